@@ -1,0 +1,201 @@
+package dev.stevedore.common.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Typed configuration in three layers: the defaults a service ships (a YAML resource), then an
+ * operator's YAML file, then environment variables. Every scalar key {@code a.bB.c} can be set
+ * with {@code STEVEDORE_A_B_B_C}, and read from a file with {@code STEVEDORE_A_B_B_C_FILE}
+ * (for secrets: Docker and Kubernetes mount them as files). In the YAML file, {@code xFile: PATH}
+ * sets the key {@code x} (which must exist in the defaults) to the content of PATH.
+ *
+ * <p>Unknown keys are errors, so a typo in a config file stops the service at start-up with the
+ * key's name instead of being ignored.
+ */
+public final class ConfigLoader {
+  public static final String ENV_PREFIX = "STEVEDORE_";
+  public static final String CONFIG_FILE_ENV = "STEVEDORE_CONFIG";
+
+  private final ObjectMapper yaml;
+  private final Map<String, String> env;
+
+  public ConfigLoader(Map<String, String> env) {
+    this.yaml = new ObjectMapper(new YAMLFactory())
+        .registerModule(new JavaTimeModule())
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    this.env = Map.copyOf(env);
+  }
+
+  public static ConfigLoader fromSystem() {
+    return new ConfigLoader(System.getenv());
+  }
+
+  /**
+   * Loads {@code type} from {@code defaultsResource} on the class path, then {@code file} (or the
+   * file named by {@code STEVEDORE_CONFIG} when {@code file} is empty), then the environment.
+   */
+  public <T> T load(Class<T> type, String defaultsResource, Optional<Path> file) {
+    JsonNode tree = readDefaults(type, defaultsResource);
+    Optional<Path> path = file.or(() -> Optional.ofNullable(env.get(CONFIG_FILE_ENV)).filter(s -> !s.isBlank()).map(Path::of));
+    if (path.isPresent()) {
+      merge((ObjectNode) tree, readFile(path.get()), "");
+    }
+    resolveFileKeys((ObjectNode) tree);
+    applyEnvironment((ObjectNode) tree, List.of());
+    try {
+      return yaml.treeToValue(tree, type);
+    } catch (IOException e) {
+      throw new ConfigException("invalid configuration: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("invalid configuration: " + e.getMessage(), e);
+    }
+  }
+
+  private JsonNode readDefaults(Class<?> type, String resource) {
+    try (InputStream in = type.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new ConfigException("missing defaults resource " + resource);
+      }
+      JsonNode node = yaml.readTree(in);
+      return node == null || node.isMissingNode() ? yaml.createObjectNode() : node;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private JsonNode readFile(Path path) {
+    if (!Files.isRegularFile(path)) {
+      throw new ConfigException("config file " + path + " does not exist");
+    }
+    try {
+      JsonNode node = yaml.readTree(path.toFile());
+      if (node == null || node.isMissingNode() || node.isNull()) {
+        return yaml.createObjectNode();
+      }
+      if (!node.isObject()) {
+        throw new ConfigException("config file " + path + " must hold a YAML mapping");
+      }
+      return node;
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Objects merge key by key; anything else (scalars, lists) replaces. */
+  private static void merge(ObjectNode into, JsonNode from, String path) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = from.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode existing = into.get(e.getKey());
+      if (existing != null && existing.isObject() && e.getValue().isObject()) {
+        merge((ObjectNode) existing, e.getValue(), path + e.getKey() + ".");
+      } else {
+        into.set(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  /** {@code fooFile: /path} sets {@code foo} to the file's content (trailing new line removed). */
+  private void resolveFileKeys(ObjectNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    for (String name : names) {
+      JsonNode value = node.get(name);
+      if (value.isObject()) {
+        resolveFileKeys((ObjectNode) value);
+      } else if (name.endsWith("File") && name.length() > 4 && value.isTextual() && !value.asText().isBlank()) {
+        String target = name.substring(0, name.length() - 4);
+        if (node.has(target)) {
+          node.set(target, TextNode.valueOf(readSecret(Path.of(value.asText()), name)));
+          node.remove(name);
+        }
+      }
+    }
+  }
+
+  private void applyEnvironment(ObjectNode node, List<String> path) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    for (String name : names) {
+      List<String> childPath = new ArrayList<>(path);
+      childPath.add(name);
+      JsonNode value = node.get(name);
+      if (value.isObject()) {
+        applyEnvironment((ObjectNode) value, childPath);
+        continue;
+      }
+      String variable = envName(childPath);
+      String fromFile = env.get(variable + "_FILE");
+      if (fromFile != null && !fromFile.isBlank()) {
+        node.set(name, TextNode.valueOf(readSecret(Path.of(fromFile), variable + "_FILE")));
+      } else if (env.containsKey(variable)) {
+        node.set(name, scalarOrList(value, env.get(variable)));
+      }
+    }
+  }
+
+  /** Lists given in the environment are comma-separated. */
+  private JsonNode scalarOrList(JsonNode current, String text) {
+    if (current != null && current.isArray()) {
+      var array = yaml.createArrayNode();
+      for (String part : text.split(",")) {
+        if (!part.isBlank()) {
+          array.add(part.trim());
+        }
+      }
+      return array;
+    }
+    return TextNode.valueOf(text);
+  }
+
+  /** {@code kafka.bootstrapServers} -> {@code STEVEDORE_KAFKA_BOOTSTRAP_SERVERS}. */
+  public static String envName(List<String> path) {
+    StringBuilder out = new StringBuilder(ENV_PREFIX);
+    for (int i = 0; i < path.size(); i++) {
+      if (i > 0) {
+        out.append('_');
+      }
+      out.append(path.get(i).replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('-', '_').toUpperCase(Locale.ROOT));
+    }
+    return out.toString();
+  }
+
+  private static String readSecret(Path path, String source) {
+    try {
+      String text = Files.readString(path, StandardCharsets.UTF_8);
+      return text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+    } catch (IOException e) {
+      throw new ConfigException("cannot read " + source + " (" + path + "): " + e.getMessage(), e);
+    }
+  }
+
+  /** A configuration that cannot be loaded; the message names the key or file at fault. */
+  public static final class ConfigException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public ConfigException(String message) {
+      super(message);
+    }
+
+    public ConfigException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.stevedore.common.event;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** An agent's periodic "I am alive, and this is what runs here" (compacted topic, keyed by host). */
+public record AgentHeartbeat(
+    String id,
+    String source,
+    Instant time,
+    String host,
+    String environment,
+    Map<String, String> labels,
+    List<ServiceState> services,
+    String state,
+    String agentVersion)
+    implements StevedoreEvent {
+
+  /** What one managed service runs now. */
+  public record ServiceState(String name, String version, String digest, String state) {
+    public ServiceState {
+      name = Fields.required("services[].name", name);
+      version = Fields.optional("services[].version", version);
+      digest = Fields.optional("services[].digest", digest);
+      state = Fields.optional("services[].state", state);
+    }
+  }
+
+  public AgentHeartbeat {
+    id = Fields.required("id", id);
+    source = Fields.required("source", source);
+    time = Fields.required("time", time);
+    host = Fields.required("host", host);
+    environment = Fields.required("environment", environment);
+    labels = Fields.map(labels);
+    services = Fields.list(services);
+    state = Fields.required("state", state);
+    agentVersion = Fields.optional("agentVersion", agentVersion);
+  }
+
+  @Override
+  public EventType type() {
+    return EventType.AGENT_HEARTBEAT;
+  }
+
+  @Override
+  public String subject() {
+    return host;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.stevedore.common.event;
+
+import java.time.Instant;
+
+/**
+ * The new version failed after the switch ({@code failedStep}); the agent put the previous
+ * version back and it passed its health check ({@code restoredHealthy}).
+ */
+public record DeployRolledBack(
+    String id,
+    String source,
+    Instant time,
+    String deploymentId,
+    String host,
+    String service,
+    String environment,
+    String version,
+    String restoredVersion,
+    String failedStep,
+    String reason,
+    boolean restoredHealthy,
+    long durationMs)
+    implements Outcome {
+
+  public DeployRolledBack {
+    id = Fields.required("id", id);
+    source = Fields.required("source", source);
+    time = Fields.required("time", time);
+    deploymentId = Fields.required("deploymentId", deploymentId);
+    host = Fields.required("host", host);
+    service = Fields.required("service", service);
+    environment = Fields.required("environment", environment);
+    version = Fields.required("version", version);
+    restoredVersion = Fields.optional("restoredVersion", restoredVersion);
+    failedStep = Fields.required("failedStep", failedStep);
+    reason = Fields.required("reason", Fields.tail(reason, Fields.MAX_TEXT));
+  }
+
+  @Override
+  public EventType type() {
+    return EventType.DEPLOY_ROLLED_BACK;
+  }
+}

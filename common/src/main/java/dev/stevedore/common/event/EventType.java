@@ -1,0 +1,55 @@
+package dev.stevedore.common.event;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** The CloudEvents {@code type} of every Stevedore event and the record that carries it. */
+public enum EventType {
+  DEPLOY_REQUESTED("deploy.requested", DeployRequested.class, "requested"),
+  DEPLOY_CANCELLED("deploy.cancelled", DeployCancelled.class, "cancelled"),
+  DEPLOY_STARTED("deploy.started", DeployStarted.class, "running"),
+  DEPLOY_STEP("deploy.step", DeployStep.class, "running"),
+  DEPLOY_SUCCEEDED("deploy.succeeded", DeploySucceeded.class, "succeeded"),
+  DEPLOY_FAILED("deploy.failed", DeployFailed.class, "failed"),
+  DEPLOY_ROLLED_BACK("deploy.rolled-back", DeployRolledBack.class, "rolled-back"),
+  DEPLOY_SKIPPED("deploy.skipped", DeploySkipped.class, "skipped"),
+  AGENT_HEARTBEAT("agent.heartbeat", AgentHeartbeat.class, "alive");
+
+  private static final Map<String, EventType> BY_NAME =
+      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(t -> t.typeName, Function.identity()));
+
+  private final String typeName;
+  private final Class<? extends StevedoreEvent> recordClass;
+  private final String status;
+
+  EventType(String typeName, Class<? extends StevedoreEvent> recordClass, String status) {
+    this.typeName = typeName;
+    this.recordClass = recordClass;
+    this.status = status;
+  }
+
+  /** The CloudEvents type string, e.g. {@code deploy.requested}. */
+  public String typeName() {
+    return typeName;
+  }
+
+  public Class<? extends StevedoreEvent> recordClass() {
+    return recordClass;
+  }
+
+  /** The deployment status an event of this type leads to. */
+  public String status() {
+    return status;
+  }
+
+  public boolean terminal() {
+    return Outcome.class.isAssignableFrom(recordClass);
+  }
+
+  public static Optional<EventType> byName(String typeName) {
+    return Optional.ofNullable(BY_NAME.get(typeName));
+  }
+}

@@ -1,0 +1,79 @@
+package dev.stevedore.common.kafka;
+
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.resilience.Timeouts;
+import dev.stevedore.common.resilience.VertxCircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import io.vertx.kafka.client.producer.RecordMetadata;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Publishes events with the idempotent, acks=all producer, behind the "kafka" circuit breaker and
+ * a bound on time: a future from here completes only once the broker has acknowledged the event,
+ * and always completes (success, failure, or breaker open) within the delivery timeout.
+ */
+public final class EventPublisher {
+  private final Vertx vertx;
+  private final KafkaProducer<String, byte[]> producer;
+  private final EventCodec codec;
+  private final CircuitBreaker breaker;
+  private final long timeoutMs;
+
+  public EventPublisher(Vertx vertx, KafkaSettings settings, EventCodec codec, CircuitBreaker breaker) {
+    this.vertx = vertx;
+    this.producer = KafkaProducer.create(vertx, KafkaOptions.producer(settings));
+    this.codec = codec;
+    this.breaker = breaker;
+    this.timeoutMs = Long.parseLong(KafkaOptions.producer(settings).get("delivery.timeout.ms")) + 1_000;
+  }
+
+  /** The breaker Stevedore uses for Kafka: opens after half of 10 calls fail, probes after 5 s. */
+  public static CircuitBreaker defaultBreaker(String name) {
+    return CircuitBreaker.of(name, CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(10)
+        .minimumNumberOfCalls(4)
+        .failureRateThreshold(50)
+        .waitDurationInOpenState(Duration.ofSeconds(5))
+        .permittedNumberOfCallsInHalfOpenState(1)
+        .build());
+  }
+
+  public CircuitBreaker breaker() {
+    return breaker;
+  }
+
+  public Future<RecordMetadata> publish(String topic, String key, StevedoreEvent event) {
+    return send(KafkaProducerRecord.create(topic, key, codec.encode(event)));
+  }
+
+  /** Sends raw bytes to the dead-letter topic with the reason and the record's origin in headers. */
+  public Future<RecordMetadata> deadLetter(String key, byte[] value, String reason, Map<String, String> origin) {
+    KafkaProducerRecord<String, byte[]> record =
+        KafkaProducerRecord.create(Topics.DEAD_LETTERS, key, value == null ? new byte[0] : value);
+    record.addHeader(Topics.HEADER_REASON, reason);
+    origin.forEach(record::addHeader);
+    return send(record);
+  }
+
+  private Future<RecordMetadata> send(KafkaProducerRecord<String, byte[]> record) {
+    return VertxCircuitBreaker.guard(breaker,
+        () -> Timeouts.within(vertx, producer.send(record), timeoutMs, "publish to " + record.topic()));
+  }
+
+  /** Asks the producer for the cluster's partitions of a topic: a cheap readiness probe. */
+  public Future<Integer> probe(String topic) {
+    return Timeouts.within(vertx, producer.partitionsFor(topic).map(java.util.List::size), timeoutMs, "metadata of " + topic);
+  }
+
+  public Future<Void> close() {
+    return producer.close();
+  }
+}

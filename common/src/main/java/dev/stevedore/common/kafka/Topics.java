@@ -1,0 +1,26 @@
+package dev.stevedore.common.kafka;
+
+import java.util.List;
+
+/** The topics of DESIGN.md. */
+public final class Topics {
+  /** {@code deploy.requested}, {@code deploy.cancelled}; key {@code environment/service}. */
+  public static final String REQUESTS = "stevedore.deploy.requests";
+  /** Agents' outcome events; key deployment id. */
+  public static final String EVENTS = "stevedore.deploy.events";
+  /** {@code agent.heartbeat}, compacted; key host id. */
+  public static final String HEARTBEATS = "stevedore.agent.heartbeats";
+  /** Records that could not be decoded or verified, with the reason in headers. */
+  public static final String DEAD_LETTERS = "stevedore.dead-letters";
+
+  /** Dead-letter headers. */
+  public static final String HEADER_REASON = "stevedore.dlq.reason";
+  public static final String HEADER_ORIGINAL_TOPIC = "stevedore.dlq.topic";
+  public static final String HEADER_ORIGINAL_PARTITION = "stevedore.dlq.partition";
+  public static final String HEADER_ORIGINAL_OFFSET = "stevedore.dlq.offset";
+  public static final String HEADER_REJECTED_BY = "stevedore.dlq.rejected-by";
+
+  public static final List<String> ALL = List.of(REQUESTS, EVENTS, HEARTBEATS, DEAD_LETTERS);
+
+  private Topics() {}
+}
