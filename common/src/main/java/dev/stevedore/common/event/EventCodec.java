@@ -105,7 +105,9 @@ public final class EventCodec {
    */
   public byte[] canonicalBytes(StevedoreEvent event) {
     try {
-      return canonical.writeValueAsBytes(canonical.readTree(mapper.writeValueAsBytes(envelope(event))));
+      // Through plain maps, which ORDER_MAP_ENTRIES_BY_KEYS sorts at every depth.
+      Object plain = canonical.treeToValue(envelope(event), Object.class);
+      return canonical.writeValueAsBytes(plain);
     } catch (IOException e) {
       throw new IllegalStateException("cannot encode " + event.type().typeName(), e);
     }

@@ -1,0 +1,92 @@
+package dev.stevedore.common.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stevedore.common.kafka.KafkaSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  record Http(int port, String host) {}
+
+  record TestConfig(Http http, KafkaSettings kafka, String token, List<String> allowedServices) {}
+
+  @TempDir Path dir;
+
+  @Test
+  void defaultsAloneGiveAWholeConfig() {
+    TestConfig config = new ConfigLoader(Map.of()).load(TestConfig.class, "test-defaults.yml", Optional.empty());
+    assertThat(config.http()).isEqualTo(new Http(8080, "127.0.0.1"));
+    assertThat(config.kafka().bootstrapServers()).isEqualTo("localhost:9092");
+    assertThat(config.token()).isEmpty();
+  }
+
+  @Test
+  void theFileOverridesDefaultsAndTheEnvironmentOverridesTheFile() throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, "http:\n  port: 9000\nkafka:\n  bootstrapServers: broker-a:9092\n  properties:\n    security.protocol: SSL\n");
+    Map<String, String> env = Map.of(
+        "STEVEDORE_KAFKA_BOOTSTRAP_SERVERS", "broker-b:9092",
+        "STEVEDORE_ALLOWED_SERVICES", "web, api");
+    TestConfig config = new ConfigLoader(env).load(TestConfig.class, "test-defaults.yml", Optional.of(file));
+    assertThat(config.http().port()).isEqualTo(9000);
+    assertThat(config.http().host()).isEqualTo("127.0.0.1");
+    assertThat(config.kafka().bootstrapServers()).isEqualTo("broker-b:9092");
+    assertThat(config.kafka().properties()).containsEntry("security.protocol", "SSL");
+    assertThat(config.allowedServices()).containsExactly("web", "api");
+  }
+
+  @Test
+  void theConfigFileCanBeNamedByTheEnvironment() throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, "token: from-file\n");
+    TestConfig config = new ConfigLoader(Map.of("STEVEDORE_CONFIG", file.toString()))
+        .load(TestConfig.class, "test-defaults.yml", Optional.empty());
+    assertThat(config.token()).isEqualTo("from-file");
+  }
+
+  @Test
+  void secretsComeFromFilesNamedInTheEnvironmentOrTheYaml() throws Exception {
+    Path secret = dir.resolve("token");
+    Files.writeString(secret, "s3cret\n");
+    TestConfig fromEnv = new ConfigLoader(Map.of("STEVEDORE_TOKEN_FILE", secret.toString()))
+        .load(TestConfig.class, "test-defaults.yml", Optional.empty());
+    assertThat(fromEnv.token()).isEqualTo("s3cret");
+
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, "tokenFile: " + secret + "\n");
+    TestConfig fromYaml = new ConfigLoader(Map.of()).load(TestConfig.class, "test-defaults.yml", Optional.of(file));
+    assertThat(fromYaml.token()).isEqualTo("s3cret");
+  }
+
+  @Test
+  void anUnknownKeyStopsStartUpAndNamesTheKey() throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, "http:\n  prot: 9000\n");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(TestConfig.class, "test-defaults.yml", Optional.of(file)))
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("prot");
+  }
+
+  @Test
+  void aMissingFileOrBadValueIsAClearError() {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(TestConfig.class, "test-defaults.yml", Optional.of(dir.resolve("nope.yml"))))
+        .hasMessageContaining("does not exist");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("STEVEDORE_HTTP_PORT", "eighty")).load(TestConfig.class, "test-defaults.yml", Optional.empty()))
+        .isInstanceOf(ConfigLoader.ConfigException.class);
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("STEVEDORE_TOKEN_FILE", "/nonexistent/x")).load(TestConfig.class, "test-defaults.yml", Optional.empty()))
+        .hasMessageContaining("STEVEDORE_TOKEN_FILE");
+  }
+
+  @Test
+  void environmentNamesFollowTheKeyPath() {
+    assertThat(ConfigLoader.envName(List.of("kafka", "bootstrapServers"))).isEqualTo("STEVEDORE_KAFKA_BOOTSTRAP_SERVERS");
+    assertThat(ConfigLoader.envName(List.of("http", "port"))).isEqualTo("STEVEDORE_HTTP_PORT");
+  }
+}

@@ -1,0 +1,70 @@
+package dev.stevedore.common.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.SampleEvents;
+import java.security.KeyPair;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RequestSigningTest {
+  private final EventCodec codec = new EventCodec();
+  private final KeyPair trigger = Ed25519Keys.generate();
+  private final RequestSigner signer = new RequestSigner(trigger, codec);
+  private final RequestVerifier verifier = new RequestVerifier(List.of(trigger.getPublic()), codec);
+
+  @Test
+  void aSignedRequestVerifiesAfterATripThroughTheCodec() throws Exception {
+    DeployRequested signed = signer.sign(SampleEvents.requested());
+    assertThat(signed.keyId()).isEqualTo(Ed25519Keys.keyId(trigger.getPublic()));
+    DeployRequested decoded = codec.decode(codec.encode(signed), DeployRequested.class);
+    assertThat(verifier.rejection(decoded)).isNull();
+  }
+
+  @Test
+  void anyChangedFieldBreaksTheSignature() {
+    DeployRequested signed = signer.sign(SampleEvents.requested());
+    DeployRequested tampered = new DeployRequested(signed.id(), signed.source(), signed.time(), signed.deploymentId(),
+        signed.service(), signed.environment(), "v666", signed.commit(), signed.branch(), signed.repository(),
+        signed.requestedBy(), signed.trigger(), signed.reason(), signed.target(), signed.keyId(), signed.signature());
+    assertThat(verifier.rejection(tampered)).isEqualTo("signature does not verify");
+  }
+
+  @Test
+  void unsignedForeignAndGarbledSignaturesAreRejectedWithAReason() {
+    DeployRequested request = SampleEvents.requested();
+    assertThat(verifier.rejection(request)).isEqualTo("unsigned request");
+
+    RequestSigner mallory = new RequestSigner(Ed25519Keys.generate(), codec);
+    assertThat(verifier.rejection(mallory.sign(request))).startsWith("signed by untrusted key");
+
+    DeployRequested signed = signer.sign(request);
+    assertThat(verifier.rejection(signed.withSignature(signed.keyId(), "%%%not-base64"))).isEqualTo("signature is not base64");
+    assertThat(verifier.rejection(signed.withSignature(signed.keyId(), "AAAA"))).startsWith("signature does not verify");
+  }
+
+  @Test
+  void keysSurviveAPemRoundTrip() {
+    KeyPair keys = Ed25519Keys.generate();
+    String privatePem = Ed25519Keys.toPem(keys.getPrivate());
+    String publicPem = Ed25519Keys.toPem(keys.getPublic());
+    assertThat(privatePem).startsWith("-----BEGIN PRIVATE KEY-----");
+    RequestSigner fromPem = new RequestSigner(Ed25519Keys.privateKeyFromPem(privatePem),
+        Ed25519Keys.publicKeyFromPem(publicPem), codec);
+    RequestVerifier check = new RequestVerifier(List.of(Ed25519Keys.publicKeyFromPem(publicPem)), codec);
+    assertThat(check.verifies(fromPem.sign(SampleEvents.requested()))).isTrue();
+    assertThatThrownBy(() -> Ed25519Keys.publicKeyFromPem("not a key"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void secretsCompareWholeAndMaskForLogs() {
+    assertThat(Secrets.constantTimeEquals("s3cret", "s3cret")).isTrue();
+    assertThat(Secrets.constantTimeEquals("s3cret", "s3cre")).isFalse();
+    assertThat(Secrets.constantTimeEquals("s3cret", null)).isFalse();
+    assertThat(Secrets.mask("s3cret")).isEqualTo("s3***(6)").doesNotContain("cret");
+  }
+}
