@@ -1,0 +1,30 @@
+package dev.stevedore.trigger;
+
+import io.vertx.core.Future;
+import java.security.PublicKey;
+import java.util.function.Supplier;
+
+/** A started trigger service: its bound port, the public key agents must trust, and how to stop it. */
+public final class RunningTrigger {
+  private final int port;
+  private final PublicKey publicKey;
+  private final Supplier<Future<Void>> stop;
+
+  RunningTrigger(int port, PublicKey publicKey, Supplier<Future<Void>> stop) {
+    this.port = port;
+    this.publicKey = publicKey;
+    this.stop = stop;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public PublicKey publicKey() {
+    return publicKey;
+  }
+
+  public Future<Void> stop() {
+    return stop.get();
+  }
+}

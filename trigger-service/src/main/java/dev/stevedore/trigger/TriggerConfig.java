@@ -1,0 +1,223 @@
+package dev.stevedore.trigger;
+
+import dev.stevedore.common.kafka.KafkaSettings;
+import java.util.List;
+
+/**
+ * The trigger service's typed configuration (defaults in {@code trigger-defaults.yml}, then a YAML
+ * file, then {@code STEVEDORE_*} environment variables). Every key is described in
+ * {@code docs/configuration-trigger.md}. Records normalise blanks and nulls so the rest of the code
+ * never checks for them.
+ */
+public record TriggerConfig(
+    String instanceId,
+    Http http,
+    KafkaSettings kafka,
+    Signing signing,
+    List<GenericHook> generic,
+    GitHub github,
+    GitLab gitlab,
+    List<Repository> repositories,
+    Api api,
+    Schedules schedules,
+    Limits limits,
+    History history) {
+
+  public TriggerConfig {
+    instanceId = blank(instanceId) ? "trigger" : instanceId;
+    http = http == null ? new Http(null, 0, 0) : http;
+    if (kafka == null) {
+      throw new IllegalArgumentException("kafka.bootstrapServers is required");
+    }
+    signing = signing == null ? new Signing(null, null, false, null) : signing;
+    generic = generic == null ? List.of() : List.copyOf(generic);
+    github = github == null ? new GitHub(null) : github;
+    gitlab = gitlab == null ? new GitLab(null) : gitlab;
+    repositories = repositories == null ? List.of() : List.copyOf(repositories);
+    api = api == null ? new Api(null) : api;
+    schedules = schedules == null ? new Schedules(null, 0, 0) : schedules;
+    limits = limits == null ? new Limits(0, 0, 0, 0, 0, 0) : limits;
+    history = history == null ? new History(true, 0) : history;
+  }
+
+  /** @param host bind address; @param port 0 = ephemeral; @param instances HTTP verticle instances */
+  public record Http(String host, int port, int instances) {
+    public Http {
+      host = blank(host) ? "0.0.0.0" : host;
+      instances = instances <= 0 ? 1 : instances;
+    }
+  }
+
+  /**
+   * The trigger's Ed25519 key pair (PKCS#8 and X.509 PEM). {@code privateKey} is a secret: set it
+   * with {@code privateKeyFile} or {@code STEVEDORE_SIGNING_PRIVATE_KEY_FILE}.
+   *
+   * @param generateEphemeralKey local development and tests only: make a new key pair at start
+   * @param publicKeyOut where to write the public key PEM (so agents can trust it); blank = nowhere
+   */
+  public record Signing(String privateKey, String publicKey, boolean generateEphemeralKey, String publicKeyOut) {
+    public Signing {
+      privateKey = blank(privateKey) ? null : privateKey;
+      publicKey = blank(publicKey) ? null : publicKey;
+      publicKeyOut = blank(publicKeyOut) ? null : publicKeyOut;
+    }
+  }
+
+  /**
+   * A generic secret-URL hook ({@code POST /hooks/generic/{token}}).
+   *
+   * @param services services it may deploy (empty = any)
+   * @param environments environments it may deploy to (empty = any)
+   * @param hmacSecret when set, requests must carry {@code X-Stevedore-Timestamp} and
+   *     {@code X-Stevedore-Signature: sha256=HEX} over {@code timestamp + "." + body}
+   */
+  public record GenericHook(String name, String token, String tokenFile, String hmacSecret, String hmacSecretFile,
+      List<String> services, List<String> environments) {
+    public GenericHook {
+      if (blank(name)) {
+        throw new IllegalArgumentException("generic hook without a name");
+      }
+      token = blank(token) ? null : token;
+      tokenFile = blank(tokenFile) ? null : tokenFile;
+      hmacSecret = blank(hmacSecret) ? null : hmacSecret;
+      hmacSecretFile = blank(hmacSecretFile) ? null : hmacSecretFile;
+      services = services == null ? List.of() : List.copyOf(services);
+      environments = environments == null ? List.of() : List.copyOf(environments);
+    }
+
+    public GenericHook withSecrets(String token, String hmacSecret) {
+      return new GenericHook(name, token, null, hmacSecret, null, services, environments);
+    }
+  }
+
+  /** GitHub webhook secret (HMAC-SHA256 key); blank disables {@code /hooks/github} (404). */
+  public record GitHub(String secret) {
+    public GitHub {
+      secret = blank(secret) ? null : secret;
+    }
+  }
+
+  /** GitLab webhook token ({@code X-Gitlab-Token}); blank disables {@code /hooks/gitlab} (404). */
+  public record GitLab(String token) {
+    public GitLab {
+      token = blank(token) ? null : token;
+    }
+  }
+
+  /**
+   * Branch rules of one repository ({@code owner/name} on GitHub, {@code group/project} on GitLab).
+   * Without rules, pushes to {@code main} or {@code master} deploy {@code services} to
+   * {@code environment} with the commit sha as version.
+   */
+  public record Repository(String name, List<String> services, String environment, List<Rule> rules) {
+    public Repository {
+      if (blank(name)) {
+        throw new IllegalArgumentException("repository without a name");
+      }
+      services = services == null ? List.of() : List.copyOf(services);
+      environment = blank(environment) ? "production" : environment;
+      rules = rules == null || rules.isEmpty()
+          ? List.of(new Rule("main", null, null, null, null, null), new Rule("master", null, null, null, null, null))
+          : List.copyOf(rules);
+    }
+  }
+
+  /**
+   * One rule: a glob on the branch ({@code branch}) or on the tag ({@code tag}), exactly one of
+   * them; the services and environment it deploys (defaults: the repository's); where the version
+   * comes from: {@code commit} (default for branches), {@code shortCommit} (12 hex digits),
+   * {@code tag} (default for tags), or {@code field} with {@code versionField} a JSON pointer into
+   * the webhook payload.
+   */
+  public record Rule(String branch, String tag, List<String> services, String environment, String versionFrom,
+      String versionField) {
+    public Rule {
+      branch = blank(branch) ? null : branch;
+      tag = blank(tag) ? null : tag;
+      if ((branch == null) == (tag == null)) {
+        throw new IllegalArgumentException("a rule needs exactly one of 'branch' or 'tag'");
+      }
+      services = services == null ? List.of() : List.copyOf(services);
+      environment = blank(environment) ? null : environment;
+      versionFrom = blank(versionFrom) ? (tag != null ? "tag" : "commit") : versionFrom;
+      if (!List.of("commit", "shortCommit", "tag", "field").contains(versionFrom)) {
+        throw new IllegalArgumentException("versionFrom must be commit, shortCommit, tag or field, not " + versionFrom);
+      }
+      if ("field".equals(versionFrom) && blank(versionField)) {
+        throw new IllegalArgumentException("versionFrom: field needs versionField (a JSON pointer)");
+      }
+    }
+  }
+
+  /** Bearer tokens of the manual API. */
+  public record Api(List<ApiToken> tokens) {
+    public Api {
+      tokens = tokens == null ? List.of() : List.copyOf(tokens);
+    }
+  }
+
+  /** @param roles {@code deployer} (deploy, schedule, cancel, rollback) and/or {@code viewer} (read) */
+  public record ApiToken(String name, String token, String tokenFile, List<String> roles) {
+    public ApiToken {
+      if (blank(name)) {
+        throw new IllegalArgumentException("API token without a name");
+      }
+      token = blank(token) ? null : token;
+      tokenFile = blank(tokenFile) ? null : tokenFile;
+      roles = roles == null ? List.of() : List.copyOf(roles);
+    }
+
+    public ApiToken withToken(String value) {
+      return new ApiToken(name, value, null, roles);
+    }
+  }
+
+  /**
+   * @param dataDir where the schedule journal lives (fsynced JSON lines)
+   * @param tickMs how often due schedules are looked for
+   * @param maxPending refuse new schedules beyond this many pending ones
+   */
+  public record Schedules(String dataDir, long tickMs, int maxPending) {
+    public Schedules {
+      dataDir = blank(dataDir) ? "data/trigger" : dataDir;
+      tickMs = tickMs <= 0 ? 1_000 : tickMs;
+      maxPending = maxPending <= 0 ? 10_000 : maxPending;
+    }
+  }
+
+  /**
+   * @param bodyLimitBytes larger bodies get 413
+   * @param ratePerSecond requests per second per source (github, gitlab, each generic hook, each
+   *     API token); beyond it 429 with Retry-After
+   * @param replayWindowSeconds how far a signed timestamp may be from now
+   * @param publishTimeoutMs no request waits longer than this for Kafka; then 503
+   * @param recentDeployments how many acknowledged deployment ids are remembered for duplicates
+   * @param retryAfterSeconds the Retry-After of a 503 when the circuit is not open
+   */
+  public record Limits(int bodyLimitBytes, int ratePerSecond, int replayWindowSeconds, long publishTimeoutMs,
+      int recentDeployments, int retryAfterSeconds) {
+    public Limits {
+      bodyLimitBytes = bodyLimitBytes <= 0 ? 1024 * 1024 : bodyLimitBytes;
+      ratePerSecond = ratePerSecond <= 0 ? 100 : ratePerSecond;
+      replayWindowSeconds = replayWindowSeconds <= 0 ? 300 : replayWindowSeconds;
+      publishTimeoutMs = publishTimeoutMs <= 0 ? 5_000 : publishTimeoutMs;
+      recentDeployments = recentDeployments <= 0 ? 100_000 : recentDeployments;
+      retryAfterSeconds = retryAfterSeconds <= 0 ? 5 : retryAfterSeconds;
+    }
+  }
+
+  /**
+   * The rollback endpoint's memory of what succeeded: read from the requests and events topics.
+   *
+   * @param perService how many succeeded deployments are kept per environment/service
+   */
+  public record History(boolean enabled, int perService) {
+    public History {
+      perService = perService <= 0 ? 100 : perService;
+    }
+  }
+
+  static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+}

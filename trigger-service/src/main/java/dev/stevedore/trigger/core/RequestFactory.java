@@ -1,0 +1,40 @@
+package dev.stevedore.trigger.core;
+
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.DeploymentIds;
+import dev.stevedore.common.security.RequestSigner;
+import java.time.Clock;
+
+/** Turns an intent into the signed {@code deploy.requested} event (pure apart from the clock). */
+public final class RequestFactory {
+  private final RequestSigner signer;
+  private final String source;
+  private final Clock clock;
+
+  public RequestFactory(RequestSigner signer, String instanceId, Clock clock) {
+    this.signer = signer;
+    this.source = "stevedore://trigger/" + instanceId;
+    this.clock = clock;
+  }
+
+  public DeployRequested build(DeployIntent intent) {
+    DeployRequested unsigned = new DeployRequested(
+        DeploymentIds.eventId(intent.deploymentId(), "trigger", "requested"),
+        source,
+        clock.instant(),
+        intent.deploymentId(),
+        intent.service(),
+        intent.environment(),
+        intent.version(),
+        intent.commit(),
+        intent.branch(),
+        intent.repository(),
+        intent.requestedBy(),
+        intent.trigger(),
+        intent.reason(),
+        null,
+        null,
+        null);
+    return signer.sign(unsigned);
+  }
+}

@@ -1,0 +1,108 @@
+package dev.stevedore.trigger.core;
+
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.resilience.Timeouts;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signs and publishes intents, and says which were duplicates. A deployment id this instance has
+ * already seen acknowledged (bounded memory) or is publishing right now is not published again;
+ * the answer then waits for the first publication and says {@code duplicate}. Across instances the
+ * deterministic id makes a second publication the same deployment (agents and the audit store
+ * dedupe by it), but the second answer cannot know and says {@code duplicate: false}.
+ */
+public final class Submitter {
+  private static final Logger LOG = LoggerFactory.getLogger(Submitter.class);
+
+  /** The outcome of one intent. */
+  public record Submitted(String deploymentId, String service, String environment, String version, boolean duplicate) {}
+
+  private final Vertx vertx;
+  private final RequestFactory factory;
+  private final RequestSink sink;
+  private final RecentIds recent;
+  private final TriggerMetrics metrics;
+  private final long timeoutMs;
+  private final Map<String, Future<Void>> inflight = new ConcurrentHashMap<>();
+
+  public Submitter(Vertx vertx, RequestFactory factory, RequestSink sink, RecentIds recent, TriggerMetrics metrics,
+      long timeoutMs) {
+    this.vertx = vertx;
+    this.factory = factory;
+    this.sink = sink;
+    this.recent = recent;
+    this.metrics = metrics;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Publishes every intent; succeeds only when each one is acknowledged (or was already). */
+  public Future<List<Submitted>> submit(List<DeployIntent> intents) {
+    List<Future<Submitted>> each = new ArrayList<>(intents.size());
+    for (DeployIntent intent : intents) {
+      each.add(submitOne(intent));
+    }
+    return Future.all(each).map(all -> {
+      List<Submitted> out = new ArrayList<>(each.size());
+      each.forEach(f -> out.add(f.result()));
+      return out;
+    });
+  }
+
+  /** True when this instance has had the deployment acknowledged already. */
+  public boolean seen(String deploymentId) {
+    return recent.contains(deploymentId);
+  }
+
+  private Future<Submitted> submitOne(DeployIntent intent) {
+    String id = intent.deploymentId();
+    if (recent.contains(id)) {
+      LOG.info("deployment {} is a duplicate (already acknowledged), not published again", id);
+      return Future.succeededFuture(submitted(intent, true));
+    }
+    Promise<Void> promise = Promise.promise();
+    Future<Void> running = inflight.putIfAbsent(id, promise.future());
+    if (running != null) {
+      LOG.info("deployment {} is a duplicate (being published), waiting for the first", id);
+      return running.map(v -> submitted(intent, true));
+    }
+    DeployRequested request;
+    try {
+      request = factory.build(intent);
+    } catch (IllegalArgumentException e) {
+      inflight.remove(id);
+      return Future.failedFuture(BadRequest.badRequest(e.getMessage()));
+    }
+    long start = System.nanoTime();
+    Future<Void> published;
+    try {
+      published = sink.publish(request);
+    } catch (RuntimeException e) {
+      published = Future.failedFuture(e);
+    }
+    Timeouts.within(vertx, published, timeoutMs, "publish of deployment " + id).onComplete(ar -> {
+      metrics.published(System.nanoTime() - start, ar.succeeded());
+      if (ar.succeeded()) {
+        recent.add(id);
+        LOG.info("deployment {} requested: {} {} -> {} (trigger {}, by {})", id, intent.environment(),
+            intent.service(), intent.version(), intent.trigger(), intent.requestedBy());
+      } else {
+        LOG.warn("deployment {} not published: {}", id, ar.cause().toString());
+      }
+      inflight.remove(id);
+      promise.handle(ar);
+    });
+    return promise.future().map(v -> submitted(intent, false));
+  }
+
+  private static Submitted submitted(DeployIntent intent, boolean duplicate) {
+    return new Submitted(intent.deploymentId(), intent.service(), intent.environment(), intent.version(), duplicate);
+  }
+}

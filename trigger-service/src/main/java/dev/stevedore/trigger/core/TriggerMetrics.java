@@ -1,0 +1,64 @@
+package dev.stevedore.trigger.core;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The trigger's meters: {@code stevedore_trigger_requests_total{source,result}}, the publish
+ * latency histogram {@code stevedore_trigger_publish_seconds}, and the Kafka circuit state
+ * {@code stevedore_trigger_circuit_state} (0 closed, 1 open, 2 half-open, 3 other).
+ */
+public final class TriggerMetrics {
+  private final MeterRegistry registry;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Timer publishOk;
+  private final Timer publishFailed;
+
+  public TriggerMetrics(MeterRegistry registry, CircuitBreaker breaker) {
+    this.registry = registry;
+    this.publishOk = publishTimer("acknowledged");
+    this.publishFailed = publishTimer("failed");
+    Gauge.builder("stevedore.trigger.circuit.state", breaker, b -> switch (b.getState()) {
+          case CLOSED -> 0;
+          case OPEN, FORCED_OPEN -> 1;
+          case HALF_OPEN -> 2;
+          default -> 3;
+        })
+        .description("Kafka circuit breaker: 0 closed, 1 open, 2 half-open")
+        .tag("name", breaker.getName())
+        .register(registry);
+  }
+
+  private Timer publishTimer(String outcome) {
+    return Timer.builder("stevedore.trigger.publish")
+        .description("from signing a request to Kafka's acknowledgement")
+        .tag("outcome", outcome)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+  }
+
+  /** Counts one answered request: {@code source} github/gitlab/generic/api, {@code result} e.g. accepted, ignored, 401. */
+  public void request(String source, String result) {
+    counters.computeIfAbsent(source + '\n' + result, k -> Counter.builder("stevedore.trigger.requests")
+        .description("webhook and API requests by source and result")
+        .tag("source", source)
+        .tag("result", result)
+        .register(registry)).increment();
+  }
+
+  public void published(long nanos, boolean acknowledged) {
+    (acknowledged ? publishOk : publishFailed).record(Duration.ofNanos(nanos));
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+}

@@ -1,0 +1,110 @@
+package dev.stevedore.trigger.hooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stevedore.common.event.DeploymentIds;
+import dev.stevedore.common.security.Secrets;
+import dev.stevedore.trigger.TriggerConfig.GenericHook;
+import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.trigger.core.DeployIntent;
+import dev.stevedore.trigger.core.Validation;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The generic secret-URL hook: {@code POST /hooks/generic/{token}} with
+ * {@code {service, environment, version, commit?, branch?}}. Optionally signed: with an
+ * {@code hmacSecret}, {@code X-Stevedore-Signature: sha256=HEX} over {@code timestamp "." body}
+ * and {@code X-Stevedore-Timestamp} (unix seconds) within the replay window are required.
+ */
+public final class GenericHooks {
+  public static final String DELIVERY = "X-Stevedore-Delivery";
+  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  public static final String SIGNATURE = "X-Stevedore-Signature";
+  public static final String TIMESTAMP = "X-Stevedore-Timestamp";
+
+  private static final Set<String> FIELDS = Set.of("service", "environment", "version", "commit", "branch");
+
+  private final List<GenericHook> hooks;
+  private final long replayWindowSeconds;
+  private final Clock clock;
+
+  public GenericHooks(List<GenericHook> hooks, long replayWindowSeconds, Clock clock) {
+    this.hooks = List.copyOf(hooks);
+    this.replayWindowSeconds = replayWindowSeconds;
+    this.clock = clock;
+  }
+
+  /** The hook whose token this is. Every token is compared, in constant time, whatever matches. */
+  public Optional<GenericHook> byToken(String token) {
+    GenericHook found = null;
+    for (GenericHook hook : hooks) {
+      if (hook.token() != null && Secrets.constantTimeEquals(hook.token(), token) && found == null) {
+        found = hook;
+      }
+    }
+    return Optional.ofNullable(found);
+  }
+
+  /** The intent of a request to {@code hook}, or a {@link BadRequest}. */
+  public DeployIntent intent(GenericHook hook, Headers headers, byte[] body) {
+    String signatureDelivery = null;
+    if (hook.hmacSecret() != null) {
+      signatureDelivery = checkSignature(hook, headers, body);
+    }
+    JsonNode json = JsonBodies.object(body);
+    for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!FIELDS.contains(field)) {
+        throw BadRequest.badRequest("unknown field '" + Validation.text("field", field.length() > 64 ? field.substring(0, 64) : field) + "'");
+      }
+    }
+    String service = Validation.name("service", JsonBodies.text(json, "service"));
+    String environment = Validation.name("environment", JsonBodies.text(json, "environment"));
+    String version = Validation.version(JsonBodies.text(json, "version"));
+    String commit = Validation.commit(JsonBodies.text(json, "commit"));
+    String branch = Validation.text("branch", JsonBodies.text(json, "branch"));
+    if (!hook.services().isEmpty() && !hook.services().contains(service)) {
+      throw BadRequest.of(403, "hook '" + hook.name() + "' may not deploy service " + service);
+    }
+    if (!hook.environments().isEmpty() && !hook.environments().contains(environment)) {
+      throw BadRequest.of(403, "hook '" + hook.name() + "' may not deploy to environment " + environment);
+    }
+    String delivery = Validation.deliveryId(DELIVERY, headers.get(DELIVERY));
+    if (delivery == null) {
+      delivery = Validation.deliveryId(IDEMPOTENCY_KEY, headers.get(IDEMPOTENCY_KEY));
+    }
+    if (delivery == null) {
+      // A signed request replayed inside the window has the same signature: the same deployment.
+      delivery = signatureDelivery != null ? signatureDelivery : UUID.randomUUID().toString();
+    }
+    String source = "generic:" + hook.name();
+    return new DeployIntent("generic", DeploymentIds.of(source, delivery), service, environment, version, commit,
+        branch, null, source, null);
+  }
+
+  /** Checks signature and timestamp; returns a delivery id derived from the signature. */
+  private String checkSignature(GenericHook hook, Headers headers, byte[] body) {
+    String signature = headers.get(SIGNATURE);
+    String timestamp = headers.get(TIMESTAMP);
+    if (signature == null || timestamp == null) {
+      throw BadRequest.unauthorized("this hook requires " + SIGNATURE + " and " + TIMESTAMP);
+    }
+    if (!timestamp.matches("^[0-9]{1,12}$")) {
+      throw BadRequest.unauthorized(TIMESTAMP + " must be unix seconds");
+    }
+    if (!Hmac.verifies(hook.hmacSecret(), signature, timestamp.getBytes(StandardCharsets.US_ASCII),
+        new byte[] {'.'}, body)) {
+      throw BadRequest.unauthorized("signature does not match");
+    }
+    long age = clock.instant().getEpochSecond() - Long.parseLong(timestamp);
+    if (Math.abs(age) > replayWindowSeconds) {
+      throw BadRequest.unauthorized("timestamp outside the replay window of " + replayWindowSeconds + " s");
+    }
+    return "sig-" + signature.substring("sha256=".length(), "sha256=".length() + 32).toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,99 @@
+package dev.stevedore.trigger.hooks;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.stevedore.trigger.core.BadRequest;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads webhook and API bodies: UTF-8 only, one JSON object, bounded nesting, number length and
+ * string length, no duplicate keys. Every refusal is a 400 with the parser's reason.
+ */
+public final class JsonBodies {
+  public static final int MAX_DEPTH = 64;
+  public static final int MAX_NUMBER_LENGTH = 40;
+
+  private static final ObjectMapper MAPPER = newMapper();
+
+  private JsonBodies() {}
+
+  private static ObjectMapper newMapper() {
+    ObjectMapper m = JsonMapper.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        .build();
+    m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+        .maxNestingDepth(MAX_DEPTH)
+        .maxNumberLength(MAX_NUMBER_LENGTH)
+        .maxStringLength(1024 * 1024)
+        .build());
+    return m;
+  }
+
+  /** The body as a JSON object, or a 400 saying why not. */
+  public static JsonNode object(byte[] body) {
+    if (body == null || body.length == 0) {
+      throw BadRequest.badRequest("empty body");
+    }
+    requireUtf8(body);
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw BadRequest.badRequest("malformed JSON: " + firstLine(e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw BadRequest.badRequest("malformed JSON: " + firstLine(e.getMessage()));
+    }
+    if (node == null || !node.isObject()) {
+      throw BadRequest.badRequest("the body must be a JSON object");
+    }
+    return node;
+  }
+
+  /** A string field (absent or null = null); any other JSON type is a 400. */
+  public static String text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw BadRequest.badRequest("'" + field + "' must be a string");
+    }
+    return value.asText();
+  }
+
+  /** The string at a JSON pointer ({@code /a/b}), or null when absent or not a string. */
+  public static String at(JsonNode node, String pointer) {
+    JsonNode value = node.at(pointer);
+    return value.isTextual() ? value.asText() : null;
+  }
+
+  private static void requireUtf8(byte[] body) {
+    try {
+      StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body));
+    } catch (CharacterCodingException e) {
+      throw BadRequest.badRequest("the body is not valid UTF-8");
+    }
+  }
+
+  private static String firstLine(String message) {
+    String m = String.valueOf(message);
+    int nl = m.indexOf('\n');
+    m = nl < 0 ? m : m.substring(0, nl);
+    return m.length() > 200 ? m.substring(0, 200) : m;
+  }
+}

@@ -1,0 +1,33 @@
+package dev.stevedore.trigger.http;
+
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import java.time.Duration;
+
+/** One Resilience4j rate limiter per source (a hook, a provider, an API token); never waits. */
+public final class RateLimits {
+  private final RateLimiterRegistry registry;
+
+  public RateLimits(int perSecond) {
+    this.registry = RateLimiterRegistry.of(RateLimiterConfig.custom()
+        .limitForPeriod(perSecond)
+        .limitRefreshPeriod(Duration.ofSeconds(1))
+        .timeoutDuration(Duration.ZERO)
+        .build());
+  }
+
+  /** True when {@code source} may make one more request now. */
+  public boolean tryAcquire(String source) {
+    return registry.rateLimiter(source).acquirePermission();
+  }
+
+  /** Whole seconds until the limiter of {@code source} refills (at least 1). */
+  public int retryAfterSeconds(String source) {
+    return 1;
+  }
+
+  RateLimiter limiter(String source) {
+    return registry.rateLimiter(source);
+  }
+}

@@ -1,0 +1,119 @@
+package dev.stevedore.trigger.it;
+
+import dev.stevedore.common.kafka.KafkaSettings;
+import dev.stevedore.trigger.RunningTrigger;
+import dev.stevedore.trigger.TriggerConfig;
+import dev.stevedore.trigger.TriggerService;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A trigger service started in-process for a test, and a plain HTTP client to talk to it. */
+public final class TestTrigger implements AutoCloseable {
+  public static final String GENERIC_TOKEN = "generic-token-0123456789abcdef";
+  public static final String SIGNED_TOKEN = "signed-token-0123456789abcdef";
+  public static final String HMAC_SECRET = "generic-hmac-secret";
+  public static final String GITHUB_SECRET = "github-secret-for-tests";
+  public static final String GITLAB_TOKEN = "gitlab-token-for-tests";
+  public static final String DEPLOYER_TOKEN = "deployer-token-0123456789";
+  public static final String VIEWER_TOKEN = "viewer-token-0123456789ab";
+
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public final Vertx vertx;
+  public final RunningTrigger running;
+  public final TriggerConfig config;
+
+  private TestTrigger(Vertx vertx, RunningTrigger running, TriggerConfig config) {
+    this.vertx = vertx;
+    this.running = running;
+    this.config = config;
+  }
+
+  public static TestTrigger start(TriggerConfig config) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      return new TestTrigger(vertx, TriggerService.start(vertx, config).await(60, TimeUnit.SECONDS), config);
+    } catch (Exception e) {
+      vertx.close().await(10, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  /** The configuration most ITs use: every hook and token, an ephemeral key, a generous rate. */
+  public static TriggerConfig config(String bootstrap, Path dataDir) {
+    return config(bootstrap, dataDir, 1000, List.of());
+  }
+
+  public static TriggerConfig config(String bootstrap, Path dataDir, int ratePerSecond,
+      List<TriggerConfig.Repository> repositories) {
+    return new TriggerConfig(
+        "it",
+        new TriggerConfig.Http("127.0.0.1", 0, 1),
+        new KafkaSettings(bootstrap, "trigger-it", 2_000, 3_000, 100, Map.of()),
+        new TriggerConfig.Signing(null, null, true, dataDir.resolve("trigger-public.pem").toString()),
+        List.of(
+            new TriggerConfig.GenericHook("ci", GENERIC_TOKEN, null, null, null, List.of(), List.of()),
+            new TriggerConfig.GenericHook("signed", SIGNED_TOKEN, null, HMAC_SECRET, null, List.of(), List.of()),
+            new TriggerConfig.GenericHook("narrow", "narrow-token-0123456789abcdef", null, null, null,
+                List.of("only-this"), List.of("staging"))),
+        new TriggerConfig.GitHub(GITHUB_SECRET),
+        new TriggerConfig.GitLab(GITLAB_TOKEN),
+        repositories,
+        new TriggerConfig.Api(List.of(
+            new TriggerConfig.ApiToken("alice", DEPLOYER_TOKEN, null, List.of("deployer", "viewer")),
+            new TriggerConfig.ApiToken("bob", VIEWER_TOKEN, null, List.of("viewer")))),
+        new TriggerConfig.Schedules(dataDir.resolve("schedules").toString(), 200, 100),
+        new TriggerConfig.Limits(64 * 1024, ratePerSecond, 300, 4_000, 10_000, 5),
+        new TriggerConfig.History(true, 100));
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + running.port() + path);
+  }
+
+  public HttpResponse<String> post(String path, String contentType, byte[] body, Map<String, String> headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    headers.forEach(b::header);
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> postJson(String path, String json, Map<String, String> headers)
+      throws IOException, InterruptedException {
+    return post(path, "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
+  }
+
+  public HttpResponse<String> get(String path, Map<String, String> headers) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).GET();
+    headers.forEach(b::header);
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> delete(String path, Map<String, String> headers) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).DELETE();
+    headers.forEach(b::header);
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      running.stop().await(20, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().await(20, TimeUnit.SECONDS);
+    }
+  }
+}
