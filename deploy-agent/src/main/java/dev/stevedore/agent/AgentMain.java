@@ -1,0 +1,66 @@
+package dev.stevedore.agent;
+
+import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.AgentConfigs;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar deploy-agent-all.jar [--config agent.yml]}; SIGTERM stops it cleanly. */
+public final class AgentMain {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
+
+  private AgentMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    Optional<Path> file = Optional.empty();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--config") && i + 1 < args.length) {
+        file = Optional.of(Path.of(args[++i]));
+      } else {
+        System.err.println("usage: AgentMain [--config agent.yml]");
+        System.exit(2);
+      }
+    }
+    AgentConfig config;
+    try {
+      config = AgentConfigs.load(file, System.getenv());
+    } catch (RuntimeException e) {
+      System.err.println("deploy-agent: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    CountDownLatch started = new CountDownLatch(1);
+    RunningAgent[] agent = new RunningAgent[1];
+    AgentService.start(vertx, config).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.error("deploy-agent failed to start: {}", ar.cause().getMessage(), ar.cause());
+        vertx.close();
+        System.exit(1);
+      }
+      agent[0] = ar.result();
+      LOG.info("deploy-agent {} started (ops port {})", config.hostId(), agent[0].httpPort());
+      started.countDown();
+    });
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("deploy-agent stopping");
+      CountDownLatch stopped = new CountDownLatch(1);
+      if (agent[0] != null) {
+        agent[0].stop().eventually(vertx::close).onComplete(ar -> stopped.countDown());
+      } else {
+        vertx.close().onComplete(ar -> stopped.countDown());
+      }
+      try {
+        stopped.await(70, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "agent-shutdown"));
+    started.await();
+  }
+}

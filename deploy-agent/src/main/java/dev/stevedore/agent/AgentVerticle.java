@@ -1,0 +1,181 @@
+package dev.stevedore.agent;
+
+import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.deploy.Deployer;
+import dev.stevedore.agent.deploy.ServiceQueue;
+import dev.stevedore.agent.driver.Breakers;
+import dev.stevedore.agent.driver.ComposeDriver;
+import dev.stevedore.agent.driver.ComposeFlavor;
+import dev.stevedore.agent.driver.Docker;
+import dev.stevedore.agent.driver.Driver;
+import dev.stevedore.agent.driver.GitDriver;
+import dev.stevedore.agent.health.HealthChecker;
+import dev.stevedore.agent.kafka.DeadLetterSender;
+import dev.stevedore.agent.kafka.Heartbeats;
+import dev.stevedore.agent.kafka.OutboxRelay;
+import dev.stevedore.agent.kafka.RequestConsumer;
+import dev.stevedore.agent.kafka.RequestHandler;
+import dev.stevedore.agent.poll.Poller;
+import dev.stevedore.agent.process.CommandRunner;
+import dev.stevedore.agent.registry.RegistryClient;
+import dev.stevedore.agent.state.Outbox;
+import dev.stevedore.agent.state.StateStore;
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.kafka.EventPublisher;
+import dev.stevedore.common.security.RequestVerifier;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's core on one event loop: durable state, the cycle, the requests consumer, the outbox
+ * relay, heartbeats and polling. Start-up order: state read, interrupted deployments recovered,
+ * outbox relayed, then requests consumed. Answers {@link #STATUS_ADDRESS} on the event bus with
+ * the heartbeat it would send.
+ */
+public final class AgentVerticle extends VerticleBase {
+  public static final String STATUS_ADDRESS = "stevedore.agent.status";
+  private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
+
+  private final AgentConfig config;
+  private final List<PublicKey> trustedKeys;
+  private final ComposeFlavor flavor;
+  private final CommandRunner runner;
+  private final WorkerExecutor stateWorker;
+  private final MeterRegistry metrics;
+  private final Breakers breakers;
+  private final EventCodec codec = new EventCodec();
+
+  private EventPublisher publisher;
+  private WebClient web;
+  private StateStore store;
+  private OutboxRelay relay;
+  private RequestConsumer consumer;
+  private Poller poller;
+  private ServiceQueue queue;
+  private Heartbeats heartbeats;
+  private long heartbeatTimer = -1;
+
+  public AgentVerticle(AgentConfig config, List<PublicKey> trustedKeys, ComposeFlavor flavor, CommandRunner runner,
+      WorkerExecutor stateWorker, MeterRegistry metrics, Breakers breakers) {
+    this.config = config;
+    this.trustedKeys = trustedKeys;
+    this.flavor = flavor;
+    this.runner = runner;
+    this.stateWorker = stateWorker;
+    this.metrics = metrics;
+    this.breakers = breakers;
+  }
+
+  @Override
+  public Future<?> start() {
+    publisher = new EventPublisher(vertx, config.kafka().withClientId(config.kafka().clientId() + "-" + config.hostId()),
+        codec, breakers.kafka());
+    web = WebClient.create(vertx);
+    return StateStore.open(vertx, Path.of(config.stateDirectory()), stateWorker).compose(s -> {
+      store = s;
+      relay = new OutboxRelay(vertx, store, publisher, codec, config.resilience().outboxRetry());
+      Docker docker = new Docker(runner, breakers.docker());
+      Map<String, Driver> drivers = new HashMap<>();
+      config.services().forEach((name, sc) -> drivers.put(name, driver(name, sc, docker)));
+      HealthChecker health = new HealthChecker(vertx, web);
+      Deployer deployer = new Deployer(vertx, config, store, new Outbox(store.state(), codec), relay::kick, drivers,
+          health, metrics);
+      queue = new ServiceQueue(deployer::deploy, deployer::skip);
+      RequestHandler handler = new RequestHandler(config, codec, new RequestVerifier(trustedKeys, codec), store.state(),
+          queue, deployer, new DeadLetterSender(vertx, publisher, "agent/" + config.hostId(), 2_000));
+      consumer = new RequestConsumer(vertx, config, handler);
+      heartbeats = new Heartbeats(config, store.state(), breakers, publisher);
+      poller = new Poller(vertx, config, store.state(), new RegistryClient(web, breakers), queue);
+      vertx.eventBus().<JsonObject>consumer(STATUS_ADDRESS, msg -> msg.reply(status()));
+      return recoverAll(deployer);
+    }).compose(v -> {
+      relay.kick();
+      return consumer.start();
+    }).onSuccess(v -> {
+      sendHeartbeat();
+      heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> sendHeartbeat());
+      poller.start();
+      LOG.info("agent {} ({}, labels {}) manages {} with {}; consuming as {}", config.hostId(), config.environment(),
+          config.labels(), config.services().keySet(), flavor == null ? "no compose" : flavor, config.consumerGroup());
+    });
+  }
+
+  private Driver driver(String name, ServiceConfig sc, Docker docker) {
+    if (sc.driver().equals("git")) {
+      return new GitDriver(sc, runner, config.resilience().stepTimeout());
+    }
+    if (flavor == null) {
+      throw new IllegalStateException("service " + name + " uses compose but neither docker compose nor docker-compose works");
+    }
+    return new ComposeDriver(vertx, name, sc, flavor, config.dockerCommand(), docker, breakers, config.resilience().stepTimeout());
+  }
+
+  private Future<Void> recoverAll(Deployer deployer) {
+    Future<Void> chain = Future.succeededFuture();
+    List<String> names = new ArrayList<>(store.state().services.keySet());
+    for (String name : names) {
+      if (store.state().services.get(name).intent == null) {
+        continue;
+      }
+      if (!config.services().containsKey(name)) {
+        LOG.error("state has an unfinished deployment of {} which is no longer configured; dropping its intent", name);
+        store.state().services.get(name).intent = null;
+        continue;
+      }
+      chain = chain.compose(v -> deployer.recover(name));
+    }
+    return chain;
+  }
+
+  private void sendHeartbeat() {
+    heartbeats.send().onFailure(e -> LOG.debug("heartbeat not sent: {}", e.getMessage()));
+  }
+
+  private JsonObject status() {
+    return new JsonObject(codec.toMap(heartbeats.build()))
+        .put("outbox", relay.pending())
+        .put("breakers", new JsonObject(new HashMap<>(breakers.states())));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (heartbeatTimer >= 0) {
+      vertx.cancelTimer(heartbeatTimer);
+    }
+    if (poller != null) {
+      poller.stop();
+    }
+    Future<Void> closed = consumer == null ? Future.succeededFuture() : consumer.stop();
+    return closed.recover(e -> Future.succeededFuture())
+        .compose(v -> idle(System.currentTimeMillis() + 60_000))
+        .compose(v -> {
+          relay.stop();
+          return publisher.close();
+        });
+  }
+
+  /** Waits (timers) until no deployment runs, so a SIGTERM does not cut one in half. */
+  private Future<Void> idle(long deadline) {
+    boolean busy = queue != null && config.services().keySet().stream().anyMatch(queue::busy);
+    if (!busy || System.currentTimeMillis() > deadline) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> p = Promise.promise();
+    vertx.setTimer(100, id -> idle(deadline).onComplete(p));
+    return p.future();
+  }
+}

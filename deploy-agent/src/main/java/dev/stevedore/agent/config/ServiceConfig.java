@@ -1,0 +1,142 @@
+package dev.stevedore.agent.config;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One service the agent manages. The event names <em>what</em> (service, version); only this
+ * config says <em>how</em>.
+ *
+ * @param driver {@code compose} or {@code git}
+ * @param projectDirectory compose: the directory holding the compose files (the process's working directory)
+ * @param composeFiles compose: files passed with {@code -f} (default {@code docker-compose.yml})
+ * @param projectName compose: {@code -p} project name (default: the service name)
+ * @param composeService compose: the compose service whose container carries the version (default: the service name)
+ * @param versionVariable compose: the variable that carries the version into the compose file (default {@code VERSION})
+ * @param imageVariable compose: optional variable set to the full image reference ({@code repo:tag} or
+ *     {@code repo@sha256:...}); needed for {@code sha256:} versions; requires {@code image}
+ * @param image the image repository ({@code 127.0.0.1:5000/stevedore-demo}); used for digests, polling
+ *     and the allowed-repository check
+ * @param environment extra variables for every process of this service (never from an event)
+ * @param strategy {@code default} (pull, then {@code up -d}) or {@code recreate} (pull, down, up -d)
+ * @param rollback roll back to the previous version when the new one fails after the switch
+ * @param allowedRepositories when not empty, {@code image} must be one of these (prefix match on repository)
+ * @param healthCheck how to tell the new version is healthy
+ * @param hooks pre-deploy and post-deploy commands
+ * @param git git driver settings
+ * @param poll polling mode (the cron option of the pull model)
+ */
+public record ServiceConfig(
+    String driver,
+    String projectDirectory,
+    List<String> composeFiles,
+    String projectName,
+    String composeService,
+    String versionVariable,
+    String imageVariable,
+    String image,
+    Map<String, String> environment,
+    String strategy,
+    Boolean rollback,
+    List<String> allowedRepositories,
+    HealthCheckConfig healthCheck,
+    HooksConfig hooks,
+    GitConfig git,
+    PollConfig poll) {
+
+  public ServiceConfig {
+    driver = driver == null || driver.isBlank() ? "compose" : driver.toLowerCase(Locale.ROOT);
+    if (!driver.equals("compose") && !driver.equals("git")) {
+      throw new IllegalArgumentException("driver must be compose or git, not '" + driver + "'");
+    }
+    composeFiles = composeFiles == null || composeFiles.isEmpty() ? List.of("docker-compose.yml") : List.copyOf(composeFiles);
+    versionVariable = versionVariable == null || versionVariable.isBlank() ? "VERSION" : versionVariable;
+    environment = environment == null ? Map.of() : Map.copyOf(environment);
+    strategy = strategy == null || strategy.isBlank() ? "default" : strategy.toLowerCase(Locale.ROOT);
+    if (!strategy.equals("default") && !strategy.equals("recreate")) {
+      throw new IllegalArgumentException("strategy must be default or recreate, not '" + strategy + "'");
+    }
+    rollback = rollback == null ? Boolean.TRUE : rollback;
+    allowedRepositories = allowedRepositories == null ? List.of() : List.copyOf(allowedRepositories);
+    healthCheck = healthCheck == null ? HealthCheckConfig.none() : healthCheck;
+    hooks = hooks == null ? HooksConfig.none() : hooks;
+    if (driver.equals("compose") && (projectDirectory == null || projectDirectory.isBlank())) {
+      throw new IllegalArgumentException("a compose service needs projectDirectory");
+    }
+    if (driver.equals("git") && git == null) {
+      throw new IllegalArgumentException("a git service needs the git settings");
+    }
+    if (imageVariable != null && (image == null || image.isBlank())) {
+      throw new IllegalArgumentException("imageVariable needs image (the repository)");
+    }
+    if (image != null && !allowedRepositories.isEmpty() && allowedRepositories.stream().noneMatch(image::startsWith)) {
+      throw new IllegalArgumentException("image " + image + " is not in allowedRepositories " + allowedRepositories);
+    }
+  }
+
+  public boolean recreate() {
+    return strategy.equals("recreate");
+  }
+
+  /** The compose project name for a service named {@code name}: lower case letters, digits, - and _. */
+  public String project(String name) {
+    String raw = projectName == null || projectName.isBlank() ? name : projectName;
+    return raw.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]", "");
+  }
+
+  public String mainComposeService(String name) {
+    return composeService == null || composeService.isBlank() ? name : composeService;
+  }
+
+  /** Settings of the git driver. */
+  public record GitConfig(String repositoryDirectory, String remote, String branch, List<String> restartCommand) {
+    public GitConfig {
+      if (repositoryDirectory == null || repositoryDirectory.isBlank()) {
+        throw new IllegalArgumentException("git.repositoryDirectory is required");
+      }
+      remote = remote == null || remote.isBlank() ? "origin" : remote;
+      branch = branch == null || branch.isBlank() ? "main" : branch;
+      restartCommand = restartCommand == null ? List.of() : List.copyOf(restartCommand);
+    }
+  }
+
+  /** Pre- and post-deploy hooks, each a list of commands run in order. */
+  public record HooksConfig(List<HookConfig> preDeploy, List<HookConfig> postDeploy) {
+    public HooksConfig {
+      preDeploy = preDeploy == null ? List.of() : List.copyOf(preDeploy);
+      postDeploy = postDeploy == null ? List.of() : List.copyOf(postDeploy);
+    }
+
+    public static HooksConfig none() {
+      return new HooksConfig(null, null);
+    }
+  }
+
+  /**
+   * One hook: either {@code composeRun} (a compose service run with {@code run --rm}, with
+   * {@code args}) or {@code command} (an argument list run as is in the project directory).
+   */
+  public record HookConfig(String composeRun, List<String> args, List<String> command, java.time.Duration timeout) {
+    public HookConfig {
+      args = args == null ? List.of() : List.copyOf(args);
+      command = command == null ? List.of() : List.copyOf(command);
+      if ((composeRun == null || composeRun.isBlank()) == command.isEmpty()) {
+        throw new IllegalArgumentException("a hook needs exactly one of composeRun or command");
+      }
+    }
+  }
+
+  /**
+   * Polling: every {@code interval}, or on the {@code cron} schedule (5 fields, UTC), compare the
+   * registry's digest of {@code image:tag} with the running one and deploy on change.
+   */
+  public record PollConfig(java.time.Duration interval, String cron, String tag) {
+    public PollConfig {
+      if ((interval == null) == (cron == null || cron.isBlank())) {
+        throw new IllegalArgumentException("poll needs exactly one of interval or cron");
+      }
+      tag = tag == null || tag.isBlank() ? "latest" : tag;
+    }
+  }
+}

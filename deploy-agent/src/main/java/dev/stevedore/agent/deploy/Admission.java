@@ -1,0 +1,64 @@
+package dev.stevedore.agent.deploy;
+
+import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.state.AgentState;
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.Versions;
+import java.time.Instant;
+
+/**
+ * Decides what the agent does with a verified request, before anything runs: a pure function of
+ * the request, the config and the durable state.
+ */
+public final class Admission {
+  private Admission() {}
+
+  /** What to do with a request. */
+  public sealed interface Decision {
+    /** Not meant for this host (another environment, host list or labels): commit and move on. */
+    record Ignore(String why) implements Decision {}
+
+    /** Already finished here (a redelivery): its terminal event exists; commit and move on. */
+    record Duplicate(String why) implements Decision {}
+
+    /** Meant for this host but refused: publish {@code deploy.skipped} with the reason. */
+    record Skip(String reason) implements Decision {}
+
+    record Accept() implements Decision {}
+  }
+
+  public static Decision decide(DeployRequested request, AgentConfig config, AgentState state, boolean inFlight) {
+    if (!request.target().matches(config.environment(), config.hostId(), config.labels())) {
+      return new Decision.Ignore("target does not match this host");
+    }
+    if (!request.environment().equals(config.environment())) {
+      return new Decision.Ignore("environment " + request.environment() + " is not this host's");
+    }
+    ServiceConfig service = config.services().get(request.service());
+    if (service == null) {
+      return request.target().hosts().contains(config.hostId())
+          ? new Decision.Skip("service " + request.service() + " is not managed by this agent")
+          : new Decision.Ignore("service " + request.service() + " is not managed here");
+    }
+    if (state.processed(request.deploymentId()) || inFlight) {
+      return new Decision.Duplicate("deployment " + request.deploymentId() + " already handled here");
+    }
+    if (!Versions.isValid(request.version())) {
+      return new Decision.Skip("rejected: version must be a tag matching ^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$ or a sha256: digest");
+    }
+    if (Versions.isDigest(request.version()) && (service.driver().equals("git") || service.imageVariable() == null)) {
+      return new Decision.Skip("rejected: a sha256: version needs imageVariable and image in the service's config");
+    }
+    AgentState.ServiceRecord record = state.services.get(request.service());
+    if (record != null) {
+      if (record.blocked.contains(request.version()) && !"rollback".equals(request.trigger())) {
+        return new Decision.Skip("version " + request.version() + " is blocked after a failed rollout on this host");
+      }
+      if (record.appliedRequestTime != null && request.time().isBefore(Instant.parse(record.appliedRequestTime))) {
+        return new Decision.Skip("superseded by deployment " + record.appliedDeploymentId + " (a newer request already applied)");
+      }
+    }
+    return new Decision.Accept();
+  }
+}

@@ -1,0 +1,80 @@
+package dev.stevedore.agent.driver;
+
+import dev.stevedore.agent.config.ResilienceConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The agent's named circuit breakers: {@code docker}, {@code registry:<host>} (one per registry), {@code kafka}. */
+public final class Breakers {
+  private final CircuitBreakerRegistry registry;
+  private final ResilienceConfig config;
+
+  public Breakers(ResilienceConfig config) {
+    this.config = config;
+    this.registry = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(config.breakerWindow())
+        .minimumNumberOfCalls(config.breakerMinimumCalls())
+        .failureRateThreshold(config.breakerFailureRate())
+        .waitDurationInOpenState(config.breakerOpenFor())
+        .permittedNumberOfCallsInHalfOpenState(1)
+        .build());
+  }
+
+  public CircuitBreaker docker() {
+    return registry.circuitBreaker("docker");
+  }
+
+  public CircuitBreaker registry(String host) {
+    return registry.circuitBreaker("registry:" + host);
+  }
+
+  /** Kafka publishing: opens after half of 10 calls fail, probes again after 5 s (the outbox keeps events meanwhile). */
+  public CircuitBreaker kafka() {
+    return registry.circuitBreaker("kafka", CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(10)
+        .minimumNumberOfCalls(4)
+        .failureRateThreshold(50)
+        .waitDurationInOpenState(java.time.Duration.ofSeconds(5))
+        .permittedNumberOfCallsInHalfOpenState(1)
+        .build());
+  }
+
+  /** Retry of a pull: exponential back-off, only for failures marked transient. */
+  public Retry pullRetry(String name) {
+    return Retry.of("pull:" + name, RetryConfig.custom()
+        .maxAttempts(config.pullAttempts())
+        .intervalFunction(IntervalFunction.ofExponentialBackoff(config.pullBackoff().toMillis(), 2.0))
+        .retryOnException(e -> e instanceof TransientFailure)
+        .build());
+  }
+
+  /** Name -> state of every breaker, for heartbeats and logs. */
+  public Map<String, String> states() {
+    Map<String, String> out = new TreeMap<>();
+    registry.getAllCircuitBreakers().forEach(b -> out.put(b.getName(), b.getState().name()));
+    return out;
+  }
+
+  /** A failure worth another attempt (and counted by a breaker). */
+  public static final class TransientFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient StepResult result;
+
+    public TransientFailure(StepResult result) {
+      super(result.reason(), null, false, false);
+      this.result = result;
+    }
+
+    public StepResult result() {
+      return result;
+    }
+  }
+}

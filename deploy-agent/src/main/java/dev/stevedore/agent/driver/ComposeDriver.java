@@ -1,0 +1,183 @@
+package dev.stevedore.agent.driver;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.config.ServiceConfig.HookConfig;
+import dev.stevedore.agent.process.Command;
+import dev.stevedore.agent.process.ProcessResult;
+import dev.stevedore.common.resilience.VertxCircuitBreaker;
+import dev.stevedore.common.resilience.VertxRetry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The compose driver: pull (retried, behind the registry's breaker), pre-deploy hooks, {@code down}
+ * (recreate strategy only), {@code up -d}, post-deploy hooks. The version travels only as the
+ * configured variable in the child process's environment.
+ */
+public final class ComposeDriver implements Driver {
+  private static final Set<String> SWITCHING = Set.of("down", "up", "post-deploy", "health-check");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Vertx vertx;
+  private final String name;
+  private final ServiceConfig config;
+  private final ComposeCommands compose;
+  private final DockerCommands docker;
+  private final Docker runner;
+  private final Breakers breakers;
+  private final Duration timeout;
+
+  public ComposeDriver(Vertx vertx, String name, ServiceConfig config, ComposeFlavor flavor, String dockerCommand,
+      Docker runner, Breakers breakers, Duration timeout) {
+    this.vertx = vertx;
+    this.name = name;
+    this.config = config;
+    this.compose = new ComposeCommands(flavor, dockerCommand, config.project(name), config.composeFiles());
+    this.docker = new DockerCommands(dockerCommand);
+    this.runner = runner;
+    this.breakers = breakers;
+    this.timeout = timeout;
+  }
+
+  /** The environment of every compose process for {@code version}: config first, then the version. */
+  public static Map<String, String> environment(ServiceConfig config, String version) {
+    Map<String, String> env = new HashMap<>(config.environment());
+    env.put(config.versionVariable(), version);
+    if (config.imageVariable() != null) {
+      env.put(config.imageVariable(), ImageRefs.reference(config.image(), version));
+    }
+    return env;
+  }
+
+  private Command command(List<String> args, String version) {
+    return new Command(args, Path.of(config.projectDirectory()), environment(config, version), timeout);
+  }
+
+  @Override
+  public List<StepPlan> forward(String version) {
+    List<StepPlan> steps = new ArrayList<>();
+    steps.add(new StepPlan("pull", false, () -> pull(version)));
+    for (HookConfig hook : config.hooks().preDeploy()) {
+      steps.add(new StepPlan("pre-deploy", false, () -> hook(hook, version)));
+    }
+    if (config.recreate()) {
+      steps.add(new StepPlan("down", true, () -> run(compose.down(), version, "down")));
+    }
+    steps.add(new StepPlan("up", true, () -> run(compose.upDetached(), version, "up -d")));
+    for (HookConfig hook : config.hooks().postDeploy()) {
+      steps.add(new StepPlan("post-deploy", true, () -> hook(hook, version)));
+    }
+    return steps;
+  }
+
+  @Override
+  public List<StepPlan> rollback(String version, Running previous) {
+    return List.of(new StepPlan("rollback", true, () -> retag(previous)
+        .compose(tagged -> run(compose.upDetached(), version, "up -d of the previous version").map(tagged::plus))));
+  }
+
+  @Override
+  public boolean switches(String step) {
+    return SWITCHING.contains(step);
+  }
+
+  /** Points the previous tag at the previous image id again, so {@code up -d} starts exactly that image. */
+  private Future<StepResult> retag(Running previous) {
+    if (previous == null || previous.imageId() == null || previous.imageRef() == null || previous.imageRef().contains("@")) {
+      return Future.succeededFuture(StepResult.ok("", 0));
+    }
+    return runner.run(command(docker.tag(previous.imageId(), previous.imageRef()), "unused"))
+        .map(r -> StepResult.of(r, "docker tag"));
+  }
+
+  private Future<StepResult> run(List<String> args, String version, String what) {
+    return runner.run(command(args, version)).map(r -> StepResult.of(r, what));
+  }
+
+  private Future<StepResult> hook(HookConfig hook, String version) {
+    List<String> args = hook.composeRun() != null ? compose.runOnce(hook.composeRun(), hook.args()) : hook.command();
+    Command c = command(args, version);
+    if (hook.timeout() != null) {
+      c = c.withTimeout(hook.timeout());
+    }
+    return runner.run(c).map(r -> StepResult.of(r, "hook " + String.join(" ", args)));
+  }
+
+  /** The registry the pull talks to (for its breaker): from {@code image}, else "default". */
+  String registryHost() {
+    return config.image() == null ? "default" : ImageRefs.registry(config.image());
+  }
+
+  private Future<StepResult> pull(String version) {
+    String registry = registryHost();
+    CircuitBreaker breaker = breakers.registry(registry);
+    return VertxRetry.retry(vertx, breakers.pullRetry(name), () -> VertxCircuitBreaker.guard(breaker, () ->
+            runner.run(command(compose.pull(), version)).compose(r -> {
+              StepResult step = StepResult.of(r, "pull");
+              if (r.ok() || notFound(r.output())) {
+                return Future.succeededFuture(step);   // the registry answered: not a breaker failure
+              }
+              return Future.failedFuture(new Breakers.TransientFailure(step));
+            })))
+        .recover(e -> {
+          if (e instanceof Breakers.TransientFailure t) {
+            return Future.succeededFuture(t.result());
+          }
+          if (VertxCircuitBreaker.isOpen(e)) {
+            return Future.succeededFuture(StepResult.failed("registry " + registry
+                + " circuit breaker is open after repeated pull failures: failing fast, the running version keeps serving", 0));
+          }
+          return Future.succeededFuture(StepResult.failed("pull: " + e.getMessage(), 0));
+        });
+  }
+
+  static boolean notFound(String output) {
+    String o = output.toLowerCase(Locale.ROOT);
+    return o.contains("manifest unknown") || o.contains("not found") || o.contains("does not exist")
+        || o.contains("unauthorized") || o.contains("denied");
+  }
+
+  @Override
+  public Future<Running> inspect() {
+    return runner.run(command(compose.containerIds(config.mainComposeService(name)), "unused")).compose(ps -> {
+      if (!ps.ok()) {
+        return Future.failedFuture(new IllegalStateException("compose ps failed: " + ps.tail(500)));
+      }
+      String id = ps.output().lines().map(String::trim).filter(s -> !s.isEmpty()).findFirst().orElse(null);
+      if (id == null) {
+        return Future.succeededFuture(Running.absent());
+      }
+      return runner.run(command(docker.inspectContainer(id), "unused")).compose(in -> {
+        if (!in.ok()) {
+          return Future.succeededFuture(Running.absent());
+        }
+        String[] parts = in.output().trim().split("\\|", -1);
+        if (parts.length < 4) {
+          return Future.failedFuture(new IllegalStateException("unexpected docker inspect output: " + in.tail(200)));
+        }
+        return runner.run(command(docker.repoDigests(parts[0]), "unused")).map(d -> new Running(parts[0], parts[1],
+            d.ok() ? ImageRefs.digestFor(parseList(d.output()), ImageRefs.repository(parts[1])) : null, parts[2], parts[3]));
+      });
+    });
+  }
+
+  private static List<String> parseList(String json) {
+    try {
+      List<String> out = JSON.readValue(json.trim(), new TypeReference<List<String>>() {});
+      return out == null ? List.of() : out;
+    } catch (Exception e) {
+      return List.of();
+    }
+  }
+}

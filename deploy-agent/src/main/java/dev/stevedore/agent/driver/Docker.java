@@ -1,0 +1,58 @@
+package dev.stevedore.agent.driver;
+
+import dev.stevedore.agent.process.Command;
+import dev.stevedore.agent.process.CommandRunner;
+import dev.stevedore.agent.process.ProcessResult;
+import dev.stevedore.common.resilience.VertxCircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.vertx.core.Future;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Runs docker and compose commands behind the {@code docker} circuit breaker. Only failures that
+ * say the daemon cannot be reached count against it; while it is open, commands fail at once with
+ * a result that says so.
+ */
+public final class Docker {
+  private static final Pattern DAEMON_DOWN = Pattern.compile(
+      "cannot connect to the docker daemon|couldn't connect to docker daemon|is the docker daemon running"
+          + "|error during connect|docker\\.sock: connect");
+
+  private final CommandRunner runner;
+  private final CircuitBreaker breaker;
+
+  public Docker(CommandRunner runner, CircuitBreaker breaker) {
+    this.runner = runner;
+    this.breaker = breaker;
+  }
+
+  public Future<ProcessResult> run(Command command) {
+    return VertxCircuitBreaker.guard(breaker, () -> runner.run(command).compose(r ->
+            !r.ok() && daemonUnreachable(r.output()) ? Future.failedFuture(new DaemonUnreachable(r)) : Future.succeededFuture(r)))
+        .recover(e -> {
+          if (e instanceof DaemonUnreachable d) {
+            return Future.succeededFuture(d.result);
+          }
+          if (VertxCircuitBreaker.isOpen(e)) {
+            return Future.succeededFuture(new ProcessResult(-1,
+                "docker daemon circuit breaker is open (daemon unreachable recently): not run: " + command.display(), 0, false));
+          }
+          return Future.succeededFuture(new ProcessResult(-1, String.valueOf(e.getMessage()), 0, false));
+        });
+  }
+
+  public static boolean daemonUnreachable(String output) {
+    return DAEMON_DOWN.matcher(output.toLowerCase(Locale.ROOT)).find();
+  }
+
+  private static final class DaemonUnreachable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient ProcessResult result;
+
+    DaemonUnreachable(ProcessResult result) {
+      super("docker daemon unreachable", null, false, false);
+      this.result = result;
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.stevedore.agent.kafka;
+
+import dev.stevedore.common.kafka.EventPublisher;
+import dev.stevedore.common.kafka.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Sends a rejected record to the dead-letter topic, retrying (timers) until Kafka takes it. */
+public final class DeadLetterSender implements RequestHandler.DeadLetters {
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterSender.class);
+  private final Vertx vertx;
+  private final EventPublisher publisher;
+  private final String rejectedBy;
+  private final long retryMs;
+
+  public DeadLetterSender(Vertx vertx, EventPublisher publisher, String rejectedBy, long retryMs) {
+    this.vertx = vertx;
+    this.publisher = publisher;
+    this.rejectedBy = rejectedBy;
+    this.retryMs = retryMs;
+  }
+
+  @Override
+  public Future<Void> send(String key, byte[] value, String reason) {
+    Promise<Void> promise = Promise.promise();
+    attempt(key, value, reason, promise);
+    return promise.future();
+  }
+
+  private void attempt(String key, byte[] value, String reason, Promise<Void> promise) {
+    publisher.deadLetter(key, value, reason,
+            Map.of(Topics.HEADER_ORIGINAL_TOPIC, Topics.REQUESTS, Topics.HEADER_REJECTED_BY, rejectedBy))
+        .onSuccess(md -> promise.complete())
+        .onFailure(e -> {
+          LOG.warn("dead letter not accepted ({}); retrying in {} ms", e.getMessage(), retryMs);
+          vertx.setTimer(retryMs, id -> attempt(key, value, reason, promise));
+        });
+  }
+}

@@ -1,0 +1,53 @@
+package dev.stevedore.agent.kafka;
+
+import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.driver.Breakers;
+import dev.stevedore.agent.state.AgentState;
+import dev.stevedore.common.event.AgentHeartbeat;
+import dev.stevedore.common.kafka.EventPublisher;
+import dev.stevedore.common.kafka.Topics;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/** Builds and sends {@code agent.heartbeat}: labels, services with running version and digest, state. */
+public final class Heartbeats {
+  public static final String AGENT_VERSION = "0.1.0";
+
+  private final AgentConfig config;
+  private final AgentState state;
+  private final Breakers breakers;
+  private final EventPublisher publisher;
+
+  public Heartbeats(AgentConfig config, AgentState state, Breakers breakers, EventPublisher publisher) {
+    this.config = config;
+    this.state = state;
+    this.breakers = breakers;
+    this.publisher = publisher;
+  }
+
+  public AgentHeartbeat build() {
+    List<AgentHeartbeat.ServiceState> services = new ArrayList<>();
+    for (String name : config.services().keySet()) {
+      AgentState.ServiceRecord r = state.services.get(name);
+      String version = r == null || r.current == null ? null : r.current.version;
+      String digest = r == null || r.current == null ? null : r.current.digest;
+      String s = r == null ? "unknown" : r.state;
+      services.add(new AgentHeartbeat.ServiceState(name, version, digest, s));
+    }
+    Map<String, String> open = breakers.states().entrySet().stream()
+        .filter(e -> !e.getValue().equals("CLOSED"))
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    String agentState = open.isEmpty() ? "ok" : "degraded: " + open;
+    return new AgentHeartbeat(UUID.randomUUID().toString(), config.eventSource(), Instant.now(), config.hostId(),
+        config.environment(), config.labels(), services, agentState, AGENT_VERSION);
+  }
+
+  public Future<Void> send() {
+    return publisher.publish(Topics.HEARTBEATS, config.hostId(), build()).mapEmpty();
+  }
+}

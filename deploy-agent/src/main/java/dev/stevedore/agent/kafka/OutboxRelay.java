@@ -1,0 +1,116 @@
+package dev.stevedore.agent.kafka;
+
+import dev.stevedore.agent.state.AgentState.OutboxEntry;
+import dev.stevedore.agent.state.StateStore;
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.kafka.EventPublisher;
+import dev.stevedore.common.resilience.VertxCircuitBreaker;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the durable outbox to Kafka in order, one event at a time, through the publisher's
+ * circuit breaker. An event leaves the outbox only after Kafka acknowledged it; while Kafka is
+ * unreachable the events stay on disk and the relay tries again after a pause. A crash between the
+ * acknowledgement and the next state write sends an event twice, with the same id (the audit
+ * service dedupes on it).
+ */
+public final class OutboxRelay {
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+
+  private final Vertx vertx;
+  private final StateStore store;
+  private final EventPublisher publisher;
+  private final EventCodec codec;
+  private final Duration retry;
+  private boolean sending;
+  private boolean stopped;
+  private long retryTimer = -1;
+  private int sentSinceSave;
+  private boolean failing;
+
+  public OutboxRelay(Vertx vertx, StateStore store, EventPublisher publisher, EventCodec codec, Duration retry) {
+    this.vertx = vertx;
+    this.store = store;
+    this.publisher = publisher;
+    this.codec = codec;
+    this.retry = retry;
+  }
+
+  /** Starts sending if there is anything to send and nothing is being sent. */
+  public void kick() {
+    if (sending || stopped || retryTimer >= 0) {
+      return;
+    }
+    sendNext();
+  }
+
+  public int pending() {
+    return store.state().outbox.size();
+  }
+
+  public void stop() {
+    stopped = true;
+    if (retryTimer >= 0) {
+      vertx.cancelTimer(retryTimer);
+    }
+  }
+
+  private void sendNext() {
+    if (stopped) {
+      return;
+    }
+    if (store.state().outbox.isEmpty()) {
+      sending = false;
+      if (sentSinceSave > 0) {
+        sentSinceSave = 0;
+        store.save();
+      }
+      return;
+    }
+    sending = true;
+    OutboxEntry entry = store.state().outbox.get(0);
+    Future<?> sent;
+    try {
+      sent = publisher.publish(entry.topic, entry.key, codec.decode(entry.payload.getBytes(StandardCharsets.UTF_8)));
+    } catch (Exception e) {
+      LOG.error("outbox entry {} cannot be decoded ({}); dropping it", entry.eventId, e.getMessage());
+      store.state().outbox.remove(0);
+      sendNext();
+      return;
+    }
+    sent.onComplete(ar -> {
+      if (ar.succeeded()) {
+        if (failing) {
+          LOG.info("Kafka accepts events again; {} waiting in the outbox", store.state().outbox.size());
+          failing = false;
+        }
+        if (!store.state().outbox.isEmpty() && store.state().outbox.get(0).eventId.equals(entry.eventId)) {
+          store.state().outbox.remove(0);
+        }
+        sentSinceSave++;
+        sendNext();
+      } else {
+        sending = false;
+        if (!failing) {
+          LOG.warn("cannot publish to Kafka ({}{}); {} event(s) kept in the outbox, retrying every {} ms",
+              VertxCircuitBreaker.isOpen(ar.cause()) ? "circuit open: " : "", ar.cause().getMessage(),
+              store.state().outbox.size(), retry.toMillis());
+          failing = true;
+        }
+        if (sentSinceSave > 0) {
+          sentSinceSave = 0;
+          store.save();
+        }
+        retryTimer = vertx.setTimer(retry.toMillis(), id -> {
+          retryTimer = -1;
+          kick();
+        });
+      }
+    });
+  }
+}

@@ -1,0 +1,95 @@
+package dev.stevedore.agent.kafka;
+
+import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.deploy.Admission;
+import dev.stevedore.agent.deploy.Admission.Decision;
+import dev.stevedore.agent.deploy.DeployJob;
+import dev.stevedore.agent.deploy.Deployer;
+import dev.stevedore.agent.deploy.ServiceQueue;
+import dev.stevedore.agent.state.AgentState;
+import dev.stevedore.common.event.DeployCancelled;
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.EventDecodingException;
+import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.security.RequestVerifier;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the agent does with one record of the requests topic, independent of Kafka: decode,
+ * verify, admit, then run, skip, ignore or dead-letter it. The future completes when the record's
+ * side effect is durable (the offset may then be committed).
+ */
+public final class RequestHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
+
+  /** Where records that cannot be trusted go. */
+  public interface DeadLetters {
+    Future<Void> send(String key, byte[] value, String reason);
+  }
+
+  private final AgentConfig config;
+  private final EventCodec codec;
+  private final RequestVerifier verifier;
+  private final AgentState state;
+  private final ServiceQueue queue;
+  private final Deployer deployer;
+  private final DeadLetters deadLetters;
+
+  public RequestHandler(AgentConfig config, EventCodec codec, RequestVerifier verifier, AgentState state,
+      ServiceQueue queue, Deployer deployer, DeadLetters deadLetters) {
+    this.config = config;
+    this.codec = codec;
+    this.verifier = verifier;
+    this.state = state;
+    this.queue = queue;
+    this.deployer = deployer;
+    this.deadLetters = deadLetters;
+  }
+
+  public Future<Void> handle(String key, byte[] value) {
+    StevedoreEvent event;
+    try {
+      event = codec.decode(value);
+    } catch (EventDecodingException e) {
+      LOG.warn("undecodable record (key {}): {}; sent to the dead-letter topic", key, e.getMessage());
+      return deadLetters.send(key, value, "undecodable: " + e.getMessage());
+    }
+    if (event instanceof DeployRequested request) {
+      return handle(key, value, request);
+    }
+    if (event instanceof DeployCancelled cancelled) {
+      if (queue.cancel(cancelled.service(), cancelled.deploymentId(),
+          "cancelled" + (cancelled.reason() == null ? "" : ": " + cancelled.reason()))) {
+        LOG.info("deployment {}: cancelled while waiting", cancelled.deploymentId());
+      }
+      return Future.succeededFuture();
+    }
+    LOG.warn("unexpected {} on the requests topic (key {}); sent to the dead-letter topic", event.type().typeName(), key);
+    return deadLetters.send(key, value, "unexpected event type " + event.type().typeName() + " on the requests topic");
+  }
+
+  private Future<Void> handle(String key, byte[] value, DeployRequested request) {
+    String rejection = verifier.rejection(request);
+    if (rejection != null) {
+      LOG.warn("deployment {}: request rejected ({}); sent to the dead-letter topic", request.deploymentId(), rejection);
+      return deadLetters.send(key, value, rejection);
+    }
+    Decision decision = Admission.decide(request, config, state, queue.holds(request.deploymentId()));
+    DeployJob job = DeployJob.of(request, config.eventSource());
+    if (decision instanceof Decision.Ignore ignore) {
+      LOG.debug("deployment {}: ignored ({})", request.deploymentId(), ignore.why());
+      return Future.succeededFuture();
+    }
+    if (decision instanceof Decision.Duplicate dup) {
+      LOG.info("deployment {}: {} (redelivery ignored)", request.deploymentId(), dup.why());
+      return Future.succeededFuture();
+    }
+    if (decision instanceof Decision.Skip skip) {
+      return deployer.skip(job, skip.reason());
+    }
+    return queue.submit(job);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.stevedore.agent.state;
+
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.StevedoreEvent;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Appends events to the durable outbox in {@link AgentState}: they reach disk with the next
+ * {@link StateStore#save()} and Kafka when the relay gets to them. An event already queued (same
+ * id) is not queued twice.
+ */
+public final class Outbox {
+  private final AgentState state;
+  private final EventCodec codec;
+
+  public Outbox(AgentState state, EventCodec codec) {
+    this.state = state;
+    this.codec = codec;
+  }
+
+  public void add(String topic, String key, StevedoreEvent event) {
+    for (AgentState.OutboxEntry e : state.outbox) {
+      if (e.eventId.equals(event.id())) {
+        return;
+      }
+    }
+    state.outbox.add(new AgentState.OutboxEntry(event.id(), topic, key,
+        new String(codec.encode(event), StandardCharsets.UTF_8)));
+  }
+
+  public int size() {
+    return state.outbox.size();
+  }
+}

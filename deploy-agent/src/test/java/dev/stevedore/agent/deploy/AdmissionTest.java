@@ -1,0 +1,88 @@
+package dev.stevedore.agent.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.deploy.Admission.Decision;
+import dev.stevedore.agent.state.AgentState;
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.Target;
+import dev.stevedore.common.kafka.KafkaSettings;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AdmissionTest {
+  static final ServiceConfig WEB = new ServiceConfig("compose", "/srv/web", null, null, null, null, null, null, null,
+      null, null, null, null, null, null, null);
+  static final AgentConfig CONFIG = new AgentConfig("web-1", "prod", Map.of("role", "web"), KafkaSettings.of("k:9092"),
+      List.of(), "/tmp/x", null, null, null, 0, null, 0, null, null, Map.of("web", WEB));
+  private final AgentState state = new AgentState();
+
+  static DeployRequested request(String id, String service, String version, Target target, Instant time) {
+    return new DeployRequested("e-" + id, "stevedore://trigger", time, id, service, "prod", version, null, null, null,
+        null, "manual", null, target, null, null);
+  }
+
+  static DeployRequested request(String id, String version) {
+    return request(id, "web", version, null, Instant.now());
+  }
+
+  @Test
+  void acceptsARequestForThisHost() {
+    assertThat(Admission.decide(request("d1", "v2"), CONFIG, state, false)).isInstanceOf(Decision.Accept.class);
+    Target labelled = new Target("prod", List.of("web-1"), Map.of("role", "web"));
+    assertThat(Admission.decide(request("d1", "web", "v2", labelled, Instant.now()), CONFIG, state, false))
+        .isInstanceOf(Decision.Accept.class);
+  }
+
+  @Test
+  void ignoresRequestsForOtherHostsEnvironmentsAndLabels() {
+    assertThat(Admission.decide(request("d1", "web", "v2", new Target("prod", List.of("web-2"), Map.of()), Instant.now()),
+        CONFIG, state, false)).isInstanceOf(Decision.Ignore.class);
+    assertThat(Admission.decide(request("d1", "web", "v2", new Target("prod", List.of(), Map.of("role", "db")), Instant.now()),
+        CONFIG, state, false)).isInstanceOf(Decision.Ignore.class);
+    assertThat(Admission.decide(request("d1", "web", "v2", Target.environment("staging"), Instant.now()), CONFIG, state, false))
+        .isInstanceOf(Decision.Ignore.class);
+  }
+
+  @Test
+  void refusesServicesItDoesNotManageWhenNamedExplicitly() {
+    assertThat(Admission.decide(request("d1", "db", "v2", null, Instant.now()), CONFIG, state, false))
+        .isInstanceOf(Decision.Ignore.class);
+    Decision d = Admission.decide(request("d1", "db", "v2", new Target("prod", List.of("web-1"), Map.of()), Instant.now()),
+        CONFIG, state, false);
+    assertThat(d).isInstanceOf(Decision.Skip.class);
+    assertThat(((Decision.Skip) d).reason()).contains("not managed");
+  }
+
+  @Test
+  void treatsRedeliveriesAsDuplicates() {
+    state.markProcessed("d1", 10);
+    assertThat(Admission.decide(request("d1", "v2"), CONFIG, state, false)).isInstanceOf(Decision.Duplicate.class);
+    assertThat(Admission.decide(request("d2", "v2"), CONFIG, state, true)).isInstanceOf(Decision.Duplicate.class);
+  }
+
+  @Test
+  void rejectsHostileVersions() {
+    for (String v : List.of("v1;rm -rf /", "-rf", "$(id)", "a b", "../etc", "x".repeat(200), "sha256:xyz")) {
+      Decision d = Admission.decide(request("d-" + v.hashCode(), v), CONFIG, state, false);
+      assertThat(d).as(v).isInstanceOf(Decision.Skip.class);
+    }
+    Decision digest = Admission.decide(request("d9", "sha256:" + "a".repeat(64)), CONFIG, state, false);
+    assertThat(((Decision.Skip) digest).reason()).contains("imageVariable");
+  }
+
+  @Test
+  void skipsBlockedVersionsAndRequestsOlderThanTheAppliedOne() {
+    AgentState.ServiceRecord r = state.service("web");
+    r.blocked.add("broken");
+    assertThat(((Decision.Skip) Admission.decide(request("d1", "broken"), CONFIG, state, false)).reason()).contains("blocked");
+    r.appliedRequestTime = Instant.parse("2026-01-02T00:00:00Z").toString();
+    r.appliedDeploymentId = "newer";
+    Decision old = Admission.decide(request("d2", "web", "v1", null, Instant.parse("2026-01-01T00:00:00Z")), CONFIG, state, false);
+    assertThat(((Decision.Skip) old).reason()).contains("superseded by deployment newer");
+  }
+}

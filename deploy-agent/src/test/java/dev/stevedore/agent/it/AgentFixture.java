@@ -1,0 +1,156 @@
+package dev.stevedore.agent.it;
+
+import dev.stevedore.agent.AgentService;
+import dev.stevedore.agent.RunningAgent;
+import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.HealthCheckConfig;
+import dev.stevedore.agent.config.ResilienceConfig;
+import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.config.TestHooks;
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.event.Target;
+import dev.stevedore.common.kafka.KafkaSettings;
+import dev.stevedore.common.kafka.Topics;
+import dev.stevedore.common.security.Ed25519Keys;
+import dev.stevedore.common.security.RequestSigner;
+import dev.stevedore.testing.DockerTestSupport;
+import dev.stevedore.testing.FreePorts;
+import dev.stevedore.testing.KafkaTestSupport;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Shared pieces of the agent's integration tests: the shared Kafka broker, a trigger key pair and
+ * signer, demo compose projects (host network, a free port, init), agent configs, request sending.
+ */
+public final class AgentFixture {
+  public static final EventCodec CODEC = new EventCodec();
+  public static final KeyPair TRIGGER_KEYS = Ed25519Keys.generate();
+  public static final RequestSigner SIGNER = new RequestSigner(TRIGGER_KEYS, CODEC);
+  public static final String ENV = "prod";
+  public static final Duration CMD = Duration.ofMinutes(2);
+
+  private AgentFixture() {}
+
+  public static KafkaTestSupport kafka() {
+    KafkaTestSupport kafka = KafkaTestSupport.shared();
+    kafka.createTopics(Topics.REQUESTS, Topics.EVENTS, Topics.DEAD_LETTERS);
+    kafka.createTopic(Topics.HEARTBEATS, 1, Map.of("cleanup.policy", "compact"));
+    return kafka;
+  }
+
+  public static String demoRepository() {
+    return DockerTestSupport.registry() + "/" + DockerTestSupport.DEMO_REPOSITORY;
+  }
+
+  /** A compose project of the demo app in its own folder; {@link #up(String)} starts a version by hand. */
+  public static final class DemoProject implements AutoCloseable {
+    public final Path dir;
+    public final String project;
+    public final int port;
+    public final String repository;
+
+    public DemoProject(Path dir, String repository, String extraServices) throws Exception {
+      this.dir = dir;
+      this.project = DockerTestSupport.uniqueName("agentit").replace("-", "");
+      this.port = FreePorts.find();
+      this.repository = repository;
+      Files.writeString(dir.resolve("docker-compose.yml"), """
+          version: "2.4"
+          services:
+            demo:
+              image: %s:${VERSION:-v1}
+              network_mode: host
+              init: true
+              environment:
+                PORT: "${PORT}"
+              labels:
+                stevedore.test: "true"
+          %s""".formatted(repository, extraServices == null ? "" : extraServices));
+    }
+
+    public DemoProject(Path dir) throws Exception {
+      this(dir, demoRepository(), null);
+    }
+
+    public Map<String, String> env(String version) {
+      return Map.of("VERSION", version, "PORT", String.valueOf(port));
+    }
+
+    /** Starts {@code version} with docker-compose directly (what ran before the agent). */
+    public void up(String version) {
+      DockerTestSupport.run(CMD, dir, env(version),
+          List.of(DockerTestSupport.composeBinary(), "-p", project, "up", "-d")).orThrow();
+    }
+
+    public String url(String path) {
+      return "http://127.0.0.1:" + port + path;
+    }
+
+    public ServiceConfig service(String strategy, ServiceConfig.HooksConfig hooks, Duration healthDeadline) {
+      return new ServiceConfig("compose", dir.toString(), null, project, "demo", null, null, repository,
+          Map.of("PORT", String.valueOf(port)), strategy, true, List.of(),
+          new HealthCheckConfig("http", url("/health"), 200, Duration.ofMillis(100), healthDeadline), hooks, null, null);
+    }
+
+    @Override
+    public void close() {
+      DockerTestSupport.run(CMD, dir, env("v1"), List.of(DockerTestSupport.composeBinary(), "-p", project, "down", "-v",
+          "--remove-orphans"));
+    }
+  }
+
+  public static AgentConfig config(KafkaTestSupport kafka, String hostId, Path stateDir, Map<String, ServiceConfig> services) {
+    return new AgentConfig(hostId, ENV, Map.of("role", "web"),
+        new KafkaSettings(kafka.bootstrapServers(), "it-agent", 5_000, 10_000, 100, Map.of()),
+        List.of(Ed25519Keys.toPem(TRIGGER_KEYS.getPublic())), stateDir.toString(), "auto", null, "127.0.0.1", 0,
+        Duration.ofSeconds(2), 0,
+        new ResilienceConfig(3, Duration.ofMillis(200), 50, 10, 3, Duration.ofSeconds(30), Duration.ofMinutes(2),
+            Duration.ofMillis(500)),
+        TestHooks.none(), services);
+  }
+
+  public static String hostId() {
+    return "it-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  public static RunningAgent start(Vertx vertx, AgentConfig config) throws Exception {
+    return AgentService.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  public static DeployRequested request(String service, String version, String hostId) {
+    String id = UUID.randomUUID().toString();
+    return new DeployRequested(UUID.randomUUID().toString(), "stevedore://trigger/it", Instant.now(), id, service, ENV,
+        version, null, null, null, "it", "manual", null, new Target(ENV, List.of(hostId), Map.of()), null, null);
+  }
+
+  public static DeployRequested send(KafkaTestSupport kafka, DeployRequested request) {
+    DeployRequested signed = SIGNER.sign(request);
+    kafka.send(Topics.REQUESTS, signed.partitionKey(), new String(CODEC.encode(signed), StandardCharsets.UTF_8));
+    return signed;
+  }
+
+  public static List<StevedoreEvent> decodeAll(List<String> values) {
+    List<StevedoreEvent> out = new ArrayList<>();
+    for (String v : values) {
+      try {
+        out.add(CODEC.decode(v.getBytes(StandardCharsets.UTF_8)));
+      } catch (Exception e) {
+        throw new IllegalStateException("an agent event does not decode: " + v, e);
+      }
+    }
+    return out;
+  }
+}
