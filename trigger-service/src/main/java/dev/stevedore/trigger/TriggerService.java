@@ -15,8 +15,15 @@ import dev.stevedore.trigger.core.RequestFactory;
 import dev.stevedore.trigger.core.SigningKeys;
 import dev.stevedore.trigger.core.Submitter;
 import dev.stevedore.trigger.core.TriggerMetrics;
+import dev.stevedore.trigger.hooks.BranchRules;
 import dev.stevedore.trigger.hooks.GenericHooks;
+import dev.stevedore.trigger.hooks.GitHubHooks;
+import dev.stevedore.trigger.hooks.GitLabHooks;
+import dev.stevedore.trigger.history.DeploymentHistory;
+import dev.stevedore.trigger.history.HistoryVerticle;
+import dev.stevedore.trigger.http.ApiRoutes;
 import dev.stevedore.trigger.http.HookRoutes;
+import dev.stevedore.trigger.schedule.Scheduler;
 import dev.stevedore.trigger.http.HttpVerticle;
 import dev.stevedore.trigger.http.RateLimits;
 import dev.stevedore.trigger.http.WebhookParsers;
@@ -73,6 +80,7 @@ public final class TriggerService {
   }
 
   private static Future<RunningTrigger> wire(Vertx vertx, TriggerConfig config, KeyPair keys) {
+    WebhookParsers parsers = parsers(config); // validates the branch rules before anything is opened
     KafkaSettings kafka = config.kafka().withClientId(config.kafka().clientId() + "-" + config.instanceId());
     EventCodec codec = new EventCodec();
     CircuitBreaker breaker = EventPublisher.defaultBreaker("kafka");
@@ -87,19 +95,38 @@ public final class TriggerService {
         new RecentIds(config.limits().recentDeployments()), metrics, config.limits().publishTimeoutMs());
     GenericHooks generic = new GenericHooks(config.generic(), config.limits().replayWindowSeconds(), clock);
     RateLimits rateLimits = new RateLimits(config.limits().ratePerSecond());
-    HookRoutes hooks = new HookRoutes(generic, new WebhookParsers(null, null), submitter, rateLimits, metrics,
+    HookRoutes hooks = new HookRoutes(generic, parsers, submitter, rateLimits, metrics,
         breaker, config.limits().bodyLimitBytes(), config.limits().retryAfterSeconds());
     OpsRoutes ops = new OpsRoutes(List.of(new OpsRoutes.Check("kafka", () -> kafkaReachable(vertx, admin, breaker))),
         registry);
+    Scheduler scheduler = new Scheduler(Path.of(config.schedules().dataDir()), config.schedules().tickMs(),
+        config.schedules().maxPending(), submitter, clock);
+    DeploymentHistory history = config.history().enabled()
+        ? new DeploymentHistory(config.history().perService(), 100_000) : null;
+    ApiRoutes api = new ApiRoutes(config.api().tokens(), submitter, scheduler, history, rateLimits, metrics, breaker,
+        clock, config.limits().bodyLimitBytes(), config.limits().retryAfterSeconds());
     List<Consumer<io.vertx.ext.web.Router>> routes = new ArrayList<>();
     routes.add(hooks::mount);
+    routes.add(api::mount);
 
     TopicAdmin.ensureTopics(vertx, kafka, 3, (short) 1)
         .onFailure(e -> LOG.warn("could not check or create the topics: {}", e.toString()));
 
     List<String> deployments = new ArrayList<>();
     HttpVerticle first = new HttpVerticle(config.http().host(), config.http().port(), ops, routes);
-    return vertx.deployVerticle(first)
+    Future<String> before = history == null ? Future.succeededFuture("")
+        : vertx.deployVerticle(new HistoryVerticle(kafka, config.instanceId(), history, codec));
+    return before
+        .compose(id -> {
+          if (!id.isEmpty()) {
+            deployments.add(id);
+          }
+          return vertx.deployVerticle(scheduler);
+        })
+        .compose(id -> {
+          deployments.add(id);
+          return vertx.deployVerticle(first);
+        })
         .compose(id -> {
           deployments.add(id);
           int port = first.actualPort();
@@ -117,7 +144,15 @@ public final class TriggerService {
           LOG.info("trigger {} listening on port {} ({} generic hooks)", config.instanceId(), port,
               config.generic().size());
           return new RunningTrigger(port, keys.getPublic(), () -> stop(vertx, deployments, publisher, admin));
-        });
+        })
+        .recover(e -> stop(vertx, deployments, publisher, admin).transform(ignored -> Future.failedFuture(e)));
+  }
+
+  private static WebhookParsers parsers(TriggerConfig config) {
+    BranchRules rules = new BranchRules(config.repositories());
+    return new WebhookParsers(
+        config.github().secret() == null ? null : new GitHubHooks(config.github().secret(), rules),
+        config.gitlab().token() == null ? null : new GitLabHooks(config.gitlab().token(), rules));
   }
 
   /** Ready while a metadata round trip to the cluster succeeds and the circuit is not open. */
@@ -132,7 +167,9 @@ public final class TriggerService {
   private static Future<Void> stop(Vertx vertx, List<String> deployments, EventPublisher publisher,
       KafkaAdminClient admin) {
     Future<Void> undeployed = Future.succeededFuture();
-    for (String id : deployments) {
+    List<String> reversed = new ArrayList<>(deployments);
+    java.util.Collections.reverse(reversed);
+    for (String id : reversed) {
       undeployed = undeployed.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
     }
     return undeployed

@@ -50,7 +50,30 @@ public final class TestTrigger implements AutoCloseable {
 
   /** The configuration most ITs use: every hook and token, an ephemeral key, a generous rate. */
   public static TriggerConfig config(String bootstrap, Path dataDir) {
-    return config(bootstrap, dataDir, 1000, List.of());
+    return config(bootstrap, dataDir, 1000, repositories());
+  }
+
+  /** Branch rules used by the provider ITs. */
+  public static List<TriggerConfig.Repository> repositories() {
+    return List.of(
+        new TriggerConfig.Repository("acme/web", List.of("web"), "production", null),
+        new TriggerConfig.Repository("acme/api", List.of("api"), "production", List.of(
+            new TriggerConfig.Rule("release/*", null, null, "staging", "shortCommit", null),
+            new TriggerConfig.Rule(null, "v*", null, null, "tag", null))),
+        new TriggerConfig.Repository("acme/pkg", List.of("pkg", "pkg-worker"), "production", List.of(
+            new TriggerConfig.Rule(null, "*", null, null, null, null))),
+        new TriggerConfig.Repository("group/app", List.of("app"), "production", List.of(
+            new TriggerConfig.Rule("main", null, null, "staging", null, null),
+            new TriggerConfig.Rule(null, "v*", null, "production", null, null))));
+  }
+
+  public static byte[] payload(String name) throws IOException {
+    try (var in = TestTrigger.class.getResourceAsStream("/payloads/" + name)) {
+      if (in == null) {
+        throw new IOException("no payload " + name);
+      }
+      return in.readAllBytes();
+    }
   }
 
   public static TriggerConfig config(String bootstrap, Path dataDir, int ratePerSecond,

@@ -1,0 +1,75 @@
+package dev.stevedore.trigger.history;
+
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.DeploySucceeded;
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.EventDecodingException;
+import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.kafka.KafkaOptions;
+import dev.stevedore.common.kafka.KafkaSettings;
+import dev.stevedore.common.kafka.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the requests and events topics from the beginning into {@link DeploymentHistory}. The group
+ * is this process's own and never commits: every start reads the retained history again, and
+ * nothing else depends on its offsets. Records it cannot decode are skipped (the agents and the
+ * audit service dead-letter them).
+ */
+public final class HistoryVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HistoryVerticle.class);
+
+  private final KafkaSettings settings;
+  private final String instanceId;
+  private final DeploymentHistory history;
+  private final EventCodec codec;
+  private KafkaConsumer<String, byte[]> consumer;
+
+  public HistoryVerticle(KafkaSettings settings, String instanceId, DeploymentHistory history, EventCodec codec) {
+    this.settings = settings;
+    this.instanceId = instanceId;
+    this.history = history;
+    this.codec = codec;
+  }
+
+  @Override
+  public Future<?> start() {
+    Map<String, String> config = KafkaOptions.consumer(settings.withClientId(settings.clientId() + "-history"),
+        "stevedore-trigger-history-" + instanceId + "-" + UUID.randomUUID());
+    config.put("auto.offset.reset", "earliest");
+    consumer = KafkaConsumer.create(vertx, config);
+    consumer.handler(this::handle);
+    consumer.exceptionHandler(e -> LOG.warn("history consumer: {}", e.toString()));
+    // Subscribing does not wait for the broker: the trigger starts while Kafka is down.
+    return consumer.subscribe(Set.of(Topics.REQUESTS, Topics.EVENTS));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return consumer == null ? Future.succeededFuture() : consumer.close();
+  }
+
+  private void handle(KafkaConsumerRecord<String, byte[]> record) {
+    StevedoreEvent event;
+    try {
+      event = codec.decode(record.value());
+    } catch (EventDecodingException e) {
+      LOG.debug("history: skipping undecodable record {}-{}@{}: {}", record.topic(), record.partition(),
+          record.offset(), e.getMessage());
+      return;
+    }
+    if (event instanceof DeployRequested r) {
+      history.requested(r);
+    } else if (event instanceof DeploySucceeded s) {
+      history.succeeded(s);
+    }
+  }
+}

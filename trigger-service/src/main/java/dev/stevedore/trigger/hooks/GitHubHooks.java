@@ -1,0 +1,103 @@
+package dev.stevedore.trigger.hooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.trigger.core.Validation;
+import dev.stevedore.trigger.http.WebhookParsers;
+
+/**
+ * GitHub webhooks: the HMAC-SHA256 of the raw body in {@code X-Hub-Signature-256} is checked before
+ * anything is parsed. Handled: {@code ping}; {@code push} of a branch or tag; {@code workflow_run}
+ * completed with conclusion success; {@code registry_package} published (a tag of the package).
+ * Every other event or action is ignored with the reason.
+ */
+public final class GitHubHooks implements WebhookParsers.Provider {
+  public static final String SIGNATURE = "X-Hub-Signature-256";
+  public static final String EVENT = "X-GitHub-Event";
+  public static final String DELIVERY = "X-GitHub-Delivery";
+
+  private final String secret;
+  private final BranchRules rules;
+
+  public GitHubHooks(String secret, BranchRules rules) {
+    this.secret = secret;
+    this.rules = rules;
+  }
+
+  @Override
+  public HookDecision decide(WebhookParsers.Request request) {
+    String signature = request.headers().get(SIGNATURE);
+    if (signature == null) {
+      throw BadRequest.unauthorized("missing " + SIGNATURE);
+    }
+    if (!Hmac.verifies(secret, signature, request.body())) {
+      throw BadRequest.unauthorized(SIGNATURE + " does not match the body");
+    }
+    String delivery = Validation.deliveryId(DELIVERY, request.headers().get(DELIVERY));
+    if (delivery == null) {
+      throw BadRequest.badRequest("missing " + DELIVERY);
+    }
+    String event = request.headers().get(EVENT);
+    if (event == null) {
+      throw BadRequest.badRequest("missing " + EVENT);
+    }
+    JsonNode payload = JsonBodies.object(request.body());
+    switch (event) {
+      case "ping":
+        return new HookDecision.Pong();
+      case "push":
+        return push(delivery, payload);
+      case "workflow_run":
+        return workflowRun(delivery, payload);
+      case "registry_package":
+        return registryPackage(delivery, payload);
+      default:
+        return HookDecision.ignore("GitHub event " + BranchRules.printable(event) + " is not handled");
+    }
+  }
+
+  private HookDecision push(String delivery, JsonNode p) {
+    if (p.path("deleted").asBoolean(false)) {
+      return HookDecision.ignore("push deletes " + BranchRules.printable(JsonBodies.at(p, "/ref")));
+    }
+    RefEvent ref = RefEvent.fromRef("github", "push", delivery, JsonBodies.at(p, "/repository/full_name"),
+        JsonBodies.at(p, "/ref"), JsonBodies.at(p, "/after"), actor(p, "/pusher/name"), p);
+    if (ref == null) {
+      return HookDecision.ignore("push of an unknown kind of ref");
+    }
+    return rules.decide(ref);
+  }
+
+  private HookDecision workflowRun(String delivery, JsonNode p) {
+    String action = JsonBodies.at(p, "/action");
+    String conclusion = JsonBodies.at(p, "/workflow_run/conclusion");
+    if (!"completed".equals(action) || !"success".equals(conclusion)) {
+      return HookDecision.ignore("workflow_run " + BranchRules.printable(action) + " with conclusion "
+          + BranchRules.printable(conclusion) + " (only completed/success deploys)");
+    }
+    String branch = JsonBodies.at(p, "/workflow_run/head_branch");
+    if (branch == null) {
+      return HookDecision.ignore("workflow_run without head_branch");
+    }
+    return rules.decide(new RefEvent("github", "workflow_run", delivery, JsonBodies.at(p, "/repository/full_name"),
+        RefEvent.Kind.BRANCH, branch, JsonBodies.at(p, "/workflow_run/head_sha"), actor(p, "/sender/login"), p));
+  }
+
+  private HookDecision registryPackage(String delivery, JsonNode p) {
+    String action = JsonBodies.at(p, "/action");
+    if (!"published".equals(action)) {
+      return HookDecision.ignore("registry_package " + BranchRules.printable(action) + " (only published deploys)");
+    }
+    String tag = JsonBodies.at(p, "/registry_package/package_version/container_metadata/tag/name");
+    if (tag == null || tag.isEmpty()) {
+      return HookDecision.ignore("registry_package published without a tag");
+    }
+    return rules.decide(new RefEvent("github", "registry_package", delivery, JsonBodies.at(p, "/repository/full_name"),
+        RefEvent.Kind.TAG, tag, null, actor(p, "/sender/login"), p));
+  }
+
+  private static String actor(JsonNode p, String pointer) {
+    String a = JsonBodies.at(p, pointer);
+    return a == null ? JsonBodies.at(p, "/sender/login") : a;
+  }
+}

@@ -1,0 +1,85 @@
+package dev.stevedore.trigger.hooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stevedore.common.security.Secrets;
+import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.trigger.core.Validation;
+import dev.stevedore.trigger.http.WebhookParsers;
+
+/**
+ * GitLab webhooks: {@code X-Gitlab-Token} compared in constant time, {@code X-Gitlab-Event-UUID}
+ * for dedupe. Handled: Push Hook, Tag Push Hook, Pipeline Hook with status success. Deletions and
+ * other events are ignored with the reason.
+ */
+public final class GitLabHooks implements WebhookParsers.Provider {
+  public static final String TOKEN = "X-Gitlab-Token";
+  public static final String EVENT = "X-Gitlab-Event";
+  public static final String DELIVERY = "X-Gitlab-Event-UUID";
+  private static final String NO_COMMIT = "0000000000000000000000000000000000000000";
+
+  private final String token;
+  private final BranchRules rules;
+
+  public GitLabHooks(String token, BranchRules rules) {
+    this.token = token;
+    this.rules = rules;
+  }
+
+  @Override
+  public HookDecision decide(WebhookParsers.Request request) {
+    String given = request.headers().get(TOKEN);
+    if (given == null) {
+      throw BadRequest.unauthorized("missing " + TOKEN);
+    }
+    if (!Secrets.constantTimeEquals(token, given)) {
+      throw BadRequest.unauthorized(TOKEN + " is wrong");
+    }
+    String delivery = Validation.deliveryId(DELIVERY, request.headers().get(DELIVERY));
+    if (delivery == null) {
+      throw BadRequest.badRequest("missing " + DELIVERY);
+    }
+    String event = request.headers().get(EVENT);
+    if (event == null) {
+      throw BadRequest.badRequest("missing " + EVENT);
+    }
+    JsonNode p = JsonBodies.object(request.body());
+    switch (event) {
+      case "Push Hook":
+      case "Tag Push Hook":
+        return push(event, delivery, p);
+      case "Pipeline Hook":
+        return pipeline(delivery, p);
+      default:
+        return HookDecision.ignore("GitLab event " + BranchRules.printable(event) + " is not handled");
+    }
+  }
+
+  private HookDecision push(String event, String delivery, JsonNode p) {
+    String commit = JsonBodies.at(p, "/checkout_sha");
+    if (commit == null || NO_COMMIT.equals(JsonBodies.at(p, "/after"))) {
+      return HookDecision.ignore(event + " deletes " + BranchRules.printable(JsonBodies.at(p, "/ref")));
+    }
+    String name = "Push Hook".equals(event) ? "push" : "tag_push";
+    RefEvent ref = RefEvent.fromRef("gitlab", name, delivery, JsonBodies.at(p, "/project/path_with_namespace"),
+        JsonBodies.at(p, "/ref"), commit, JsonBodies.at(p, "/user_username"), p);
+    if (ref == null) {
+      return HookDecision.ignore(event + " of an unknown kind of ref");
+    }
+    return rules.decide(ref);
+  }
+
+  private HookDecision pipeline(String delivery, JsonNode p) {
+    String status = JsonBodies.at(p, "/object_attributes/status");
+    if (!"success".equals(status)) {
+      return HookDecision.ignore("pipeline with status " + BranchRules.printable(status) + " (only success deploys)");
+    }
+    String ref = JsonBodies.at(p, "/object_attributes/ref");
+    if (ref == null) {
+      return HookDecision.ignore("pipeline without ref");
+    }
+    boolean tag = p.at("/object_attributes/tag").asBoolean(false);
+    return rules.decide(new RefEvent("gitlab", "pipeline", delivery, JsonBodies.at(p, "/project/path_with_namespace"),
+        tag ? RefEvent.Kind.TAG : RefEvent.Kind.BRANCH, ref, JsonBodies.at(p, "/object_attributes/sha"),
+        JsonBodies.at(p, "/user/username"), p));
+  }
+}

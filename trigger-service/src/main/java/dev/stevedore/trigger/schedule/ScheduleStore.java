@@ -1,0 +1,142 @@
+package dev.stevedore.trigger.schedule;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stevedore.common.event.EventCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Schedules on local disk: a journal of JSON lines ({@code schedules.jsonl}), one line per change,
+ * each write forced to disk before it counts; the last line of an id wins. Opening compacts the
+ * journal (write a new file, force it, rename over the old one) and skips a torn last line.
+ * BLOCKING: call it from a worker (executeBlocking), never from an event loop.
+ */
+public final class ScheduleStore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ScheduleStore.class);
+  static final String FILE = "schedules.jsonl";
+  /** Finished (fired, cancelled) schedules kept for {@code GET /schedules/{id}} after compaction. */
+  static final int KEEP_FINISHED = 1000;
+
+  private final ObjectMapper json = EventCodec.newMapper(false);
+  private final Path file;
+  private final Map<String, Schedule> schedules = new LinkedHashMap<>();
+  private FileChannel channel;
+
+  private ScheduleStore(Path dir) {
+    this.file = dir.resolve(FILE);
+  }
+
+  public static ScheduleStore open(Path dir) {
+    ScheduleStore store = new ScheduleStore(dir);
+    try {
+      Files.createDirectories(dir);
+      store.load();
+      store.compact();
+      store.channel = FileChannel.open(store.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the schedule journal " + store.file, e);
+    }
+    return store;
+  }
+
+  private void load() throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        Schedule s = json.readValue(line, Schedule.class);
+        schedules.remove(s.id());
+        schedules.put(s.id(), s);
+      } catch (IOException e) {
+        if (i == lines.size() - 1) {
+          LOG.warn("skipping a torn last line of {} (a crash during a write; that change was never acknowledged)", file);
+        } else {
+          throw new IOException("line " + (i + 1) + " of " + file + " is corrupt: " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private void compact() throws IOException {
+    List<Schedule> finished = schedules.values().stream().filter(s -> !s.pending())
+        .sorted(Comparator.comparing(Schedule::changedAt, Comparator.nullsFirst(Comparator.naturalOrder())))
+        .collect(Collectors.toList());
+    for (int i = 0; i < finished.size() - KEEP_FINISHED; i++) {
+      schedules.remove(finished.get(i).id());
+    }
+    Path tmp = file.resolveSibling(FILE + ".tmp");
+    try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      for (Schedule s : schedules.values()) {
+        write(out, s);
+      }
+      out.force(true);
+    }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private void write(FileChannel out, Schedule s) throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap((json.writeValueAsString(s) + "\n").getBytes(StandardCharsets.UTF_8));
+    while (buffer.hasRemaining()) {
+      out.write(buffer);
+    }
+  }
+
+  /** Writes the schedule's new state and forces it to disk before returning. */
+  public synchronized Schedule put(Schedule s) {
+    try {
+      write(channel, s);
+      channel.force(false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the schedule journal " + file, e);
+    }
+    schedules.remove(s.id());
+    schedules.put(s.id(), s);
+    return s;
+  }
+
+  public synchronized Optional<Schedule> get(String id) {
+    return Optional.ofNullable(schedules.get(id));
+  }
+
+  public synchronized List<Schedule> pending() {
+    List<Schedule> out = new ArrayList<>();
+    schedules.values().stream().filter(Schedule::pending)
+        .sorted(Comparator.comparing(Schedule::notBefore)).forEach(out::add);
+    return out;
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      if (channel != null) {
+        channel.close();
+      }
+    } catch (IOException e) {
+      LOG.warn("closing {}: {}", file, e.toString());
+    }
+  }
+}

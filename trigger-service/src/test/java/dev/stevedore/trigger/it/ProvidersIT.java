@@ -1,0 +1,249 @@
+package dev.stevedore.trigger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.DeploymentIds;
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.security.RequestVerifier;
+import dev.stevedore.trigger.hooks.Hmac;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** GitHub and GitLab webhooks with the providers' own payload shapes, on real Kafka. */
+class ProvidersIT {
+  @TempDir static Path dir;
+  static String bootstrap;
+  static TestTrigger trigger;
+  static RequestVerifier verifier;
+
+  @BeforeAll
+  static void start() throws Exception {
+    bootstrap = TestKafka.shared().getBootstrapServers();
+    trigger = TestTrigger.start(TestTrigger.config(bootstrap, dir));
+    verifier = new RequestVerifier(List.of(trigger.running.publicKey()), new EventCodec());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (trigger != null) {
+      trigger.close();
+    }
+  }
+
+  private static HttpResponse<String> github(String event, String payload, String delivery) throws Exception {
+    byte[] body = TestTrigger.payload(payload);
+    return trigger.post("/hooks/github", "application/json", body, Map.of(
+        "X-GitHub-Event", event, "X-GitHub-Delivery", delivery,
+        "X-Hub-Signature-256", Hmac.header(TestTrigger.GITHUB_SECRET, body)));
+  }
+
+  private static HttpResponse<String> gitlab(String event, String payload, String delivery) throws Exception {
+    return trigger.post("/hooks/gitlab", "application/json", TestTrigger.payload(payload), Map.of(
+        "X-Gitlab-Event", event, "X-Gitlab-Event-UUID", delivery, "X-Gitlab-Token", TestTrigger.GITLAB_TOKEN));
+  }
+
+  private static List<DeployRequested> published(String deploymentId) {
+    return RequestsTopic.requests(bootstrap).stream().filter(r -> r.deploymentId().equals(deploymentId))
+        .collect(Collectors.toList());
+  }
+
+  private static DeployRequested onlyOne(String deploymentId) {
+    List<DeployRequested> found = published(deploymentId);
+    assertThat(found).hasSize(1);
+    assertThat(verifier.rejection(found.get(0))).isNull();
+    return found.get(0);
+  }
+
+  @Test
+  void githubPingIsAnswered() throws Exception {
+    HttpResponse<String> r = github("ping", "github-ping.json", UUID.randomUUID().toString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(r.body()).getBoolean("pong")).isTrue();
+  }
+
+  @Test
+  void githubPushToMainDeploysTheCommitByDefault() throws Exception {
+    String delivery = UUID.randomUUID().toString();
+    HttpResponse<String> r = github("push", "github-push.json", delivery);
+    assertThat(r.statusCode()).isEqualTo(202);
+    String id = new JsonObject(r.body()).getString("deploymentId");
+    assertThat(id).isEqualTo(DeploymentIds.of("github", delivery + "/production/web"));
+    DeployRequested req = onlyOne(id);
+    assertThat(req.trigger()).isEqualTo("github");
+    assertThat(req.service()).isEqualTo("web");
+    assertThat(req.environment()).isEqualTo("production");
+    assertThat(req.version()).isEqualTo("0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c");
+    assertThat(req.commit()).isEqualTo("0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c");
+    assertThat(req.branch()).isEqualTo("main");
+    assertThat(req.repository()).isEqualTo("acme/web");
+    assertThat(req.requestedBy()).isEqualTo("octocat");
+  }
+
+  @Test
+  void githubRedeliveryIsTheSameDeploymentAndADuplicate() throws Exception {
+    String delivery = UUID.randomUUID().toString();
+    HttpResponse<String> first = github("push", "github-push.json", delivery);
+    HttpResponse<String> again = github("push", "github-push.json", delivery);
+    assertThat(first.statusCode()).isEqualTo(202);
+    assertThat(again.statusCode()).isEqualTo(202);
+    JsonObject a = new JsonObject(first.body());
+    JsonObject b = new JsonObject(again.body());
+    assertThat(b.getString("deploymentId")).isEqualTo(a.getString("deploymentId"));
+    assertThat(a.getBoolean("duplicate")).isFalse();
+    assertThat(b.getBoolean("duplicate")).isTrue();
+    assertThat(published(a.getString("deploymentId"))).hasSize(1);
+  }
+
+  @Test
+  void githubPushOfAFeatureBranchIsIgnoredWithTheReason() throws Exception {
+    HttpResponse<String> r = github("push", "github-push-feature.json", UUID.randomUUID().toString());
+    assertThat(r.statusCode()).isEqualTo(202);
+    assertThat(new JsonObject(r.body()).getString("ignored")).contains("feature/login");
+    assertThat(new JsonObject(r.body()).containsKey("deploymentId")).isFalse();
+  }
+
+  @Test
+  void githubBranchDeletionIsIgnored() throws Exception {
+    HttpResponse<String> r = github("push", "github-push-delete.json", UUID.randomUUID().toString());
+    assertThat(r.statusCode()).isEqualTo(202);
+    assertThat(new JsonObject(r.body()).getString("ignored")).contains("deletes");
+  }
+
+  @Test
+  void githubTagPushDeploysTheTag() throws Exception {
+    String delivery = UUID.randomUUID().toString();
+    HttpResponse<String> r = github("push", "github-push-tag.json", delivery);
+    assertThat(r.statusCode()).isEqualTo(202);
+    DeployRequested req = onlyOne(new JsonObject(r.body()).getString("deploymentId"));
+    assertThat(req.service()).isEqualTo("api");
+    assertThat(req.environment()).isEqualTo("production");
+    assertThat(req.version()).isEqualTo("v2.4.0");
+    assertThat(req.branch()).isNull();
+  }
+
+  @Test
+  void githubSuccessfulWorkflowRunOnAReleaseBranchDeploysToStagingWithShortCommit() throws Exception {
+    HttpResponse<String> r = github("workflow_run", "github-workflow-run.json", UUID.randomUUID().toString());
+    assertThat(r.statusCode()).isEqualTo(202);
+    DeployRequested req = onlyOne(new JsonObject(r.body()).getString("deploymentId"));
+    assertThat(req.service()).isEqualTo("api");
+    assertThat(req.environment()).isEqualTo("staging");
+    assertThat(req.version()).isEqualTo("acb5820ced94");
+    assertThat(req.branch()).isEqualTo("release/2024-06");
+  }
+
+  @Test
+  void githubWorkflowRunThatDidNotSucceedIsIgnored() throws Exception {
+    byte[] body = new String(TestTrigger.payload("github-workflow-run.json"))
+        .replace("\"conclusion\": \"success\"", "\"conclusion\": \"failure\"").getBytes();
+    HttpResponse<String> r = trigger.post("/hooks/github", "application/json", body, Map.of(
+        "X-GitHub-Event", "workflow_run", "X-GitHub-Delivery", UUID.randomUUID().toString(),
+        "X-Hub-Signature-256", Hmac.header(TestTrigger.GITHUB_SECRET, body)));
+    assertThat(r.statusCode()).isEqualTo(202);
+    assertThat(new JsonObject(r.body()).getString("ignored")).contains("failure");
+  }
+
+  @Test
+  void githubRegistryPackagePublishedDeploysItsTagToEveryService() throws Exception {
+    String delivery = UUID.randomUUID().toString();
+    HttpResponse<String> r = github("registry_package", "github-registry-package.json", delivery);
+    assertThat(r.statusCode()).isEqualTo(202);
+    JsonObject body = new JsonObject(r.body());
+    assertThat(body.getJsonArray("deployments")).hasSize(2);
+    DeployRequested pkg = onlyOne(DeploymentIds.of("github", delivery + "/production/pkg"));
+    DeployRequested worker = onlyOne(DeploymentIds.of("github", delivery + "/production/pkg-worker"));
+    assertThat(pkg.version()).isEqualTo("1.8.0");
+    assertThat(worker.version()).isEqualTo("1.8.0");
+    assertThat(worker.service()).isEqualTo("pkg-worker");
+  }
+
+  @Test
+  void githubUnknownEventIsIgnored() throws Exception {
+    HttpResponse<String> r = github("issues", "github-ping.json", UUID.randomUUID().toString());
+    assertThat(r.statusCode()).isEqualTo(202);
+    assertThat(new JsonObject(r.body()).getString("ignored")).contains("issues");
+  }
+
+  @Test
+  void githubUnconfiguredRepositoryIsIgnored() throws Exception {
+    byte[] body = new String(TestTrigger.payload("github-push.json")).replace("acme/web", "other/repo").getBytes();
+    HttpResponse<String> r = trigger.post("/hooks/github", "application/json", body, Map.of(
+        "X-GitHub-Event", "push", "X-GitHub-Delivery", UUID.randomUUID().toString(),
+        "X-Hub-Signature-256", Hmac.header(TestTrigger.GITHUB_SECRET, body)));
+    assertThat(r.statusCode()).isEqualTo(202);
+    assertThat(new JsonObject(r.body()).getString("ignored")).contains("other/repo");
+  }
+
+  @Test
+  void gitlabPushToMainDeploysToStaging() throws Exception {
+    String delivery = UUID.randomUUID().toString();
+    HttpResponse<String> r = gitlab("Push Hook", "gitlab-push.json", delivery);
+    assertThat(r.statusCode()).isEqualTo(202);
+    String id = new JsonObject(r.body()).getString("deploymentId");
+    assertThat(id).isEqualTo(DeploymentIds.of("gitlab", delivery + "/staging/app"));
+    DeployRequested req = onlyOne(id);
+    assertThat(req.trigger()).isEqualTo("gitlab");
+    assertThat(req.version()).isEqualTo("da1560886d4f094c3e6c9ef40349f7d38b5d27d7");
+    assertThat(req.repository()).isEqualTo("group/app");
+    assertThat(req.requestedBy()).isEqualTo("jsmith");
+  }
+
+  @Test
+  void gitlabTagPushDeploysTheTagToProduction() throws Exception {
+    HttpResponse<String> r = gitlab("Tag Push Hook", "gitlab-tag-push.json", UUID.randomUUID().toString());
+    assertThat(r.statusCode()).isEqualTo(202);
+    DeployRequested req = onlyOne(new JsonObject(r.body()).getString("deploymentId"));
+    assertThat(req.environment()).isEqualTo("production");
+    assertThat(req.version()).isEqualTo("v1.0.0");
+  }
+
+  @Test
+  void gitlabSuccessfulPipelineDeploysAndAFailedOneIsIgnored() throws Exception {
+    HttpResponse<String> ok = gitlab("Pipeline Hook", "gitlab-pipeline.json", UUID.randomUUID().toString());
+    HttpResponse<String> failed = gitlab("Pipeline Hook", "gitlab-pipeline-failed.json", UUID.randomUUID().toString());
+    assertThat(ok.statusCode()).isEqualTo(202);
+    DeployRequested req = onlyOne(new JsonObject(ok.body()).getString("deploymentId"));
+    assertThat(req.version()).isEqualTo("bcbb5ec396a2c0f828686f14fac9b80b780504f2");
+    assertThat(req.requestedBy()).isEqualTo("root");
+    assertThat(failed.statusCode()).isEqualTo(202);
+    assertThat(new JsonObject(failed.body()).getString("ignored")).contains("failed");
+  }
+
+  @Test
+  void gitlabRedeliveryIsADuplicate() throws Exception {
+    String delivery = UUID.randomUUID().toString();
+    gitlab("Push Hook", "gitlab-push.json", delivery);
+    HttpResponse<String> again = gitlab("Push Hook", "gitlab-push.json", delivery);
+    assertThat(new JsonObject(again.body()).getBoolean("duplicate")).isTrue();
+    assertThat(published(new JsonObject(again.body()).getString("deploymentId"))).hasSize(1);
+  }
+
+  @Test
+  void gitlabUnknownEventIsIgnored() throws Exception {
+    HttpResponse<String> r = gitlab("Issue Hook", "gitlab-push.json", UUID.randomUUID().toString());
+    assertThat(r.statusCode()).isEqualTo(202);
+    assertThat(new JsonObject(r.body()).getString("ignored")).contains("Issue Hook");
+  }
+
+  @Test
+  void genericSignedHookAcceptsAFreshSignature() throws Exception {
+    byte[] body = "{\"service\":\"signed-svc\",\"environment\":\"staging\",\"version\":\"v3\"}".getBytes();
+    String ts = String.valueOf(System.currentTimeMillis() / 1000);
+    HttpResponse<String> r = trigger.post("/hooks/generic/" + TestTrigger.SIGNED_TOKEN, "application/json", body, Map.of(
+        "X-Stevedore-Timestamp", ts,
+        "X-Stevedore-Signature", Hmac.header(TestTrigger.HMAC_SECRET, ts.getBytes(), ".".getBytes(), body)));
+    assertThat(r.statusCode()).isEqualTo(202);
+    DeployRequested req = onlyOne(new JsonObject(r.body()).getString("deploymentId"));
+    assertThat(req.service()).isEqualTo("signed-svc");
+  }
+}
