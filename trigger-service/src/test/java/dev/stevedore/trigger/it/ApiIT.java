@@ -1,0 +1,203 @@
+package dev.stevedore.trigger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.DeploySucceeded;
+import dev.stevedore.common.event.DeploymentIds;
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.kafka.Topics;
+import dev.stevedore.common.security.RequestVerifier;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The manual API on real Kafka: deploy, schedule (at/atq/at -c/atrm), rollback, and its guards. */
+class ApiIT {
+  @TempDir static Path dir;
+  static String bootstrap;
+  static TestTrigger trigger;
+  static final Map<String, String> DEPLOYER = Map.of("Authorization", "Bearer " + TestTrigger.DEPLOYER_TOKEN);
+  static final Map<String, String> VIEWER = Map.of("Authorization", "Bearer " + TestTrigger.VIEWER_TOKEN);
+
+  @BeforeAll
+  static void start() throws Exception {
+    bootstrap = TestKafka.shared().getBootstrapServers();
+    trigger = TestTrigger.start(TestTrigger.config(bootstrap, dir));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (trigger != null) {
+      trigger.close();
+    }
+  }
+
+  private static List<DeployRequested> published(String deploymentId) {
+    return RequestsTopic.requests(bootstrap).stream().filter(r -> r.deploymentId().equals(deploymentId))
+        .collect(Collectors.toList());
+  }
+
+  private static HttpResponse<String> deploy(String json, Map<String, String> headers) throws Exception {
+    return trigger.postJson("/api/v1/deployments", json, headers);
+  }
+
+  @Test
+  void manualDeployIsPublishedSignedWithTheTokenNameAndReason() throws Exception {
+    HttpResponse<String> r = deploy("{\"service\":\"manual-svc\",\"environment\":\"staging\",\"version\":\"v9\","
+        + "\"reason\":\"hotfix for INC-42\"}", Map.of("Authorization", DEPLOYER.get("Authorization"),
+        "Idempotency-Key", "manual-1"));
+    assertThat(r.statusCode()).isEqualTo(202);
+    String id = new JsonObject(r.body()).getString("deploymentId");
+    assertThat(id).isEqualTo(DeploymentIds.of("manual:alice", "manual-1"));
+    List<DeployRequested> found = published(id);
+    assertThat(found).hasSize(1);
+    DeployRequested req = found.get(0);
+    assertThat(req.trigger()).isEqualTo("manual");
+    assertThat(req.requestedBy()).isEqualTo("api:alice");
+    assertThat(req.reason()).isEqualTo("hotfix for INC-42");
+    assertThat(new RequestVerifier(List.of(trigger.running.publicKey()), new EventCodec()).verifies(req)).isTrue();
+  }
+
+  @Test
+  void apiNeedsAKnownTokenWithTheRightRole() throws Exception {
+    String json = "{\"service\":\"guarded-svc\",\"environment\":\"staging\",\"version\":\"v1\",\"reason\":\"x\"}";
+    HttpResponse<String> none = deploy(json, Map.of());
+    HttpResponse<String> wrong = deploy(json, Map.of("Authorization", "Bearer not-a-token-at-all"));
+    HttpResponse<String> viewer = deploy(json, VIEWER);
+    HttpResponse<String> viewerReads = trigger.get("/api/v1/schedules", VIEWER);
+
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.headers().firstValue("WWW-Authenticate")).isPresent();
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(viewer.statusCode()).isEqualTo(403);
+    assertThat(viewerReads.statusCode()).isEqualTo(200);
+    assertThat(RequestsTopic.forService(bootstrap, "guarded-svc")).isEmpty();
+  }
+
+  @Test
+  void manualDeployNeedsAReasonAndValidFields() throws Exception {
+    HttpResponse<String> noReason = deploy("{\"service\":\"r-svc\",\"environment\":\"staging\",\"version\":\"v1\"}", DEPLOYER);
+    HttpResponse<String> badTime = deploy("{\"service\":\"r-svc\",\"environment\":\"staging\",\"version\":\"v1\","
+        + "\"reason\":\"x\",\"notBefore\":\"tomorrow\"}", DEPLOYER);
+    HttpResponse<String> unknownField = deploy("{\"service\":\"r-svc\",\"environment\":\"staging\",\"version\":\"v1\","
+        + "\"reason\":\"x\",\"hosts\":[\"a\"]}", DEPLOYER);
+    assertThat(noReason.statusCode()).isEqualTo(400);
+    assertThat(noReason.body()).contains("reason");
+    assertThat(badTime.statusCode()).isEqualTo(400);
+    assertThat(badTime.body()).contains("notBefore");
+    assertThat(unknownField.statusCode()).isEqualTo(400);
+    assertThat(unknownField.body()).contains("hosts");
+    assertThat(RequestsTopic.forService(bootstrap, "r-svc")).isEmpty();
+  }
+
+  @Test
+  void scheduledDeployIsListedShownPublishedAtItsTimeAndThenShownFired() throws Exception {
+    Instant at = Instant.now().plusSeconds(3);
+    HttpResponse<String> r = deploy("{\"service\":\"at-svc\",\"environment\":\"staging\",\"version\":\"v5\","
+        + "\"reason\":\"night window\",\"notBefore\":\"" + at + "\"}", DEPLOYER);
+    assertThat(r.statusCode()).isEqualTo(202);
+    JsonObject body = new JsonObject(r.body());
+    assertThat(body.getBoolean("scheduled")).isTrue();
+    String id = body.getString("deploymentId");
+
+    HttpResponse<String> atq = trigger.get("/api/v1/schedules", VIEWER);
+    assertThat(new JsonObject(atq.body()).getJsonArray("schedules").stream()
+        .map(o -> ((JsonObject) o).getString("id"))).contains(id);
+    HttpResponse<String> atc = trigger.get("/api/v1/schedules/" + id, VIEWER);
+    assertThat(new JsonObject(atc.body()).getString("state")).isEqualTo("pending");
+    assertThat(new JsonObject(atc.body()).getString("version")).isEqualTo("v5");
+    assertThat(published(id)).isEmpty();
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> published(id).size() == 1);
+    DeployRequested req = published(id).get(0);
+    assertThat(req.trigger()).isEqualTo("schedule");
+    assertThat(req.time()).isAfterOrEqualTo(at.minusMillis(1));
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        new JsonObject(trigger.get("/api/v1/schedules/" + id, VIEWER).body()).getString("state").equals("fired"));
+    assertThat(new JsonObject(trigger.get("/api/v1/schedules", VIEWER).body()).getJsonArray("schedules").stream()
+        .map(o -> ((JsonObject) o).getString("id"))).doesNotContain(id);
+  }
+
+  @Test
+  void cancelledScheduleNeverFires() throws Exception {
+    Instant at = Instant.now().plusSeconds(2);
+    HttpResponse<String> r = deploy("{\"service\":\"atrm-svc\",\"environment\":\"staging\",\"version\":\"v5\","
+        + "\"reason\":\"will be cancelled\",\"notBefore\":\"" + at + "\"}", DEPLOYER);
+    String id = new JsonObject(r.body()).getString("deploymentId");
+    HttpResponse<String> byViewer = trigger.delete("/api/v1/schedules/" + id, VIEWER);
+    HttpResponse<String> cancel = trigger.delete("/api/v1/schedules/" + id, DEPLOYER);
+    HttpResponse<String> again = trigger.delete("/api/v1/schedules/" + id, DEPLOYER);
+    HttpResponse<String> unknown = trigger.delete("/api/v1/schedules/" + UUID.randomUUID(), DEPLOYER);
+
+    assertThat(byViewer.statusCode()).isEqualTo(403);
+    assertThat(cancel.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(cancel.body()).getString("state")).isEqualTo("cancelled");
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+
+    // Past its time, and after a later schedule fired (a barrier), it is still not on the topic.
+    HttpResponse<String> later = deploy("{\"service\":\"atrm-svc\",\"environment\":\"staging\",\"version\":\"v6\","
+        + "\"reason\":\"barrier\",\"notBefore\":\"" + at.plusSeconds(1) + "\"}", DEPLOYER);
+    String laterId = new JsonObject(later.body()).getString("deploymentId");
+    await().atMost(Duration.ofSeconds(15)).until(() -> published(laterId).size() == 1);
+    assertThat(RequestsTopic.forService(bootstrap, "atrm-svc")).extracting(DeployRequested::version).containsExactly("v6");
+  }
+
+  @Test
+  void rollbackRequestsTheLastVersionThatSucceededBefore() throws Exception {
+    String svc = "rb-svc";
+    String first = new JsonObject(deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v1\","
+        + "\"reason\":\"first\"}", DEPLOYER).body()).getString("deploymentId");
+    succeeded(first, svc, "v1");
+    String second = new JsonObject(deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v2\","
+        + "\"reason\":\"second\"}", DEPLOYER).body()).getString("deploymentId");
+    succeeded(second, svc, "v2");
+
+    // The history is read from the topics asynchronously: wait until it knows both.
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        trigger.postJson("/api/v1/deployments/" + second + "/rollback", "{\"reason\":\"v2 is slow\"}", DEPLOYER)
+            .statusCode() == 202);
+    List<DeployRequested> rollbacks = RequestsTopic.forService(bootstrap, svc).stream()
+        .filter(r -> r.trigger().equals("rollback")).collect(Collectors.toList());
+    assertThat(rollbacks).hasSize(1);
+    assertThat(rollbacks.get(0).version()).isEqualTo("v1");
+    assertThat(rollbacks.get(0).reason()).isEqualTo("v2 is slow");
+
+    HttpResponse<String> nothingBefore = trigger.postJson("/api/v1/deployments/" + first + "/rollback", "{}", DEPLOYER);
+    HttpResponse<String> unknown = trigger.postJson("/api/v1/deployments/" + UUID.randomUUID() + "/rollback", "{}", DEPLOYER);
+    HttpResponse<String> notAnId = trigger.postJson("/api/v1/deployments/..%2F..%2Fetc/rollback", "{}", DEPLOYER);
+    assertThat(nothingBefore.statusCode()).isEqualTo(409);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(notAnId.statusCode()).isEqualTo(404);
+  }
+
+  /** What an agent would publish after a healthy rollout. */
+  private static void succeeded(String deploymentId, String service, String version) throws Exception {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("key.serializer", StringSerializer.class.getName());
+    p.put("value.serializer", ByteArraySerializer.class.getName());
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+      DeploySucceeded event = new DeploySucceeded(DeploymentIds.eventId(deploymentId, "host-1", "succeeded"),
+          "stevedore://agent/host-1", Instant.now(), deploymentId, "host-1", service, "staging", version, null, 1200);
+      producer.send(new ProducerRecord<>(Topics.EVENTS, deploymentId, new EventCodec().encode(event))).get();
+    }
+  }
+}
