@@ -101,7 +101,7 @@ public final class AgentVerticle extends VerticleBase {
       heartbeats = new Heartbeats(config, store.state(), breakers, publisher);
       poller = new Poller(vertx, config, store.state(), new RegistryClient(web, breakers), queue);
       vertx.eventBus().<JsonObject>consumer(STATUS_ADDRESS, msg -> msg.reply(status()));
-      return recoverAll(deployer);
+      return recoverAll(deployer).compose(v -> inventory(drivers));
     }).compose(v -> {
       relay.kick();
       return consumer.start();
@@ -139,6 +139,30 @@ public final class AgentVerticle extends VerticleBase {
       chain = chain.compose(v -> deployer.recover(name));
     }
     return chain;
+  }
+
+  /** Records what runs for services this agent has never deployed (first start on a host). */
+  private Future<Void> inventory(Map<String, Driver> drivers) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<String, Driver> e : drivers.entrySet()) {
+      var record = store.state().service(e.getKey());
+      if (record.current != null) {
+        continue;
+      }
+      chain = chain.compose(v -> e.getValue().inspect().map(running -> {
+        if (running.present()) {
+          record.current = new dev.stevedore.agent.state.AgentState.Release(running.versionGuess(), running.imageId(),
+              running.imageRef(), running.digest());
+          LOG.info("{} runs {} ({}) since before this agent", e.getKey(), running.tag() == null ? running.imageId()
+              : running.tag(), running.digest());
+        }
+        return (Void) null;
+      }).recover(err -> {
+        LOG.warn("cannot inspect {}: {}", e.getKey(), err.getMessage());
+        return Future.succeededFuture();
+      }));
+    }
+    return chain.compose(v -> store.save());
   }
 
   private void sendHeartbeat() {

@@ -319,7 +319,7 @@ public final class Deployer {
     if (!running.present()) {
       return null;
     }
-    return new Release(running.tag(), running.imageId(), running.imageRef(), running.digest());
+    return new Release(running.versionGuess(), running.imageId(), running.imageRef(), running.digest());
   }
 
   private void emit(AgentEvent event) {

@@ -49,14 +49,21 @@ public final class GitDriver implements Driver {
   @Override
   public List<StepPlan> forward(String version) {
     List<StepPlan> steps = new ArrayList<>();
-    steps.add(new StepPlan("fetch", false,
-        () -> runner.run(command(commands.fetch(git.remote()), version)).map(r -> StepResult.of(r, "git fetch"))));
+    String[] commit = new String[1];
+    // fetch also resolves the version to a commit: an unknown version fails before anything switched
+    steps.add(new StepPlan("fetch", false, () -> runner.run(command(commands.fetch(git.remote()), version))
+        .map(r -> StepResult.of(r, "git fetch"))
+        .compose(fetched -> !fetched.ok() ? Future.succeededFuture(fetched) : resolve(version).map(c -> {
+          commit[0] = c;
+          return c == null
+              ? fetched.plus(StepResult.failed("version " + version + " is neither a tag nor a commit of the repository", 0))
+              : fetched.plus(StepResult.ok(version + " is commit " + c, 0));
+        }))));
     for (HookConfig hook : config.hooks().preDeploy()) {
       steps.add(new StepPlan("pre-deploy", false, () -> hook(hook, version)));
     }
-    steps.add(new StepPlan("checkout", true, () -> resolve(version).compose(commit -> commit == null
-        ? Future.succeededFuture(StepResult.failed("version " + version + " is neither a tag nor a commit of the repository", 0))
-        : runner.run(command(commands.checkout(commit), version)).map(r -> StepResult.of(r, "git checkout " + commit)))));
+    steps.add(new StepPlan("checkout", true,
+        () -> runner.run(command(commands.checkout(commit[0]), version)).map(r -> StepResult.of(r, "git checkout " + commit[0]))));
     steps.add(new StepPlan("restart", true, () -> restart(version)));
     for (HookConfig hook : config.hooks().postDeploy()) {
       steps.add(new StepPlan("post-deploy", true, () -> hook(hook, version)));

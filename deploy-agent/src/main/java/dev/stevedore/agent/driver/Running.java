@@ -17,6 +17,15 @@ public record Running(String imageId, String imageRef, String digest, String hea
     return imageId != null;
   }
 
+  /** The version this looks like: the image's tag, or the commit for the git driver (no image). */
+  public String versionGuess() {
+    String tag = tag();
+    if (tag != null) {
+      return tag;
+    }
+    return imageRef == null ? imageId : null;
+  }
+
   /** The tag of {@code imageRef} ({@code repo:tag}), or null. */
   public String tag() {
     return ImageRefs.tag(imageRef);

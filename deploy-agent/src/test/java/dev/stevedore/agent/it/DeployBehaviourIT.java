@@ -1,0 +1,253 @@
+package dev.stevedore.agent.it;
+
+import static dev.stevedore.agent.it.AgentFixture.CODEC;
+import static dev.stevedore.agent.it.AgentFixture.config;
+import static dev.stevedore.agent.it.AgentFixture.request;
+import static dev.stevedore.agent.it.AgentFixture.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stevedore.agent.RunningAgent;
+import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.common.event.AgentEvent;
+import dev.stevedore.common.event.AgentHeartbeat;
+import dev.stevedore.common.event.DeployFailed;
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.DeployRolledBack;
+import dev.stevedore.common.event.DeploySkipped;
+import dev.stevedore.common.event.DeployStep;
+import dev.stevedore.common.event.DeploySucceeded;
+import dev.stevedore.common.event.Outcome;
+import dev.stevedore.common.kafka.Topics;
+import dev.stevedore.common.security.Ed25519Keys;
+import dev.stevedore.common.security.RequestSigner;
+import dev.stevedore.testing.HttpProbe;
+import dev.stevedore.testing.KafkaTestSupport;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rollback, latest wins, dead letters, hooks and heartbeats against real Kafka, dockerd, registry and compose. */
+class DeployBehaviourIT {
+  static KafkaTestSupport kafka;
+  static EventCollector events;
+  static EventCollector deadLetters;
+  static EventCollector heartbeats;
+  Vertx vertx;
+  RunningAgent agent;
+  AgentFixture.DemoProject demo;
+  String host;
+
+  @BeforeAll
+  static void kafka() {
+    kafka = AgentFixture.kafka();
+    events = new EventCollector(kafka, Topics.EVENTS);
+    deadLetters = new EventCollector(kafka, Topics.DEAD_LETTERS);
+    heartbeats = new EventCollector(kafka, Topics.HEARTBEATS);
+  }
+
+  @AfterAll
+  static void closeCollectors() {
+    events.close();
+    deadLetters.close();
+    heartbeats.close();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (agent != null) {
+      agent.stop().toCompletionStage().toCompletableFuture().get(70, TimeUnit.SECONDS);
+    }
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    if (demo != null) {
+      demo.close();
+    }
+  }
+
+  private void start(Path dir, String extraServices, ServiceConfig.HooksConfig hooks, Duration healthDeadline) throws Exception {
+    Files.createDirectories(dir.resolve("demo/data"));
+    demo = new AgentFixture.DemoProject(dir.resolve("demo"), AgentFixture.demoRepository(), extraServices);
+    demo.up("v1");
+    host = AgentFixture.hostId();
+    vertx = Vertx.vertx();
+    agent = AgentFixture.start(vertx, config(kafka, host, dir.resolve("state"),
+        Map.of("demo", demo.service("default", hooks, healthDeadline))));
+  }
+
+  private static List<String> steps(List<AgentEvent> all) {
+    return all.stream().filter(e -> e instanceof DeployStep).map(e -> ((DeployStep) e).step()).toList();
+  }
+
+  @Test
+  void aVersionThatFailsItsHealthCheckIsRolledBackAndThenBlocked(@TempDir Path dir) throws Exception {
+    start(dir, null, ServiceConfig.HooksConfig.none(), Duration.ofSeconds(3));
+    try (HttpProbe probe = HttpProbe.start(demo.url("/version"), Duration.ofMillis(20))) {
+      assertThat(probe.awaitBody("v1", Duration.ofSeconds(20))).isTrue();
+      DeployRequested broken = send(kafka, request("demo", "broken", host));
+      Outcome outcome = events.awaitOutcome(broken.deploymentId(), Duration.ofSeconds(90));
+      assertThat(outcome).isInstanceOf(DeployRolledBack.class);
+      DeployRolledBack rb = (DeployRolledBack) outcome;
+      assertThat(rb.failedStep()).isEqualTo("health-check");
+      assertThat(rb.restoredVersion()).isEqualTo("v1");
+      assertThat(rb.restoredHealthy()).isTrue();
+      assertThat(steps(events.of(broken.deploymentId())))
+          .containsExactly("pull", "up", "health-check", "rollback", "rollback-health-check");
+      probe.reset();
+      assertThat(probe.awaitSamples(10, Duration.ofSeconds(5))).isTrue();
+      assertThat(probe.failures()).as(probe.summary()).isZero();
+      assertThat(probe.bodiesSeen()).containsExactly("v1");
+
+      DeployRequested again = send(kafka, request("demo", "broken", host));
+      Outcome skipped = events.awaitOutcome(again.deploymentId(), Duration.ofSeconds(30));
+      assertThat(skipped).isInstanceOf(DeploySkipped.class);
+      assertThat(((DeploySkipped) skipped).reason()).contains("blocked");
+    }
+  }
+
+  @Test
+  void latestWinsWhileADeploymentRuns(@TempDir Path dir) throws Exception {
+    start(dir, null, ServiceConfig.HooksConfig.none(), Duration.ofSeconds(15));
+    DeployRequested v2 = send(kafka, request("demo", "v2", host));
+    DeployRequested v3 = send(kafka, request("demo", "v3", host));
+    DeployRequested v4 = send(kafka, request("demo", "v4", host));
+
+    assertThat(events.awaitOutcome(v2.deploymentId(), Duration.ofSeconds(90))).isInstanceOf(DeploySucceeded.class);
+    Outcome o3 = events.awaitOutcome(v3.deploymentId(), Duration.ofSeconds(30));
+    assertThat(o3).isInstanceOf(DeploySkipped.class);
+    assertThat(((DeploySkipped) o3).reason()).contains("superseded by deployment " + v4.deploymentId());
+    assertThat(events.awaitOutcome(v4.deploymentId(), Duration.ofSeconds(90))).isInstanceOf(DeploySucceeded.class);
+    assertThat(events.of(v3.deploymentId())).hasSize(1);
+    try (HttpProbe probe = HttpProbe.start(demo.url("/version"), Duration.ofMillis(50))) {
+      assertThat(probe.awaitBody("v4", Duration.ofSeconds(10))).isTrue();
+    }
+    String digest = ((DeploySucceeded) events.outcomes(v4.deploymentId()).get(0)).digest();
+    heartbeats.await(records -> records.stream().anyMatch(r -> heartbeatShows(r, "v4", digest)), Duration.ofSeconds(15));
+  }
+
+  private boolean heartbeatShows(ConsumerRecord<String, String> r, String version, String digest) {
+    if (!host.equals(r.key())) {
+      return false;
+    }
+    try {
+      AgentHeartbeat hb = CODEC.decode(r.value().getBytes(StandardCharsets.UTF_8), AgentHeartbeat.class);
+      return hb.labels().equals(Map.of("role", "web")) && hb.services().stream()
+          .anyMatch(s -> s.name().equals("demo") && version.equals(s.version()) && digest.equals(s.digest()));
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  @Test
+  void forgedAndMalformedRecordsAreDeadLetteredAndTheConsumerContinues(@TempDir Path dir) throws Exception {
+    start(dir, null, ServiceConfig.HooksConfig.none(), Duration.ofSeconds(15));
+    String key = "prod/demo";
+    RequestSigner intruder = new RequestSigner(Ed25519Keys.generate(), CODEC);
+    DeployRequested untrusted = intruder.sign(request("demo", "v2", host));
+    DeployRequested unsigned = request("demo", "v2", host);
+    DeployRequested signed = AgentFixture.SIGNER.sign(request("demo", "v2", host));
+    DeployRequested tampered = new DeployRequested(signed.id(), signed.source(), signed.time(), signed.deploymentId(),
+        signed.service(), signed.environment(), "v3", signed.commit(), signed.branch(), signed.repository(),
+        signed.requestedBy(), signed.trigger(), signed.reason(), signed.target(), signed.keyId(), signed.signature());
+    String marker = "garbage-" + host;
+    kafka.send(Topics.REQUESTS, key, new String(CODEC.encode(untrusted), StandardCharsets.UTF_8));
+    kafka.send(Topics.REQUESTS, key, new String(CODEC.encode(unsigned), StandardCharsets.UTF_8));
+    kafka.send(Topics.REQUESTS, key, new String(CODEC.encode(tampered), StandardCharsets.UTF_8));
+    kafka.send(Topics.REQUESTS, key, "{not json " + marker);
+    kafka.send(Topics.REQUESTS, key, "x".repeat(300 * 1024) + marker);
+    DeploySucceeded wrongType = new DeploySucceeded("x-" + marker, "stevedore://intruder", Instant.now(), marker, host,
+        "demo", "prod", "v2", null, 1);
+    kafka.send(Topics.REQUESTS, key, new String(CODEC.encode(wrongType), StandardCharsets.UTF_8));
+    DeployRequested good = send(kafka, request("demo", "v2", host));
+
+    assertThat(events.awaitOutcome(good.deploymentId(), Duration.ofSeconds(90))).isInstanceOf(DeploySucceeded.class);
+    for (DeployRequested bad : List.of(untrusted, unsigned, tampered)) {
+      assertThat(events.of(bad.deploymentId())).isEmpty();
+    }
+    deadLetters.await(rs -> reasons(rs, host, marker, untrusted, unsigned, tampered).size() == 6, Duration.ofSeconds(30));
+    List<String> reasons = reasons(deadLetters.records(), host, marker, untrusted, unsigned, tampered);
+    assertThat(reasons).anyMatch(r -> r.contains("untrusted key"));
+    assertThat(reasons).anyMatch(r -> r.contains("unsigned request"));
+    assertThat(reasons).anyMatch(r -> r.contains("signature does not verify"));
+    assertThat(reasons).anyMatch(r -> r.contains("not JSON"));
+    assertThat(reasons).anyMatch(r -> r.contains("exceeds"));
+    assertThat(reasons).anyMatch(r -> r.contains("unexpected event type deploy.succeeded"));
+  }
+
+  private static List<String> reasons(List<ConsumerRecord<String, String>> records, String host, String marker,
+      DeployRequested... requests) {
+    return records.stream().filter(r -> r.value().contains(marker)
+            || java.util.Arrays.stream(requests).anyMatch(q -> r.value().contains(q.deploymentId())))
+        .map(r -> {
+          Header h = r.headers().lastHeader(Topics.HEADER_REASON);
+          Header by = r.headers().lastHeader(Topics.HEADER_REJECTED_BY);
+          return (h == null ? "" : new String(h.value(), StandardCharsets.UTF_8))
+              + (by != null && new String(by.value(), StandardCharsets.UTF_8).equals("agent/" + host) ? "" : " (other agent)");
+        })
+        .filter(s -> !s.endsWith("(other agent)"))
+        .toList();
+  }
+
+  static String migrateService(String repository) {
+    return """
+          migrate:
+            image: %s:${VERSION:-v1}
+            network_mode: host
+            environment:
+              VERSION: "${VERSION:-v1}"
+              PORT: "${PORT}"
+            volumes:
+              - ./data:/data
+            labels:
+              stevedore.test: "true"
+        """.formatted(repository);
+  }
+
+  @Test
+  void theMigrationHookRunsBeforeTheNewVersionStarts(@TempDir Path dir) throws Exception {
+    ServiceConfig.HookConfig migrate = new ServiceConfig.HookConfig("migrate",
+        List.of("sh", "-c", "echo \"migrated to $VERSION while serving $(wget -q -O - http://127.0.0.1:$PORT/version)\" >> /data/migrations.log"),
+        null, null);
+    start(dir, migrateService(AgentFixture.demoRepository()), new ServiceConfig.HooksConfig(List.of(migrate), List.of()),
+        Duration.ofSeconds(15));
+    DeployRequested v2 = send(kafka, request("demo", "v2", host));
+    assertThat(events.awaitOutcome(v2.deploymentId(), Duration.ofSeconds(90))).isInstanceOf(DeploySucceeded.class);
+    assertThat(steps(events.of(v2.deploymentId()))).containsExactly("pull", "pre-deploy", "up", "health-check");
+    assertThat(Files.readString(dir.resolve("demo/data/migrations.log")).trim()).isEqualTo("migrated to v2 while serving v1");
+  }
+
+  @Test
+  void aFailingMigrationAbortsWithTheOldVersionServing(@TempDir Path dir) throws Exception {
+    ServiceConfig.HookConfig migrate = new ServiceConfig.HookConfig("migrate",
+        List.of("sh", "-c", "echo 'migration 42 failed: column exists' >&2; exit 3"), null, null);
+    start(dir, migrateService(AgentFixture.demoRepository()), new ServiceConfig.HooksConfig(List.of(migrate), List.of()),
+        Duration.ofSeconds(15));
+    try (HttpProbe probe = HttpProbe.start(demo.url("/version"), Duration.ofMillis(20))) {
+      assertThat(probe.awaitBody("v1", Duration.ofSeconds(20))).isTrue();
+      probe.reset();
+      DeployRequested v2 = send(kafka, request("demo", "v2", host));
+      Outcome outcome = events.awaitOutcome(v2.deploymentId(), Duration.ofSeconds(90));
+      assertThat(outcome).isInstanceOf(DeployFailed.class);
+      DeployFailed failed = (DeployFailed) outcome;
+      assertThat(failed.step()).isEqualTo("pre-deploy");
+      assertThat(failed.exitCode()).isEqualTo(3);
+      assertThat(failed.outputTail()).contains("migration 42 failed");
+      assertThat(failed.runningVersion()).isEqualTo("v1");
+      assertThat(probe.failures()).as(probe.summary()).isZero();
+      assertThat(probe.bodiesSeen()).containsExactly("v1");
+    }
+  }
+}
