@@ -1,0 +1,120 @@
+package dev.stevedore.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stevedore.audit.api.ApiVerticle;
+import dev.stevedore.audit.api.BearerAuth;
+import dev.stevedore.audit.api.QueryHandlers;
+import dev.stevedore.audit.ingest.IngestMetrics;
+import dev.stevedore.audit.ingest.IngestVerticle;
+import dev.stevedore.audit.ingest.RecordDecoder;
+import dev.stevedore.audit.store.AuditStore;
+import dev.stevedore.audit.store.Database;
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.kafka.EventPublisher;
+import dev.stevedore.common.kafka.TopicAdmin;
+import dev.stevedore.common.ops.OpsRoutes;
+import dev.stevedore.common.resilience.Timeouts;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the audit service: database (migrated), dead-letter publisher, the ingest verticle and the
+ * API verticle, deployed in sequence. No System.exit: tests and launchers call {@link #start}.
+ */
+public final class AuditService {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditService.class);
+
+  private AuditService() {}
+
+  /** The running service: its HTTP port, its metrics and a clean stop. */
+  public interface RunningAudit {
+    int port();
+
+    PrometheusMeterRegistry registry();
+
+    IngestMetrics ingestMetrics();
+
+    Future<Void> stop();
+  }
+
+  public static Future<RunningAudit> start(Vertx vertx, AuditConfig config) {
+    List<String> tokens = config.auth().allReaderTokens();
+    if (tokens.isEmpty()) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "no reader token configured: set auth.readerToken (STEVEDORE_AUTH_READER_TOKEN or _FILE)"));
+    }
+    EventCodec codec = new EventCodec();
+    ObjectMapper json = codec.mapper();
+    Clock clock = Clock.systemUTC();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    IngestMetrics metrics = new IngestMetrics(registry);
+    CircuitBreaker dbBreaker = databaseBreaker(config.database());
+    Future<Void> topics = config.ingest().createTopics()
+        ? TopicAdmin.ensureTopics(vertx, config.kafka(), config.ingest().topicPartitions(), (short) 1)
+        : Future.succeededFuture();
+    LOG.info("starting audit service: {}, group {}", config.database(), config.ingest().groupId());
+    return topics.compose(v -> Database.open(vertx, config.database())).compose(db -> {
+      AuditStore store = new AuditStore(db, json, clock);
+      EventPublisher publisher = new EventPublisher(vertx, config.kafka(), codec,
+          EventPublisher.defaultBreaker("kafka-dead-letters"));
+      IngestVerticle ingest = new IngestVerticle(config.ingest(), config.kafka(), store, publisher,
+          new RecordDecoder(codec), dbBreaker, metrics);
+      OpsRoutes ops = new OpsRoutes(List.of(
+          new OpsRoutes.Check("database", () -> Timeouts.within(vertx, store.ping(), 5000, "database ping")),
+          new OpsRoutes.Check("consumer", () -> ingest.assigned().compose(a -> a ? Future.succeededFuture()
+              : Future.failedFuture("no partition assigned yet")))), registry);
+      ApiVerticle api = new ApiVerticle(config.http(), new QueryHandlers(store, config.api(), json, clock),
+          new BearerAuth(tokens), ops, registry, json);
+      return vertx.deployVerticle(ingest)
+          .compose(ingestId -> vertx.deployVerticle(api)
+              .map(apiId -> (RunningAudit) new Running(vertx, api, ingestId, apiId, db, publisher, registry, metrics))
+              .recover(e -> vertx.undeploy(ingestId).transform(x -> Future.failedFuture(e))))
+          .recover(e -> {
+            publisher.close();
+            db.close();
+            return Future.failedFuture(e);
+          });
+    });
+  }
+
+  static CircuitBreaker databaseBreaker(AuditConfig.Database config) {
+    return CircuitBreaker.of("database", CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(4)
+        .minimumNumberOfCalls(2)
+        .failureRateThreshold(50)
+        .waitDurationInOpenState(Duration.ofMillis(config.breakerOpenMs()))
+        .permittedNumberOfCallsInHalfOpenState(1)
+        .build());
+  }
+
+  private record Running(Vertx vertx, ApiVerticle api, String ingestId, String apiId, Database db,
+                         EventPublisher publisher, PrometheusMeterRegistry registry, IngestMetrics ingestMetrics)
+      implements RunningAudit {
+    @Override
+    public int port() {
+      return api.port();
+    }
+
+    @Override
+    public Future<Void> stop() {
+      return vertx.undeploy(apiId)
+          .eventually(() -> vertx.undeploy(ingestId))
+          .eventually(publisher::close)
+          .eventually(() -> vertx.executeBlocking(() -> {
+            db.close();
+            return null;
+          }))
+          .mapEmpty();
+    }
+  }
+}

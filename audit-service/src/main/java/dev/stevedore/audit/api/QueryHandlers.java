@@ -1,0 +1,183 @@
+package dev.stevedore.audit.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stevedore.audit.AuditConfig;
+import dev.stevedore.audit.dora.Dora;
+import dev.stevedore.audit.store.AuditStore;
+import dev.stevedore.audit.store.DeploymentFilter;
+import dev.stevedore.audit.store.Views;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** One method per route: validate, read on the worker pool, answer JSON. */
+public final class QueryHandlers {
+  private static final int EXPORT_PAGE = 1000;
+
+  private final AuditStore store;
+  private final AuditConfig.Api config;
+  private final ObjectMapper json;
+  private final Clock clock;
+
+  public QueryHandlers(AuditStore store, AuditConfig.Api config, ObjectMapper json, Clock clock) {
+    this.store = store;
+    this.config = config;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  public void listDeployments(RoutingContext ctx) {
+    DeploymentFilter filter = params(ctx, QueryParams.DEPLOYMENT_PARAMS)
+        .deploymentFilter(null, config.defaultLimit(), config.maxLimit());
+    respond(ctx, store.read(q -> q.deployments(filter)).map(this::page));
+  }
+
+  public void serviceHistory(RoutingContext ctx) {
+    DeploymentFilter filter = params(ctx, QueryParams.HISTORY_PARAMS)
+        .deploymentFilter(ctx.pathParam("service"), config.defaultLimit(), config.maxLimit());
+    respond(ctx, store.read(q -> q.deployments(filter)).map(this::page));
+  }
+
+  public void deployment(RoutingContext ctx) {
+    params(ctx, Set.of());
+    String id = QueryParams.validName("id", ctx.pathParam("id"));
+    respond(ctx, store.read(q -> q.deployment(id)).map(found -> {
+      Views.DeploymentDetail d = found.orElseThrow(() -> new NotFound("no deployment " + QueryParams.clip(id)));
+      ObjectNode node = json.valueToTree(d.deployment());
+      node.set("hosts", json.valueToTree(d.hosts()));
+      node.set("timeline", json.valueToTree(d.timeline()));
+      return node;
+    }));
+  }
+
+  public void hosts(RoutingContext ctx) {
+    QueryParams p = params(ctx, Set.of("environment", "limit"));
+    String environment = p.name("environment");
+    int limit = p.limit(config.maxLimit(), 10_000);
+    long staleBefore = clock.millis() - config.staleAfterSeconds() * 1000L;
+    respond(ctx, store.read(q -> q.hosts(environment, staleBefore, limit)).map(hosts -> Map.of("items", hosts)));
+  }
+
+  public void dora(RoutingContext ctx) {
+    QueryParams p = params(ctx, Set.of("service", "environment", "window"));
+    String service = p.name("service");
+    String environment = p.name("environment");
+    Duration window = p.window();
+    String windowText = p.raw("window") == null ? "30d" : p.raw("window");
+    long until = clock.millis();
+    long since = until - window.toMillis();
+    respond(ctx, store.read(q -> {
+      Dora dora = new Dora(window);
+      q.doraRows(service, environment, since, until, dora);
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("service", service);
+      body.put("environment", environment);
+      body.put("since", Instant.ofEpochMilli(since).toString());
+      body.put("until", Instant.ofEpochMilli(until).toString());
+      body.put("figures", dora.figures(windowText));
+      return body;
+    }));
+  }
+
+  public void verify(RoutingContext ctx) {
+    params(ctx, Set.of());
+    respond(ctx, store.read(q -> q.verifyChain()));
+  }
+
+  /** Streams raw events page by page, waiting for the client to drain; never the whole set in memory. */
+  public void export(RoutingContext ctx) {
+    QueryParams p = params(ctx, Set.of("format", "since", "until"));
+    String format = p.format();
+    Long since = p.instant("since");
+    Long until = p.instant("until");
+    HttpServerResponse response = ctx.response().setChunked(true)
+        .putHeader("content-type", format.equals("csv") ? "text/csv; charset=utf-8" : "application/x-ndjson");
+    // The first page is read before the head is written, so a database failure still gets a 503.
+    store.read(q -> q.events(0, since, until, EXPORT_PAGE)).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      if (format.equals("csv")) {
+        response.write(ExportFormat.CSV_HEADER);
+      }
+      writePage(ctx, response, format, since, until, ar.result());
+    });
+  }
+
+  private void writePage(RoutingContext ctx, HttpServerResponse response, String format, Long since, Long until,
+                         List<Views.RawEvent> rows) {
+    if (rows.isEmpty()) {
+      response.end();
+      return;
+    }
+    Buffer buffer = Buffer.buffer(rows.size() * 512);
+    rows.forEach(r -> buffer.appendString(format.equals("csv") ? ExportFormat.csv(r) : ExportFormat.ndjson(r)));
+    response.write(buffer);
+    long last = rows.get(rows.size() - 1).seq();
+    Runnable next = () -> {
+      if (response.closed()) {
+        return;
+      }
+      store.read(q -> q.events(last, since, until, EXPORT_PAGE)).onComplete(ar -> {
+        if (ar.failed()) {
+          response.reset(); // the head is out: cut the stream so the client sees it incomplete
+        } else {
+          writePage(ctx, response, format, since, until, ar.result());
+        }
+      });
+    };
+    if (response.writeQueueFull()) {
+      response.drainHandler(v -> next.run());
+    } else {
+      next.run();
+    }
+  }
+
+  private Map<String, Object> page(Views.Page<Views.Deployment> page) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("items", page.items());
+    body.put("next", page.next() == null ? null : QueryParams.Cursors.encode(page.next()));
+    return body;
+  }
+
+  private static QueryParams params(RoutingContext ctx, Set<String> allowed) {
+    MultiMap query;
+    try {
+      query = ctx.queryParams();
+    } catch (RuntimeException e) {
+      throw new BadRequest("malformed query string");
+    }
+    Map<String, List<String>> params = new LinkedHashMap<>();
+    for (String name : query.names()) {
+      params.put(name, new ArrayList<>(query.getAll(name)));
+    }
+    return QueryParams.of(params, allowed);
+  }
+
+  private void respond(RoutingContext ctx, Future<?> result) {
+    result.onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      try {
+        ctx.response().putHeader("content-type", "application/json").end(json.writeValueAsString(ar.result()));
+      } catch (JsonProcessingException e) {
+        ctx.fail(e);
+      }
+    });
+  }
+}

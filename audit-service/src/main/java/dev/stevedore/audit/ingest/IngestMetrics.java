@@ -1,0 +1,34 @@
+package dev.stevedore.audit.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Ingest figures on /metrics: events by result, batch store time, consumer lag, paused flag. */
+public final class IngestMetrics {
+  final Counter stored;
+  final Counter duplicates;
+  final Counter deadLettered;
+  final Counter storeFailures;
+  final Timer batchTime;
+  final AtomicLong lag = new AtomicLong();
+  final AtomicLong paused = new AtomicLong();
+
+  public IngestMetrics(MeterRegistry registry) {
+    stored = Counter.builder("stevedore_audit_ingest_events").tag("result", "stored")
+        .description("events read from Kafka, by result").register(registry);
+    duplicates = Counter.builder("stevedore_audit_ingest_events").tag("result", "duplicate").register(registry);
+    deadLettered = Counter.builder("stevedore_audit_ingest_events").tag("result", "dead-lettered").register(registry);
+    storeFailures = Counter.builder("stevedore_audit_ingest_store_failures")
+        .description("batches the database did not take").register(registry);
+    batchTime = Timer.builder("stevedore_audit_ingest_batch").description("time to store one batch")
+        .publishPercentiles(0.5, 0.99).register(registry);
+    registry.gauge("stevedore_audit_ingest_lag", lag);
+    registry.gauge("stevedore_audit_ingest_paused", paused);
+  }
+
+  public long storedCount() {
+    return (long) stored.count();
+  }
+}

@@ -1,0 +1,259 @@
+package dev.stevedore.audit.ingest;
+
+import dev.stevedore.audit.AuditConfig;
+import dev.stevedore.audit.store.AuditStore;
+import dev.stevedore.audit.store.StoreResult;
+import dev.stevedore.audit.store.StoredEvent;
+import dev.stevedore.common.kafka.EventPublisher;
+import dev.stevedore.common.kafka.KafkaOptions;
+import dev.stevedore.common.kafka.KafkaSettings;
+import dev.stevedore.common.kafka.Topics;
+import dev.stevedore.common.resilience.VertxCircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka boundary: polls requests, outcome events and heartbeats in one group, stores each
+ * poll as one batch, then commits its offsets. Undecodable records go to the dead-letter topic.
+ * While the database is unreachable (the "database" breaker), it seeks back to the batch, pauses
+ * its partitions and probes the database until it answers: nothing is dropped or skipped.
+ */
+public final class IngestVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
+
+  private final AuditConfig.Ingest config;
+  private final KafkaSettings kafka;
+  private final AuditStore store;
+  private final EventPublisher publisher;
+  private final RecordDecoder decoder;
+  private final CircuitBreaker breaker;
+  private final IngestMetrics metrics;
+  private final PoisonHandler poison;
+  private KafkaConsumer<String, byte[]> consumer;
+  private volatile boolean stopping;
+  private long lagTimer = -1;
+
+  public IngestVerticle(AuditConfig.Ingest config, KafkaSettings kafka, AuditStore store, EventPublisher publisher,
+                        RecordDecoder decoder, CircuitBreaker breaker, IngestMetrics metrics) {
+    this.config = config;
+    this.kafka = kafka;
+    this.store = store;
+    this.publisher = publisher;
+    this.decoder = decoder;
+    this.breaker = breaker;
+    this.metrics = metrics;
+    this.poison = new PoisonHandler(store, publisher, metrics);
+  }
+
+  @Override
+  public Future<?> start() {
+    Map<String, String> options = KafkaOptions.consumer(kafka, config.groupId());
+    options.put("max.poll.records", String.valueOf(config.batchSize()));
+    consumer = KafkaConsumer.create(vertx, options);
+    consumer.partitionsAssignedHandler(tps -> LOG.info("assigned {}", tps));
+    consumer.partitionsRevokedHandler(tps -> LOG.info("revoked {}", tps));
+    return consumer.subscribe(Set.of(Topics.REQUESTS, Topics.EVENTS, Topics.HEARTBEATS)).onSuccess(v -> {
+      LOG.info("consuming {}, {}, {} in group {}", Topics.REQUESTS, Topics.EVENTS, Topics.HEARTBEATS, config.groupId());
+      lagTimer = vertx.setPeriodic(config.lagIntervalMs(), id -> refreshLag());
+      vertx.runOnContext(x -> loop());
+    });
+  }
+
+  /** True once the group gave this instance at least one partition. */
+  public Future<Boolean> assigned() {
+    return consumer == null ? Future.succeededFuture(false) : consumer.assignment().map(a -> !a.isEmpty());
+  }
+
+  private void loop() {
+    if (stopping) {
+      return;
+    }
+    consumer.poll(Duration.ofMillis(config.pollTimeoutMs()))
+        .compose(this::handle)
+        .onComplete(ar -> {
+          if (ar.failed() && !stopping) {
+            LOG.error("ingest cycle failed; retrying in {} ms", config.retryDelayMs(), ar.cause());
+            vertx.setTimer(config.retryDelayMs(), id -> loop());
+          } else {
+            vertx.runOnContext(v -> loop());
+          }
+        });
+  }
+
+  private Future<Void> handle(KafkaConsumerRecords<String, byte[]> polled) {
+    if (polled.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<KafkaConsumerRecord<String, byte[]>> records = new ArrayList<>(polled.size());
+    for (int i = 0; i < polled.size(); i++) {
+      records.add(polled.recordAt(i));
+    }
+    return vertx.executeBlocking(() -> records.stream().map(r -> decoder.decode(r.value())).toList(), false)
+        .compose(decoded -> deadLetter(records, decoded)
+            .compose(v -> storeBatch(decoded.stream().filter(RecordDecoder.Decoded::ok)
+                .map(RecordDecoder.Decoded::event).toList())))
+        .compose(v -> commit(records))
+        .recover(e -> stopping ? Future.failedFuture(e) : pauseUntilDatabaseAnswers(records, e));
+  }
+
+  private Future<Void> deadLetter(List<KafkaConsumerRecord<String, byte[]>> records, List<RecordDecoder.Decoded> decoded) {
+    List<Future<?>> sends = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      if (!decoded.get(i).ok()) {
+        KafkaConsumerRecord<String, byte[]> r = records.get(i);
+        LOG.warn("dead-lettering {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), decoded.get(i).reason());
+        sends.add(publisher.deadLetter(r.key(), r.value(), decoded.get(i).reason(), origin(r))
+            .onSuccess(m -> metrics.deadLettered.increment()));
+      }
+    }
+    return Future.all(sends).mapEmpty();
+  }
+
+  static Map<String, String> origin(KafkaConsumerRecord<String, byte[]> r) {
+    return Map.of(Topics.HEADER_ORIGINAL_TOPIC, r.topic(),
+        Topics.HEADER_ORIGINAL_PARTITION, String.valueOf(r.partition()),
+        Topics.HEADER_ORIGINAL_OFFSET, String.valueOf(r.offset()),
+        Topics.HEADER_REJECTED_BY, "stevedore-audit");
+  }
+
+  private Future<Void> storeBatch(List<StoredEvent> events) {
+    if (events.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    long start = System.nanoTime();
+    return VertxCircuitBreaker.guard(breaker, () -> store.store(events))
+        .onSuccess(r -> record(r, start))
+        .<Void>mapEmpty()
+        .recover(e -> {
+          metrics.storeFailures.increment();
+          if (VertxCircuitBreaker.isOpen(e)) {
+            return Future.failedFuture(e);
+          }
+          // The database answers but refused the batch: find the events it refuses, one by one.
+          return store.ping().compose(v -> poison.storeOneByOne(events), ping -> Future.failedFuture(e));
+        });
+  }
+
+  private void record(StoreResult r, long startNanos) {
+    metrics.batchTime.record(Duration.ofNanos(System.nanoTime() - startNanos));
+    metrics.stored.increment(r.stored());
+    metrics.duplicates.increment(r.duplicates());
+    LOG.debug("stored {} event(s), {} duplicate(s), chain head {}", r.stored(), r.duplicates(), r.headSeq());
+  }
+
+  private Future<Void> commit(List<KafkaConsumerRecord<String, byte[]>> records) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = nextOffsets(records);
+    return consumer.commit(offsets).<Void>mapEmpty().recover(e -> {
+      // Stored already: a redelivery after a failed commit is a duplicate the store ignores.
+      LOG.warn("offset commit failed ({}); the records will be redelivered and deduplicated", e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<KafkaConsumerRecord<String, byte[]>> records) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (KafkaConsumerRecord<String, byte[]> r : records) {
+      offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1, ""),
+          (a, b) -> a.getOffset() >= b.getOffset() ? a : b);
+    }
+    return offsets;
+  }
+
+  private static Map<TopicPartition, Long> firstOffsets(List<KafkaConsumerRecord<String, byte[]>> records) {
+    Map<TopicPartition, Long> first = new HashMap<>();
+    for (KafkaConsumerRecord<String, byte[]> r : records) {
+      first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+    }
+    return first;
+  }
+
+  /** Rewinds to the batch, pauses every partition, and probes until the database answers. */
+  private Future<Void> pauseUntilDatabaseAnswers(List<KafkaConsumerRecord<String, byte[]>> records, Throwable cause) {
+    LOG.warn("cannot store a batch of {} record(s) ({}); pausing the consumer until the database answers",
+        records.size(), cause.toString());
+    metrics.paused.set(1);
+    Promise<Void> resumed = Promise.promise();
+    rewind(firstOffsets(records))
+        .compose(v -> consumer.assignment())
+        .compose(consumer::pause)
+        .onComplete(ar -> probe(resumed));
+    return resumed.future();
+  }
+
+  private Future<Void> rewind(Map<TopicPartition, Long> positions) {
+    List<Future<?>> seeks = new ArrayList<>();
+    positions.forEach((tp, offset) -> seeks.add(consumer.seek(tp, offset)
+        .recover(e -> Future.succeededFuture()))); // no longer ours: its new owner starts at the commit
+    return Future.join(seeks).mapEmpty();
+  }
+
+  private void probe(Promise<Void> resumed) {
+    if (stopping) {
+      resumed.tryFail("stopping");
+      return;
+    }
+    vertx.setTimer(config.retryDelayMs(), id -> keepAlive()
+        .compose(v -> VertxCircuitBreaker.guard(breaker, store::ping))
+        .onSuccess(v -> consumer.assignment().compose(consumer::resume).onComplete(ar -> {
+          LOG.info("database answers again; consumer resumed");
+          metrics.paused.set(0);
+          resumed.tryComplete();
+        }))
+        .onFailure(e -> {
+          LOG.debug("database still unreachable: {}", e.toString());
+          probe(resumed);
+        }));
+  }
+
+  /**
+   * Polls while paused so the group keeps this member. A rebalance can hand over partitions that
+   * are not paused yet: any record such a poll returns is rewound and its partition paused.
+   */
+  private Future<Void> keepAlive() {
+    return consumer.poll(Duration.ofMillis(10)).compose(polled -> {
+      if (polled.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      List<KafkaConsumerRecord<String, byte[]>> records = new ArrayList<>();
+      for (int i = 0; i < polled.size(); i++) {
+        records.add(polled.recordAt(i));
+      }
+      return rewind(firstOffsets(records)).compose(v -> consumer.assignment()).compose(consumer::pause);
+    }).recover(e -> Future.succeededFuture());
+  }
+
+  private void refreshLag() {
+    consumer.assignment()
+        .compose(tps -> tps.isEmpty() ? Future.succeededFuture(0L) : consumer.endOffsets(tps).compose(ends -> {
+          List<Future<Long>> lags = new ArrayList<>();
+          ends.forEach((tp, end) -> lags.add(consumer.position(tp).map(pos -> Math.max(0, end - pos))));
+          return Future.all(lags).map(all -> lags.stream().mapToLong(Future::result).sum());
+        }))
+        .onSuccess(metrics.lag::set)
+        .onFailure(e -> LOG.debug("lag not refreshed: {}", e.toString()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (lagTimer >= 0) {
+      vertx.cancelTimer(lagTimer);
+    }
+    return consumer == null ? Future.succeededFuture() : consumer.close();
+  }
+}

@@ -1,0 +1,148 @@
+package dev.stevedore.audit.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.stevedore.audit.AuditConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.Callable;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JDBC boundary: a small connection pool, the schema migrations, and a dedicated worker
+ * pool. Every JDBC call goes through {@link #blocking}, never on an event loop.
+ */
+public final class Database implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  private final HikariDataSource dataSource;
+  private final Dialect dialect;
+  private final WorkerExecutor workers;
+
+  private Database(HikariDataSource dataSource, Dialect dialect, WorkerExecutor workers) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.workers = workers;
+  }
+
+  /** Opens the pool and runs the migrations, on a worker thread. */
+  public static Future<Database> open(Vertx vertx, AuditConfig.Database config) {
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor("audit-db", config.poolSize() + 1);
+    return workers.executeBlocking(() -> {
+      HikariDataSource ds = dataSource(config);
+      try {
+        migrate(ds);
+      } catch (RuntimeException e) {
+        ds.close();
+        throw e;
+      }
+      return new Database(ds, Dialect.of(config.url()), workers);
+    }, false).onFailure(e -> workers.close());
+  }
+
+  /** Opens without Vert.x (benchmarks, tests of the repository alone). */
+  public static Database openBlocking(AuditConfig.Database config) {
+    HikariDataSource ds = dataSource(config);
+    migrate(ds);
+    return new Database(ds, Dialect.of(config.url()), null);
+  }
+
+  static HikariDataSource dataSource(AuditConfig.Database config) {
+    HikariConfig hc = new HikariConfig();
+    hc.setPoolName("audit-db");
+    hc.setJdbcUrl(config.url());
+    hc.setMaximumPoolSize(config.poolSize());
+    hc.setMinimumIdle(1);
+    hc.setConnectionTimeout(config.connectionTimeoutMs());
+    hc.setValidationTimeout(Math.min(config.connectionTimeoutMs(), 2000));
+    hc.setInitializationFailTimeout(config.connectionTimeoutMs());
+    hc.setAutoCommit(true);
+    if (config.sqlite()) {
+      createParent(config.url().substring("jdbc:sqlite:".length()));
+      hc.addDataSourceProperty("journal_mode", "WAL");
+      hc.addDataSourceProperty("synchronous", "NORMAL");
+      hc.addDataSourceProperty("busy_timeout", "15000");
+      // Write transactions take the database lock at BEGIN: appends to the chain are serialized.
+      hc.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+    } else {
+      if (!config.user().isEmpty()) {
+        hc.setUsername(config.user());
+      }
+      if (!config.password().isEmpty()) {
+        hc.setPassword(config.password());
+      }
+      hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+      hc.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, config.connectionTimeoutMs() / 1000)));
+      hc.addDataSourceProperty("socketTimeout", "60");
+      hc.addDataSourceProperty("ApplicationName", "stevedore-audit");
+    }
+    return new HikariDataSource(hc);
+  }
+
+  private static void createParent(String file) {
+    if (file.isBlank() || file.startsWith(":memory:") || file.startsWith("file:")) {
+      return;
+    }
+    Path parent = Path.of(file).toAbsolutePath().getParent();
+    try {
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot create the directory of the SQLite file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void migrate(DataSource ds) {
+    var result = Flyway.configure()
+        .dataSource(ds)
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+    LOG.info("database schema at version {} ({} migration(s) applied)", result.targetSchemaVersion, result.migrationsExecuted);
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /** Runs blocking JDBC work on the database worker pool (in order of submission per caller). */
+  public <T> Future<T> blocking(Callable<T> work) {
+    return workers.executeBlocking(work, false);
+  }
+
+  /** A cheap "is the database there" probe. */
+  public Future<Void> ping() {
+    return blocking(() -> {
+      pingBlocking();
+      return null;
+    });
+  }
+
+  public void pingBlocking() throws SQLException {
+    try (Connection c = dataSource.getConnection(); var st = c.createStatement()) {
+      st.setQueryTimeout(5);
+      st.execute("SELECT 1");
+    }
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+    if (workers != null) {
+      workers.close();
+    }
+  }
+}

@@ -1,0 +1,453 @@
+package dev.stevedore.audit.store;
+
+import static dev.stevedore.audit.Events.deploymentId;
+import static dev.stevedore.audit.Events.stored;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stevedore.audit.Events;
+import dev.stevedore.audit.dora.Dora;
+import dev.stevedore.common.event.StevedoreEvent;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The repository's behaviour, run unchanged against SQLite ({@code SqliteRepositoryTest}) and a
+ * real PostgreSQL server ({@code PostgresRepositoryIT}).
+ */
+abstract class RepositoryContract {
+  static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+
+  Database database;
+  EventWriter writer;
+  QueryRepository queries;
+
+  /** A fresh, migrated, empty database for each test. */
+  abstract Database openDatabase() throws Exception;
+
+  @BeforeEach
+  void open() throws Exception {
+    database = openDatabase();
+    writer = new EventWriter(database.dataSource(), database.dialect(), Events.CODEC.mapper(), Clock.systemUTC());
+    queries = new QueryRepository(database.dataSource(), database.dialect(), Events.CODEC.mapper());
+  }
+
+  @AfterEach
+  void close() {
+    database.close();
+  }
+
+  StoreResult store(List<? extends StevedoreEvent> events) throws Exception {
+    return writer.store(stored(events));
+  }
+
+  @Test
+  void storesEveryEventExactlyOnceUnderRedelivery() throws Exception {
+    String id = deploymentId("once");
+    List<StevedoreEvent> events = Events.successfulDeployment(id, "web-1", "web", "prod", "v2", T0);
+
+    StoreResult first = store(events);
+    StoreResult again = store(events);
+    List<StevedoreEvent> overlapping = new ArrayList<>(events.subList(2, 5));
+    overlapping.add(Events.heartbeat("web-1", "prod", "v2", T0));
+    overlapping.add(Events.heartbeat("web-1", "prod", "v2", T0)); // duplicate inside one batch
+    StoreResult third = store(overlapping);
+
+    assertThat(first.stored()).isEqualTo(5);
+    assertThat(again.stored()).isZero();
+    assertThat(again.duplicates()).isEqualTo(5);
+    assertThat(third.stored()).isEqualTo(1);
+    assertThat(third.duplicates()).isEqualTo(4);
+    assertThat(queries.countEvents()).isEqualTo(6);
+    assertThat(queries.verifyChain().ok()).isTrue();
+    assertThat(queries.verifyChain().checked()).isEqualTo(6);
+  }
+
+  @Test
+  void projectsADeploymentWithItsHostsAndOrderedSteps() throws Exception {
+    String id = deploymentId("timeline");
+    store(Events.successfulDeployment(id, "web-1", "web", "prod", "v2", T0));
+
+    Views.DeploymentDetail d = queries.deployment(id).orElseThrow();
+
+    assertThat(d.deployment().status()).isEqualTo("succeeded");
+    assertThat(d.deployment().service()).isEqualTo("web");
+    assertThat(d.deployment().environment()).isEqualTo("prod");
+    assertThat(d.deployment().version()).isEqualTo("v2");
+    assertThat(d.deployment().commit()).isEqualTo("c0ffeev2");
+    assertThat(d.deployment().branch()).isEqualTo("main");
+    assertThat(d.deployment().requestedBy()).isEqualTo("ci-bot");
+    assertThat(d.deployment().trigger()).isEqualTo("generic");
+    assertThat(d.deployment().requestedAt()).isEqualTo(T0.toString());
+    assertThat(d.deployment().finishedAt()).isEqualTo(T0.plusSeconds(4).toString());
+    assertThat(d.hosts()).singleElement().satisfies(h -> {
+      assertThat(h.host()).isEqualTo("web-1");
+      assertThat(h.status()).isEqualTo("succeeded");
+      assertThat(h.fromVersion()).isEqualTo("v0");
+      assertThat(h.steps()).extracting(Views.Step::name).containsExactly("pull", "up");
+      assertThat(h.steps().get(0).ok()).isTrue();
+      assertThat(h.steps().get(0).durationMs()).isEqualTo(120);
+      assertThat(h.steps().get(0).exitCode()).isEqualTo(0);
+      assertThat(h.steps().get(0).outputTail()).isEqualTo("pull output");
+    });
+    assertThat(d.timeline()).extracting(Views.TimelineEntry::type).containsExactly(
+        "deploy.requested", "deploy.started", "deploy.step", "deploy.step", "deploy.succeeded");
+  }
+
+  @Test
+  void outcomeArrivingBeforeTheRequestStillEndsInTheRightState() throws Exception {
+    String id = deploymentId("reordered");
+    List<StevedoreEvent> events = Events.successfulDeployment(id, "web-1", "web", "prod", "v2", T0);
+    store(List.of(events.get(4), events.get(2)));
+    assertThat(queries.deployment(id).orElseThrow().deployment().status()).isEqualTo("succeeded");
+    store(List.of(events.get(1), events.get(0), events.get(3)));
+
+    Views.DeploymentDetail d = queries.deployment(id).orElseThrow();
+    assertThat(d.deployment().status()).isEqualTo("succeeded");
+    assertThat(d.deployment().requestedAt()).isEqualTo(T0.toString());
+    assertThat(d.deployment().requestSeen()).isTrue();
+    assertThat(d.hosts().get(0).steps()).extracting(Views.Step::name).containsExactlyInAnyOrder("pull", "up");
+  }
+
+  @Test
+  void derivesTheDeploymentStatusAcrossHosts() throws Exception {
+    String running = deploymentId("running");
+    String failed = deploymentId("failed");
+    String rolledBack = deploymentId("rolled-back");
+    String skipped = deploymentId("skipped");
+    String cancelled = deploymentId("cancelled");
+    String requested = deploymentId("requested");
+    store(List.of(
+        Events.requested(running, "web", "prod", "v2", T0),
+        Events.started(running, "web-1", "web", "prod", "v2", T0),
+        Events.succeeded(running, "web-2", "web", "prod", "v2", T0),
+        Events.requested(failed, "web", "prod", "v3", T0),
+        Events.succeeded(failed, "web-1", "web", "prod", "v3", T0),
+        Events.failed(failed, "web-2", "web", "prod", "v3", T0.plusSeconds(9)),
+        Events.rolledBack(rolledBack, "web-1", "web", "prod", "v4", T0),
+        Events.skipped(rolledBack, "web-2", "web", "prod", "v4", T0),
+        Events.skipped(skipped, "web-1", "web", "prod", "v5", T0),
+        Events.requested(cancelled, "web", "prod", "v6", T0),
+        Events.cancelled(cancelled, "web", "prod", T0.plusSeconds(5)),
+        Events.requested(requested, "web", "prod", "v7", T0)));
+
+    assertThat(status(running)).isEqualTo("running");
+    assertThat(status(failed)).isEqualTo("failed");
+    assertThat(queries.deployment(failed).orElseThrow().deployment().finishedAt()).isEqualTo(T0.plusSeconds(9).toString());
+    assertThat(queries.deployment(failed).orElseThrow().hosts()).filteredOn(h -> h.host().equals("web-2"))
+        .singleElement().satisfies(h -> {
+          assertThat(h.failedStep()).isEqualTo("pull");
+          assertThat(h.exitCode()).isEqualTo(1);
+          assertThat(h.runningVersion()).isEqualTo("v0");
+        });
+    assertThat(status(rolledBack)).isEqualTo("rolled-back");
+    assertThat(status(skipped)).isEqualTo("skipped");
+    assertThat(status(cancelled)).isEqualTo("cancelled");
+    assertThat(status(requested)).isEqualTo("requested");
+    assertThat(queries.deployment(requested).orElseThrow().deployment().finishedAt()).isNull();
+  }
+
+  private String status(String id) throws Exception {
+    return queries.deployment(id).orElseThrow().deployment().status();
+  }
+
+  @Test
+  void verificationDetectsAnEditedRow() throws Exception {
+    store(Events.successfulDeployment(deploymentId("edit"), "web-1", "web", "prod", "v2", T0));
+    assertThat(queries.verifyChain().ok()).isTrue();
+
+    execute("UPDATE events SET payload = REPLACE(payload, 'ci-bot', 'mallory') WHERE seq = 1");
+
+    ChainReport report = queries.verifyChain();
+    assertThat(report.ok()).isFalse();
+    assertThat(report.brokenAtSeq()).isEqualTo(1);
+    assertThat(report.reason()).contains("edited");
+  }
+
+  @Test
+  void verificationDetectsARecomputedHashByTheNextLink() throws Exception {
+    store(Events.successfulDeployment(deploymentId("rehash"), "web-1", "web", "prod", "v2", T0));
+    // A forger who also recomputes the edited row's hash breaks the link to the next row.
+    String edited;
+    try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement();
+         var rs = st.executeQuery("SELECT payload, prev_hash FROM events WHERE seq = 2")) {
+      rs.next();
+      edited = rs.getString(1).replace("v0", "v9");
+      String hash = HashChain.next(rs.getString(2), edited.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      try (var ps = c.prepareStatement("UPDATE events SET payload = ?, hash = ? WHERE seq = 2")) {
+        ps.setString(1, edited);
+        ps.setString(2, hash);
+        ps.executeUpdate();
+      }
+    }
+
+    ChainReport report = queries.verifyChain();
+    assertThat(report.ok()).isFalse();
+    assertThat(report.brokenAtSeq()).isEqualTo(3);
+    assertThat(report.reason()).contains("prev_hash");
+  }
+
+  @Test
+  void verificationDetectsADeletedRow() throws Exception {
+    store(Events.successfulDeployment(deploymentId("delete"), "web-1", "web", "prod", "v2", T0));
+
+    execute("DELETE FROM events WHERE seq = 3");
+
+    ChainReport report = queries.verifyChain();
+    assertThat(report.ok()).isFalse();
+    assertThat(report.brokenAtSeq()).isEqualTo(3);
+    assertThat(report.checked()).isEqualTo(2);
+    assertThat(report.reason()).contains("missing");
+  }
+
+  @Test
+  void verificationDetectsTheLastRowDeleted() throws Exception {
+    store(Events.successfulDeployment(deploymentId("tail"), "web-1", "web", "prod", "v2", T0));
+
+    execute("DELETE FROM events WHERE seq = 5");
+
+    ChainReport report = queries.verifyChain();
+    assertThat(report.ok()).isFalse();
+    assertThat(report.reason()).contains("deleted at the end");
+  }
+
+  private void execute(String sql) throws Exception {
+    try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement()) {
+      st.executeUpdate(sql);
+    }
+  }
+
+  /** 3 services x 2 environments x 2 hosts, statuses cycling, one deployment per minute. */
+  private List<String> storeMatrix() throws Exception {
+    List<StevedoreEvent> events = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    String[] services = {"web", "api", "worker"};
+    String[] environments = {"prod", "staging"};
+    int n = 0;
+    for (String service : services) {
+      for (String environment : environments) {
+        for (int k = 0; k < 4; k++, n++) {
+          String id = deploymentId("matrix-" + n);
+          ids.add(id);
+          Instant at = T0.plus(Duration.ofMinutes(n));
+          String host = environment + "-" + (k % 2 == 0 ? "a" : "b");
+          events.add(Events.requested(id, service, environment, "v" + n, at));
+          events.add(Events.started(id, host, service, environment, "v" + n, at.plusSeconds(1)));
+          events.add(k == 3 ? Events.failed(id, host, service, environment, "v" + n, at.plusSeconds(5))
+              : Events.succeeded(id, host, service, environment, "v" + n, at.plusSeconds(5)));
+        }
+      }
+    }
+    store(events);
+    return ids;
+  }
+
+  private List<String> ids(DeploymentFilter f) throws Exception {
+    return queries.deployments(f).items().stream().map(Views.Deployment::id).toList();
+  }
+
+  @Test
+  void filtersByEveryFieldAndTheirCombination() throws Exception {
+    storeMatrix();
+    DeploymentFilter all = DeploymentFilter.all(500);
+
+    assertThat(ids(all)).hasSize(24);
+    assertThat(queries.deployments(new DeploymentFilter("web", null, null, null, null, null, 500, null)).items())
+        .hasSize(8).allSatisfy(d -> assertThat(d.service()).isEqualTo("web"));
+    assertThat(queries.deployments(new DeploymentFilter(null, "staging", null, null, null, null, 500, null)).items())
+        .hasSize(12).allSatisfy(d -> assertThat(d.environment()).isEqualTo("staging"));
+    assertThat(queries.deployments(new DeploymentFilter(null, null, "prod-a", null, null, null, 500, null)).items())
+        .hasSize(6).allSatisfy(d -> assertThat(d.environment()).isEqualTo("prod"));
+    assertThat(queries.deployments(new DeploymentFilter(null, null, null, "failed", null, null, 500, null)).items())
+        .hasSize(6).allSatisfy(d -> assertThat(d.status()).isEqualTo("failed"));
+    long since = T0.plus(Duration.ofMinutes(10)).toEpochMilli();
+    long until = T0.plus(Duration.ofMinutes(20)).toEpochMilli();
+    assertThat(queries.deployments(new DeploymentFilter(null, null, null, null, since, null, 500, null)).items())
+        .hasSize(14);
+    assertThat(queries.deployments(new DeploymentFilter(null, null, null, null, null, until, 500, null)).items())
+        .hasSize(20);
+    assertThat(queries.deployments(new DeploymentFilter(null, null, null, null, since, until, 500, null)).items())
+        .hasSize(10).allSatisfy(d -> assertThat(Instant.parse(d.requestedAt()).toEpochMilli()).isBetween(since, until - 1));
+    assertThat(queries.deployments(new DeploymentFilter("api", "prod", "prod-b", "failed", null, null, 500, null)).items())
+        .singleElement().satisfies(d -> assertThat(d.version()).isEqualTo("v11"));
+    assertThat(queries.deployments(new DeploymentFilter("x' OR '1'='1", null, null, null, null, null, 500, null)).items())
+        .isEmpty();
+    List<Views.Deployment> items = queries.deployments(all).items();
+    for (int i = 1; i < items.size(); i++) {
+      assertThat(Instant.parse(items.get(i - 1).requestedAt())).isAfterOrEqualTo(Instant.parse(items.get(i).requestedAt()));
+    }
+  }
+
+  @Test
+  void paginationIsStableUnderConcurrentInserts() throws Exception {
+    List<String> original = storeMatrix();
+    Set<String> seen = new HashSet<>();
+    List<String> order = new ArrayList<>();
+    DeploymentFilter page = DeploymentFilter.all(5);
+    ExecutorService inserter = Executors.newSingleThreadExecutor();
+    int pages = 0;
+    try {
+      while (true) {
+        Views.Page<Views.Deployment> result = queries.deployments(page);
+        for (Views.Deployment d : result.items()) {
+          assertThat(seen.add(d.id())).as("seen twice: %s", d.id()).isTrue();
+          order.add(d.id());
+        }
+        int p = pages++;
+        // Newer deployments keep arriving while the client pages (concurrently with the next read).
+        Future<?> insert = inserter.submit(() -> {
+          String id = deploymentId("late-" + p);
+          store(List.of(Events.requested(id, "web", "prod", "v99", T0.plus(Duration.ofHours(1 + p)))));
+          return null;
+        });
+        if (result.next() == null) {
+          insert.get(10, TimeUnit.SECONDS);
+          break;
+        }
+        page = page.after(result.next());
+        insert.get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      inserter.shutdownNow();
+    }
+    assertThat(order).containsExactlyElementsOf(reversed(original));
+    assertThat(pages).isEqualTo(5);
+  }
+
+  private static List<String> reversed(List<String> ids) {
+    List<String> out = new ArrayList<>(ids);
+    java.util.Collections.reverse(out);
+    return out;
+  }
+
+  @Test
+  void concurrentWritersFormOneUnbrokenChain() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<StoreResult>> results = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        int writer = w;
+        results.add(pool.submit(() -> {
+          StoreResult last = null;
+          for (int b = 0; b < 10; b++) {
+            List<StevedoreEvent> batch = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+              // Writers overlap: every event is offered by two writers.
+              int n = (writer / 2) * 100 + b * 10 + i;
+              batch.add(Events.heartbeat("host-" + n, "prod", "v1", T0.plusSeconds(n)));
+            }
+            last = store(batch);
+          }
+          return last;
+        }));
+      }
+      for (Future<StoreResult> r : results) {
+        r.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(queries.countEvents()).isEqualTo(200);
+    ChainReport report = queries.verifyChain();
+    assertThat(report.ok()).as(report.toString()).isTrue();
+    assertThat(report.headSeq()).isEqualTo(200);
+  }
+
+  @Test
+  void inventoryKeepsTheLatestHeartbeatPerHostAndFlagsStaleOnes() throws Exception {
+    store(List.of(
+        Events.heartbeat("web-1", "prod", "v2", T0.plusSeconds(60)),
+        Events.heartbeat("web-2", "prod", "v1", T0)));
+    store(List.of(Events.heartbeat("web-1", "prod", "v1", T0))); // older, arrives late
+
+    List<Views.Host> hosts = queries.hosts(null, T0.plusSeconds(30).toEpochMilli(), 100);
+
+    assertThat(hosts).extracting(Views.Host::host).containsExactly("web-1", "web-2");
+    assertThat(hosts.get(0).services()).singleElement().satisfies(s -> assertThat(s.version()).isEqualTo("v2"));
+    assertThat(hosts.get(0).lastSeen()).isEqualTo(T0.plusSeconds(60).toString());
+    assertThat(hosts.get(0).stale()).isFalse();
+    assertThat(hosts.get(1).stale()).isTrue();
+    assertThat(hosts.get(0).labels()).containsEntry("zone", "a");
+    assertThat(queries.hosts("staging", 0, 100)).isEmpty();
+  }
+
+  @Test
+  void doraFiguresOnAKnownFixture() throws Exception {
+    // web/prod: ok (10 min), failed, failed, ok (restores 30 min after the first failure), ok (20 min)
+    Instant t = T0;
+    String a = deploymentId("d1");
+    String b = deploymentId("d2");
+    String c = deploymentId("d3");
+    String d = deploymentId("d4");
+    String e = deploymentId("d5");
+    store(List.of(
+        Events.requested(a, "web", "prod", "v1", t),
+        Events.succeeded(a, "h1", "web", "prod", "v1", t.plus(Duration.ofMinutes(10))),
+        Events.requested(b, "web", "prod", "v2", t.plus(Duration.ofHours(1))),
+        Events.failed(b, "h1", "web", "prod", "v2", t.plus(Duration.ofMinutes(65))),
+        Events.requested(c, "web", "prod", "v3", t.plus(Duration.ofMinutes(70))),
+        Events.rolledBack(c, "h1", "web", "prod", "v3", t.plus(Duration.ofMinutes(75))),
+        Events.requested(d, "web", "prod", "v4", t.plus(Duration.ofMinutes(80))),
+        Events.succeeded(d, "h1", "web", "prod", "v4", t.plus(Duration.ofMinutes(95))),
+        Events.requested(e, "web", "prod", "v5", t.plus(Duration.ofHours(3))),
+        Events.succeeded(e, "h1", "web", "prod", "v5", t.plus(Duration.ofMinutes(200))),
+        Events.requested(deploymentId("other"), "api", "prod", "v1", t)));
+
+    Dora dora = new Dora(Duration.ofDays(2));
+    queries.doraRows("web", "prod", t.minus(Duration.ofDays(1)).toEpochMilli(), t.plus(Duration.ofDays(1)).toEpochMilli(), dora);
+    Dora.Figures f = dora.figures("2d");
+
+    assertThat(f.deployments()).isEqualTo(5);
+    assertThat(f.succeeded()).isEqualTo(3);
+    assertThat(f.failed()).isEqualTo(2);
+    assertThat(f.deploymentsPerDay()).isEqualTo(1.5);
+    assertThat(f.changeFailureRate()).isEqualTo(0.4);
+    // lead times 10, 15, 20 minutes
+    assertThat(f.leadTimeP50Ms()).isEqualTo(Duration.ofMinutes(15).toMillis());
+    assertThat(f.leadTimeMeanMs()).isEqualTo(Duration.ofMinutes(15).toMillis());
+    // first failure ended at 65 min, restored at 95 min
+    assertThat(f.timeToRestoreP50Ms()).isEqualTo(Duration.ofMinutes(30).toMillis());
+    assertThat(f.restored()).isEqualTo(1);
+    assertThat(f.unrestored()).isZero();
+  }
+
+  @Test
+  void exportsPagesInChainOrder() throws Exception {
+    storeMatrix();
+    List<Views.RawEvent> first = queries.events(0, null, null, 50);
+    List<Views.RawEvent> second = queries.events(first.get(first.size() - 1).seq(), null, null, 50);
+
+    assertThat(first).hasSize(50);
+    assertThat(second).hasSize(22);
+    assertThat(second.get(0).seq()).isEqualTo(51);
+    assertThat(first.get(0).payload()).startsWith("{").contains("\"type\":\"deploy.requested\"");
+  }
+
+  @Test
+  void storesHostileTextVerbatimExceptNul() throws Exception {
+    String id = deploymentId("hostile");
+    var step = new dev.stevedore.common.event.DeployStep("step-hostile", "stevedore://agent/h", T0, id, "h",
+        "web", "up'; DROP TABLE events; --", false, 5, 2, "line1\u0000line2 \uD83D\uDE00 <script>");
+    store(List.of(step));
+
+    Views.DeploymentDetail d = queries.deployment(id).orElseThrow();
+    assertThat(d.hosts().get(0).steps()).singleElement().satisfies(s -> {
+      assertThat(s.name()).isEqualTo("up'; DROP TABLE events; --");
+      assertThat(s.outputTail()).isEqualTo("line1\uFFFDline2 \uD83D\uDE00 <script>");
+    });
+    assertThat(queries.verifyChain().ok()).isTrue();
+  }
+}
