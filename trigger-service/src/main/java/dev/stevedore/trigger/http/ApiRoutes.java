@@ -162,7 +162,7 @@ public final class ApiRoutes {
   }
 
   private Future<JsonObject> deploy(RoutingContext ctx, ApiToken token) {
-    JsonNode json = JsonBodies.object(ctx.body().buffer().getBytes());
+    JsonNode json = JsonBodies.object(HookRoutes.bytes(ctx));
     for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
       String field = it.next();
       if (!FIELDS.contains(field)) {
@@ -194,8 +194,8 @@ public final class ApiRoutes {
   private Future<JsonObject> rollback(RoutingContext ctx, ApiToken token) {
     String of = uuid(ctx.pathParam("id"));
     String reason = null;
-    if (ctx.body() != null && ctx.body().length() > 0) {
-      JsonNode json = JsonBodies.object(ctx.body().buffer().getBytes());
+    if (HookRoutes.bytes(ctx).length > 0) {
+      JsonNode json = JsonBodies.object(HookRoutes.bytes(ctx));
       for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
         if (!"reason".equals(it.next())) {
           throw BadRequest.badRequest("a rollback takes only 'reason'");

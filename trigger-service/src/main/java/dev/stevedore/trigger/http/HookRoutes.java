@@ -100,14 +100,14 @@ public final class HookRoutes {
   private void generic(RoutingContext ctx) {
     GenericHook hook = ctx.get(HOOK);
     handle(ctx, "generic", () -> HookDecision.deploy(List.of(
-        generic.intent(hook, headers(ctx), ctx.body().buffer().getBytes()))));
+        generic.intent(hook, headers(ctx), bytes(ctx)))));
   }
 
   private void provider(RoutingContext ctx, String source, Function<WebhookParsers.Request, HookDecision> parser) {
     handle(ctx, source, () -> parser.apply(new WebhookParsers.Request(headers(ctx), bytes(ctx))));
   }
 
-  private static byte[] bytes(RoutingContext ctx) {
+  static byte[] bytes(RoutingContext ctx) {
     return ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
   }
 
