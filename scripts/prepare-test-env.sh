@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Prepares this machine for the integration tests, from bare Debian 12 or warm: packages, Docker
+# engine, local registry, locally built images, Testcontainers settings. Idempotent. Run as root.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+start=$SECONDS
+step() {
+  local name=$1; shift
+  local t=$SECONDS
+  printf '[prepare] ==> %s\n' "$name"
+  "$@"
+  printf '[prepare] <== %s: %d s\n' "$name" $(( SECONDS - t ))
+}
+
+testcontainers_properties() {
+  # Testcontainers' start-up checks run helper containers that would be pulled: disable them.
+  # (Ryuk and the host override are environment variables, set in the failsafe configuration.)
+  local f=${HOME:-/root}/.testcontainers.properties
+  if ! grep -qs '^checks.disable=true' "$f"; then
+    printf 'checks.disable=true\n' >> "$f"
+    printf '[prepare] wrote checks.disable=true to %s\n' "$f"
+  fi
+}
+
+step "install packages" "$HERE/install-deps.sh"
+step "docker engine" "$HERE/start-docker.sh"
+step "registry" "$HERE/start-registry.sh"
+step "images" "$HERE/build-images.sh"
+step "testcontainers settings" testcontainers_properties
+printf '[prepare] test environment ready in %d s\n' $(( SECONDS - start ))
