@@ -26,6 +26,16 @@ if [[ ${1:-} == -* ]]; then set -- postgres "$@"; fi
 
 if [[ ${1:-} != postgres ]]; then exec "$@"; fi
 
+# Read *_FILE secrets while still root (as the official image does): the files may be root-only.
+# The values are exported, so they survive the switch to user postgres below.
+if [[ -z ${STEVEDORE_PG_ENV_DONE:-} ]]; then
+  file_env POSTGRES_PASSWORD
+  file_env POSTGRES_USER postgres
+  file_env POSTGRES_DB "$POSTGRES_USER"
+  file_env POSTGRES_INITDB_ARGS
+  export STEVEDORE_PG_ENV_DONE=1
+fi
+
 if [[ $(id -u) == 0 ]]; then
   mkdir -p "$PGDATA" /var/run/postgresql
   chown -R postgres:postgres "$PGDATA" /var/run/postgresql
@@ -33,10 +43,6 @@ if [[ $(id -u) == 0 ]]; then
   exec setpriv --reuid=postgres --regid=postgres --init-groups "$BASH_SOURCE" "$@"
 fi
 
-file_env POSTGRES_PASSWORD
-file_env POSTGRES_USER postgres
-file_env POSTGRES_DB "$POSTGRES_USER"
-file_env POSTGRES_INITDB_ARGS
 : "${POSTGRES_HOST_AUTH_METHOD:=scram-sha-256}"
 
 if [[ ! -s $PGDATA/PG_VERSION ]]; then
@@ -77,5 +83,7 @@ if [[ ! -s $PGDATA/PG_VERSION ]]; then
   log "initialisation done"
 fi
 
+# The server needs no password in its environment.
+unset POSTGRES_PASSWORD STEVEDORE_PG_ENV_DONE
 # The image's settings first: options given as arguments come later and win.
 exec "$1" -c listen_addresses='*' -c unix_socket_directories=/var/run/postgresql "${@:2}"

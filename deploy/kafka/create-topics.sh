@@ -1,0 +1,36 @@
+#!/bin/sh
+# The topic-creation step of docker-compose.yml (service kafka-init, in the Kafka image): waits
+# for the broker, then creates Stevedore's topics when missing, and exits 0. POSIX sh, so it runs
+# in the official apache/kafka image and in stevedore/kafka alike.
+#   BOOTSTRAP (kafka:19092), PARTITIONS (3), REPLICATION (1), WAIT_SECONDS (120)
+set -eu
+BOOTSTRAP=${BOOTSTRAP:-kafka:19092}
+PARTITIONS=${PARTITIONS:-3}
+REPLICATION=${REPLICATION:-1}
+WAIT_SECONDS=${WAIT_SECONDS:-120}
+TOPICS=/opt/kafka/bin/kafka-topics.sh
+
+start=$(date +%s)
+until "$TOPICS" --bootstrap-server "$BOOTSTRAP" --list >/dev/null 2>&1; do
+  if [ $(( $(date +%s) - start )) -ge "$WAIT_SECONDS" ]; then
+    echo "[kafka-init] broker $BOOTSTRAP not answering after ${WAIT_SECONDS} s" >&2
+    exit 1
+  fi
+  sleep 1
+done
+echo "[kafka-init] broker $BOOTSTRAP answers after $(( $(date +%s) - start )) s"
+
+create() {  # create TOPIC PARTITIONS [--config K=V ...]
+  topic=$1 parts=$2
+  shift 2
+  "$TOPICS" --bootstrap-server "$BOOTSTRAP" --create --if-not-exists --topic "$topic" \
+    --partitions "$parts" --replication-factor "$REPLICATION" "$@"
+}
+# Requests keyed environment/service, events keyed by deployment id; heartbeats keyed by host id,
+# compacted (the latest per host), one partition.
+create stevedore.deploy.requests "$PARTITIONS"
+create stevedore.deploy.events "$PARTITIONS"
+create stevedore.dead-letters "$PARTITIONS"
+create stevedore.agent.heartbeats 1 --config cleanup.policy=compact
+"$TOPICS" --bootstrap-server "$BOOTSTRAP" --describe --topic 'stevedore\..*' | grep -E '^Topic:' || true
+echo "[kafka-init] topics ready after $(( $(date +%s) - start )) s"
