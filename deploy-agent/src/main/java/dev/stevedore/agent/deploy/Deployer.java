@@ -198,9 +198,11 @@ public final class Deployer {
   private Future<StepResult> runStep(Run run, StepPlan step) {
     run.intent.step = step.name();
     int n = ++run.intent.stepNumber;
+    long[] started = new long[1];
     return save()
         .compose(v -> pause("before", step.name()))
         .compose(v -> {
+          started[0] = System.nanoTime();
           try {
             return step.action().get();
           } catch (RuntimeException e) {
@@ -208,6 +210,11 @@ public final class Deployer {
           }
         })
         .recover(e -> Future.succeededFuture(StepResult.failed(step.name() + ": " + e.getMessage(), 0)))
+        .map(r -> {
+          // the step's wall time, retries and back-off included
+          long ms = (System.nanoTime() - started[0]) / 1_000_000;
+          return new StepResult(r.ok(), r.exitCode(), r.output(), r.reason(), ms);
+        })
         .compose(r -> pause("after", step.name()).map(r))
         .map(r -> {
           LOG.info("deployment {}: step {} {} in {} ms{}", run.job.deploymentId(), step.name(), r.ok() ? "ok" : "FAILED",
