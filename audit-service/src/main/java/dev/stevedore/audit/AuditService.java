@@ -72,8 +72,10 @@ public final class AuditService {
           new OpsRoutes.Check("database", () -> Timeouts.within(vertx, store.ping(), 5000, "database ping")),
           new OpsRoutes.Check("consumer", () -> ingest.assigned().compose(a -> a ? Future.succeededFuture()
               : Future.failedFuture("no partition assigned yet")))), registry);
-      ApiVerticle api = new ApiVerticle(config.http(), new QueryHandlers(store, config.api(), json, clock),
-          new BearerAuth(tokens), ops, registry, json);
+      // The API writes every field, null ones included, so clients see the full shape.
+      ObjectMapper apiJson = new ObjectMapper();
+      ApiVerticle api = new ApiVerticle(config.http(), new QueryHandlers(store, config.api(), apiJson, clock),
+          new BearerAuth(tokens), ops, registry, apiJson);
       return vertx.deployVerticle(ingest)
           .compose(ingestId -> vertx.deployVerticle(api)
               .map(apiId -> (RunningAudit) new Running(vertx, api, ingestId, apiId, db, publisher, registry, metrics))
