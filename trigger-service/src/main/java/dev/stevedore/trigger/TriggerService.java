@@ -56,7 +56,8 @@ public final class TriggerService {
 
   public static Future<RunningTrigger> start(Vertx vertx, TriggerConfig config) {
     return vertx.executeBlocking(() -> ConfigSecrets.resolve(config))
-        .compose(resolved -> vertx.executeBlocking(() -> keys(resolved)).compose(keys -> wire(vertx, resolved, keys)));
+        .compose(resolved -> vertx.executeBlocking(() -> clients(vertx, resolved, keys(resolved))))
+        .compose(clients -> wire(vertx, clients));
   }
 
   private static KeyPair keys(TriggerConfig config) throws java.io.IOException {
@@ -79,13 +80,35 @@ public final class TriggerService {
     return keys;
   }
 
-  private static Future<RunningTrigger> wire(Vertx vertx, TriggerConfig config, KeyPair keys) {
+  /** What start-up makes off the event loop: keys, and Kafka clients (their constructors block). */
+  private record Clients(TriggerConfig config, KeyPair keys, KafkaSettings kafka, WebhookParsers parsers,
+      EventCodec codec, CircuitBreaker breaker, EventPublisher publisher, KafkaAdminClient admin) {}
+
+  private static Clients clients(Vertx vertx, TriggerConfig config, KeyPair keys) {
     WebhookParsers parsers = parsers(config); // validates the branch rules before anything is opened
     KafkaSettings kafka = config.kafka().withClientId(config.kafka().clientId() + "-" + config.instanceId());
     EventCodec codec = new EventCodec();
     CircuitBreaker breaker = EventPublisher.defaultBreaker("kafka");
     EventPublisher publisher = new EventPublisher(vertx, kafka, codec, breaker);
-    KafkaAdminClient admin = KafkaAdminClient.create(vertx, KafkaOptions.admin(kafka));
+    KafkaAdminClient admin;
+    try {
+      admin = KafkaAdminClient.create(vertx, KafkaOptions.admin(kafka));
+    } catch (RuntimeException e) {
+      publisher.close();
+      throw e;
+    }
+    return new Clients(config, keys, kafka, parsers, codec, breaker, publisher, admin);
+  }
+
+  private static Future<RunningTrigger> wire(Vertx vertx, Clients clients) {
+    TriggerConfig config = clients.config();
+    KeyPair keys = clients.keys();
+    WebhookParsers parsers = clients.parsers();
+    KafkaSettings kafka = clients.kafka();
+    EventCodec codec = clients.codec();
+    CircuitBreaker breaker = clients.breaker();
+    EventPublisher publisher = clients.publisher();
+    KafkaAdminClient admin = clients.admin();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     TriggerMetrics metrics = new TriggerMetrics(registry, breaker);
     Clock clock = Clock.systemUTC();
@@ -109,7 +132,7 @@ public final class TriggerService {
     routes.add(hooks::mount);
     routes.add(api::mount);
 
-    TopicAdmin.ensureTopics(vertx, kafka, 3, (short) 1)
+    vertx.executeBlocking(() -> TopicAdmin.ensureTopics(vertx, kafka, 3, (short) 1)).compose(f -> f)
         .onFailure(e -> LOG.warn("could not check or create the topics: {}", e.toString()));
 
     List<String> deployments = new ArrayList<>();

@@ -45,11 +45,14 @@ public final class HistoryVerticle extends VerticleBase {
     Map<String, String> config = KafkaOptions.consumer(settings.withClientId(settings.clientId() + "-history"),
         "stevedore-trigger-history-" + instanceId + "-" + UUID.randomUUID());
     config.put("auto.offset.reset", "earliest");
-    consumer = KafkaConsumer.create(vertx, config);
-    consumer.handler(this::handle);
-    consumer.exceptionHandler(e -> LOG.warn("history consumer: {}", e.toString()));
-    // Subscribing does not wait for the broker: the trigger starts while Kafka is down.
-    return consumer.subscribe(Set.of(Topics.REQUESTS, Topics.EVENTS));
+    // The client's constructor blocks (class loading, DNS): make it on a worker.
+    return vertx.executeBlocking(() -> KafkaConsumer.<String, byte[]>create(vertx, config)).compose(c -> {
+      consumer = c;
+      consumer.handler(this::handle);
+      consumer.exceptionHandler(e -> LOG.warn("history consumer: {}", e.toString()));
+      // Subscribing does not wait for the broker: the trigger starts while Kafka is down.
+      return consumer.subscribe(Set.of(Topics.REQUESTS, Topics.EVENTS));
+    });
   }
 
   @Override
