@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares this machine for the integration tests, from bare Debian 12 or warm: packages, Docker
-# engine, local registry, locally built images, Testcontainers settings. Idempotent. Run as root.
+# engine, local registry, PostgreSQL server, locally built images, Testcontainers settings.
+# Idempotent. Run as root.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,6 +27,7 @@ testcontainers_properties() {
 step "install packages" "$HERE/install-deps.sh"
 step "docker engine" "$HERE/start-docker.sh"
 step "registry" "$HERE/start-registry.sh"
+step "postgresql" "$HERE/start-postgres.sh"
 step "images" "$HERE/build-images.sh"
 step "testcontainers settings" testcontainers_properties
 printf '[prepare] test environment ready in %d s\n' $(( SECONDS - start ))

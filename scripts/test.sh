@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The project's test command (README and .ci/run both call this). Needs the environment of
-# scripts/prepare-test-env.sh. Extra arguments go to Maven.
+# The project's test command: the README gives it and .ci/run calls exactly it.
+# From a bare Debian 12 machine (as root) or a warm one: prepares the test environment
+# (packages, Docker engine, local registry, PostgreSQL, locally built images; a few seconds when
+# warm), then runs every unit and integration test with Maven.
+# Extra arguments go to Maven, e.g. `scripts/test.sh -pl deploy-agent -Dit.test=DeployCycleIT`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/prepare-test-env.sh
 set -x
 mvn -B verify "$@"
