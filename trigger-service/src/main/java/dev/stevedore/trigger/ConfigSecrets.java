@@ -46,7 +46,7 @@ public final class ConfigSecrets {
       }
       tokens.add(t.withToken(value));
     }
-    return new TriggerConfig(config.instanceId(), config.http(), config.kafka(), config.signing(), hooks,
+    return new TriggerConfig(config.instanceId(), config.http(), config.kafka(), config.topics(), config.signing(), hooks,
         config.github(), config.gitlab(), config.repositories(), new TriggerConfig.Api(tokens), config.schedules(),
         config.limits(), config.history());
   }

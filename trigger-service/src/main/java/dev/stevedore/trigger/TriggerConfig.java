@@ -13,6 +13,7 @@ public record TriggerConfig(
     String instanceId,
     Http http,
     KafkaSettings kafka,
+    TopicSetup topics,
     Signing signing,
     List<GenericHook> generic,
     GitHub github,
@@ -29,6 +30,7 @@ public record TriggerConfig(
     if (kafka == null) {
       throw new IllegalArgumentException("kafka.bootstrapServers is required");
     }
+    topics = topics == null ? new TopicSetup(true, 0, 0) : topics;
     signing = signing == null ? new Signing(null, null, false, null) : signing;
     generic = generic == null ? List.of() : List.copyOf(generic);
     github = github == null ? new GitHub(null) : github;
@@ -45,6 +47,17 @@ public record TriggerConfig(
     public Http {
       host = blank(host) ? "0.0.0.0" : host;
       instances = instances <= 0 ? 1 : instances;
+    }
+  }
+
+  /**
+   * Whether the trigger creates missing Stevedore topics at start (single-broker and test set-ups;
+   * turn it off where topics are managed elsewhere), with how many partitions and replicas.
+   */
+  public record TopicSetup(boolean create, int partitions, int replication) {
+    public TopicSetup {
+      partitions = partitions <= 0 ? 3 : partitions;
+      replication = replication <= 0 ? 1 : replication;
     }
   }
 

@@ -132,8 +132,11 @@ public final class TriggerService {
     routes.add(hooks::mount);
     routes.add(api::mount);
 
-    vertx.executeBlocking(() -> TopicAdmin.ensureTopics(vertx, kafka, 3, (short) 1)).compose(f -> f)
-        .onFailure(e -> LOG.warn("could not check or create the topics: {}", e.toString()));
+    if (config.topics().create()) {
+      vertx.executeBlocking(() -> TopicAdmin.ensureTopics(vertx, kafka, config.topics().partitions(),
+              (short) config.topics().replication())).compose(f -> f)
+          .onFailure(e -> LOG.warn("could not check or create the topics: {}", e.toString()));
+    }
 
     List<String> deployments = new ArrayList<>();
     HttpVerticle first = new HttpVerticle(config.http().host(), config.http().port(), ops, routes);

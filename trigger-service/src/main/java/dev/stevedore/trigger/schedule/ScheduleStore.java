@@ -51,7 +51,7 @@ public final class ScheduleStore implements AutoCloseable {
       store.channel = FileChannel.open(store.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.APPEND);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the schedule journal " + store.file, e);
+      throw new UncheckedIOException("cannot open the schedule journal " + store.file + ": " + e.getMessage(), e);
     }
     return store;
   }

@@ -82,6 +82,7 @@ public final class TestTrigger implements AutoCloseable {
         "it",
         new TriggerConfig.Http("127.0.0.1", 0, 1),
         new KafkaSettings(bootstrap, "trigger-it", 2_000, 3_000, 100, Map.of()),
+        new TriggerConfig.TopicSetup(true, 3, 1),
         new TriggerConfig.Signing(null, null, true, dataDir.resolve("trigger-public.pem").toString()),
         List.of(
             new TriggerConfig.GenericHook("ci", GENERIC_TOKEN, null, null, null, List.of(), List.of()),

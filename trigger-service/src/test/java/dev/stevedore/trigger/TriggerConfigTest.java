@@ -1,0 +1,75 @@
+package dev.stevedore.trigger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stevedore.common.config.ConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TriggerConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsLoadAndEnvironmentOverrides() throws Exception {
+    Files.writeString(dir.resolve("secret"), "gh-secret-from-file\n");
+    TriggerConfig c = new ConfigLoader(Map.of(
+        "STEVEDORE_KAFKA_BOOTSTRAP_SERVERS", "broker:9092",
+        "STEVEDORE_HTTP_PORT", "9000",
+        "STEVEDORE_GITHUB_SECRET_FILE", dir.resolve("secret").toString(),
+        "STEVEDORE_LIMITS_RATE_PER_SECOND", "7"))
+        .load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.empty());
+    assertThat(c.kafka().bootstrapServers()).isEqualTo("broker:9092");
+    assertThat(c.http().port()).isEqualTo(9000);
+    assertThat(c.github().secret()).isEqualTo("gh-secret-from-file");
+    assertThat(c.gitlab().token()).isNull();
+    assertThat(c.limits().ratePerSecond()).isEqualTo(7);
+    assertThat(c.limits().bodyLimitBytes()).isEqualTo(1024 * 1024);
+    assertThat(c.signing().generateEphemeralKey()).isFalse();
+    assertThat(c.topics().create()).isTrue();
+  }
+
+  @Test
+  void yamlFileWithHooksRepositoriesAndTokenFiles() throws Exception {
+    Files.writeString(dir.resolve("hook-token"), "hook-token-0123456789\n");
+    Path file = dir.resolve("trigger.yml");
+    Files.writeString(file, String.join("\n",
+        "generic:",
+        "  - name: jenkins",
+        "    tokenFile: " + dir.resolve("hook-token"),
+        "    services: [web]",
+        "repositories:",
+        "  - name: acme/web",
+        "    services: [web]",
+        "    rules:",
+        "      - tag: 'v*'",
+        "api:",
+        "  tokens:",
+        "    - name: alice",
+        "      token: alice-token-0123456789",
+        "      roles: [deployer]",
+        ""));
+    TriggerConfig c = ConfigSecrets.resolve(new ConfigLoader(Map.of())
+        .load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(file)));
+    assertThat(c.generic().get(0).token()).isEqualTo("hook-token-0123456789");
+    assertThat(c.repositories().get(0).rules().get(0).versionFrom()).isEqualTo("tag");
+    assertThat(c.repositories().get(0).environment()).isEqualTo("production");
+    assertThat(c.api().tokens().get(0).roles()).containsExactly("deployer");
+  }
+
+  @Test
+  void typosAndWeakTokensStopStartUp() throws Exception {
+    Path typo = dir.resolve("typo.yml");
+    Files.writeString(typo, "limits:\n  bodyLimit: 5\n");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(typo)))
+        .hasMessageContaining("bodyLimit");
+    Path weak = dir.resolve("weak.yml");
+    Files.writeString(weak, "generic:\n  - name: x\n    token: short\n");
+    TriggerConfig c = new ConfigLoader(Map.of()).load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(weak));
+    assertThatThrownBy(() -> ConfigSecrets.resolve(c)).hasMessageContaining("at least 16");
+  }
+}

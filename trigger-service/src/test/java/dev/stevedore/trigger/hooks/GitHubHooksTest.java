@@ -1,0 +1,69 @@
+package dev.stevedore.trigger.hooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stevedore.trigger.TriggerConfig.Repository;
+import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.trigger.http.WebhookParsers;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GitHubHooksTest {
+  static final String SECRET = "s3cret";
+  final GitHubHooks hooks = new GitHubHooks(SECRET,
+      new BranchRules(List.of(new Repository("acme/web", List.of("web"), null, null))));
+
+  static WebhookParsers.Request request(String event, String body, String signature) {
+    Map<String, String> h = new java.util.HashMap<>();
+    h.put("X-GitHub-Event", event);
+    h.put("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958");
+    if (signature != null) {
+      h.put("X-Hub-Signature-256", signature);
+    }
+    return new WebhookParsers.Request(h::get, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String sign(String body) {
+    return Hmac.header(SECRET, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static final String PUSH = "{\"ref\":\"refs/heads/main\",\"after\":\"0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c\","
+      + "\"repository\":{\"full_name\":\"acme/web\"},\"pusher\":{\"name\":\"octocat\"}}";
+
+  @Test
+  void signedPushDeploys() {
+    HookDecision d = hooks.decide(request("push", PUSH, sign(PUSH)));
+    assertThat(d).isInstanceOf(HookDecision.Deploy.class);
+    assertThat(((HookDecision.Deploy) d).intents().get(0).requestedBy()).isEqualTo("octocat");
+  }
+
+  @Test
+  void signatureIsCheckedBeforeTheBodyIsRead() {
+    String garbage = "{not json";
+    assertThatThrownBy(() -> hooks.decide(request("push", garbage, sign("other"))))
+        .isInstanceOf(BadRequest.class).extracting(e -> ((BadRequest) e).status()).isEqualTo(401);
+    assertThatThrownBy(() -> hooks.decide(request("push", garbage, null)))
+        .isInstanceOf(BadRequest.class).extracting(e -> ((BadRequest) e).status()).isEqualTo(401);
+    assertThatThrownBy(() -> hooks.decide(request("push", garbage, sign(garbage))))
+        .isInstanceOf(BadRequest.class).extracting(e -> ((BadRequest) e).status()).isEqualTo(400);
+  }
+
+  @Test
+  void upperCaseHexSignatureIsAccepted() {
+    String upper = "sha256=" + sign(PUSH).substring(7).toUpperCase();
+    assertThat(hooks.decide(request("push", PUSH, upper))).isInstanceOf(HookDecision.Deploy.class);
+  }
+
+  @Test
+  void pingAndOtherEvents() {
+    assertThat(hooks.decide(request("ping", "{\"zen\":\"x\"}", sign("{\"zen\":\"x\"}")))).isInstanceOf(HookDecision.Pong.class);
+    assertThat(hooks.decide(request("star", "{}", sign("{}")))).isInstanceOf(HookDecision.Ignore.class);
+    String queued = "{\"action\":\"requested\",\"workflow_run\":{\"conclusion\":null}}";
+    assertThat(hooks.decide(request("workflow_run", queued, sign(queued)))).isInstanceOf(HookDecision.Ignore.class);
+    String deleted = "{\"action\":\"deleted\"}";
+    assertThat(hooks.decide(request("registry_package", deleted, sign(deleted)))).isInstanceOf(HookDecision.Ignore.class);
+  }
+}
