@@ -113,9 +113,12 @@ public final class TriggerService {
     TriggerMetrics metrics = new TriggerMetrics(registry, breaker);
     Clock clock = Clock.systemUTC();
 
+    DeploymentHistory history = config.history().enabled()
+        ? new DeploymentHistory(config.history().perService(), config.limits().recentDeployments()) : null;
     RequestFactory factory = new RequestFactory(new RequestSigner(keys, codec), config.instanceId(), clock);
     Submitter submitter = new Submitter(vertx, factory, new KafkaRequestSink(publisher),
-        new RecentIds(config.limits().recentDeployments()), metrics, config.limits().publishTimeoutMs());
+        new RecentIds(config.limits().recentDeployments()), metrics, config.limits().publishTimeoutMs(),
+        history == null ? id -> false : history::knows);
     GenericHooks generic = new GenericHooks(config.generic(), config.limits().replayWindowSeconds(), clock);
     RateLimits rateLimits = new RateLimits(config.limits().ratePerSecond());
     HookRoutes hooks = new HookRoutes(generic, parsers, submitter, rateLimits, metrics,
@@ -124,8 +127,6 @@ public final class TriggerService {
         registry);
     Scheduler scheduler = new Scheduler(Path.of(config.schedules().dataDir()), config.schedules().tickMs(),
         config.schedules().maxPending(), submitter, clock);
-    DeploymentHistory history = config.history().enabled()
-        ? new DeploymentHistory(config.history().perService(), 100_000) : null;
     ApiRoutes api = new ApiRoutes(config.api().tokens(), submitter, scheduler, history, rateLimits, metrics, breaker,
         clock, config.limits().bodyLimitBytes(), config.limits().retryAfterSeconds());
     List<Consumer<io.vertx.ext.web.Router>> routes = new ArrayList<>();

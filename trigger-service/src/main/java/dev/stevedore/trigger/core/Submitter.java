@@ -9,15 +9,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Signs and publishes intents, and says which were duplicates. A deployment id this instance has
- * already seen acknowledged (bounded memory) or is publishing right now is not published again;
- * the answer then waits for the first publication and says {@code duplicate}. Across instances the
- * deterministic id makes a second publication the same deployment (agents and the audit store
- * dedupe by it), but the second answer cannot know and says {@code duplicate: false}.
+ * Signs and publishes intents, and says which were duplicates. Not published again, and answered
+ * {@code duplicate: true}: a deployment id this instance has had acknowledged (bounded memory), is
+ * publishing right now (the answer waits for the first publication), or has read from the requests
+ * topic (published by any instance; see {@code DeploymentHistory}). The one gap: the same delivery
+ * reaching two instances within the topic read lag (well under a second) is published twice; the
+ * deterministic deployment and event ids make the two one deployment downstream (agents and the
+ * audit store dedupe by id), and the second answer says {@code duplicate: false}.
  */
 public final class Submitter {
   private static final Logger LOG = LoggerFactory.getLogger(Submitter.class);
@@ -31,10 +34,17 @@ public final class Submitter {
   private final RecentIds recent;
   private final TriggerMetrics metrics;
   private final long timeoutMs;
+  private final Predicate<String> seenOnTopic;
   private final Map<String, Future<Void>> inflight = new ConcurrentHashMap<>();
 
   public Submitter(Vertx vertx, RequestFactory factory, RequestSink sink, RecentIds recent, TriggerMetrics metrics,
       long timeoutMs) {
+    this(vertx, factory, sink, recent, metrics, timeoutMs, id -> false);
+  }
+
+  public Submitter(Vertx vertx, RequestFactory factory, RequestSink sink, RecentIds recent, TriggerMetrics metrics,
+      long timeoutMs, Predicate<String> seenOnTopic) {
+    this.seenOnTopic = seenOnTopic;
     this.vertx = vertx;
     this.factory = factory;
     this.sink = sink;
@@ -63,7 +73,7 @@ public final class Submitter {
 
   private Future<Submitted> submitOne(DeployIntent intent) {
     String id = intent.deploymentId();
-    if (recent.contains(id)) {
+    if (recent.contains(id) || seenOnTopic.test(id)) {
       LOG.info("deployment {} is a duplicate (already acknowledged), not published again", id);
       return Future.succeededFuture(submitted(intent, true));
     }

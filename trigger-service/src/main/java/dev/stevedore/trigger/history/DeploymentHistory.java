@@ -92,6 +92,11 @@ public final class DeploymentHistory {
     return new RollbackTarget(d, best, null, false);
   }
 
+  /** True when a request with this deployment id has been read from the topic. */
+  public synchronized boolean knows(String deploymentId) {
+    return requests.containsKey(deploymentId);
+  }
+
   public synchronized Optional<Requested> deployment(String deploymentId) {
     return Optional.ofNullable(requests.get(deploymentId));
   }
