@@ -97,7 +97,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /** A broker left running by a launcher that was killed (kill -9) holds the ports: stop it. */
-  private void stopOrphan() throws IOException, InterruptedException {
+  private void stopOrphan() throws Exception {
     if (!Files.exists(pidFile())) {
       return;
     }
