@@ -46,9 +46,13 @@ abstract class RepositoryContract {
   }
 
   @AfterEach
-  void close() {
+  void close() throws Exception {
     database.close();
+    dispose();
   }
+
+  /** Removes what {@link #openDatabase()} made, after the database is closed. */
+  void dispose() throws Exception {}
 
   StoreResult store(List<? extends StevedoreEvent> events) throws Exception {
     return writer.store(stored(events));

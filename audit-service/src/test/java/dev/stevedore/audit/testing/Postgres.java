@@ -39,6 +39,19 @@ public final class Postgres {
     return v == null || v.isBlank() ? fallback : v;
   }
 
+  /** Drops the schema {@link #freshSchema()} made for {@code config}. */
+  public static void dropSchema(AuditConfig.Database config) {
+    String schema = config.url().substring(config.url().indexOf("currentSchema=") + "currentSchema=".length());
+    if (!schema.matches("t_[0-9a-f]{16}")) {
+      throw new IllegalArgumentException("not a test schema: " + schema);
+    }
+    try (Connection c = DriverManager.getConnection(url(), user(), password()); Statement st = c.createStatement()) {
+      st.execute("DROP SCHEMA " + schema + " CASCADE");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot drop test schema " + schema + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Creates a fresh schema and returns the database config whose connections use it. */
   public static AuditConfig.Database freshSchema() {
     String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);

@@ -1,0 +1,42 @@
+package dev.stevedore.audit.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stevedore.audit.Events;
+import dev.stevedore.common.event.DeployStep;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class RecordDecoderTest {
+  final RecordDecoder decoder = new RecordDecoder(Events.CODEC);
+  final Instant t = Instant.parse("2026-03-01T10:00:00Z");
+
+  @Test
+  void decodesAValidEventWithItsCanonicalBytes() {
+    var step = Events.step("d-1", "h-1", "web", "pull", true, t);
+    RecordDecoder.Decoded d = decoder.decode(Events.CODEC.encode(step));
+
+    assertThat(d.ok()).isTrue();
+    assertThat(d.event().event()).isEqualTo(step);
+    assertThat(d.event().canonical()).isEqualTo(Events.CODEC.canonicalBytes(step));
+  }
+
+  @Test
+  void givesAReasonForGarbage() {
+    assertThat(decoder.decode(null).reason()).isEqualTo("empty record");
+    assertThat(decoder.decode("not json".getBytes(StandardCharsets.UTF_8)).reason()).contains("not JSON");
+    assertThat(decoder.decode(new byte[] {(byte) 0xff, (byte) 0xfe}).reason()).contains("UTF-8");
+    assertThat(decoder.decode("{\"specversion\":\"1.0\"}".getBytes(StandardCharsets.UTF_8)).ok()).isFalse();
+  }
+
+  @Test
+  void refusesIdsTooLongToIndex() {
+    var step = new DeployStep("x".repeat(300), "src", t, "d-1", "h-1", "web", "pull", true, 1, 0, "");
+    assertThat(decoder.decode(Events.CODEC.encode(step)).reason()).contains("'id'");
+    var longHost = new DeployStep("e-1", "src", t, "d-1", "h".repeat(256), "web", "pull", true, 1, 0, "");
+    assertThat(decoder.decode(Events.CODEC.encode(longHost)).reason()).contains("'host'");
+    var longDeployment = new DeployStep("e-2", "src", t, "d".repeat(256), "h", "web", "pull", true, 1, 0, "");
+    assertThat(decoder.decode(Events.CODEC.encode(longDeployment)).reason()).contains("'deploymentId'");
+  }
+}

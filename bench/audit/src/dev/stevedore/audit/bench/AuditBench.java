@@ -1,0 +1,285 @@
+package dev.stevedore.audit.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stevedore.audit.AuditConfig;
+import dev.stevedore.audit.ingest.RecordDecoder;
+import dev.stevedore.audit.store.Database;
+import dev.stevedore.audit.store.DeploymentFilter;
+import dev.stevedore.audit.store.EventWriter;
+import dev.stevedore.audit.store.QueryRepository;
+import dev.stevedore.audit.store.StoredEvent;
+import dev.stevedore.audit.store.Views;
+import dev.stevedore.common.event.AgentHeartbeat;
+import dev.stevedore.common.event.DeployFailed;
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.DeployRolledBack;
+import dev.stevedore.common.event.DeploySkipped;
+import dev.stevedore.common.event.DeployStarted;
+import dev.stevedore.common.event.DeployStep;
+import dev.stevedore.common.event.DeploySucceeded;
+import dev.stevedore.common.event.DeploymentIds;
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.StevedoreEvent;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Audit store benchmark: loads N events through the batched insert path (EventWriter, the one
+ * the consumer uses: chain lock, dedupe, hash chain, projections) and reports events/s, then
+ * measures filtered deployment pages (the query the list API runs, plus JSON encoding) and
+ * reports p50/p99.
+ *
+ * <pre>java AuditBench sqlite|postgres EVENTS [BATCH] [QUERIES]</pre>
+ * PostgreSQL: BENCH_PG_URL (default jdbc:postgresql://127.0.0.1:55432/stevedore), user/password
+ * stevedore; each run uses a fresh schema and drops it afterwards.
+ */
+public final class AuditBench {
+  static final String[] SERVICES = new String[20];
+  static final String[] ENVIRONMENTS = {"prod", "staging", "qa", "dev"};
+  static final int HOSTS = 200;
+  static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
+
+  static {
+    for (int i = 0; i < SERVICES.length; i++) {
+      SERVICES[i] = "service-" + i;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    String kind = args.length > 0 ? args[0] : "sqlite";
+    long events = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000;
+    int batch = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+    int queries = args.length > 3 ? Integer.parseInt(args[3]) : 500;
+
+    AuditConfig.Database config;
+    String schema = null;
+    java.nio.file.Path sqliteDir = null;
+    if (kind.equals("postgres")) {
+      String url = System.getenv().getOrDefault("BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:55432/stevedore");
+      schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+      try (Connection c = DriverManager.getConnection(url, "stevedore", "stevedore"); Statement st = c.createStatement()) {
+        st.execute("CREATE SCHEMA " + schema);
+      }
+      config = new AuditConfig.Database(url + "?currentSchema=" + schema, null, "stevedore", "stevedore", 4, 10000, 0);
+    } else {
+      sqliteDir = java.nio.file.Files.createTempDirectory("audit-bench");
+      config = new AuditConfig.Database(null, sqliteDir.resolve("audit.db").toString(), null, null, 4, 10000, 0);
+    }
+    System.out.printf("== %s: %,d events, batches of %d, %d queries per filter ==%n", kind, events, batch, queries);
+    EventCodec codec = new EventCodec();
+    try (Database db = Database.openBlocking(config)) {
+      EventWriter writer = new EventWriter(db.dataSource(), db.dialect(), codec.mapper(), Clock.systemUTC());
+      QueryRepository repo = new QueryRepository(db.dataSource(), db.dialect(), codec.mapper());
+      decodeRate(codec);
+      ingest(writer, codec, events, batch);
+      analyze(db);
+      query(repo, queries);
+      long t0 = System.nanoTime();
+      var report = repo.verifyChain();
+      System.out.printf("verify: %s, %,d rows in %.1f s%n", report.ok() ? "ok" : "BROKEN " + report.reason(),
+          report.checked(), (System.nanoTime() - t0) / 1e9);
+    } finally {
+      if (sqliteDir != null) {
+        try (var files = java.nio.file.Files.walk(sqliteDir)) {
+          System.out.printf("database file: %,d MB%n", java.nio.file.Files.size(sqliteDir.resolve("audit.db")) >> 20);
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+      }
+      if (schema != null) {
+        String url = System.getenv().getOrDefault("BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:55432/stevedore");
+        try (Connection c = DriverManager.getConnection(url, "stevedore", "stevedore"); Statement st = c.createStatement()) {
+          st.execute("DROP SCHEMA " + schema + " CASCADE");
+        }
+      }
+    }
+  }
+
+  /** The consumer's CPU work per record before the store: strict decode and canonical bytes. */
+  static void decodeRate(EventCodec codec) {
+    Generator g = new Generator(7);
+    List<byte[]> encoded = new ArrayList<>();
+    for (int i = 0; i < 50_000; i++) {
+      encoded.add(codec.encode(g.next()));
+    }
+    RecordDecoder decoder = new RecordDecoder(codec);
+    for (byte[] b : encoded.subList(0, 10_000)) {
+      decoder.decode(b);
+    }
+    long t0 = System.nanoTime();
+    for (byte[] b : encoded) {
+      if (!decoder.decode(b).ok()) {
+        throw new IllegalStateException("bench event did not decode");
+      }
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("decode + canonicalize (one thread): %,.0f events/s%n", encoded.size() / s);
+  }
+
+  static void ingest(EventWriter writer, EventCodec codec, long total, int batchSize) throws Exception {
+    Generator g = new Generator(42);
+    long stored = 0;
+    long storeNanos = 0;
+    long storeCpuNanos = 0;
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long windowStart = System.nanoTime();
+    long windowStored = 0;
+    long[] batchMillis = new long[(int) (total / batchSize) + 1];
+    int batches = 0;
+    while (stored < total) {
+      int n = (int) Math.min(batchSize, total - stored);
+      List<StoredEvent> batch = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        StevedoreEvent e = g.next();
+        batch.add(new StoredEvent(e, codec.canonicalBytes(e)));
+      }
+      long t0 = System.nanoTime();
+      long c0 = threads.getCurrentThreadCpuTime();
+      var result = writer.store(batch);
+      long dt = System.nanoTime() - t0;
+      storeCpuNanos += threads.getCurrentThreadCpuTime() - c0;
+      storeNanos += dt;
+      batchMillis[batches++] = dt / 1_000_000;
+      if (result.stored() != n) {
+        throw new IllegalStateException("expected " + n + " new events, stored " + result.stored());
+      }
+      stored += n;
+      windowStored += n;
+      if (System.nanoTime() - windowStart > 10_000_000_000L) {
+        System.out.printf("  ... %,d stored, last 10 s of wall time (generation included) at %,.0f events/s%n", stored,
+            windowStored / ((System.nanoTime() - windowStart) / 1e9));
+        windowStart = System.nanoTime();
+        windowStored = 0;
+      }
+    }
+    long[] sorted = Arrays.copyOf(batchMillis, batches);
+    Arrays.sort(sorted);
+    System.out.printf("ingest: %,d events in %.1f s of store time: %,.0f events/s; batch p50 %d ms, p99 %d ms%n",
+        stored, storeNanos / 1e9, stored / (storeNanos / 1e9), sorted[batches / 2], sorted[(int) (batches * 0.99)]);
+    System.out.printf("ingest CPU of the storing thread (JDBC driver included; not the PostgreSQL server): %.1f s = %,.0f events per CPU-second%n",
+        storeCpuNanos / 1e9, stored / (storeCpuNanos / 1e9));
+  }
+
+  static void analyze(Database db) throws Exception {
+    try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+      st.execute("ANALYZE");
+    }
+  }
+
+  static void query(QueryRepository repo, int n) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    Random r = new Random(1);
+    long span = Duration.ofDays(365).toMillis();
+    Map<String, Supplier<DeploymentFilter>> filters = new LinkedHashMap<>();
+    filters.put("no filter, first page", () -> DeploymentFilter.all(50));
+    filters.put("service", () -> new DeploymentFilter(pick(r, SERVICES), null, null, null, null, null, 50, null));
+    filters.put("service + environment", () -> new DeploymentFilter(pick(r, SERVICES), pick(r, ENVIRONMENTS), null, null, null, null, 50, null));
+    filters.put("status=failed", () -> new DeploymentFilter(null, null, null, "failed", null, null, 50, null));
+    filters.put("service + status=rolled-back", () -> new DeploymentFilter(pick(r, SERVICES), null, null, "rolled-back", null, null, 50, null));
+    filters.put("host", () -> new DeploymentFilter(null, null, "host-" + r.nextInt(HOSTS), null, null, null, 50, null));
+    filters.put("since/until (7 days)", () -> {
+      long since = START.toEpochMilli() + (long) (r.nextDouble() * (span - Duration.ofDays(7).toMillis()));
+      return new DeploymentFilter(null, null, null, null, since, since + Duration.ofDays(7).toMillis(), 50, null);
+    });
+    filters.put("service + environment + status + 30 days", () -> {
+      long since = START.toEpochMilli() + (long) (r.nextDouble() * (span - Duration.ofDays(30).toMillis()));
+      return new DeploymentFilter(pick(r, SERVICES), pick(r, ENVIRONMENTS), null, "succeeded", since,
+          since + Duration.ofDays(30).toMillis(), 50, null);
+    });
+    filters.put("service, page 20 via cursor", () -> new DeploymentFilter(pick(r, SERVICES), null, null, null, null, null, 50,
+        new Views.Position(START.toEpochMilli() + (long) (r.nextDouble() * span), "~")));
+    for (var e : filters.entrySet()) {
+      for (int i = 0; i < 50; i++) {
+        json.writeValueAsBytes(repo.deployments(e.getValue().get()));
+      }
+      long[] lat = new long[n];
+      long rows = 0;
+      for (int i = 0; i < n; i++) {
+        DeploymentFilter f = e.getValue().get();
+        long t0 = System.nanoTime();
+        var page = repo.deployments(f);
+        json.writeValueAsBytes(page.items());
+        lat[i] = System.nanoTime() - t0;
+        rows += page.items().size();
+      }
+      Arrays.sort(lat);
+      System.out.printf("query %-42s p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (avg %.0f rows)%n", e.getKey(),
+          lat[n / 2] / 1e6, lat[(int) (n * 0.99)] / 1e6, lat[n - 1] / 1e6, (double) rows / n);
+    }
+  }
+
+  static <T> T pick(Random r, T[] values) {
+    return values[r.nextInt(values.length)];
+  }
+
+  /** A realistic stream: deployments of 6 events (request, start, 3 steps, outcome) and heartbeats. */
+  static final class Generator {
+    private final Random random;
+    private final List<StevedoreEvent> pending = new ArrayList<>();
+    private long deployment;
+
+    Generator(long seed) {
+      random = new Random(seed);
+    }
+
+    StevedoreEvent next() {
+      if (pending.isEmpty()) {
+        fill();
+      }
+      return pending.remove(pending.size() - 1);
+    }
+
+    private void fill() {
+      long n = deployment++;
+      String id = DeploymentIds.of("bench", Long.toString(n) + "-" + random.nextLong());
+      String service = pick(random, SERVICES);
+      String env = pick(random, ENVIRONMENTS);
+      String host = "host-" + random.nextInt(HOSTS);
+      String version = "v" + n;
+      // one deployment every ~3 minutes: 1,000,000 events span about a year
+      Instant at = START.plusMillis((long) (n * 190_000L + random.nextInt(60_000)));
+      String src = "stevedore://agent/" + host;
+      List<StevedoreEvent> events = new ArrayList<>();
+      events.add(new DeployRequested(DeploymentIds.eventId(id, "-", "requested"), "stevedore://trigger/bench", at, id,
+          service, env, version, Long.toHexString(random.nextLong()), "main", "acme/" + service, "ci", "github", null,
+          null, "k1", "c2lnbmF0dXJl"));
+      events.add(new DeployStarted(DeploymentIds.eventId(id, host, "started"), src, at.plusSeconds(1), id, host,
+          service, env, "v" + (n - 1), version, "pull-up"));
+      for (String step : List.of("pull", "up", "health")) {
+        events.add(new DeployStep(DeploymentIds.eventId(id, host, step), src, at.plusSeconds(2), id, host, service,
+            step, true, 100 + random.nextInt(2000), step.equals("health") ? null : 0, "ok: " + step + " done\n"));
+      }
+      int p = random.nextInt(100);
+      Instant end = at.plusSeconds(20 + random.nextInt(100));
+      String outcomeId = DeploymentIds.eventId(id, host, "outcome");
+      if (p < 85) {
+        events.add(new DeploySucceeded(outcomeId, src, end, id, host, service, env, version, null, 5000));
+      } else if (p < 93) {
+        events.add(new DeployFailed(outcomeId, src, end, id, host, service, env, version, "pull", 1, "error", "pull failed",
+            "v" + (n - 1), 3000));
+      } else if (p < 98) {
+        events.add(new DeployRolledBack(outcomeId, src, end, id, host, service, env, version, "v" + (n - 1), "health",
+            "unhealthy", true, 9000));
+      } else {
+        events.add(new DeploySkipped(outcomeId, src, end, id, host, service, env, version, "superseded"));
+      }
+      if (n % 10 == 0) {
+        events.add(new AgentHeartbeat("hb-" + n, src, end, host, env, Map.of("zone", "a"),
+            List.of(new AgentHeartbeat.ServiceState(service, version, null, "running")), "idle", "0.1.0"));
+      }
+      java.util.Collections.reverse(events);
+      pending.addAll(events);
+    }
+  }
+}
