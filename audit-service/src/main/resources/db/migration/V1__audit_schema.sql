@@ -19,6 +19,7 @@ CREATE TABLE events (
 );
 CREATE UNIQUE INDEX events_event_id ON events (event_id);
 CREATE INDEX events_deployment ON events (deployment_id, seq);
+CREATE INDEX events_time ON events (event_time, seq);
 
 -- The chain's head: one row, locked by every appender (SELECT ... FOR UPDATE in PostgreSQL,
 -- the single writer in SQLite), so appends from several instances form one chain.
@@ -77,20 +78,19 @@ CREATE TABLE deployment_hosts (
 CREATE INDEX deployment_hosts_host ON deployment_hosts (host, deployment_id);
 
 -- Projection: the steps of each host's cycle, in stored order.
--- (Steps are deduplicated with their events: a step row exists once its event is stored.)
 CREATE TABLE deployment_steps (
+  event_id      TEXT    NOT NULL PRIMARY KEY,
+  seq           BIGINT  NOT NULL,
   deployment_id TEXT    NOT NULL,
   host          TEXT    NOT NULL,
-  seq           BIGINT  NOT NULL,
-  event_id      TEXT    NOT NULL,
   step          TEXT    NOT NULL,
   ok            INTEGER NOT NULL,
   duration_ms   BIGINT  NOT NULL,
   exit_code     INTEGER,
   output_tail   TEXT,
-  step_time     BIGINT  NOT NULL,
-  PRIMARY KEY (deployment_id, host, seq)
+  step_time     BIGINT  NOT NULL
 );
+CREATE INDEX deployment_steps_deployment ON deployment_steps (deployment_id, host, seq);
 
 -- Projection: fleet inventory, the latest heartbeat per host.
 CREATE TABLE hosts (
