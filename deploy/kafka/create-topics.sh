@@ -27,10 +27,15 @@ create() {  # create TOPIC PARTITIONS [--config K=V ...]
     --partitions "$parts" --replication-factor "$REPLICATION" "$@"
 }
 # Requests keyed environment/service, events keyed by deployment id; heartbeats keyed by host id,
-# compacted (the latest per host), one partition.
-create stevedore.deploy.requests "$PARTITIONS"
-create stevedore.deploy.events "$PARTITIONS"
-create stevedore.dead-letters "$PARTITIONS"
-create stevedore.agent.heartbeats 1 --config cleanup.policy=compact
-"$TOPICS" --bootstrap-server "$BOOTSTRAP" --describe --topic 'stevedore\..*' | grep -E '^Topic:' || true
+# compacted (the latest per host), one partition. In parallel: each call is a JVM start.
+create stevedore.deploy.requests "$PARTITIONS" & p1=$!
+create stevedore.deploy.events "$PARTITIONS" & p2=$!
+create stevedore.dead-letters "$PARTITIONS" & p3=$!
+create stevedore.agent.heartbeats 1 --config cleanup.policy=compact & p4=$!
+failed=0
+for p in $p1 $p2 $p3 $p4; do wait "$p" || failed=1; done
+if [ "$failed" -ne 0 ]; then
+  echo "[kafka-init] creating the topics failed" >&2
+  exit 1
+fi
 echo "[kafka-init] topics ready after $(( $(date +%s) - start )) s"
