@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
+  private static final int DECODE_PARALLELISM = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
   private final AuditConfig.Ingest config;
   private final KafkaSettings kafka;
@@ -103,12 +104,28 @@ public final class IngestVerticle extends VerticleBase {
     for (int i = 0; i < polled.size(); i++) {
       records.add(polled.recordAt(i));
     }
-    return vertx.executeBlocking(() -> records.stream().map(r -> decoder.decode(r.value())).toList(), false)
+    return decodeAll(records)
         .compose(decoded -> deadLetter(records, decoded)
             .compose(v -> storeBatch(decoded.stream().filter(RecordDecoder.Decoded::ok)
                 .map(RecordDecoder.Decoded::event).toList())))
         .compose(v -> commit(records))
         .recover(e -> stopping ? Future.failedFuture(e) : pauseUntilDatabaseAnswers(records, e));
+  }
+
+  /** Decodes on worker threads, in parallel chunks (strict decoding and canonical JSON cost CPU). */
+  private Future<List<RecordDecoder.Decoded>> decodeAll(List<KafkaConsumerRecord<String, byte[]>> records) {
+    int chunks = records.size() < 200 ? 1 : DECODE_PARALLELISM;
+    int size = (records.size() + chunks - 1) / chunks;
+    List<Future<List<RecordDecoder.Decoded>>> parts = new ArrayList<>();
+    for (int from = 0; from < records.size(); from += size) {
+      List<KafkaConsumerRecord<String, byte[]>> part = records.subList(from, Math.min(records.size(), from + size));
+      parts.add(vertx.executeBlocking(() -> part.stream().map(r -> decoder.decode(r.value())).toList(), false));
+    }
+    return Future.all(parts).map(all -> {
+      List<RecordDecoder.Decoded> out = new ArrayList<>(records.size());
+      parts.forEach(f -> out.addAll(f.result()));
+      return out;
+    });
   }
 
   private Future<Void> deadLetter(List<KafkaConsumerRecord<String, byte[]>> records, List<RecordDecoder.Decoded> decoded) {

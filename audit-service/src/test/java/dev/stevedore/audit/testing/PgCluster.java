@@ -92,11 +92,13 @@ public final class PgCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     try {
       pg(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), 60);
     } catch (IllegalStateException notRunning) {
       // already stopped
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
