@@ -60,7 +60,26 @@ export STEVEDORE_KEYS_DIR=$RUN_DIR/keys
 export AGENT_CONFIG=$RUN_DIR/agent.yml
 export KAFKA_CLUSTER_ID=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | sed 's/^-/A/')
 
-compose() { "$COMPOSE" -p "$PROJECT" -f "$ROOT/docker-compose.yml" "$@"; }
+# The smoke run's additions: every container labelled stevedore.test=true, so that
+# scripts/cleanup-containers.sh removes them if this script is killed before its own clean-up.
+cat > "$RUN_DIR/smoke.override.yml" <<'YAML'
+version: "2.4"
+services:
+  kafka: {labels: {stevedore.test: "true"}}
+  kafka-init: {labels: {stevedore.test: "true"}}
+  postgres: {labels: {stevedore.test: "true"}}
+  trigger: {labels: {stevedore.test: "true"}}
+  audit: {labels: {stevedore.test: "true"}}
+  agent: {labels: {stevedore.test: "true"}}
+YAML
+compose() { "$COMPOSE" -p "$PROJECT" -f "$ROOT/docker-compose.yml" -f "$RUN_DIR/smoke.override.yml" "$@"; }
+
+remove_demo() {  # the demo service, which the agent started as its own compose project
+  local -a demo
+  mapfile -t demo < <("$DOCKER" ps -aq --filter "label=com.docker.compose.project=$DEMO_PROJECT")
+  [[ ${#demo[@]} -gt 0 ]] && "$DOCKER" rm -f -v "${demo[@]}" >/dev/null
+  return 0
+}
 
 cleanup() {
   local rc=$?
@@ -75,10 +94,7 @@ cleanup() {
   else
     local t=$SECONDS
     compose down -v --remove-orphans --timeout 20 >/dev/null 2>&1
-    # The agent started the demo service as its own compose project on this engine.
-    mapfile -t demo < <("$DOCKER" ps -aq --filter "label=com.docker.compose.project=$DEMO_PROJECT")
-    [[ ${#demo[@]} -gt 0 ]] && "$DOCKER" rm -f -v "${demo[@]}" >/dev/null
-    "$DOCKER" network rm "${DEMO_PROJECT}_default" >/dev/null 2>&1
+    remove_demo
     rm -rf "$RUN_DIR"
     log "torn down in $(( SECONDS - t )) s"
   fi
@@ -140,6 +156,12 @@ READER=$(cat "$STEVEDORE_KEYS_DIR/audit-reader-token")
 log "ports (127.0.0.1): trigger $TRIGGER_PORT, audit $AUDIT_PORT, kafka $KAFKA_EXTERNAL_PORT, agent $AGENT_HTTP_PORT, demo $DEMO_PORT"
 
 # ---- 3. up --------------------------------------------------------------------------------------
+# Leftovers of a run of the same project that was killed before its clean-up.
+if [[ -n $("$DOCKER" ps -aq --filter "label=com.docker.compose.project=$PROJECT") || -n $("$DOCKER" ps -aq --filter "label=com.docker.compose.project=$DEMO_PROJECT") ]]; then
+  log "removing the leftovers of an earlier $PROJECT run"
+  compose down -v --remove-orphans --timeout 5 >/dev/null 2>&1 || true
+  remove_demo
+fi
 compose up -d --no-build 2>&1 | sed 's/^/    /'
 phase "docker-compose up -d"
 
