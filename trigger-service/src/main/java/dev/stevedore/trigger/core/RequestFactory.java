@@ -2,16 +2,17 @@ package dev.stevedore.trigger.core;
 
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.DeploymentIds;
-import dev.stevedore.common.security.RequestSigner;
 import java.time.Clock;
+import java.util.function.UnaryOperator;
 
 /** Turns an intent into the signed {@code deploy.requested} event (pure apart from the clock). */
 public final class RequestFactory {
-  private final RequestSigner signer;
+  private final UnaryOperator<DeployRequested> signer;
   private final String source;
   private final Clock clock;
 
-  public RequestFactory(RequestSigner signer, String instanceId, Clock clock) {
+  /** @param signer sets key id and signature (common's RequestSigner::sign, or {@link FastRequestSigner}) */
+  public RequestFactory(UnaryOperator<DeployRequested> signer, String instanceId, Clock clock) {
     this.signer = signer;
     this.source = "stevedore://trigger/" + instanceId;
     this.clock = clock;
@@ -35,6 +36,6 @@ public final class RequestFactory {
         null,
         null,
         null);
-    return signer.sign(unsigned);
+    return signer.apply(unsigned);
   }
 }

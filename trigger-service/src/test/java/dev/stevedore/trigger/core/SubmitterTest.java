@@ -42,7 +42,7 @@ class SubmitterTest {
   };
 
   Submitter submitter(long timeoutMs) {
-    return new Submitter(vertx, new RequestFactory(new RequestSigner(keys, new EventCodec()), "t1", Clock.systemUTC()),
+    return new Submitter(vertx, new RequestFactory(new RequestSigner(keys, new EventCodec())::sign, "t1", Clock.systemUTC()),
         sink, new RecentIds(100), new TriggerMetrics(new SimpleMeterRegistry(), CircuitBreaker.ofDefaults("k")), timeoutMs);
   }
 

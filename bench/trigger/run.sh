@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Trigger-service benchmark: signed webhooks per second, and request -> Kafka-acknowledgement latency
+# at fixed rates, on loopback. Needs dockerd and the stevedore/kafka image (scripts/prepare-test-env.sh).
+# Usage: bench/trigger/run.sh [--seconds 10] [--concurrency 64] [--rates 500,1000,2000] [--instances 1]
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+
+echo "[bench/trigger] building the trigger's shaded jar and test classes"
+mvn -B -q -pl trigger-service package -DskipTests
+JAR=trigger-service/target/trigger-service-0.1.0-SNAPSHOT-all.jar
+CP_FILE=$(mktemp)
+trap 'rm -f "$CP_FILE"' EXIT
+mvn -B -q -pl trigger-service dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >/dev/null
+
+echo "[bench/trigger] machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -h | awk '/^Mem:/ {print $2}') memory"
+export TESTCONTAINERS_RYUK_DISABLED=true
+export TESTCONTAINERS_HOST_OVERRIDE=localhost
+export TESTCONTAINERS_CHECKS_DISABLE=true
+exec java -Xmx1g -Dstevedore.kafka.image="${STEVEDORE_KAFKA_IMAGE:-stevedore/kafka:4.1.1}" \
+  -Dlogback.configurationFile="$ROOT/bench/trigger/logback-bench.xml" \
+  -cp "trigger-service/target/test-classes:trigger-service/target/classes:$(cat "$CP_FILE")" \
+  dev.stevedore.trigger.bench.WebhookBench --jar "$JAR" "$@"
