@@ -58,6 +58,27 @@ class OpsIT {
   }
 
   @Test
+  void startsWithoutKafkaIsNotReadyAndAnswers503WithinTheBound() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    try (TestTrigger t = TestTrigger.start(TestTrigger.config("127.0.0.1:" + closed, dir))) {
+      assertThat(t.get("/health/live", Map.of()).statusCode()).isEqualTo(200);
+      assertThat(t.get("/health/ready", Map.of()).statusCode()).isEqualTo(503);
+      for (int i = 0; i < 6; i++) {
+        long start = System.nanoTime();
+        HttpResponse<String> r = t.postJson("/hooks/generic/" + TestTrigger.GENERIC_TOKEN,
+            "{\"service\":\"nokafka-svc\",\"environment\":\"staging\",\"version\":\"v1\"}", Map.of());
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).isPresent();
+        assertThat(millis).isLessThan(6_000);
+      }
+    }
+  }
+
+  @Test
   void sameDeliveryThroughTwoInstancesIsOneDeploymentId() throws Exception {
     String bootstrap = TestKafka.shared().getBootstrapServers();
     try (TestTrigger a = TestTrigger.start(TestTrigger.config(bootstrap, dir.resolve("a")));
