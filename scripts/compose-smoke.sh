@@ -145,7 +145,6 @@ phase "service images"
 
 # ---- 2. secrets and this run's agent config ---------------------------------------------------------
 "$ROOT/deploy/generate-secrets.sh" "$STEVEDORE_KEYS_DIR" >/dev/null
-chmod 0755 "$STEVEDORE_KEYS_DIR"   # the folder only; the files stay 0640, group 10001
 sed -e "s/18080/$DEMO_PORT/g" -e "s/projectName: stevedore-demo/projectName: $DEMO_PROJECT/" \
     -e "s/hostId: compose-host-1/hostId: $PROJECT-host/" deploy/config/agent.yml > "$AGENT_CONFIG"
 grep -q "$DEMO_PORT" "$AGENT_CONFIG" && grep -q "$DEMO_PROJECT" "$AGENT_CONFIG" \
