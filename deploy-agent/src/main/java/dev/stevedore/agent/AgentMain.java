@@ -34,7 +34,10 @@ public final class AgentMain {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
+    // The agent is mostly idle: two event loops and a small worker pool (processes and the state
+    // file have their own executors) keep its footprint small.
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4)
+        .setInternalBlockingPoolSize(4));
     CountDownLatch started = new CountDownLatch(1);
     RunningAgent[] agent = new RunningAgent[1];
     AgentService.start(vertx, config).onComplete(ar -> {

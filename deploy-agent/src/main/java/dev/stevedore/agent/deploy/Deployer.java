@@ -78,6 +78,8 @@ public final class Deployer {
     final Driver driver;
     final ServiceRecord record;
     final Intent intent;
+    /** What runs after the switch, asked for early where the driver can (see {@link Driver#target}). */
+    Future<Running> target;
 
     Run(DeployJob job, ServiceRecord record, Intent intent) {
       this.job = job;
@@ -107,7 +109,12 @@ public final class Deployer {
     ServiceRecord record = state().service(job.service());
     Driver driver = drivers.get(job.service());
     LOG.info("deployment {}: {} -> {} (trigger {})", job.deploymentId(), job.service(), job.version(), job.trigger());
-    return driver.inspect().recover(e -> {
+    // The recorded release is trusted (the agent wrote it after the last deployment); docker is
+    // asked only when there is none.
+    Future<Running> now = record.current != null && record.current.imageId != null
+        ? Future.succeededFuture(new Running(record.current.imageId, record.current.imageRef, record.current.digest, "none", "running"))
+        : driver.inspect();
+    return now.recover(e -> {
       LOG.warn("deployment {}: cannot inspect {}: {}", job.deploymentId(), job.service(), e.getMessage());
       return Future.succeededFuture(Running.absent());
     }).compose(running -> {
@@ -167,7 +174,7 @@ public final class Deployer {
       if (newRuns && mayBeComplete(run, step)) {
         return runStep(run, new StepPlan("health-check", true,
             () -> health.check(run.service.healthCheck(), run.driver::inspect)))
-            .compose(r -> r.ok() ? succeeded(run) : afterSwitchFailure(run, "health-check", r));
+            .compose(r -> r.ok() ? succeeded(run, run.driver.inspect()) : afterSwitchFailure(run, "health-check", r));
       }
       return afterSwitchFailure(run, step, StepResult.failed(why + "; the new release is not running", 0));
     });
@@ -181,10 +188,16 @@ public final class Deployer {
 
   private Future<Void> steps(Run run, List<StepPlan> plan, int index) {
     if (index == plan.size()) {
+      // What now runs is read while the health check runs (it is needed only on success).
+      Future<Running> after = (run.target != null ? run.target : run.driver.inspect())
+          .recover(e -> Future.succeededFuture(Running.absent()));
       return runStep(run, new StepPlan("health-check", true, () -> health.check(run.service.healthCheck(), run.driver::inspect)))
-          .compose(r -> r.ok() ? succeeded(run) : afterSwitchFailure(run, "health-check", r));
+          .compose(r -> r.ok() ? succeeded(run, after) : afterSwitchFailure(run, "health-check", r));
     }
     StepPlan step = plan.get(index);
+    if (step.switches() && run.target == null && run.driver.targetKnownBeforeSwitch()) {
+      run.target = run.driver.target(run.job.version());   // read alongside the switch
+    }
     return runStep(run, step).compose(r -> {
       if (r.ok()) {
         return steps(run, plan, index + 1);
@@ -226,8 +239,8 @@ public final class Deployer {
         });
   }
 
-  private Future<Void> succeeded(Run run) {
-    return run.driver.inspect().recover(e -> Future.succeededFuture(Running.absent())).compose(running -> {
+  private Future<Void> succeeded(Run run, Future<Running> inspected) {
+    return inspected.recover(e -> Future.succeededFuture(Running.absent())).compose(running -> {
       ServiceRecord record = run.record;
       Release next = new Release(run.job.version(), running.imageId(), running.imageRef(), running.digest());
       Release from = run.intent.from;

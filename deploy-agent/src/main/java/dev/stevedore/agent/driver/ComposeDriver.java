@@ -32,6 +32,7 @@ public final class ComposeDriver implements Driver {
   private final Vertx vertx;
   private final String name;
   private final ServiceConfig config;
+  private final String project;
   private final ComposeCommands compose;
   private final DockerCommands docker;
   private final Docker runner;
@@ -43,7 +44,8 @@ public final class ComposeDriver implements Driver {
     this.vertx = vertx;
     this.name = name;
     this.config = config;
-    this.compose = new ComposeCommands(flavor, dockerCommand, config.project(name), config.composeFiles());
+    this.project = config.project(name);
+    this.compose = new ComposeCommands(flavor, dockerCommand, project, config.composeFiles());
     this.docker = new DockerCommands(dockerCommand);
     this.runner = runner;
     this.breakers = breakers;
@@ -149,10 +151,32 @@ public final class ComposeDriver implements Driver {
   }
 
   @Override
+  public boolean targetKnownBeforeSwitch() {
+    return config.image() != null;
+  }
+
+  @Override
+  public Future<Running> target(String version) {
+    if (config.image() == null) {
+      return inspect();
+    }
+    String ref = ImageRefs.reference(config.image(), version);
+    return runner.run(command(docker.imageIdAndDigests(ref), "unused")).compose(r -> {
+      int bar = r.output().indexOf('|');
+      if (!r.ok() || bar < 0) {
+        return inspect();
+      }
+      String id = r.output().substring(0, bar).trim();
+      return Future.succeededFuture(new Running(id, ref,
+          ImageRefs.digestFor(parseList(r.output().substring(bar + 1)), config.image()), "none", "running"));
+    });
+  }
+
+  @Override
   public Future<Running> inspect() {
-    return runner.run(command(compose.containerIds(config.mainComposeService(name)), "unused")).compose(ps -> {
+    return runner.run(command(docker.composeContainers(project, config.mainComposeService(name)), "unused")).compose(ps -> {
       if (!ps.ok()) {
-        return Future.failedFuture(new IllegalStateException("compose ps failed: " + ps.tail(500)));
+        return Future.failedFuture(new IllegalStateException("docker ps failed: " + ps.tail(500)));
       }
       String id = ps.output().lines().map(String::trim).filter(s -> !s.isEmpty()).findFirst().orElse(null);
       if (id == null) {

@@ -14,6 +14,20 @@ public interface Driver {
   /** The steps that put {@code version} (whose image id or commit is {@code previous}) back. */
   List<StepPlan> rollback(String version, Running previous);
 
+  /**
+   * What will run once {@code version} is switched in (image id and digest), as soon as the
+   * driver can tell: the default asks what runs. The compose driver with a configured {@code image}
+   * answers from the pulled image, so this runs alongside {@code up}.
+   */
+  default Future<Running> target(String version) {
+    return inspect();
+  }
+
+  /** True when {@link #target} can be asked before the switch (it does not depend on what runs). */
+  default boolean targetKnownBeforeSwitch() {
+    return false;
+  }
+
   /** Step names whose failure happened before anything was switched (used by crash recovery). */
   boolean switches(String step);
 }

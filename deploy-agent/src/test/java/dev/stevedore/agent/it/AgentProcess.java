@@ -28,12 +28,22 @@ public final class AgentProcess implements AutoCloseable {
     return Path.of("target/deploy-agent-0.1.0-SNAPSHOT-all.jar").toAbsolutePath();
   }
 
+  /** The JVM options the agent is run with in production (see docs/configuration-agent.md). */
+  public static final List<String> RECOMMENDED_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+      "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-XX:MaxMetaspaceSize=96m");
+
   public static AgentProcess start(Path dir, String name, Map<String, Object> config, String maxHeap) throws IOException {
+    return start(dir, name, config, maxHeap, RECOMMENDED_JVM_OPTIONS);
+  }
+
+  public static AgentProcess start(Path dir, String name, Map<String, Object> config, String maxHeap,
+      List<String> jvmOptions) throws IOException {
     Path file = dir.resolve(name + ".yml");
     YAML.writeValue(file.toFile(), config);
     Path log = dir.resolve(name + ".log");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + maxHeap, "-XX:+UseSerialGC"));
+        "-Xmx" + maxHeap));
+    cmd.addAll(jvmOptions);
     if (Files.isRegularFile(jar())) {
       cmd.addAll(List.of("-jar", jar().toString()));
     } else {

@@ -57,6 +57,11 @@ class CrashRecoveryIT {
   }
 
   static Map<String, Object> config(String host, Path state, AgentFixture.DemoProject demo, String pauseAt) {
+    return config(host, state, demo, pauseAt, kafka);
+  }
+
+  static Map<String, Object> config(String host, Path state, AgentFixture.DemoProject demo, String pauseAt,
+      KafkaTestSupport kafka) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("hostId", host);
     c.put("environment", AgentFixture.ENV);
@@ -68,7 +73,7 @@ class CrashRecoveryIT {
     c.put("heartbeatInterval", "PT5S");
     c.put("resilience", Map.of("outboxRetry", "PT0.5S"));
     if (pauseAt != null) {
-      c.put("testHooks", Map.of("pauseAt", pauseAt, "pauseFor", "PT120S"));
+      c.put("testHooks", Map.of("pauseAt", pauseAt, "pauseFor", pauseAt.startsWith("before:up") ? "PT8S" : "PT120S"));
     }
     c.put("services", Map.of("demo", Map.of(
         "projectDirectory", demo.dir.toString(),

@@ -201,11 +201,17 @@ class DeployBehaviourIT {
         .toList();
   }
 
+  /**
+   * A one-off service for {@code run --rm}. Its default command exits at once: {@code up} starts it
+   * too, and while such a container still runs compose v1 links the one-off container to it, which
+   * host networking refuses.
+   */
   static String migrateService(String repository) {
     return """
           migrate:
             image: %s:${VERSION:-v1}
             network_mode: host
+            command: ["true"]
             environment:
               VERSION: "${VERSION:-v1}"
               PORT: "${PORT}"
