@@ -77,7 +77,8 @@ public final class AuditBench {
       sqliteDir = java.nio.file.Files.createTempDirectory("audit-bench");
       config = new AuditConfig.Database(null, sqliteDir.resolve("audit.db").toString(), null, null, 4, 10000, 0);
     }
-    System.out.printf("== %s: %,d events, batches of %d, %d queries per filter ==%n", kind, events, batch, queries);
+    System.out.printf("== %s: %,d events, batches of %d, %d queries per filter, load %s ==%n", kind, events, batch,
+        queries, load());
     EventCodec codec = new EventCodec();
     try (Database db = Database.openBlocking(config)) {
       EventWriter writer = new EventWriter(db.dataSource(), db.dialect(), codec.mapper(), Clock.systemUTC());
@@ -85,6 +86,8 @@ public final class AuditBench {
       decodeRate(codec);
       ingest(writer, codec, events, batch);
       analyze(db);
+      System.out.println("queries (repository + JSON encoding of the page; cpu = this thread's CPU time,"
+          + " which for PostgreSQL excludes the server's), load " + load());
       query(repo, queries);
       long t0 = System.nanoTime();
       var report = repo.verifyChain();
@@ -157,8 +160,8 @@ public final class AuditBench {
       stored += n;
       windowStored += n;
       if (System.nanoTime() - windowStart > 10_000_000_000L) {
-        System.out.printf("  ... %,d stored, last 10 s of wall time (generation included) at %,.0f events/s%n", stored,
-            windowStored / ((System.nanoTime() - windowStart) / 1e9));
+        System.out.printf("  ... %,d stored, last 10 s of wall time (generation included) at %,.0f events/s, load %s%n",
+            stored, windowStored / ((System.nanoTime() - windowStart) / 1e9), load());
         windowStart = System.nanoTime();
         windowStored = 0;
       }
@@ -204,18 +207,32 @@ public final class AuditBench {
         json.writeValueAsBytes(repo.deployments(e.getValue().get()));
       }
       long[] lat = new long[n];
+      long[] cpu = new long[n];
+      var threads = java.lang.management.ManagementFactory.getThreadMXBean();
       long rows = 0;
       for (int i = 0; i < n; i++) {
         DeploymentFilter f = e.getValue().get();
         long t0 = System.nanoTime();
+        long c0 = threads.getCurrentThreadCpuTime();
         var page = repo.deployments(f);
         json.writeValueAsBytes(page.items());
+        cpu[i] = threads.getCurrentThreadCpuTime() - c0;
         lat[i] = System.nanoTime() - t0;
         rows += page.items().size();
       }
       Arrays.sort(lat);
-      System.out.printf("query %-42s p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (avg %.0f rows)%n", e.getKey(),
-          lat[n / 2] / 1e6, lat[(int) (n * 0.99)] / 1e6, lat[n - 1] / 1e6, (double) rows / n);
+      Arrays.sort(cpu);
+      System.out.printf("query %-42s wall p50 %6.2f p99 %6.2f max %6.2f ms | cpu p50 %5.2f p99 %5.2f ms | %.0f rows%n",
+          e.getKey(), lat[n / 2] / 1e6, lat[(int) (n * 0.99)] / 1e6, lat[n - 1] / 1e6, cpu[n / 2] / 1e6,
+          cpu[(int) (n * 0.99)] / 1e6, (double) rows / n);
+    }
+  }
+
+  static String load() {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).substring(0, 14).trim();
+    } catch (java.io.IOException e) {
+      return "?";
     }
   }
 

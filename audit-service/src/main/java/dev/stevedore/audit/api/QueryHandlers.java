@@ -30,6 +30,7 @@ public final class QueryHandlers {
   private final AuditConfig.Api config;
   private final ObjectMapper json;
   private final Clock clock;
+  private final java.util.concurrent.atomic.AtomicBoolean verifying = new java.util.concurrent.atomic.AtomicBoolean();
 
   public QueryHandlers(AuditStore store, AuditConfig.Api config, ObjectMapper json, Clock clock) {
     this.store = store;
@@ -91,9 +92,15 @@ public final class QueryHandlers {
     }));
   }
 
+  /** One chain walk at a time (it reads every stored event); a second caller gets 429. */
   public void verify(RoutingContext ctx) {
     params(ctx, Set.of());
-    respond(ctx, store.read(q -> q.verifyChain()));
+    if (!verifying.compareAndSet(false, true)) {
+      ctx.response().setStatusCode(429).putHeader("Retry-After", "10").putHeader("content-type", "application/json")
+          .end("{\"error\":\"a chain verification is already running\"}");
+      return;
+    }
+    respond(ctx, store.read(q -> q.verifyChain()).onComplete(ar -> verifying.set(false)));
   }
 
   /** Streams raw events page by page, waiting for the client to drain; never the whole set in memory. */

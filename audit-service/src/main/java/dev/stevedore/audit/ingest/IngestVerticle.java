@@ -201,7 +201,7 @@ public final class IngestVerticle extends VerticleBase {
 
   /** Rewinds to the batch, pauses every partition, and probes until the database answers. */
   private Future<Void> pauseUntilDatabaseAnswers(List<KafkaConsumerRecord<String, byte[]>> records, Throwable cause) {
-    LOG.warn("cannot store a batch of {} record(s) ({}); pausing the consumer until the database answers",
+    LOG.warn("cannot complete a batch of {} record(s) ({}); rewound, consumer paused until the database answers",
         records.size(), cause.toString());
     metrics.paused.set(1);
     Promise<Void> resumed = Promise.promise();

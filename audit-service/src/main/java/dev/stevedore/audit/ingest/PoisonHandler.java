@@ -4,7 +4,6 @@ import dev.stevedore.audit.store.AuditStore;
 import dev.stevedore.audit.store.StoredEvent;
 import dev.stevedore.common.kafka.Topics;
 import io.vertx.core.Future;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -38,7 +37,9 @@ final class PoisonHandler {
           })
           .<Void>mapEmpty()
           .recover(e -> store.ping().compose(alive -> {
-            LOG.warn("the database refuses event {} ({}); dead-lettering it", event.event().id(), e.getMessage());
+            LOG.warn("the database refuses event {} of deployment {} ({}); dead-lettering it", event.event().id(),
+                event.event() instanceof dev.stevedore.common.event.DeployEvent d ? d.deploymentId() : "-",
+                e.getMessage());
             return publisher.deadLetter(event.event().id(), event.canonical(),
                     "storage rejected: " + e.getMessage(), Map.of(Topics.HEADER_REJECTED_BY, "stevedore-audit"))
                 .onSuccess(m -> metrics.deadLettered.increment())
@@ -46,9 +47,5 @@ final class PoisonHandler {
           }, down -> Future.failedFuture(e))));
     }
     return chain;
-  }
-
-  static String preview(byte[] bytes) {
-    return new String(bytes, 0, Math.min(bytes.length, 200), StandardCharsets.UTF_8);
   }
 }

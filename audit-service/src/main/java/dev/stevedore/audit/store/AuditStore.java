@@ -21,7 +21,7 @@ public final class AuditStore {
   }
 
   public Future<StoreResult> store(List<StoredEvent> batch) {
-    return database.blocking(() -> writer.store(batch));
+    return database.write(() -> writer.store(batch));
   }
 
   public Future<Void> ping() {

@@ -473,6 +473,16 @@ public final class EventWriter {
         }
       }
     }
+    // Host rows carry their deployment's request time (host-filtered pages); it changes when a
+    // request arrives after the agents' first events.
+    for (List<String> chunk : Jdbc.chunks(deploymentIds, Jdbc.IN_CHUNK)) {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE deployment_hosts SET requested_at = "
+          + "(SELECT d.requested_at FROM deployments d WHERE d.id = deployment_hosts.deployment_id) "
+          + "WHERE deployment_id IN (" + Jdbc.placeholders(chunk.size()) + ")")) {
+        bindAll(ps, chunk);
+        ps.executeUpdate();
+      }
+    }
     try (PreparedStatement ps = c.prepareStatement("UPDATE deployments SET status = ?, finished_at = ? WHERE id = ?")) {
       boolean any = false;
       for (String id : deploymentIds) {

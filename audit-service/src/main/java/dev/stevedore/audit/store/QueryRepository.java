@@ -41,8 +41,18 @@ public final class QueryRepository {
   }
 
   public Views.Page<Views.Deployment> deployments(DeploymentFilter f) throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT ").append(DEPLOYMENT_COLUMNS).append(" FROM deployments d WHERE 1 = 1");
+    // With a host, the page is a range scan of that host's rows (deployment_hosts carries the
+    // request time); without, a range scan of deployments. Same order, same cursor either way.
+    boolean byHost = f.host() != null;
+    String time = byHost ? "h.requested_at" : "d.requested_at";
+    String id = byHost ? "h.deployment_id" : "d.id";
+    StringBuilder sql = new StringBuilder("SELECT ").append(DEPLOYMENT_COLUMNS)
+        .append(byHost ? " FROM deployment_hosts h JOIN deployments d ON d.id = h.deployment_id WHERE h.host = ?"
+            : " FROM deployments d WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
+    if (byHost) {
+      args.add(f.host());
+    }
     if (f.service() != null) {
       sql.append(" AND d.service = ?");
       args.add(f.service());
@@ -55,25 +65,21 @@ public final class QueryRepository {
       sql.append(" AND d.status = ?");
       args.add(f.status());
     }
-    if (f.host() != null) {
-      sql.append(" AND d.id IN (SELECT h.deployment_id FROM deployment_hosts h WHERE h.host = ?)");
-      args.add(f.host());
-    }
     if (f.since() != null) {
-      sql.append(" AND d.requested_at >= ?");
+      sql.append(" AND ").append(time).append(" >= ?");
       args.add(f.since());
     }
     if (f.until() != null) {
-      sql.append(" AND d.requested_at < ?");
+      sql.append(" AND ").append(time).append(" < ?");
       args.add(f.until());
     }
     if (f.after() != null) {
-      sql.append(" AND (d.requested_at < ? OR (d.requested_at = ? AND d.id < ?))");
+      sql.append(" AND (").append(time).append(" < ? OR (").append(time).append(" = ? AND ").append(id).append(" < ?))");
       args.add(f.after().requestedAt());
       args.add(f.after().requestedAt());
       args.add(f.after().id());
     }
-    sql.append(" ORDER BY d.requested_at DESC, d.id DESC LIMIT ?");
+    sql.append(" ORDER BY ").append(time).append(" DESC, ").append(id).append(" DESC LIMIT ?");
     args.add(f.limit() + 1);
     List<Views.Deployment> items = new ArrayList<>();
     List<Long> times = new ArrayList<>();

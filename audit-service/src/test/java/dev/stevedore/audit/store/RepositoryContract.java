@@ -338,6 +338,30 @@ abstract class RepositoryContract {
   }
 
   @Test
+  void hostPagesFollowTheRequestTimeEvenWhenTheRequestArrivesLast() throws Exception {
+    String early = deploymentId("host-early");
+    String late = deploymentId("host-late");
+    // The agents report first: both deployments are first placed at their agents' times.
+    store(List.of(
+        Events.started(early, "web-9", "web", "prod", "v1", T0.plusSeconds(500)),
+        Events.started(late, "web-9", "web", "prod", "v2", T0.plusSeconds(100))));
+    // Then the requests arrive: "early" was requested first.
+    store(List.of(
+        Events.requested(early, "web", "prod", "v1", T0),
+        Events.requested(late, "web", "prod", "v2", T0.plusSeconds(50))));
+
+    DeploymentFilter byHost = new DeploymentFilter(null, null, "web-9", null, null, null, 1, null);
+    Views.Page<Views.Deployment> first = queries.deployments(byHost);
+    Views.Page<Views.Deployment> second = queries.deployments(byHost.after(first.next()));
+
+    assertThat(first.items()).extracting(Views.Deployment::id).containsExactly(late);
+    assertThat(second.items()).extracting(Views.Deployment::id).containsExactly(early);
+    assertThat(second.next()).isNull();
+    assertThat(queries.deployments(new DeploymentFilter(null, null, "web-9", null, null,
+        T0.plusSeconds(10).toEpochMilli(), 10, null)).items()).extracting(Views.Deployment::id).containsExactly(early);
+  }
+
+  @Test
   void concurrentWritersFormOneUnbrokenChain() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {

@@ -1,0 +1,38 @@
+package dev.stevedore.audit.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stevedore.audit.AuditConfig;
+import dev.stevedore.audit.Events;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A database created by an older release upgrades in place and keeps its rows. */
+class MigrationTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void upgradesAVersion1DatabaseKeepingItsSteps() throws Exception {
+    String url = "jdbc:sqlite:" + dir.resolve("old.db");
+    Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").target("1").load().migrate();
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO deployments (id, service, environment, requested_at, status) VALUES ('d-1', 'web', 'prod', 0, 'running')");
+      st.execute("INSERT INTO deployment_hosts (deployment_id, host, status) VALUES ('d-1', 'h-1', 'running')");
+      st.execute("INSERT INTO deployment_steps (event_id, seq, deployment_id, host, step, ok, duration_ms, step_time) "
+          + "VALUES ('e-1', 1, 'd-1', 'h-1', 'pull', 1, 5, 0)");
+    }
+
+    try (Database db = Database.openBlocking(new AuditConfig.Database(url, null, null, null, 2, 0, 0))) {
+      var queries = new QueryRepository(db.dataSource(), db.dialect(), Events.CODEC.mapper());
+      Views.DeploymentDetail d = queries.deployment("d-1").orElseThrow();
+      assertThat(d.hosts()).singleElement().satisfies(h ->
+          assertThat(h.steps()).extracting(Views.Step::name).containsExactly("pull"));
+    }
+  }
+}
