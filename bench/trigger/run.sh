@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trigger-service benchmark: signed webhooks per second, and request -> Kafka-acknowledgement latency
 # at fixed rates, on loopback. Needs dockerd and the stevedore/kafka image (scripts/prepare-test-env.sh).
-# Usage: bench/trigger/run.sh [--seconds 10] [--concurrency 64] [--rates 500,1000,2000] [--instances 1]
+# Usage: bench/trigger/run.sh [--seconds 10] [--concurrency 128] [--rates 500,1000,2000] [--instances 1] [--warmup 20]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"

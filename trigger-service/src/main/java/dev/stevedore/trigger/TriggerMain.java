@@ -53,6 +53,11 @@ public final class TriggerMain {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      LOG.info("stopped");
+      // Flush the asynchronous log appender before the JVM goes.
+      if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+        context.stop();
+      }
     }, "trigger-shutdown"));
   }
 }

@@ -89,6 +89,8 @@ public final class TriggerService {
     KafkaSettings kafka = config.kafka().withClientId(config.kafka().clientId() + "-" + config.instanceId());
     EventCodec codec = new EventCodec();
     CircuitBreaker breaker = EventPublisher.defaultBreaker("kafka");
+    breaker.getEventPublisher().onStateTransition(e ->
+        LOG.warn("Kafka circuit breaker: {}", e.getStateTransition()));
     EventPublisher publisher = new EventPublisher(vertx, kafka, codec, breaker);
     KafkaAdminClient admin;
     try {

@@ -2,6 +2,7 @@ package dev.stevedore.trigger.core;
 
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.resilience.Timeouts;
+import dev.stevedore.common.resilience.VertxCircuitBreaker;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -103,6 +104,8 @@ public final class Submitter {
         recent.add(id);
         LOG.info("deployment {} requested: {} {} -> {} (trigger {}, by {})", id, intent.environment(),
             intent.service(), intent.version(), intent.trigger(), intent.requestedBy());
+      } else if (VertxCircuitBreaker.isOpen(ar.cause())) {
+        LOG.debug("deployment {} not published: circuit open", id); // the breaker's transitions are logged
       } else {
         LOG.warn("deployment {} not published: {}", id, ar.cause().toString());
       }

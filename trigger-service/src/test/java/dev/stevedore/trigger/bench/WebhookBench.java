@@ -37,8 +37,8 @@ import org.testcontainers.kafka.KafkaContainer;
  *   <li>latency at fixed rates: open loop (requests are sent on schedule whatever the answers), from
  *       the scheduled send time to the 202, i.e. request to Kafka acknowledgement, p50/p99/max.</li>
  * </ul>
- * Usage: WebhookBench --jar trigger-all.jar [--seconds 10] [--concurrency 64] [--rates 500,1000,2000]
- * [--instances 1]
+ * Usage: WebhookBench --jar trigger-all.jar [--seconds 10] [--concurrency 128] [--rates 500,1000,2000]
+ * [--instances 1] [--warmup 20]
  */
 public final class WebhookBench {
   static final String SECRET = "bench-github-secret";
@@ -46,8 +46,9 @@ public final class WebhookBench {
   public static void main(String[] args) throws Exception {
     String jar = null;
     int seconds = 10;
-    int concurrency = 64;
+    int concurrency = 128;
     int instances = 1;
+    int warmup = 20;
     String rates = "500,1000,2000";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -56,6 +57,7 @@ public final class WebhookBench {
         case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
         case "--rates" -> rates = args[++i];
         case "--instances" -> instances = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -109,14 +111,13 @@ public final class WebhookBench {
       Buffer payload = Buffer.buffer(body);
       String signature = Hmac.header(SECRET, body);
 
-      System.out.printf(Locale.ROOT, "trigger-service webhook benchmark: %d s per phase, loopback, Kafka %s%n",
-          seconds, System.getProperty("stevedore.kafka.image", "stevedore/kafka:4.1.1"));
-      // Warm-up (JIT, connections, producer metadata): not reported.
-      closedLoop(vertx, client, payload, signature, concurrency, 5);
-      Result t = closedLoop(vertx, client, payload, signature, concurrency, seconds);
-      System.out.printf(Locale.ROOT, "throughput  concurrency=%d  accepted=%d  failed=%d  %.0f signed webhooks/s  "
-          + "latency p50=%.2f ms p99=%.2f ms%n", concurrency, t.ok, t.failed, t.ok / (double) seconds,
-          t.percentile(50), t.percentile(99));
+      System.out.printf(Locale.ROOT, "trigger-service webhook benchmark: %d s per phase, loopback, Kafka %s, "
+          + "%d HTTP instance(s); load average before: %s%n", seconds,
+          System.getProperty("stevedore.kafka.image", "stevedore/kafka:4.1.1"), instances, loadAverage());
+      // Warm-up of both JVMs (trigger and broker JIT, connections, producer metadata): not reported.
+      Result w = openLoop(vertx, client, payload, signature, 1000, warmup);
+      System.out.printf(Locale.ROOT, "warm-up     %d s at 1000/s: accepted=%d failed=%d p50=%.2f ms (not a result)%n",
+          warmup, w.ok, w.failed, w.percentile(50));
       for (String r : rates.split(",")) {
         int rate = Integer.parseInt(r.trim());
         Result o = openLoop(vertx, client, payload, signature, rate, seconds);
@@ -124,6 +125,11 @@ public final class WebhookBench {
             + "p50=%.2f ms p99=%.2f ms max=%.2f ms%n", rate, o.sent, o.ok, o.failed, o.percentile(50),
             o.percentile(99), o.percentile(100));
       }
+      Result t = closedLoop(vertx, client, payload, signature, concurrency, seconds);
+      System.out.printf(Locale.ROOT, "throughput  concurrency=%d  accepted=%d  failed=%d  %.0f signed webhooks/s  "
+          + "latency p50=%.2f ms p99=%.2f ms%n", concurrency, t.ok, t.failed, t.ok / (double) seconds,
+          t.percentile(50), t.percentile(99));
+      System.out.println("load average after: " + loadAverage());
       System.out.println("server-side publish histogram (sign -> ack), from /metrics:");
       metrics(port).lines().filter(l -> l.startsWith("stevedore_trigger_publish_seconds_count")
               || l.startsWith("stevedore_trigger_publish_seconds_sum") || l.startsWith("stevedore_trigger_requests_total"))
@@ -247,6 +253,14 @@ public final class WebhookBench {
     }));
     done.future().await(seconds + 60L, TimeUnit.SECONDS);
     return result;
+  }
+
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 
   static void waitReady(int port) throws Exception {

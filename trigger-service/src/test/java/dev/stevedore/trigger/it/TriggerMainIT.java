@@ -70,7 +70,7 @@ class TriggerMainIT {
       assertThat(Files.readString(dir.resolve("pub.pem"))).startsWith("-----BEGIN PUBLIC KEY-----");
       p.destroy(); // SIGTERM
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(Files.readString(dir.resolve("out.log"))).contains("stopping");
+      assertThat(Files.readString(dir.resolve("out.log"))).contains("stopping").contains("stopped");
     } finally {
       p.destroyForcibly();
     }
