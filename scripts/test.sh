@@ -14,4 +14,5 @@ scripts/prepare-test-env.sh
 (set -x; mvn -B verify "$@")
 if [[ $# -eq 0 ]]; then
   (set -x; scripts/newcomer-test.sh)
+  (set -x; scripts/compose-smoke.sh)
 fi
