@@ -258,6 +258,8 @@ public final class Deployer {
           config.hostId(), run.job.service(), run.job.environment(), run.job.version(), running.digest(), run.elapsed()));
       LOG.info("deployment {}: {} now runs {} ({} ms)", run.job.deploymentId(), run.job.service(), run.job.version(), run.elapsed());
       count("succeeded");
+      metrics.timer("stevedore.agent.deploy.duration", "outcome", "succeeded")
+          .record(java.time.Duration.ofMillis(run.elapsed()));
       return save();
     });
   }

@@ -15,6 +15,9 @@ import java.util.function.Supplier;
  * container's own Docker healthcheck says {@code healthy}.
  */
 public final class HealthChecker {
+  /** Prefix of a probe answer that no later probe can change (the container exited or docker says unhealthy). */
+  private static final String FINAL = "final: ";
+
   private final Vertx vertx;
   private final WebClient client;
 
@@ -45,7 +48,12 @@ public final class HealthChecker {
         return;
       }
       long now = System.nanoTime();
-      if (now + config.interval().toNanos() > deadline) {
+      boolean definitive = ar.succeeded() && ar.result().startsWith(FINAL);
+      if (definitive || now + config.interval().toNanos() > deadline) {
+        if (definitive) {
+          promise.complete(new StepResult(false, null, "last probe: " + status, status.substring(FINAL.length()), elapsedMs));
+          return;
+        }
         promise.complete(new StepResult(false, null, "last probe: " + status,
             "not healthy within " + config.deadline().toMillis() + " ms (" + (probes + 1) + " probes; last: " + status + ")",
             elapsedMs));
@@ -68,8 +76,14 @@ public final class HealthChecker {
       if (!r.present()) {
         return "no container";
       }
+      if (!r.status().equals("running")) {
+        return FINAL + "the container is " + r.status();
+      }
       if (r.health().equals("none")) {
-        return "the container has no healthcheck";
+        return FINAL + "the container has no healthcheck (use type http)";
+      }
+      if (r.health().equals("unhealthy")) {
+        return FINAL + "docker reports the container unhealthy";
       }
       return r.health().equals("healthy") ? null : r.health();
     });

@@ -25,19 +25,21 @@ public final class DeadLetterSender implements RequestHandler.DeadLetters {
   }
 
   @Override
-  public Future<Void> send(String key, byte[] value, String reason) {
+  public Future<Void> send(String key, byte[] value, String reason, Map<String, String> origin) {
     Promise<Void> promise = Promise.promise();
-    attempt(key, value, reason, promise);
+    Map<String, String> headers = new java.util.HashMap<>(origin);
+    headers.put(Topics.HEADER_ORIGINAL_TOPIC, Topics.REQUESTS);
+    headers.put(Topics.HEADER_REJECTED_BY, rejectedBy);
+    attempt(key, value, reason, Map.copyOf(headers), promise);
     return promise.future();
   }
 
-  private void attempt(String key, byte[] value, String reason, Promise<Void> promise) {
-    publisher.deadLetter(key, value, reason,
-            Map.of(Topics.HEADER_ORIGINAL_TOPIC, Topics.REQUESTS, Topics.HEADER_REJECTED_BY, rejectedBy))
+  private void attempt(String key, byte[] value, String reason, Map<String, String> headers, Promise<Void> promise) {
+    publisher.deadLetter(key, value, reason, headers)
         .onSuccess(md -> promise.complete())
         .onFailure(e -> {
           LOG.warn("dead letter not accepted ({}); retrying in {} ms", e.getMessage(), retryMs);
-          vertx.setTimer(retryMs, id -> attempt(key, value, reason, promise));
+          vertx.setTimer(retryMs, id -> attempt(key, value, reason, headers, promise));
         });
   }
 }

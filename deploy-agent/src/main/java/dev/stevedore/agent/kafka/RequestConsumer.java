@@ -54,7 +54,8 @@ public final class RequestConsumer {
     offsets.track(partition, offset);
     Future<Void> done;
     try {
-      done = handler.handle(record.key(), record.value());
+      done = handler.handle(record.key(), record.value(), Map.of(
+          Topics.HEADER_ORIGINAL_PARTITION, String.valueOf(partition), Topics.HEADER_ORIGINAL_OFFSET, String.valueOf(offset)));
     } catch (RuntimeException e) {
       LOG.error("request at {}-{}: {}", partition, offset, e.toString(), e);
       done = Future.failedFuture(e);

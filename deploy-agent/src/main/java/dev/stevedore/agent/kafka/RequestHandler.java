@@ -27,7 +27,8 @@ public final class RequestHandler {
 
   /** Where records that cannot be trusted go. */
   public interface DeadLetters {
-    Future<Void> send(String key, byte[] value, String reason);
+    /** {@code origin}: extra headers naming where the record came from (partition, offset). */
+    Future<Void> send(String key, byte[] value, String reason, java.util.Map<String, String> origin);
   }
 
   private final AgentConfig config;
@@ -50,15 +51,20 @@ public final class RequestHandler {
   }
 
   public Future<Void> handle(String key, byte[] value) {
+    return handle(key, value, java.util.Map.of());
+  }
+
+  /** {@code origin}: dead-letter headers naming the record's partition and offset. */
+  public Future<Void> handle(String key, byte[] value, java.util.Map<String, String> origin) {
     StevedoreEvent event;
     try {
       event = codec.decode(value);
     } catch (EventDecodingException e) {
       LOG.warn("undecodable record (key {}): {}; sent to the dead-letter topic", key, e.getMessage());
-      return deadLetters.send(key, value, "undecodable: " + e.getMessage());
+      return deadLetters.send(key, value, "undecodable: " + e.getMessage(), origin);
     }
     if (event instanceof DeployRequested request) {
-      return handle(key, value, request);
+      return handle(key, value, request, origin);
     }
     if (event instanceof DeployCancelled cancelled) {
       if (queue.cancel(cancelled.service(), cancelled.deploymentId(),
@@ -68,14 +74,14 @@ public final class RequestHandler {
       return Future.succeededFuture();
     }
     LOG.warn("unexpected {} on the requests topic (key {}); sent to the dead-letter topic", event.type().typeName(), key);
-    return deadLetters.send(key, value, "unexpected event type " + event.type().typeName() + " on the requests topic");
+    return deadLetters.send(key, value, "unexpected event type " + event.type().typeName() + " on the requests topic", origin);
   }
 
-  private Future<Void> handle(String key, byte[] value, DeployRequested request) {
+  private Future<Void> handle(String key, byte[] value, DeployRequested request, java.util.Map<String, String> origin) {
     String rejection = verifier.rejection(request);
     if (rejection != null) {
       LOG.warn("deployment {}: request rejected ({}); sent to the dead-letter topic", request.deploymentId(), rejection);
-      return deadLetters.send(key, value, rejection);
+      return deadLetters.send(key, value, rejection, origin);
     }
     Decision decision = Admission.decide(request, config, state, queue.holds(request.deploymentId()));
     DeployJob job = DeployJob.of(request, config.eventSource());

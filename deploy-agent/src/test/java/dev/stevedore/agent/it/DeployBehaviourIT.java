@@ -185,6 +185,9 @@ class DeployBehaviourIT {
     assertThat(reasons).anyMatch(r -> r.contains("not JSON"));
     assertThat(reasons).anyMatch(r -> r.contains("exceeds"));
     assertThat(reasons).anyMatch(r -> r.contains("unexpected event type deploy.succeeded"));
+    assertThat(deadLetters.records().stream().filter(r -> r.value().contains(unsigned.deploymentId())))
+        .allMatch(r -> r.headers().lastHeader(Topics.HEADER_ORIGINAL_OFFSET) != null
+            && r.headers().lastHeader(Topics.HEADER_ORIGINAL_PARTITION) != null);
   }
 
   private static List<String> reasons(List<ConsumerRecord<String, String>> records, String host, String marker,
@@ -206,6 +209,52 @@ class DeployBehaviourIT {
    * too, and while such a container still runs compose v1 links the one-off container to it, which
    * host networking refuses.
    */
+  @Test
+  void theContainersOwnHealthcheckDecidesWithTypeContainer(@TempDir Path dir) throws Exception {
+    Files.createDirectories(dir.resolve("demo"));
+    demo = new AgentFixture.DemoProject(dir.resolve("demo"));
+    Files.writeString(demo.dir.resolve("docker-compose.yml"), """
+        version: "2.4"
+        services:
+          demo:
+            image: %s:${VERSION:-v1}
+            network_mode: host
+            init: true
+            environment:
+              PORT: "${PORT}"
+            healthcheck:
+              test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:${PORT}/health"]
+              interval: 1s
+              timeout: 1s
+              retries: 2
+            labels:
+              stevedore.test: "true"
+        """.formatted(demo.repository));
+    demo.up("v1");
+    host = AgentFixture.hostId();
+    vertx = Vertx.vertx();
+    ServiceConfig byContainer = new ServiceConfig("compose", demo.dir.toString(), null, demo.project, "demo", null, null,
+        demo.repository, Map.of("PORT", String.valueOf(demo.port)), "default", true, List.of(),
+        new dev.stevedore.agent.config.HealthCheckConfig("container", null, 0, Duration.ofMillis(200), Duration.ofSeconds(15)),
+        null, null, null);
+    agent = AgentFixture.start(vertx, config(kafka, host, dir.resolve("state"), Map.of("demo", byContainer)));
+
+    DeployRequested v2 = send(kafka, request("demo", "v2", host));
+    assertThat(events.awaitOutcome(v2.deploymentId(), Duration.ofSeconds(90))).isInstanceOf(DeploySucceeded.class);
+    DeployStep check = events.of(v2.deploymentId()).stream().filter(e -> e instanceof DeployStep s && s.step().equals("health-check"))
+        .map(e -> (DeployStep) e).findFirst().orElseThrow();
+    assertThat(check.durationMs()).as("waits for docker's first healthy report").isGreaterThan(300);
+
+    DeployRequested broken = send(kafka, request("demo", "broken", host));
+    Outcome rb = events.awaitOutcome(broken.deploymentId(), Duration.ofSeconds(90));
+    assertThat(rb).isInstanceOf(DeployRolledBack.class);
+    assertThat(((DeployRolledBack) rb).restoredVersion()).isEqualTo("v2");
+    assertThat(((DeployRolledBack) rb).restoredHealthy()).isTrue();
+    try (HttpProbe probe = HttpProbe.start(demo.url("/version"), Duration.ofMillis(50))) {
+      assertThat(probe.awaitBody("v2", Duration.ofSeconds(10))).isTrue();
+    }
+  }
+
   static String migrateService(String repository) {
     return """
           migrate:

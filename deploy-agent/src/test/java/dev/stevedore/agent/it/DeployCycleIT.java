@@ -85,8 +85,17 @@ class DeployCycleIT {
       assertThat(((DeploySucceeded) outcome).digest()).startsWith("sha256:");
       assertThat(probe.awaitBody("v2", Duration.ofSeconds(10))).isTrue();
       assertThat(probe.last().orElseThrow().body()).isEqualTo("v2");
+
+      // A replay of the very same signed record changes nothing and publishes nothing.
+      int before = events.of(request.deploymentId()).size();
+      kafka.send(Topics.REQUESTS, request.partitionKey(),
+          new String(AgentFixture.CODEC.encode(request), java.nio.charset.StandardCharsets.UTF_8));
+      DeployRequested marker = send(kafka, request("demo", "v2", host));
+      events.awaitOutcome(marker.deploymentId(), Duration.ofSeconds(60));
+      assertThat(events.of(request.deploymentId())).hasSize(before);
     }
     List<AgentEvent> all = events.of(request0(host));
+    assertThat(all).hasSizeGreaterThan(0);
     assertThat(all.get(0)).isInstanceOf(DeployStarted.class);
     DeployStarted started = (DeployStarted) all.get(0);
     assertThat(started.fromVersion()).isEqualTo("v1");
