@@ -39,7 +39,9 @@ public final class Responses {
   public static void unavailable(RoutingContext ctx, Throwable cause, CircuitBreaker breaker, int retryAfterSeconds) {
     int retryAfter = retryAfterSeconds;
     String reason = "Kafka did not acknowledge the request; retry later";
-    if (VertxCircuitBreaker.isOpen(cause)) {
+    if (cause instanceof java.io.UncheckedIOException) {
+      reason = "the schedule could not be stored; retry later";
+    } else if (VertxCircuitBreaker.isOpen(cause)) {
       long waitMs = breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
       retryAfter = (int) Math.max(1, (waitMs + 999) / 1000);
       reason = "Kafka is unreachable (circuit open); retry later";

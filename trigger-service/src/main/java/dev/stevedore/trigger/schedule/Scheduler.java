@@ -69,6 +69,9 @@ public final class Scheduler extends VerticleBase {
   /** Stores a new schedule durably; an id already known answers the existing one (a duplicate). */
   public Future<Added> add(Schedule schedule) {
     return onOwnContext(() -> {
+      if (busy.contains(schedule.id())) {
+        return Future.failedFuture(BadRequest.of(409, "schedule " + schedule.id() + " is being stored; retry"));
+      }
       Optional<Schedule> existing = store.get(schedule.id());
       if (existing.isPresent()) {
         return Future.succeededFuture(new Added(existing.get(), true));
