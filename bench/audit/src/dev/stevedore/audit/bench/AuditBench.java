@@ -49,6 +49,7 @@ public final class AuditBench {
   static final String[] SERVICES = new String[20];
   static final String[] ENVIRONMENTS = {"prod", "staging", "qa", "dev"};
   static final int HOSTS = 200;
+  static final String PG_DATA = System.getenv().getOrDefault("BENCH_PG_DATA", "/var/lib/stevedore/pg");
   static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
 
   static {
@@ -135,6 +136,7 @@ public final class AuditBench {
     long stored = 0;
     long storeNanos = 0;
     long storeCpuNanos = 0;
+    long serverTicks0 = postgresCpuTicks();
     var threads = java.lang.management.ManagementFactory.getThreadMXBean();
     long windowStart = System.nanoTime();
     long windowStored = 0;
@@ -172,6 +174,12 @@ public final class AuditBench {
         stored, storeNanos / 1e9, stored / (storeNanos / 1e9), sorted[batches / 2], sorted[(int) (batches * 0.99)]);
     System.out.printf("ingest CPU of the storing thread (JDBC driver included; not the PostgreSQL server): %.1f s = %,.0f events per CPU-second%n",
         storeCpuNanos / 1e9, stored / (storeCpuNanos / 1e9));
+    long serverTicks = postgresCpuTicks() - serverTicks0;
+    if (serverTicks > 0) {
+      double serverSeconds = serverTicks / 100.0;
+      System.out.printf("ingest CPU of all postgres server processes meanwhile: %.1f s; client thread + server: %,.0f events per CPU-second%n",
+          serverSeconds, stored / (storeCpuNanos / 1e9 + serverSeconds));
+    }
   }
 
   static void analyze(Database db) throws Exception {
@@ -226,6 +234,33 @@ public final class AuditBench {
           e.getKey(), lat[n / 2] / 1e6, lat[(int) (n * 0.99)] / 1e6, lat[n - 1] / 1e6, cpu[n / 2] / 1e6,
           cpu[(int) (n * 0.99)] / 1e6, (double) rows / n);
     }
+  }
+
+  /**
+   * utime + stime (clock ticks, 100/s) of the processes of the benchmark's PostgreSQL cluster
+   * (named postgres, working directory BENCH_PG_DATA, default /var/lib/stevedore/pg), from /proc.
+   */
+  static long postgresCpuTicks() {
+    long total = 0;
+    java.io.File[] procs = new java.io.File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
+    if (procs == null) {
+      return 0;
+    }
+    for (java.io.File p : procs) {
+      try {
+        String stat = java.nio.file.Files.readString(p.toPath().resolve("stat"));
+        int close = stat.lastIndexOf(')');
+        if (!stat.substring(stat.indexOf('(') + 1, close).equals("postgres")
+            || !java.nio.file.Files.readSymbolicLink(p.toPath().resolve("cwd")).toString().equals(PG_DATA)) {
+          continue;
+        }
+        String[] f = stat.substring(close + 2).split(" ");
+        total += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (java.io.IOException | RuntimeException gone) {
+        // the process ended meanwhile
+      }
+    }
+    return total;
   }
 
   static String load() {

@@ -173,13 +173,16 @@ public final class IngestVerticle extends VerticleBase {
     LOG.debug("stored {} event(s), {} duplicate(s), chain head {}", r.stored(), r.duplicates(), r.headSeq());
   }
 
+  /**
+   * Commits the batch's offsets (the batch is in the database already) without waiting for the
+   * broker's answer: commits of one consumer are applied in order, and a lost commit only means a
+   * redelivery that the store deduplicates.
+   */
   private Future<Void> commit(List<KafkaConsumerRecord<String, byte[]>> records) {
     Map<TopicPartition, OffsetAndMetadata> offsets = nextOffsets(records);
-    return consumer.commit(offsets).<Void>mapEmpty().recover(e -> {
-      // Stored already: a redelivery after a failed commit is a duplicate the store ignores.
-      LOG.warn("offset commit failed ({}); the records will be redelivered and deduplicated", e.getMessage());
-      return Future.succeededFuture();
-    });
+    consumer.commit(offsets).onFailure(e ->
+        LOG.warn("offset commit failed ({}); the records will be redelivered and deduplicated", e.getMessage()));
+    return Future.succeededFuture();
   }
 
   static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<KafkaConsumerRecord<String, byte[]>> records) {
