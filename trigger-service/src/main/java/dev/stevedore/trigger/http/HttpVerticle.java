@@ -39,7 +39,8 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(404, Responses::notFound);
     router.errorHandler(405, ctx -> Responses.json(ctx, 405, new JsonObject().put("error", "method not allowed")));
     return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-            .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024))
+            .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024)
+            .setIdleTimeout(60)) // a connection that sends nothing for 60 s is closed (slow clients)
         .requestHandler(router)
         .listen()
         .onSuccess(s -> server = s);
