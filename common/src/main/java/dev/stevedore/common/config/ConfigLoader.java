@@ -120,6 +120,12 @@ public final class ConfigLoader {
       JsonNode value = node.get(name);
       if (value.isObject()) {
         resolveFileKeys((ObjectNode) value);
+      } else if (value.isArray()) {
+        value.forEach(element -> {
+          if (element.isObject()) {
+            resolveFileKeys((ObjectNode) element);
+          }
+        });
       } else if (name.endsWith("File") && name.length() > 4 && value.isTextual() && !value.asText().isBlank()) {
         String target = name.substring(0, name.length() - 4);
         if (node.has(target)) {

@@ -65,6 +65,20 @@ class ConfigLoaderTest {
     assertThat(fromYaml.token()).isEqualTo("s3cret");
   }
 
+  record Hook(String name, String token) {}
+
+  record WithList(List<Hook> hooks) {}
+
+  @Test
+  void fileKeysAreResolvedInsideListEntriesToo() throws Exception {
+    Path secret = dir.resolve("hook-token");
+    Files.writeString(secret, "t0ken\n");
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, "hooks:\n  - name: ci\n    token: \"\"\n    tokenFile: " + secret + "\n");
+    WithList config = new ConfigLoader(Map.of()).load(WithList.class, "list-defaults.yml", Optional.of(file));
+    assertThat(config.hooks()).containsExactly(new Hook("ci", "t0ken"));
+  }
+
   @Test
   void anUnknownKeyStopsStartUpAndNamesTheKey() throws Exception {
     Path file = dir.resolve("c.yml");
