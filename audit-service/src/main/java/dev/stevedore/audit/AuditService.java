@@ -107,16 +107,26 @@ public final class AuditService {
       return api.port();
     }
 
+    /**
+     * Stops in order (API, consumer, dead-letter producer, pool); each step is bounded, so an
+     * unreachable broker or database cannot hold the shutdown.
+     */
     @Override
     public Future<Void> stop() {
-      return vertx.undeploy(apiId)
-          .eventually(() -> vertx.undeploy(ingestId))
-          .eventually(publisher::close)
-          .eventually(() -> vertx.executeBlocking(() -> {
+      return bounded(vertx.undeploy(apiId), "API")
+          .compose(v -> bounded(vertx.undeploy(ingestId), "consumer"))
+          .compose(v -> bounded(publisher.close(), "dead-letter producer"))
+          .compose(v -> bounded(vertx.executeBlocking(() -> {
             db.close();
             return null;
-          }))
-          .mapEmpty();
+          }), "database pool"));
+    }
+
+    private Future<Void> bounded(Future<?> step, String what) {
+      return Timeouts.within(vertx, step, 5000, "stopping the " + what).<Void>mapEmpty().recover(e -> {
+        LOG.warn("{}; going on with the shutdown", e.getMessage());
+        return Future.succeededFuture();
+      });
     }
   }
 }

@@ -59,7 +59,11 @@ public final class EventWriter {
       + "environment = COALESCE(deployments.environment, excluded.environment), "
       + "version = COALESCE(deployments.version, excluded.version), "
       + "requested_at = CASE WHEN deployments.has_request = 0 AND excluded.requested_at < deployments.requested_at "
-      + "THEN excluded.requested_at ELSE deployments.requested_at END";
+      + "THEN excluded.requested_at ELSE deployments.requested_at END "
+      // No new row version when nothing changes (the usual case once the request is stored).
+      + "WHERE (deployments.environment IS NULL AND excluded.environment IS NOT NULL) "
+      + "OR (deployments.version IS NULL AND excluded.version IS NOT NULL) "
+      + "OR (deployments.has_request = 0 AND excluded.requested_at < deployments.requested_at)";
   private static final String UPSERT_HOST_STARTED = "INSERT INTO deployment_hosts (deployment_id, host, service, "
       + "environment, status, from_version, version, started_at) VALUES (?,?,?,?,'running',?,?,?) "
       + "ON CONFLICT (deployment_id, host) DO UPDATE SET environment = COALESCE(excluded.environment, "
@@ -443,6 +447,7 @@ public final class EventWriter {
     Map<String, Long> lastFinish = new HashMap<>();
     Map<String, Long> cancelledAt = new HashMap<>();
     Map<String, String> currentStatus = new HashMap<>();
+    Map<String, Long> currentFinish = new HashMap<>();
     for (List<String> chunk : Jdbc.chunks(deploymentIds, Jdbc.IN_CHUNK)) {
       String in = Jdbc.placeholders(chunk.size());
       try (PreparedStatement ps = c.prepareStatement(
@@ -460,7 +465,7 @@ public final class EventWriter {
         }
       }
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id, cancelled_at, status FROM deployments WHERE id IN (" + in + ")")) {
+          "SELECT id, cancelled_at, status, finished_at FROM deployments WHERE id IN (" + in + ")")) {
         bindAll(ps, chunk);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -469,6 +474,10 @@ public final class EventWriter {
               cancelledAt.put(rs.getString(1), cancelled);
             }
             currentStatus.put(rs.getString(1), rs.getString(3));
+            long finished = rs.getLong(4);
+            if (!rs.wasNull()) {
+              currentFinish.put(rs.getString(1), finished);
+            }
           }
         }
       }
@@ -478,7 +487,8 @@ public final class EventWriter {
     for (List<String> chunk : Jdbc.chunks(deploymentIds, Jdbc.IN_CHUNK)) {
       try (PreparedStatement ps = c.prepareStatement("UPDATE deployment_hosts SET requested_at = "
           + "(SELECT d.requested_at FROM deployments d WHERE d.id = deployment_hosts.deployment_id) "
-          + "WHERE deployment_id IN (" + Jdbc.placeholders(chunk.size()) + ")")) {
+          + "WHERE deployment_id IN (" + Jdbc.placeholders(chunk.size()) + ") AND (requested_at IS NULL OR "
+          + "requested_at <> (SELECT d.requested_at FROM deployments d WHERE d.id = deployment_hosts.deployment_id))")) {
         bindAll(ps, chunk);
         ps.executeUpdate();
       }
@@ -490,6 +500,9 @@ public final class EventWriter {
         String status = DeploymentStatus.derive(statuses, cancelledAt.containsKey(id));
         Long finished = !DeploymentStatus.terminal(status) ? null
             : DeploymentStatus.CANCELLED.equals(status) ? cancelledAt.get(id) : lastFinish.get(id);
+        if (status.equals(currentStatus.get(id)) && java.util.Objects.equals(finished, currentFinish.get(id))) {
+          continue; // unchanged: no new row version
+        }
         ps.setString(1, status);
         lng(ps, 2, finished);
         ps.setString(3, id);
