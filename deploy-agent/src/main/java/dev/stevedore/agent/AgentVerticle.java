@@ -92,8 +92,8 @@ public final class AgentVerticle extends VerticleBase {
       Map<String, Driver> drivers = new HashMap<>();
       config.services().forEach((name, sc) -> drivers.put(name, driver(name, sc, docker)));
       HealthChecker health = new HealthChecker(vertx, web);
-      Deployer deployer = new Deployer(vertx, config, store, new Outbox(store.state(), codec), relay::kick, drivers,
-          health, metrics);
+      Deployer deployer = new Deployer(vertx, config, store, new Outbox(store.state(), codec), relay::kick,
+          relay::hold, relay::release, drivers, health, metrics);
       queue = new ServiceQueue(deployer::deploy, deployer::skip);
       RequestHandler handler = new RequestHandler(config, codec, new RequestVerifier(trustedKeys, codec), store.state(),
           queue, deployer, new DeadLetterSender(vertx, publisher, "agent/" + config.hostId(), 2_000));

@@ -51,12 +51,25 @@ public final class Deployer {
   private final StateStore store;
   private final Outbox outbox;
   private final Runnable published;
+  private final Runnable hold;
+  private final Runnable release;
   private final Map<String, Driver> drivers;
   private final HealthChecker health;
   private final MeterRegistry metrics;
 
   public Deployer(Vertx vertx, AgentConfig config, StateStore store, Outbox outbox, Runnable afterSave,
       Map<String, Driver> drivers, HealthChecker health, MeterRegistry metrics) {
+    this(vertx, config, store, outbox, afterSave, () -> { }, () -> { }, drivers, health, metrics);
+  }
+
+  /**
+   * @param hold called before a switching step ({@code down}, {@code up}, {@code checkout},
+   *     {@code restart}) runs, {@code release} after it: the relay defers Kafka traffic meanwhile
+   */
+  public Deployer(Vertx vertx, AgentConfig config, StateStore store, Outbox outbox, Runnable afterSave,
+      Runnable hold, Runnable release, Map<String, Driver> drivers, HealthChecker health, MeterRegistry metrics) {
+    this.hold = hold;
+    this.release = release;
     this.vertx = vertx;
     this.config = config;
     this.store = store;
@@ -78,8 +91,6 @@ public final class Deployer {
     final Driver driver;
     final ServiceRecord record;
     final Intent intent;
-    /** What runs after the switch, asked for early where the driver can (see {@link Driver#target}). */
-    Future<Running> target;
 
     Run(DeployJob job, ServiceRecord record, Intent intent) {
       this.job = job;
@@ -189,16 +200,20 @@ public final class Deployer {
   private Future<Void> steps(Run run, List<StepPlan> plan, int index) {
     if (index == plan.size()) {
       // What now runs is read while the health check runs (it is needed only on success).
-      Future<Running> after = (run.target != null ? run.target : run.driver.inspect())
-          .recover(e -> Future.succeededFuture(Running.absent()));
+      Future<Running> after = run.driver.target(run.job.version()).recover(e -> Future.succeededFuture(Running.absent()));
       return runStep(run, new StepPlan("health-check", true, () -> health.check(run.service.healthCheck(), run.driver::inspect)))
           .compose(r -> r.ok() ? succeeded(run, after) : afterSwitchFailure(run, "health-check", r));
     }
     StepPlan step = plan.get(index);
-    if (step.switches() && run.target == null && run.driver.targetKnownBeforeSwitch()) {
-      run.target = run.driver.target(run.job.version());   // read alongside the switch
+    boolean quiet = step.switches() && !step.name().equals("post-deploy");
+    if (quiet) {
+      hold.run();
     }
-    return runStep(run, step).compose(r -> {
+    return runStep(run, step).andThen(ar -> {
+      if (quiet) {
+        release.run();
+      }
+    }).compose(r -> {
       if (r.ok()) {
         return steps(run, plan, index + 1);
       }

@@ -38,6 +38,8 @@ public final class ComposeDriver implements Driver {
   private final Docker runner;
   private final Breakers breakers;
   private final Duration timeout;
+  /** The image the last successful pull brought, by version (one deployment per service at a time). */
+  private volatile Map.Entry<String, Running> pulled;
 
   public ComposeDriver(Vertx vertx, String name, ServiceConfig config, ComposeFlavor flavor, String dockerCommand,
       Docker runner, Breakers breakers, Duration timeout) {
@@ -69,7 +71,14 @@ public final class ComposeDriver implements Driver {
   @Override
   public List<StepPlan> forward(String version) {
     List<StepPlan> steps = new ArrayList<>();
-    steps.add(new StepPlan("pull", false, () -> pull(version)));
+    // After a good pull the new image's id and digest are read at once (one docker call, part of
+    // the pull step), so nothing needs asking docker after the health check.
+    steps.add(new StepPlan("pull", false, () -> pull(version).compose(r -> !r.ok() || config.image() == null
+        ? Future.succeededFuture(r)
+        : imageOf(version).map(t -> {
+          pulled = Map.entry(version, t);
+          return r;
+        }))));
     for (HookConfig hook : config.hooks().preDeploy()) {
       steps.add(new StepPlan("pre-deploy", false, () -> hook(hook, version)));
     }
@@ -157,9 +166,14 @@ public final class ComposeDriver implements Driver {
 
   @Override
   public Future<Running> target(String version) {
-    if (config.image() == null) {
-      return inspect();
+    Map.Entry<String, Running> known = pulled;
+    if (known != null && known.getKey().equals(version) && known.getValue().present()) {
+      return Future.succeededFuture(known.getValue());
     }
+    return config.image() == null ? inspect() : imageOf(version);
+  }
+
+  private Future<Running> imageOf(String version) {
     String ref = ImageRefs.reference(config.image(), version);
     return runner.run(command(docker.imageIdAndDigests(ref), "unused")).compose(r -> {
       int bar = r.output().indexOf('|');

@@ -32,6 +32,7 @@ public final class OutboxRelay {
   private long retryTimer = -1;
   private int sentSinceSave;
   private boolean failing;
+  private int holds;
 
   public OutboxRelay(Vertx vertx, StateStore store, EventPublisher publisher, EventCodec codec, Duration retry) {
     this.vertx = vertx;
@@ -43,10 +44,24 @@ public final class OutboxRelay {
 
   /** Starts sending if there is anything to send and nothing is being sent. */
   public void kick() {
-    if (sending || stopped || retryTimer >= 0) {
+    if (sending || stopped || retryTimer >= 0 || holds > 0) {
       return;
     }
     sendNext();
+  }
+
+  /**
+   * Defers sending (the events stay in the durable outbox) while a service is being switched: on
+   * a small host, waking the producer, the broker and every consumer at that moment competes with
+   * the container swap for CPU and lengthens the gap. {@link #release()} sends what waited.
+   */
+  public void hold() {
+    holds++;
+  }
+
+  public void release() {
+    holds = Math.max(0, holds - 1);
+    kick();
   }
 
   public int pending() {
@@ -62,6 +77,10 @@ public final class OutboxRelay {
 
   private void sendNext() {
     if (stopped) {
+      return;
+    }
+    if (holds > 0) {
+      sending = false;
       return;
     }
     if (store.state().outbox.isEmpty()) {

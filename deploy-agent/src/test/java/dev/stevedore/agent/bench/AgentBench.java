@@ -58,6 +58,7 @@ public final class AgentBench {
       System.out.printf("%d measured deployments per strategy (after 2 warm-up ones), demo app v1 <-> v2%n%n", deploys);
       for (String strategy : List.of("default", "recreate")) {
         run(kafka, work.resolve(strategy), strategy, deploys);
+        baseline(work.resolve("baseline-" + strategy), strategy, deploys);
       }
     }
   }
@@ -140,6 +141,43 @@ public final class AgentBench {
             idle.rssKb / 1024, idle.heapUsedKb / 1024, maxRss.get() / 1024, after.rssKb / 1024, after.heapUsedKb / 1024);
       }
     }
+  }
+
+  /** The same cycle run by hand with docker-compose (no agent): the Docker side's own gap. */
+  static void baseline(Path dir, String strategy, int deploys) throws Exception {
+    Files.createDirectories(dir.resolve("demo"));
+    try (AgentFixture.DemoProject demo = new AgentFixture.DemoProject(dir.resolve("demo"))) {
+      demo.up("v1");
+      List<Long> gaps = new ArrayList<>();
+      List<Long> failed = new ArrayList<>();
+      String version = "v1";
+      for (int i = 0; i < deploys + 2; i++) {
+        version = version.equals("v1") ? "v2" : "v1";
+        try (HttpProbe probe = HttpProbe.start(demo.url("/version"), Duration.ofMillis(10), Duration.ofMillis(500))) {
+          probe.awaitSuccess(Duration.ofSeconds(10));
+          List<String> compose = List.of(DockerTestSupport.composeBinary(), "-p", demo.project);
+          DockerTestSupport.run(AgentFixture.CMD, demo.dir, demo.env(version), concat(compose, "pull")).orThrow();
+          if (strategy.equals("recreate")) {
+            DockerTestSupport.run(AgentFixture.CMD, demo.dir, demo.env(version), concat(compose, "down")).orThrow();
+          }
+          DockerTestSupport.run(AgentFixture.CMD, demo.dir, demo.env(version), concat(compose, "up", "-d")).orThrow();
+          probe.awaitBody(version, Duration.ofSeconds(20));
+          Thread.sleep(100);
+          if (i >= 2) {
+            gaps.add(probe.longestFailureGap().toMillis());
+            failed.add((long) probe.failures());
+          }
+        }
+      }
+      System.out.printf("by hand  %-8s unavailability ms p50 %5d  max %5d   failed probes p50 %d max %d (docker-compose alone, no agent)%n%n",
+          strategy, pct(gaps, 50), pct(gaps, 100), pct(failed, 50), pct(failed, 100));
+    }
+  }
+
+  static List<String> concat(List<String> a, String... b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(List.of(b));
+    return out;
   }
 
   record Memory(long rssKb, long heapUsedKb) {}
