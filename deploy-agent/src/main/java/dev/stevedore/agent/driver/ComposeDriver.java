@@ -160,11 +160,6 @@ public final class ComposeDriver implements Driver {
   }
 
   @Override
-  public boolean targetKnownBeforeSwitch() {
-    return config.image() != null;
-  }
-
-  @Override
   public Future<Running> target(String version) {
     Map.Entry<String, Running> known = pulled;
     if (known != null && known.getKey().equals(version) && known.getValue().present()) {

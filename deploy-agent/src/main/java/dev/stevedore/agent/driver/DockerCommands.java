@@ -37,16 +37,8 @@ public final class DockerCommands {
     return List.of(docker, "image", "inspect", "-f", "{{.Id}}|{{json .RepoDigests}}", reference);
   }
 
-  public List<String> imageId(String reference) {
-    return List.of(docker, "image", "inspect", "-f", "{{.Id}}", reference);
-  }
-
   /** Points {@code reference} at an image id again (the rollback target, even if the tag moved). */
   public List<String> tag(String imageId, String reference) {
     return List.of(docker, "tag", imageId, reference);
-  }
-
-  public List<String> info() {
-    return List.of(docker, "info", "-f", "{{.ServerVersion}}");
   }
 }

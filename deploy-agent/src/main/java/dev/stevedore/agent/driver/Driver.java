@@ -23,11 +23,6 @@ public interface Driver {
     return inspect();
   }
 
-  /** True when {@link #target} can be asked before the switch (it does not depend on what runs). */
-  default boolean targetKnownBeforeSwitch() {
-    return false;
-  }
-
   /** Step names whose failure happened before anything was switched (used by crash recovery). */
   boolean switches(String step);
 }

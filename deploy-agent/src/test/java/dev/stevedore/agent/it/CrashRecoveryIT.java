@@ -73,7 +73,7 @@ class CrashRecoveryIT {
     c.put("heartbeatInterval", "PT5S");
     c.put("resilience", Map.of("outboxRetry", "PT0.5S"));
     if (pauseAt != null) {
-      c.put("testHooks", Map.of("pauseAt", pauseAt, "pauseFor", pauseAt.startsWith("before:up") ? "PT8S" : "PT120S"));
+      c.put("testHooks", Map.of("pauseAt", pauseAt, "pauseFor", pauseAt.startsWith("before:up") ? "PT15S" : "PT120S"));
     }
     c.put("services", Map.of("demo", Map.of(
         "projectDirectory", demo.dir.toString(),
