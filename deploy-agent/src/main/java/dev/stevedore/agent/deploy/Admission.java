@@ -12,6 +12,9 @@ import java.time.Instant;
  * the request, the config and the durable state.
  */
 public final class Admission {
+  /** Requests made this long before a fresh agent's first start still count (clock skew, start-up order). */
+  static final java.time.Duration JOIN_GRACE = java.time.Duration.ofMinutes(1);
+
   private Admission() {}
 
   /** What to do with a request. */
@@ -51,6 +54,12 @@ public final class Admission {
       return new Decision.Skip("rejected: a sha256: version needs imageVariable and image in the service's config");
     }
     AgentState.ServiceRecord record = state.services.get(request.service());
+    if ((record == null || record.appliedRequestTime == null) && state.joinedAt != null
+        && request.time().isBefore(Instant.parse(state.joinedAt).minus(JOIN_GRACE))) {
+      // A new host reads the retained history of the requests topic: deploying those old
+      // versions one after another would roll the service back through its past.
+      return new Decision.Ignore("request of " + request.time() + " predates this agent joining at " + state.joinedAt);
+    }
     if (record != null) {
       if (record.blocked.contains(request.version()) && !"rollback".equals(request.trigger())) {
         return new Decision.Skip("version " + request.version() + " is blocked after a failed rollout on this host");

@@ -10,6 +10,11 @@ import java.util.TreeMap;
  * Mutable and confined to the agent's event loop; {@link StateStore} writes snapshots of it.
  */
 public final class AgentState {
+  /**
+   * When this agent first started on this host (ISO-8601). Requests older than that are history
+   * from before the host joined the fleet: a fresh agent does not replay them.
+   */
+  public String joinedAt;
   /** Per managed service. */
   public Map<String, ServiceRecord> services = new TreeMap<>();
   /** Deployment ids that reached their terminal event here (oldest first, bounded). */

@@ -37,7 +37,16 @@ public final class StateStore {
 
   /** Reads the state file (or starts empty) on the worker. */
   public static Future<StateStore> open(Vertx vertx, Path directory, WorkerExecutor worker) {
-    return worker.executeBlocking(() -> new StateStore(directory, worker, read(directory)), true);
+    return worker.executeBlocking(() -> {
+      AgentState state = read(directory);
+      if (state.joinedAt == null) {
+        // The first start on this host (or a state file from before joinedAt existed): remember
+        // it at once, so a restart before the first deployment keeps the same moment.
+        state.joinedAt = java.time.Instant.now().toString();
+        write(directory, MAPPER.writeValueAsBytes(state));
+      }
+      return new StateStore(directory, worker, state);
+    }, true);
   }
 
   public static AgentState read(Path directory) throws IOException {

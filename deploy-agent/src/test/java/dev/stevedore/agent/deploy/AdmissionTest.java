@@ -39,6 +39,19 @@ class AdmissionTest {
   }
 
   @Test
+  void aFreshAgentIgnoresRequestsFromBeforeItJoinedButNotRecentOnes() {
+    state.joinedAt = "2026-11-26T12:00:00Z";
+    Decision history = Admission.decide(request("old", "web", "v1", null, Instant.parse("2026-11-20T08:00:00Z")),
+        CONFIG, state, false);
+    assertThat(history).isInstanceOf(Decision.Ignore.class);
+    assertThat(((Decision.Ignore) history).why()).contains("predates this agent joining");
+    assertThat(Admission.decide(request("recent", "web", "v2", null, Instant.parse("2026-11-26T11:59:30Z")),
+        CONFIG, state, false)).isInstanceOf(Decision.Accept.class);
+    assertThat(Admission.decide(request("new", "web", "v3", null, Instant.parse("2026-11-26T12:05:00Z")),
+        CONFIG, state, false)).isInstanceOf(Decision.Accept.class);
+  }
+
+  @Test
   void ignoresRequestsForOtherHostsEnvironmentsAndLabels() {
     assertThat(Admission.decide(request("d1", "web", "v2", new Target("prod", List.of("web-2"), Map.of()), Instant.now()),
         CONFIG, state, false)).isInstanceOf(Decision.Ignore.class);
