@@ -70,6 +70,9 @@ class AuditApiIT {
   static void stop() throws Exception {
     AuditHarness.stop(running);
     vertx.close().await(10, java.util.concurrent.TimeUnit.SECONDS);
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
   }
 
   static JsonNode json(AuditHarness.Response r) throws Exception {

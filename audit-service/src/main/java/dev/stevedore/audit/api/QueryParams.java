@@ -114,13 +114,14 @@ public final class QueryParams {
     if (v == null) {
       return defaultLimit;
     }
-    if (!DIGITS.matcher(v).matches() || Integer.parseInt(v) < 1) {
-      if (v.matches("^[0-9]{10,}$")) {
-        return max;
-      }
+    String digits = v.replaceFirst("^0+(?=[0-9])", "");
+    if (digits.matches("^[0-9]{10,}$")) {
+      return max; // larger than any int: capped like any other large value
+    }
+    if (!DIGITS.matcher(digits).matches() || Integer.parseInt(digits) < 1) {
       throw new BadRequest("limit must be a positive integer (at most " + max + ")");
     }
-    return Math.min(Integer.parseInt(v), max);
+    return Math.min(Integer.parseInt(digits), max);
   }
 
   public Views.Position cursor() {

@@ -47,10 +47,11 @@ class QueryParamsTest {
     assertThat(params("limit", "501").limit(50, 500)).isEqualTo(500);
     assertThat(params("limit", "99999999999999999999").limit(50, 500)).isEqualTo(500);
     assertThat(params("limit", "1").limit(50, 500)).isEqualTo(1);
+    assertThat(params("limit", "0000000000007").limit(50, 500)).isEqualTo(7);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"0", "-1", "ten", "1.5", "1e3", " 5", "+5", ""})
+  @ValueSource(strings = {"0", "000", "-1", "ten", "1.5", "1e3", " 5", "+5", "", "0x10"})
   void rejectsAnInvalidLimit(String limit) {
     assertThatThrownBy(() -> params("limit", limit).limit(50, 500)).isInstanceOf(BadRequest.class)
         .hasMessageContaining("limit");

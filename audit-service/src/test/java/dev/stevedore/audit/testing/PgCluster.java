@@ -34,13 +34,19 @@ public final class PgCluster implements AutoCloseable {
 
   public static PgCluster create() throws IOException, InterruptedException {
     Path bin = findBin();
+    int port = FreePorts.find();
     Path dir = Files.createTempDirectory("stevedore-pg-");
-    PgCluster cluster = new PgCluster(bin, dir, FreePorts.find());
+    PgCluster cluster = new PgCluster(bin, dir, port);
     if (cluster.asPostgres) {
       run(List.of("chown", "postgres:postgres", dir.toString()), 30);
     }
-    cluster.pg(List.of(bin.resolve("initdb").toString(), "-D", cluster.data.toString(), "-U", "postgres",
-        "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"), 120);
+    try {
+      cluster.pg(List.of(bin.resolve("initdb").toString(), "-D", cluster.data.toString(), "-U", "postgres",
+          "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"), 120);
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
     return cluster;
   }
 
