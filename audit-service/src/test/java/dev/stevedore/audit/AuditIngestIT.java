@@ -84,9 +84,19 @@ class AuditIngestIT {
       AuditHarness.publish(kafka, events);
       AuditHarness.publish(kafka, events.subList(0, 100)); // redelivered duplicates
       await().atMost(Duration.ofSeconds(120)).until(() -> count(pg, service) == 300);
-      await().atMost(Duration.ofSeconds(30)).until(() ->
-          JSON.readTree(get(a.port(), "/api/v1/deployments?limit=100&status=succeeded&service=" + service).body())
-              .get("items").size() == 60);
+      String all = "/api/v1/deployments?limit=100&service=" + service;
+      try {
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+            JSON.readTree(get(a.port(), all + "&status=succeeded").body()).get("items").size() == 60);
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        StringBuilder state = new StringBuilder();
+        for (JsonNode d : JSON.readTree(get(a.port(), all).body()).get("items")) {
+          if (!"succeeded".equals(d.get("status").asText())) {
+            state.append(JSON.readTree(get(a.port(), "/api/v1/deployments/" + d.get("id").asText()).body())).append('\n');
+          }
+        }
+        throw new AssertionError("deployments not succeeded:\n" + state, e);
+      }
       JsonNode verify = JSON.readTree(get(b.port(), "/api/v1/audit/verify").body());
       assertThat(verify.get("ok").asBoolean()).as(verify.toString()).isTrue();
       assertThat(a.ingestMetrics().storedCount() + b.ingestMetrics().storedCount()).isGreaterThanOrEqualTo(300);
