@@ -1,9 +1,8 @@
 package dev.stevedore.audit;
 
+import dev.stevedore.common.config.CommandLine;
 import dev.stevedore.common.config.ConfigLoader;
 import io.vertx.core.Vertx;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -16,23 +15,8 @@ public final class AuditMain {
   private AuditMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    Optional<Path> file = Optional.empty();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--config") && i + 1 < args.length) {
-        file = Optional.of(Path.of(args[++i]));
-      } else {
-        System.err.println("usage: audit-service [--config audit.yml]");
-        System.exit(2);
-      }
-    }
-    AuditConfig config;
-    try {
-      config = ConfigLoader.fromSystem().load(AuditConfig.class, "audit-defaults.yml", file);
-    } catch (RuntimeException e) {
-      System.err.println("audit-service: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
+    AuditConfig config = CommandLine.configOrExit("audit-service", args,
+        file -> ConfigLoader.fromSystem().load(AuditConfig.class, "audit-defaults.yml", file));
     Vertx vertx = Vertx.vertx();
     AuditService.RunningAudit running;
     try {

@@ -1,10 +1,9 @@
 package dev.stevedore.agent;
 
+import dev.stevedore.common.config.CommandLine;
 import dev.stevedore.agent.config.AgentConfig;
 import dev.stevedore.agent.config.AgentConfigs;
 import io.vertx.core.Vertx;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -17,23 +16,7 @@ public final class AgentMain {
   private AgentMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    Optional<Path> file = Optional.empty();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--config") && i + 1 < args.length) {
-        file = Optional.of(Path.of(args[++i]));
-      } else {
-        System.err.println("usage: AgentMain [--config agent.yml]");
-        System.exit(2);
-      }
-    }
-    AgentConfig config;
-    try {
-      config = AgentConfigs.load(file, System.getenv());
-    } catch (RuntimeException e) {
-      System.err.println("deploy-agent: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
+    AgentConfig config = CommandLine.configOrExit("deploy-agent", args, file -> AgentConfigs.load(file, System.getenv()));
     // The agent is mostly idle: two event loops and a small worker pool (processes and the state
     // file have their own executors) keep its footprint small.
     Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4)

@@ -1,5 +1,6 @@
 package dev.stevedore.local;
 
+import dev.stevedore.common.config.CommandLine;
 import dev.stevedore.agent.AgentService;
 import dev.stevedore.agent.RunningAgent;
 import dev.stevedore.agent.config.AgentConfig;
@@ -43,23 +44,8 @@ public final class LocalMain {
   }
 
   public static void main(String[] args) {
-    Optional<Path> file = Optional.empty();
-    for (int i = 0; i < args.length; i++) {
-      if ("--config".equals(args[i]) && i + 1 < args.length) {
-        file = Optional.of(Path.of(args[++i]));
-      } else {
-        System.err.println("usage: stevedore-local [--config FILE]");
-        System.exit(2);
-      }
-    }
-    LocalMain main;
-    try {
-      main = new LocalMain(ConfigLoader.fromSystem().load(LocalConfig.class, "local-defaults.yml", file));
-    } catch (RuntimeException e) {
-      System.err.println("stevedore-local: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
+    LocalMain main = new LocalMain(CommandLine.configOrExit("stevedore-local", args,
+        file -> ConfigLoader.fromSystem().load(LocalConfig.class, "local-defaults.yml", file)));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       main.stop();

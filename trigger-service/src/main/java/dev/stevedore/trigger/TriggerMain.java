@@ -1,9 +1,8 @@
 package dev.stevedore.trigger;
 
+import dev.stevedore.common.config.CommandLine;
 import dev.stevedore.common.config.ConfigLoader;
 import io.vertx.core.Vertx;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -17,23 +16,8 @@ public final class TriggerMain {
   private TriggerMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    Optional<Path> file = Optional.empty();
-    for (int i = 0; i < args.length; i++) {
-      if ("--config".equals(args[i]) && i + 1 < args.length) {
-        file = Optional.of(Path.of(args[++i]));
-      } else {
-        System.err.println("usage: trigger-service [--config trigger.yml]");
-        System.exit(2);
-      }
-    }
-    TriggerConfig config;
-    try {
-      config = ConfigLoader.fromSystem().load(TriggerConfig.class, DEFAULTS, file);
-    } catch (RuntimeException e) {
-      System.err.println("trigger-service: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
+    TriggerConfig config = CommandLine.configOrExit("trigger-service", args,
+        file -> ConfigLoader.fromSystem().load(TriggerConfig.class, DEFAULTS, file));
     Vertx vertx = Vertx.vertx();
     RunningTrigger running;
     try {

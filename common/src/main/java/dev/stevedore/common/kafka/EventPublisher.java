@@ -73,7 +73,8 @@ public final class EventPublisher {
     return Timeouts.within(vertx, producer.partitionsFor(topic).map(java.util.List::size), timeoutMs, "metadata of " + topic);
   }
 
+  /** Closes the producer, waiting at most the delivery timeout (an unreachable broker must not hold a shutdown). */
   public Future<Void> close() {
-    return producer.close();
+    return Timeouts.within(vertx, producer.close(timeoutMs), timeoutMs + 1_000, "closing the Kafka producer");
   }
 }
