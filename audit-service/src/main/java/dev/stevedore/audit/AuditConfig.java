@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The audit service's typed configuration (defaults in {@code audit-defaults.yml}, then a YAML
- * file, then {@code STEVEDORE_*} environment variables; see docs/configuration-audit.md).
+ * file, then {@code STEVEDORE_*} environment variables; see docs/configuration.md (audit service)).
  */
 public record AuditConfig(Http http, KafkaSettings kafka, Ingest ingest, Database database, Auth auth, Api api) {
 

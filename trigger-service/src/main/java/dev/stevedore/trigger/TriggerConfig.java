@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The trigger service's typed configuration (defaults in {@code trigger-defaults.yml}, then a YAML
  * file, then {@code STEVEDORE_*} environment variables). Every key is described in
- * {@code docs/configuration-trigger.md}. Records normalise blanks and nulls so the rest of the code
+ * {@code docs/configuration.md (trigger service)}. Records normalise blanks and nulls so the rest of the code
  * never checks for them.
  */
 public record TriggerConfig(

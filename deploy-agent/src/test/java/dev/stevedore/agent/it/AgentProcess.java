@@ -28,7 +28,7 @@ public final class AgentProcess implements AutoCloseable {
     return Path.of("target/deploy-agent-0.1.0-SNAPSHOT-all.jar").toAbsolutePath();
   }
 
-  /** The JVM options the agent is run with in production (see docs/configuration-agent.md). */
+  /** The JVM options the agent is run with in production (see docs/configuration.md (deploy agent)). */
   public static final List<String> RECOMMENDED_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
       "-XX:ReservedCodeCacheSize=32m", "-Xss512k", "-XX:MaxMetaspaceSize=96m");
 
