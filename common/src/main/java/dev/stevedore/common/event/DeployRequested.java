@@ -7,7 +7,8 @@ import java.time.Instant;
  * Published by the trigger service and signed with its Ed25519 key: agents act only on requests
  * whose {@link #signature()} verifies over {@link #unsigned()}.
  *
- * @param trigger what caused it: github, gitlab, generic, manual, schedule, rollback, poll
+ * @param trigger what caused it: github, gitlab, generic, manual, schedule, rollback (the agent's
+ *     polling mode publishes no request: its events carry the source suffix {@code /poll})
  * @param requestedBy the person or system that asked (a CI user, a token's name)
  * @param keyId which trigger key signed it; {@code null} while unsigned
  * @param signature base64 Ed25519 signature; {@code null} while unsigned
