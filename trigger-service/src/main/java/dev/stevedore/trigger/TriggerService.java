@@ -8,7 +8,7 @@ import dev.stevedore.common.kafka.TopicAdmin;
 import dev.stevedore.common.ops.OpsRoutes;
 import dev.stevedore.common.resilience.Timeouts;
 import dev.stevedore.common.security.Ed25519Keys;
-import dev.stevedore.trigger.core.FastRequestSigner;
+import dev.stevedore.common.security.RequestSigner;
 import dev.stevedore.trigger.core.KafkaRequestSink;
 import dev.stevedore.trigger.core.RecentIds;
 import dev.stevedore.trigger.core.RequestFactory;
@@ -117,7 +117,7 @@ public final class TriggerService {
 
     DeploymentHistory history = config.history().enabled()
         ? new DeploymentHistory(config.history().perService(), config.limits().recentDeployments()) : null;
-    RequestFactory factory = new RequestFactory(new FastRequestSigner(keys, codec), config.instanceId(), clock);
+    RequestFactory factory = new RequestFactory(new RequestSigner(keys, codec), config.instanceId(), clock);
     Submitter submitter = new Submitter(vertx, factory, new KafkaRequestSink(publisher),
         new RecentIds(config.limits().recentDeployments()), metrics, config.limits().publishTimeoutMs(),
         history == null ? id -> false : history::knows);

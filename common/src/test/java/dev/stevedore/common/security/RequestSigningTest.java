@@ -47,6 +47,27 @@ class RequestSigningTest {
   }
 
   @Test
+  void signaturesAreTheOnesTheJdkProviderMakes() throws Exception {
+    // Ed25519 is deterministic: Bouncy Castle and the JDK must agree byte for byte.
+    for (String version : List.of("v1", "v2.0.0", "sha256:" + "a".repeat(64))) {
+      DeployRequested request = new DeployRequested("e1", "stevedore://trigger/t", SampleEvents.T, "d1", "web", "prod",
+          version, "0123abc", "main", "acme/web", "octocat", "github", "push", null, null, null);
+      java.security.Signature jdk = java.security.Signature.getInstance("Ed25519");
+      jdk.initSign(trigger.getPrivate());
+      jdk.update(codec.canonicalBytes(request.unsigned()));
+      assertThat(signer.sign(request).signature())
+          .isEqualTo(java.util.Base64.getEncoder().encodeToString(jdk.sign()));
+    }
+  }
+
+  @Test
+  void refusesAPublicKeyThatIsNotItsOwn() {
+    KeyPair other = Ed25519Keys.generate();
+    assertThatThrownBy(() -> new RequestSigner(new KeyPair(other.getPublic(), trigger.getPrivate()), codec))
+        .hasMessageContaining("public half");
+  }
+
+  @Test
   void keysSurviveAPemRoundTrip() {
     KeyPair keys = Ed25519Keys.generate();
     String privatePem = Ed25519Keys.toPem(keys.getPrivate());

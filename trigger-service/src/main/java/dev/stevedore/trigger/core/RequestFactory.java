@@ -11,7 +11,7 @@ public final class RequestFactory {
   private final String source;
   private final Clock clock;
 
-  /** @param signer sets key id and signature (common's RequestSigner::sign, or {@link FastRequestSigner}) */
+  /** @param signer sets key id and signature (common's {@code RequestSigner}) */
   public RequestFactory(UnaryOperator<DeployRequested> signer, String instanceId, Clock clock) {
     this.signer = signer;
     this.source = "stevedore://trigger/" + instanceId;
