@@ -14,64 +14,23 @@
 # Usage: build-compose-images.sh [postgres|agent-base ...]   (default: both)
 set -euo pipefail
 
-log() { printf '[build-compose-images] %s\n' "$*"; }
-die() { printf '[build-compose-images] ERROR: %s\n' "$*" >&2; exit 1; }
-
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
+NAME=build-compose-images
+# shellcheck source=lib/image-build.sh
+. "$HERE/lib/image-build.sh"
 RECIPES=$ROOT/deploy/images
-
-DOCKER=/usr/bin/docker          # the 20.10 client: builds without buildx
-export DOCKER_BUILDKIT=0
-CACHE=${STEVEDORE_CACHE:-/var/cache/stevedore}
-LOGS=$CACHE/logs
-FORCE=${FORCE:-0}
 
 JRE_IMAGE=${JRE_IMAGE:-stevedore/jre:17}
 PG_MAJOR=${PG_MAJOR:-15}
 POSTGRES_IMAGE=stevedore/postgres:$PG_MAJOR
 AGENT_BASE_IMAGE=stevedore/agent-base:17
 
-mkdir -p "$LOGS"
-[[ -x $DOCKER ]] || die "$DOCKER missing: run scripts/install-deps.sh"
-"$DOCKER" info >/dev/null 2>&1 || die "docker API not answering: run scripts/start-docker.sh"
-
-hash_of() {  # hash_of STRING... FILE... : short hash of strings and file contents
-  local item
-  for item in "$@"; do
-    if [[ -f $item ]]; then printf '%s\n' "${item#"$ROOT"/}"; cat "$item"; else printf '%s\n' "$item"; fi
-  done | sha256sum | cut -c1-16
-}
-image_hash() { "$DOCKER" image inspect -f '{{ index .Config.Labels "stevedore.build-hash" }}' "$1" 2>/dev/null || true; }
-image_id() { "$DOCKER" image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
-
-run_logged() {  # run_logged NAME CMD... : output to a log file, shown when the command fails
-  local name=$1; shift
-  local logfile=$LOGS/$name.log
-  if ! "$@" >"$logfile" 2>&1; then
-    printf '[build-compose-images] %s failed; last lines of %s:\n' "$name" "$logfile" >&2
-    tail -n 40 "$logfile" >&2
-    return 1
-  fi
-}
 
 # ---- a root file system from stevedore/jre:17, changed in a chroot, imported as an image -------
 # (A Dockerfile RUN step cannot reach the Debian mirror here: the engine gives containers the DNS
 # server 127.0.0.1. The chroot uses this host's network and resolver, like build-images.sh.)
 
-ROOTFS=
-cleanup_rootfs() {
-  if [[ -n $ROOTFS && -d $ROOTFS ]]; then
-    local m
-    for m in proc sys dev/pts dev; do
-      mountpoint -q "$ROOTFS/$m" 2>/dev/null && umount -l "$ROOTFS/$m"
-    done
-    # Never remove anything while a mount is still below the folder.
-    if ! grep -q " $ROOTFS/" /proc/mounts; then rm -rf "$ROOTFS"; fi
-  fi
-  ROOTFS=
-}
-trap cleanup_rootfs EXIT
 
 unpack_jre_rootfs() {  # unpack_jre_rootfs DIR: the JRE image's files, from build-images.sh's cache when it matches
   local dir=$1 jre_hash tarball cid

@@ -8,19 +8,13 @@
 # Usage: build-images.sh [jre|kafka|busybox|demo ...]   (default: all). FORCE=1 rebuilds.
 set -euo pipefail
 
-log() { printf '[build-images] %s\n' "$*"; }
-die() { printf '[build-images] ERROR: %s\n' "$*" >&2; exit 1; }
-
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-
-DOCKER=/usr/bin/docker          # the 20.10 client: builds without buildx
-export DOCKER_BUILDKIT=0
-CACHE=${STEVEDORE_CACHE:-/var/cache/stevedore}
-LOGS=$CACHE/logs
+NAME=build-images
+# shellcheck source=lib/image-build.sh
+. "$HERE/lib/image-build.sh"
 REGISTRY=${STEVEDORE_REGISTRY:-127.0.0.1:5000}
 SUITE=${STEVEDORE_DEBIAN_SUITE:-bookworm}
-FORCE=${FORCE:-0}
 
 KAFKA_VERSION=${KAFKA_VERSION:-$(sed -n 's:.*<kafka.broker.version>\(.*\)</kafka.broker.version>.*:\1:p' "$ROOT/pom.xml" | head -1)}
 [[ -n $KAFKA_VERSION ]] || die "kafka.broker.version not found in $ROOT/pom.xml"
@@ -32,21 +26,7 @@ BUSYBOX_IMAGE=stevedore/busybox:latest
 DEMO_REPO=$REGISTRY/stevedore-demo
 DEMO_VERSIONS=(v1 v2 v3 v4 broken)
 
-mkdir -p "$CACHE" "$LOGS"
-[[ -x $DOCKER ]] || die "$DOCKER missing: run scripts/install-deps.sh"
-"$DOCKER" info >/dev/null 2>&1 || die "docker API not answering: run scripts/start-docker.sh"
-
 # ---- helpers ------------------------------------------------------------------------------------
-
-hash_of() {  # hash_of STRING... FILE... : short hash of strings and file contents
-  local item
-  for item in "$@"; do
-    if [[ -f $item ]]; then printf '%s\n' "${item#"$ROOT"/}"; cat "$item"; else printf '%s\n' "$item"; fi
-  done | sha256sum | cut -c1-16
-}
-
-image_hash() { "$DOCKER" image inspect -f '{{ index .Config.Labels "stevedore.build-hash" }}' "$1" 2>/dev/null || true; }
-image_id() { "$DOCKER" image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
 
 drop_replaced() {  # drop_replaced OLD_ID IMAGE : remove the image a rebuild replaced, unless in use
   local old=$1 image=$2
@@ -59,15 +39,6 @@ up_to_date() {  # up_to_date IMAGE HASH
   [[ $FORCE != 1 && $(image_hash "$1") == "$2" ]]
 }
 
-run_logged() {  # run_logged NAME CMD... : output to a log file, shown when the command fails
-  local name=$1; shift
-  local logfile=$LOGS/$name.log
-  if ! "$@" >"$logfile" 2>&1; then
-    printf '[build-images] %s failed; last lines of %s:\n' "$name" "$logfile" >&2
-    tail -n 40 "$logfile" >&2
-    return 1
-  fi
-}
 
 # URI of the first enabled Debian source (deb) for SUITE in this host's APT configuration.
 apt_uri_for_suite() {
@@ -99,19 +70,6 @@ apt_uri_for_suite() {
 
 # ---- stevedore/jre:17 ---------------------------------------------------------------------------
 
-ROOTFS=
-cleanup_rootfs() {
-  if [[ -n $ROOTFS && -d $ROOTFS ]]; then
-    local m
-    for m in proc sys dev/pts dev; do
-      mountpoint -q "$ROOTFS/$m" 2>/dev/null && umount -l "$ROOTFS/$m"
-    done
-    # Never remove anything while a mount is still below the folder.
-    if ! grep -q " $ROOTFS/" /proc/mounts; then rm -rf "$ROOTFS"; fi
-  fi
-  ROOTFS=
-}
-trap cleanup_rootfs EXIT
 
 source_entry() {  # source_entry URI SUITES : one deb822 paragraph
   printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n' "$1" "$2"
