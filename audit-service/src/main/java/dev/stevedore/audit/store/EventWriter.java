@@ -72,6 +72,11 @@ public final class EventWriter {
           headSeq = rs.getLong(1);
           headHash = rs.getString(2);
         }
+        if (dialect.writerSettings() != null) {
+          try (var st = c.createStatement()) {
+            st.execute(dialect.writerSettings());
+          }
+        }
         Set<String> existing = existingIds(c, unique.keySet());
         List<StoredEvent> fresh = new ArrayList<>(unique.size());
         unique.values().forEach(e -> {
