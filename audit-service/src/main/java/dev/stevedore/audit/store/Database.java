@@ -43,7 +43,7 @@ public final class Database implements AutoCloseable {
     return writer.executeBlocking(() -> {
       HikariDataSource ds = dataSource(config);
       try {
-        migrate(ds);
+        migrate(ds, Dialect.of(config.url()));
       } catch (RuntimeException e) {
         ds.close();
         throw e;
@@ -58,7 +58,7 @@ public final class Database implements AutoCloseable {
   /** Opens without Vert.x (benchmarks, tests of the repository alone). */
   public static Database openBlocking(AuditConfig.Database config) {
     HikariDataSource ds = dataSource(config);
-    migrate(ds);
+    migrate(ds, Dialect.of(config.url()));
     return new Database(ds, Dialect.of(config.url()), null, null);
   }
 
@@ -117,10 +117,16 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private static void migrate(DataSource ds) {
+  /**
+   * Migrations shared by both databases are in db/migration/common; db/migration/sqlite holds
+   * the few that only SQLite needs (version numbers are shared, so a version is used once).
+   */
+  private static void migrate(DataSource ds, Dialect dialect) {
     var result = Flyway.configure()
         .dataSource(ds)
-        .locations("classpath:db/migration")
+        .locations(dialect == Dialect.SQLITE
+            ? new String[] {"classpath:db/migration/common", "classpath:db/migration/sqlite"}
+            : new String[] {"classpath:db/migration/common"})
         .load()
         .migrate();
     LOG.info("database schema at version {} ({} migration(s) applied)", result.targetSchemaVersion, result.migrationsExecuted);

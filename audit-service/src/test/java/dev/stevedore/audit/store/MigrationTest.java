@@ -20,7 +20,7 @@ class MigrationTest {
   @Test
   void upgradesAVersion1DatabaseKeepingItsSteps() throws Exception {
     String url = "jdbc:sqlite:" + dir.resolve("old.db");
-    Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").target("1").load().migrate();
+    Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration/common").target("1").load().migrate();
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
       st.execute("INSERT INTO deployments (id, service, environment, requested_at, status) VALUES ('d-1', 'web', 'prod', 0, 'running')");
       st.execute("INSERT INTO deployment_hosts (deployment_id, host, status) VALUES ('d-1', 'h-1', 'running')");
@@ -33,6 +33,38 @@ class MigrationTest {
       Views.DeploymentDetail d = queries.deployment("d-1").orElseThrow();
       assertThat(d.hosts()).singleElement().satisfies(h ->
           assertThat(h.steps()).extracting(Views.Step::name).containsExactly("pull"));
+    }
+  }
+
+  @Test
+  void upgradesAVersion3DatabaseToSeqAsTheRowidKeepingTheChain() throws Exception {
+    String url = "jdbc:sqlite:" + dir.resolve("v3.db");
+    Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration/common").target("3").load()
+        .migrate();
+    var ds = new org.sqlite.SQLiteDataSource();
+    ds.setUrl(url);
+    EventWriter v3 = new EventWriter(ds, Dialect.SQLITE, Events.CODEC.mapper(), java.time.Clock.systemUTC());
+    String first = Events.deploymentId("before-upgrade");
+    v3.store(Events.stored(Events.successfulDeployment(first, "h-1", "web", "prod", "v1", java.time.Instant.EPOCH)));
+
+    try (Database db = Database.openBlocking(new AuditConfig.Database(url, null, null, null, 2, 0, 0))) {
+      try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+           var rs = st.executeQuery("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).contains("seq           INTEGER NOT NULL PRIMARY KEY");
+      }
+      EventWriter writer = new EventWriter(db.dataSource(), db.dialect(), Events.CODEC.mapper(),
+          java.time.Clock.systemUTC());
+      String second = Events.deploymentId("after-upgrade");
+      var result = writer.store(Events.stored(Events.successfulDeployment(second, "h-1", "web", "prod", "v2",
+          java.time.Instant.EPOCH.plusSeconds(60))));
+      assertThat(result.stored()).isEqualTo(5);
+      assertThat(result.headSeq()).isEqualTo(10);
+      var queries = new QueryRepository(db.dataSource(), db.dialect(), Events.CODEC.mapper());
+      ChainReport report = queries.verifyChain();
+      assertThat(report.ok()).isTrue();
+      assertThat(report.checked()).isEqualTo(10);
+      assertThat(queries.deployment(first).orElseThrow().timeline()).hasSize(5);
     }
   }
 }
