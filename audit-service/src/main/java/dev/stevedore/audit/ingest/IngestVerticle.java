@@ -16,7 +16,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
-import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka boundary: polls requests, outcome events and heartbeats in one group, stores each
- * poll as one batch, then commits its offsets. Undecodable records go to the dead-letter topic.
+ * poll as one batch, then commits its offsets; the next poll is fetched and decoded meanwhile. Undecodable records go to the dead-letter topic.
  * While the database is unreachable (the "database" breaker), it seeks back to the batch, pauses
  * its partitions and probes the database until it answers: nothing is dropped or skipped.
  */
@@ -71,7 +70,7 @@ public final class IngestVerticle extends VerticleBase {
     return consumer.subscribe(Set.of(Topics.REQUESTS, Topics.EVENTS, Topics.HEARTBEATS)).onSuccess(v -> {
       LOG.info("consuming {}, {}, {} in group {}", Topics.REQUESTS, Topics.EVENTS, Topics.HEARTBEATS, config.groupId());
       lagTimer = vertx.setPeriodic(config.lagIntervalMs(), id -> refreshLag());
-      vertx.runOnContext(x -> loop());
+      vertx.runOnContext(x -> loop(fetch()));
     });
   }
 
@@ -80,36 +79,74 @@ public final class IngestVerticle extends VerticleBase {
     return consumer == null ? Future.succeededFuture(false) : consumer.assignment().map(a -> !a.isEmpty());
   }
 
-  private void loop() {
+  /** One poll's records, decoded. */
+  private record Batch(List<KafkaConsumerRecord<String, byte[]>> records, List<RecordDecoder.Decoded> decoded) {
+    static final Batch EMPTY = new Batch(List.of(), List.of());
+  }
+
+  /**
+   * Stores one batch while the next one is polled and decoded (one batch ahead at most: on two
+   * cores the decoding of the next batch runs while the database writes this one). Offsets are
+   * still committed only after their batch is stored, in order.
+   */
+  private void loop(Future<Batch> fetched) {
     if (stopping) {
       return;
     }
-    consumer.poll(Duration.ofMillis(config.pollTimeoutMs()))
-        .compose(this::handle)
-        .onComplete(ar -> {
-          if (ar.failed() && !stopping) {
-            LOG.error("ingest cycle failed; retrying in {} ms", config.retryDelayMs(), ar.cause());
-            vertx.setTimer(config.retryDelayMs(), id -> loop());
-          } else {
-            vertx.runOnContext(v -> loop());
-          }
-        });
+    fetched.compose(batch -> {
+      if (batch.records().isEmpty()) {
+        return Future.succeededFuture((Future<Batch>) null);
+      }
+      Future<Batch> next = fetch();
+      return handle(batch, next).map(keepNext -> keepNext ? next : null);
+    }).onComplete(ar -> {
+      if (ar.failed() && !stopping) {
+        LOG.error("ingest cycle failed; retrying in {} ms", config.retryDelayMs(), ar.cause());
+        vertx.setTimer(config.retryDelayMs(), id -> loop(fetch()));
+      } else if (!stopping) {
+        Future<Batch> next = ar.result();
+        vertx.runOnContext(v -> loop(next != null ? next : fetch()));
+      }
+    });
   }
 
-  private Future<Void> handle(KafkaConsumerRecords<String, byte[]> polled) {
-    if (polled.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    List<KafkaConsumerRecord<String, byte[]>> records = new ArrayList<>(polled.size());
-    for (int i = 0; i < polled.size(); i++) {
-      records.add(polled.recordAt(i));
-    }
-    return decodeAll(records)
-        .compose(decoded -> deadLetter(records, decoded)
-            .compose(v -> storeBatch(decoded.stream().filter(RecordDecoder.Decoded::ok)
-                .map(RecordDecoder.Decoded::event).toList())))
-        .compose(v -> commit(records))
-        .recover(e -> stopping ? Future.failedFuture(e) : pauseUntilDatabaseAnswers(records, e));
+  private Future<Batch> fetch() {
+    return consumer.poll(Duration.ofMillis(config.pollTimeoutMs())).compose(polled -> {
+      if (polled.isEmpty()) {
+        return Future.succeededFuture(Batch.EMPTY);
+      }
+      List<KafkaConsumerRecord<String, byte[]>> records = new ArrayList<>(polled.size());
+      for (int i = 0; i < polled.size(); i++) {
+        records.add(polled.recordAt(i));
+      }
+      return decodeAll(records).map(decoded -> new Batch(records, decoded));
+    });
+  }
+
+  /**
+   * Dead-letters, stores and commits one batch. True when it is done and the batch fetched
+   * meanwhile can follow; false after a database outage, when both were rewound and are read
+   * again once the database answers.
+   */
+  private Future<Boolean> handle(Batch batch, Future<Batch> next) {
+    return deadLetter(batch.records(), batch.decoded())
+        .compose(v -> storeBatch(batch.decoded().stream().filter(RecordDecoder.Decoded::ok)
+            .map(RecordDecoder.Decoded::event).toList()))
+        .compose(v -> commit(batch.records()))
+        .map(true)
+        .recover(e -> {
+          if (stopping) {
+            return Future.failedFuture(e);
+          }
+          // The next batch was polled already: rewind to the first record of either.
+          return next.transform(ar -> {
+            List<KafkaConsumerRecord<String, byte[]>> both = new ArrayList<>(batch.records());
+            if (ar.succeeded()) {
+              both.addAll(ar.result().records());
+            }
+            return pauseUntilDatabaseAnswers(both, batch.records().size(), e).map(false);
+          });
+        });
   }
 
   /** Decodes on worker threads, in parallel chunks (strict decoding and canonical JSON cost CPU). */
@@ -203,9 +240,10 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   /** Rewinds to the batch, pauses every partition, and probes until the database answers. */
-  private Future<Void> pauseUntilDatabaseAnswers(List<KafkaConsumerRecord<String, byte[]>> records, Throwable cause) {
+  private Future<Void> pauseUntilDatabaseAnswers(List<KafkaConsumerRecord<String, byte[]>> records, int batchSize,
+                                                 Throwable cause) {
     LOG.warn("cannot complete a batch of {} record(s) ({}); rewound, consumer paused until the database answers",
-        records.size(), cause.toString());
+        batchSize, cause.toString());
     metrics.paused.set(1);
     Promise<Void> resumed = Promise.promise();
     rewind(firstOffsets(records))
