@@ -52,14 +52,8 @@ listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = '$PGDIR'
 max_connections = 200
-shared_buffers = 512MB
+shared_buffers = 128MB
 fsync = on
-# Write-heavy settings for the audit store's steady appends (as on any production server): with
-# the default max_wal_size of 1GB the benchmark's ingest checkpointed every 13 s ("checkpoints
-# are occurring too frequently") and rewrote a full image of every index page after each one.
-max_wal_size = 8GB
-checkpoint_timeout = 15min
-wal_compression = lz4
 CONF
 chown postgres:postgres "$PGDIR/stevedore.conf"
 grep -q "^include_if_exists = 'stevedore.conf'" "$PGDIR/postgresql.conf" \
