@@ -373,8 +373,11 @@ public final class Deployer {
     }
     LOG.warn("test hook: pausing {}:{} for {}", when, step, config.testHooks().pauseFor());
     Promise<Void> promise = Promise.promise();
-    vertx.executeBlocking(() -> Files.writeString(store.directory().resolve("paused-at"), when + ":" + step,
-            StandardCharsets.UTF_8))
+    // Written aside and renamed: a test polling for the marker never reads it half written.
+    vertx.executeBlocking(() -> Files.move(
+            Files.writeString(store.directory().resolve("paused-at.tmp"), when + ":" + step, StandardCharsets.UTF_8),
+            store.directory().resolve("paused-at"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING))
         .onComplete(ar -> vertx.setTimer(config.testHooks().pauseFor().toMillis(), id -> promise.complete()));
     return promise.future();
   }
