@@ -242,8 +242,8 @@ public final class IngestVerticle extends VerticleBase {
   /** Rewinds to the batch, pauses every partition, and probes until the database answers. */
   private Future<Void> pauseUntilDatabaseAnswers(List<KafkaConsumerRecord<String, byte[]>> records, int batchSize,
                                                  Throwable cause) {
-    LOG.warn("cannot complete a batch of {} record(s) ({}); rewound, consumer paused until the database answers",
-        batchSize, cause.toString());
+    LOG.warn("cannot complete a batch of {} record(s) ({}); rewound with the {} record(s) fetched meanwhile, "
+        + "consumer paused until the database answers", batchSize, cause.toString(), records.size() - batchSize);
     metrics.paused.set(1);
     Promise<Void> resumed = Promise.promise();
     rewind(firstOffsets(records))
