@@ -129,7 +129,7 @@ class AuditServiceIT {
     // A crashed instance stored the first 60 events but never committed their offsets.
     AuditConfig config = config(group(), 7);
     try (Database db = Database.openBlocking(config.database())) {
-      new EventWriter(db.dataSource(), db.dialect(), Events.CODEC.mapper(), Clock.systemUTC())
+      new EventWriter(db.writerDataSource(), db.dialect(), Events.CODEC.mapper(), Clock.systemUTC())
           .store(Events.stored(events.subList(0, 60)));
     }
     // Every event is published twice (a producer retry, a replayed topic).

@@ -82,7 +82,7 @@ public final class AuditBench {
         queries, load());
     EventCodec codec = new EventCodec();
     try (Database db = Database.openBlocking(config)) {
-      EventWriter writer = new EventWriter(db.dataSource(), db.dialect(), codec.mapper(), Clock.systemUTC());
+      EventWriter writer = new EventWriter(db.writerDataSource(), db.dialect(), codec.mapper(), Clock.systemUTC());
       QueryRepository repo = new QueryRepository(db.dataSource(), db.dialect(), codec.mapper());
       decodeRate(codec);
       ingest(writer, codec, events, batch);

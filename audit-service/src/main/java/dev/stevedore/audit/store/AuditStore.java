@@ -16,7 +16,7 @@ public final class AuditStore {
 
   public AuditStore(Database database, ObjectMapper json, Clock clock) {
     this.database = database;
-    this.writer = new EventWriter(database.dataSource(), database.dialect(), json, clock);
+    this.writer = new EventWriter(database.writerDataSource(), database.dialect(), json, clock);
     this.queries = new QueryRepository(database.dataSource(), database.dialect(), json);
   }
 

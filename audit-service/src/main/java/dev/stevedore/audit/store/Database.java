@@ -24,13 +24,17 @@ public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
   private final HikariDataSource dataSource;
+  /** SQLite: a pool of one connection for the ingest writer; PostgreSQL: the same pool. */
+  private final HikariDataSource writerDataSource;
   private final Dialect dialect;
   private final WorkerExecutor workers;
   private final WorkerExecutor writer;
 
-  private Database(HikariDataSource dataSource, Dialect dialect, WorkerExecutor workers, WorkerExecutor writer) {
+  private Database(HikariDataSource dataSource, AuditConfig.Database config, WorkerExecutor workers,
+                   WorkerExecutor writer) {
     this.dataSource = dataSource;
-    this.dialect = dialect;
+    this.dialect = Dialect.of(config.url());
+    this.writerDataSource = config.sqlite() ? dataSource(config, true) : dataSource;
     this.workers = workers;
     this.writer = writer;
   }
@@ -41,14 +45,14 @@ public final class Database implements AutoCloseable {
     // Ingest writes on a thread of their own: long reads (export, verify) never hold them up.
     WorkerExecutor writer = vertx.createSharedWorkerExecutor("audit-db-writer", 1);
     return writer.executeBlocking(() -> {
-      HikariDataSource ds = dataSource(config);
+      HikariDataSource ds = dataSource(config, false);
       try {
         migrate(ds, Dialect.of(config.url()));
+        return new Database(ds, config, workers, writer);
       } catch (RuntimeException e) {
         ds.close();
         throw e;
       }
-      return new Database(ds, Dialect.of(config.url()), workers, writer);
     }, false).onFailure(e -> {
       workers.close();
       writer.close();
@@ -57,16 +61,17 @@ public final class Database implements AutoCloseable {
 
   /** Opens without Vert.x (benchmarks, tests of the repository alone). */
   public static Database openBlocking(AuditConfig.Database config) {
-    HikariDataSource ds = dataSource(config);
+    HikariDataSource ds = dataSource(config, false);
     migrate(ds, Dialect.of(config.url()));
-    return new Database(ds, Dialect.of(config.url()), null, null);
+    return new Database(ds, config, null, null);
   }
 
-  static HikariDataSource dataSource(AuditConfig.Database config) {
+  /** The pool for queries, or (SQLite, {@code writer}) the ingest writer's single connection. */
+  static HikariDataSource dataSource(AuditConfig.Database config, boolean writer) {
     HikariConfig hc = new HikariConfig();
-    hc.setPoolName("audit-db");
+    hc.setPoolName(writer ? "audit-db-writer" : "audit-db");
     hc.setJdbcUrl(config.url());
-    hc.setMaximumPoolSize(config.poolSize());
+    hc.setMaximumPoolSize(writer ? 1 : config.poolSize());
     hc.setMinimumIdle(1);
     hc.setConnectionTimeout(config.connectionTimeoutMs());
     hc.setValidationTimeout(Math.min(config.connectionTimeoutMs(), 2000));
@@ -78,9 +83,11 @@ public final class Database implements AutoCloseable {
       // FULL: a commit is on disk before the consumer commits its offsets (no loss on power cut).
       hc.addDataSourceProperty("synchronous", "FULL");
       hc.addDataSourceProperty("busy_timeout", "15000");
-      // Page cache up to 256 MiB per connection, allocated as used: at 1,000,000 events the
-      // random-key indexes outgrow 64 MiB and every batch read their pages back through the OS.
-      hc.addDataSourceProperty("cache_size", "-262144");
+      // Page cache, allocated as used: up to 256 MiB for the writer, whose random-key indexes
+      // outgrow 64 MiB at 1,000,000 events (every batch read their pages back through the OS);
+      // 64 MiB for each query connection, so an export or a chain walk cannot make every
+      // connection of the pool hold 256 MiB (at most 256 + 4 x 64 MiB with the default pool).
+      hc.addDataSourceProperty("cache_size", writer ? "-262144" : "-65536");
       hc.addDataSourceProperty("temp_store", "MEMORY");
       // Checkpoint after 256 MiB of WAL (the -wal file grows to that) rather than 32 MiB: an index page changed by many
       // batches is copied into the database file once per checkpoint, not once per batch
@@ -136,8 +143,14 @@ public final class Database implements AutoCloseable {
     return dialect;
   }
 
+  /** The pool for queries (and, on PostgreSQL, for writes too). */
   public DataSource dataSource() {
     return dataSource;
+  }
+
+  /** Where {@link EventWriter} gets its connection. */
+  public DataSource writerDataSource() {
+    return writerDataSource;
   }
 
   /** Runs blocking JDBC reads on the database worker pool. */
@@ -167,6 +180,9 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    if (writerDataSource != dataSource) {
+      writerDataSource.close();
+    }
     dataSource.close();
     if (workers != null) {
       workers.close();

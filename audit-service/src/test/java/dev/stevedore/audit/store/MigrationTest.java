@@ -53,7 +53,7 @@ class MigrationTest {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getString(1)).contains("seq           INTEGER NOT NULL PRIMARY KEY");
       }
-      EventWriter writer = new EventWriter(db.dataSource(), db.dialect(), Events.CODEC.mapper(),
+      EventWriter writer = new EventWriter(db.writerDataSource(), db.dialect(), Events.CODEC.mapper(),
           java.time.Clock.systemUTC());
       String second = Events.deploymentId("after-upgrade");
       var result = writer.store(Events.stored(Events.successfulDeployment(second, "h-1", "web", "prod", "v2",

@@ -45,7 +45,7 @@ abstract class RepositoryContract {
   @BeforeEach
   void open() throws Exception {
     database = openDatabase();
-    writer = new EventWriter(database.dataSource(), database.dialect(), Events.CODEC.mapper(), Clock.systemUTC());
+    writer = new EventWriter(database.writerDataSource(), database.dialect(), Events.CODEC.mapper(), Clock.systemUTC());
     queries = new QueryRepository(database.dataSource(), database.dialect(), Events.CODEC.mapper());
   }
 
