@@ -27,12 +27,20 @@ import java.util.Optional;
  * (for secrets: Docker and Kubernetes mount them as files). In the YAML file, {@code xFile: PATH}
  * sets the key {@code x} (which must exist in the defaults) to the content of PATH.
  *
+ * <p>{@code kafka.properties}, a free map of Kafka client properties, takes its entries from
+ * {@code STEVEDORE_KAFKA_PROPERTIES_<NAME>} too: NAME in lower case with {@code _} for
+ * {@code .} ({@code STEVEDORE_KAFKA_PROPERTIES_SASL_JAAS_CONFIG} sets {@code sasl.jaas.config};
+ * Kafka's client properties are all dotted lower-case words), and from a file with
+ * {@code ..._FILE}.
+ *
  * <p>Unknown keys are errors, so a typo in a config file stops the service at start-up with the
  * key's name instead of being ignored.
  */
 public final class ConfigLoader {
   public static final String ENV_PREFIX = "STEVEDORE_";
   public static final String CONFIG_FILE_ENV = "STEVEDORE_CONFIG";
+  /** Free maps whose entries may come from the environment: {@code <prefix><NAME>[_FILE]}. */
+  private static final List<List<String>> PROPERTY_MAPS = List.of(List.of("kafka", "properties"));
 
   private final ObjectMapper yaml;
   private final Map<String, String> env;
@@ -143,6 +151,10 @@ public final class ConfigLoader {
       List<String> childPath = new ArrayList<>(path);
       childPath.add(name);
       JsonNode value = node.get(name);
+      if (value.isObject() && PROPERTY_MAPS.contains(childPath)) {
+        applyPropertyMap((ObjectNode) value, envName(childPath) + "_");
+        continue;
+      }
       if (value.isObject()) {
         applyEnvironment((ObjectNode) value, childPath);
         continue;
@@ -155,6 +167,26 @@ public final class ConfigLoader {
         node.set(name, scalarOrList(value, env.get(variable)));
       }
     }
+  }
+
+  /** {@code PREFIX_SASL_JAAS_CONFIG[_FILE]} -> {@code sasl.jaas.config}; a file wins over a value. */
+  private void applyPropertyMap(ObjectNode map, String prefix) {
+    env.keySet().stream().filter(k -> k.startsWith(prefix) && k.length() > prefix.length()).sorted().forEach(k -> {
+      boolean file = k.endsWith("_FILE");
+      String rest = k.substring(prefix.length(), file ? k.length() - "_FILE".length() : k.length());
+      if (rest.isEmpty() || !rest.matches("[A-Z0-9]+(_[A-Z0-9]+)*")) {
+        throw new ConfigException(k + ": not a property name (letters and digits separated by single underscores)");
+      }
+      String property = rest.toLowerCase(Locale.ROOT).replace('_', '.');
+      if (file) {
+        String path = env.get(k);
+        if (!path.isBlank()) {
+          map.set(property, TextNode.valueOf(readSecret(Path.of(path), k)));
+        }
+      } else if (!env.containsKey(k + "_FILE")) {
+        map.set(property, TextNode.valueOf(env.get(k)));
+      }
+    });
   }
 
   /** Lists given in the environment are comma-separated. */

@@ -35,4 +35,12 @@ public record KafkaSettings(
   public KafkaSettings withClientId(String id) {
     return new KafkaSettings(bootstrapServers, id, requestTimeoutMs, deliveryTimeoutMs, fetchMaxWaitMs, properties);
   }
+
+  /** Names the properties but leaves out their values: they hold credentials (sasl.jaas.config, ...). */
+  @Override
+  public String toString() {
+    return "KafkaSettings[bootstrapServers=" + bootstrapServers + ", clientId=" + clientId + ", requestTimeoutMs="
+        + requestTimeoutMs + ", deliveryTimeoutMs=" + deliveryTimeoutMs + ", fetchMaxWaitMs=" + fetchMaxWaitMs
+        + ", properties=" + new java.util.TreeSet<>(properties.keySet()) + "]";
+  }
 }

@@ -65,6 +65,38 @@ class ConfigLoaderTest {
     assertThat(fromYaml.token()).isEqualTo("s3cret");
   }
 
+  @Test
+  void kafkaClientPropertiesComeFromTheEnvironmentToo() throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, "kafka:\n  properties:\n    security.protocol: SSL\n    linger.ms: 5\n");
+    Path jaas = dir.resolve("jaas");
+    Files.writeString(jaas, "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"a\" password=\"b\";\n");
+    Map<String, String> env = Map.of(
+        "STEVEDORE_KAFKA_PROPERTIES_SECURITY_PROTOCOL", "SASL_SSL",
+        "STEVEDORE_KAFKA_PROPERTIES_SASL_MECHANISM", "PLAIN",
+        "STEVEDORE_KAFKA_PROPERTIES_SASL_JAAS_CONFIG_FILE", jaas.toString(),
+        "STEVEDORE_KAFKA_PROPERTIES_SSL_TRUSTSTORE_LOCATION", "/etc/kafka/truststore.p12");
+    TestConfig config = new ConfigLoader(env).load(TestConfig.class, "test-defaults.yml", Optional.of(file));
+    assertThat(config.kafka().properties()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "security.protocol", "SASL_SSL",
+        "linger.ms", "5",
+        "sasl.mechanism", "PLAIN",
+        "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"a\" password=\"b\";",
+        "ssl.truststore.location", "/etc/kafka/truststore.p12"));
+    assertThat(config.kafka().toString()).contains("sasl.jaas.config").doesNotContain("password");
+  }
+
+  @Test
+  void aMalformedKafkaPropertyVariableIsAClearError() {
+    for (String bad : List.of("STEVEDORE_KAFKA_PROPERTIES_SASL__MECHANISM", "STEVEDORE_KAFKA_PROPERTIES_sasl_mechanism",
+        "STEVEDORE_KAFKA_PROPERTIES__FILE")) {
+      assertThatThrownBy(() -> new ConfigLoader(Map.of(bad, "x")).load(TestConfig.class, "test-defaults.yml",
+          Optional.empty()))
+          .isInstanceOf(ConfigLoader.ConfigException.class)
+          .hasMessageContaining(bad);
+    }
+  }
+
   record Hook(String name, String token) {}
 
   record WithList(List<Hook> hooks) {}
