@@ -9,6 +9,7 @@ import dev.stevedore.audit.ingest.IngestVerticle;
 import dev.stevedore.audit.ingest.RecordDecoder;
 import dev.stevedore.audit.store.AuditStore;
 import dev.stevedore.audit.store.Database;
+import dev.stevedore.audit.store.Refusals;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.kafka.EventPublisher;
 import dev.stevedore.common.kafka.TopicAdmin;
@@ -96,6 +97,8 @@ public final class AuditService {
         .failureRateThreshold(50)
         .waitDurationInOpenState(Duration.ofMillis(config.breakerOpenMs()))
         .permittedNumberOfCallsInHalfOpenState(1)
+        // A refused batch (the database answered) is handled event by event, not as an outage.
+        .ignoreException(Refusals::isRefusal)
         .build());
   }
 
