@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka boundary: polls requests, outcome events and heartbeats in one group, stores each
- * poll as one batch, then commits its offsets; the next poll is fetched and decoded meanwhile. Undecodable records go to the dead-letter topic.
+ * poll as one batch, then commits its offsets; the next poll is fetched and decoded meanwhile.
+ * Undecodable records go to the dead-letter topic.
  * While the database is unreachable (the "database" breaker), it seeks back to the batch, pauses
  * its partitions and probes the database until it answers: nothing is dropped or skipped.
  */

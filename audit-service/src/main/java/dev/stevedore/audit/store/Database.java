@@ -62,8 +62,13 @@ public final class Database implements AutoCloseable {
   /** Opens without Vert.x (benchmarks, tests of the repository alone). */
   public static Database openBlocking(AuditConfig.Database config) {
     HikariDataSource ds = dataSource(config, false);
-    migrate(ds, Dialect.of(config.url()));
-    return new Database(ds, config, null, null);
+    try {
+      migrate(ds, Dialect.of(config.url()));
+      return new Database(ds, config, null, null);
+    } catch (RuntimeException e) {
+      ds.close();
+      throw e;
+    }
   }
 
   /** The pool for queries, or (SQLite, {@code writer}) the ingest writer's single connection. */
@@ -89,9 +94,10 @@ public final class Database implements AutoCloseable {
       // connection of the pool hold 256 MiB (at most 256 + 4 x 64 MiB with the default pool).
       hc.addDataSourceProperty("cache_size", writer ? "-262144" : "-65536");
       hc.addDataSourceProperty("temp_store", "MEMORY");
-      // Checkpoint after 256 MiB of WAL (the -wal file grows to that) rather than 32 MiB: an index page changed by many
-      // batches is copied into the database file once per checkpoint, not once per batch
-      // (bench/audit: 14,800 -> 20,400 events/s at 1,000,000 events, with the cache above 22,400).
+      // Checkpoint after 256 MiB of WAL (the -wal file grows to that) rather than 32 MiB: an
+      // index page changed by many batches is copied into the database file once per
+      // checkpoint, not once per batch (bench/audit: 14,800 -> 20,400 events/s at 1,000,000
+      // events; with the writer's larger cache 22,400).
       hc.setConnectionInitSql("PRAGMA wal_autocheckpoint = 65536");
       // Write transactions take the database lock at BEGIN: appends to the chain are serialized.
       hc.addDataSourceProperty("transaction_mode", "IMMEDIATE");

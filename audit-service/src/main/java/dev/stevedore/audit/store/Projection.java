@@ -66,11 +66,6 @@ final class Projection {
     return p;
   }
 
-  /** An empty projection, as for a new database. */
-  static Projection empty() {
-    return new Projection();
-  }
-
   /** The deployments the events are about. */
   static Set<String> deploymentIds(List<StevedoreEvent> events) {
     Set<String> ids = new LinkedHashSet<>();
@@ -279,14 +274,6 @@ final class Projection {
         ps.executeBatch();
       }
     }
-  }
-
-  /** For tests: the rows as they would be written. */
-  List<List<Object>> rows() {
-    List<List<Object>> all = new ArrayList<>();
-    deployments.values().forEach(d -> all.add(d.values()));
-    hosts.values().forEach(h -> all.add(h.values()));
-    return all;
   }
 
   private static String key(String deploymentId, String host) {

@@ -22,9 +22,6 @@ public final class Refusals {
           }
         }
       }
-      if (t.getCause() == t) {
-        break;
-      }
     }
     return false;
   }

@@ -92,14 +92,10 @@ abstract class Row {
     }
 
     private static void bind(PreparedStatement ps, int index, int type, Object value) throws SQLException {
-      if (value == null) {
-        ps.setNull(index, type);
-      } else if (value instanceof Long l) {
-        ps.setLong(index, l);
-      } else if (value instanceof Integer n) {
-        ps.setInt(index, n);
-      } else {
-        ps.setString(index, Jdbc.text((String) value));
+      switch (type) {
+        case Types.BIGINT -> Jdbc.lng(ps, index, (Long) value);
+        case Types.INTEGER -> Jdbc.integer(ps, index, (Integer) value);
+        default -> Jdbc.str(ps, index, (String) value);
       }
     }
   }
