@@ -46,7 +46,9 @@ chmod 0755 "$RUN_DIR"
 DEMO_PROJECT=$PROJECT-demo
 
 export COMPOSE_PROJECT_NAME=$PROJECT
-export KAFKA_IMAGE=stevedore/kafka:4.1.1
+# The broker image scripts/build-images.sh built, tagged with the version the pom pins.
+KAFKA_VERSION=$(sed -n 's:.*<kafka.broker.version>\(.*\)</kafka.broker.version>.*:\1:p' "$ROOT/pom.xml" | head -1)
+export KAFKA_IMAGE=stevedore/kafka:${KAFKA_VERSION:?kafka.broker.version not found in pom.xml}
 export POSTGRES_IMAGE=stevedore/postgres:15
 export JRE_IMAGE=stevedore/jre:17
 export AGENT_BASE_IMAGE=stevedore/agent-base:17

@@ -21,18 +21,18 @@ public final class AgentMain {
     // file have their own executors) keep its footprint small.
     Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4)
         .setInternalBlockingPoolSize(4));
-    CountDownLatch started = new CountDownLatch(1);
     RunningAgent[] agent = new RunningAgent[1];
-    AgentService.start(vertx, config).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.error("deploy-agent failed to start: {}", ar.cause().getMessage(), ar.cause());
-        vertx.close();
-        System.exit(1);
-      }
-      agent[0] = ar.result();
-      LOG.info("deploy-agent {} started (ops port {})", config.hostId(), agent[0].httpPort());
-      started.countDown();
-    });
+    try {
+      // Waited for here, on the main thread: exiting from a callback would block an event loop
+      // that the shutdown hook's vertx.close() needs.
+      agent[0] = AgentService.start(vertx, config).await();
+    } catch (Exception e) {
+      LOG.error("deploy-agent failed to start: {}", e.getMessage(), e);
+      vertx.close();
+      System.exit(1);
+      return;
+    }
+    LOG.info("deploy-agent {} started (ops port {})", config.hostId(), agent[0].httpPort());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("deploy-agent stopping");
       CountDownLatch stopped = new CountDownLatch(1);
@@ -47,6 +47,5 @@ public final class AgentMain {
         Thread.currentThread().interrupt();
       }
     }, "agent-shutdown"));
-    started.await();
   }
 }

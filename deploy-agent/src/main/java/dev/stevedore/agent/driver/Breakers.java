@@ -35,16 +35,10 @@ public final class Breakers {
     return registry.circuitBreaker("registry:" + host);
   }
 
-  /** Kafka publishing: opens after half of 10 calls fail, probes again after 5 s (the outbox keeps events meanwhile). */
+  /** Kafka publishing: the publisher's default breaker (the outbox keeps events while it is open). */
   public CircuitBreaker kafka() {
-    return registry.circuitBreaker("kafka", CircuitBreakerConfig.custom()
-        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-        .slidingWindowSize(10)
-        .minimumNumberOfCalls(4)
-        .failureRateThreshold(50)
-        .waitDurationInOpenState(java.time.Duration.ofSeconds(5))
-        .permittedNumberOfCallsInHalfOpenState(1)
-        .build());
+    return registry.circuitBreaker("kafka",
+        dev.stevedore.common.kafka.EventPublisher.defaultBreaker("kafka").getCircuitBreakerConfig());
   }
 
   /** Retry of a pull: exponential back-off, only for failures marked transient. */
