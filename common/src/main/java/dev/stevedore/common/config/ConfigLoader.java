@@ -64,7 +64,7 @@ public final class ConfigLoader {
     JsonNode tree = readDefaults(type, defaultsResource);
     Optional<Path> path = file.or(() -> Optional.ofNullable(env.get(CONFIG_FILE_ENV)).filter(s -> !s.isBlank()).map(Path::of));
     if (path.isPresent()) {
-      merge((ObjectNode) tree, readFile(path.get()), "");
+      merge((ObjectNode) tree, readFile(path.get()));
     }
     resolveFileKeys((ObjectNode) tree);
     applyEnvironment((ObjectNode) tree, List.of());
@@ -108,12 +108,12 @@ public final class ConfigLoader {
   }
 
   /** Objects merge key by key; anything else (scalars, lists) replaces. */
-  private static void merge(ObjectNode into, JsonNode from, String path) {
+  private static void merge(ObjectNode into, JsonNode from) {
     for (Iterator<Map.Entry<String, JsonNode>> it = from.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode existing = into.get(e.getKey());
       if (existing != null && existing.isObject() && e.getValue().isObject()) {
-        merge((ObjectNode) existing, e.getValue(), path + e.getKey() + ".");
+        merge((ObjectNode) existing, e.getValue());
       } else {
         into.set(e.getKey(), e.getValue());
       }

@@ -89,14 +89,4 @@ public record AgentConfig(
   public String eventSource() {
     return "stevedore://agent/" + hostId;
   }
-
-  public AgentConfig withServices(Map<String, ServiceConfig> newServices) {
-    return new AgentConfig(hostId, environment, labels, kafka, trustedKeys, stateDirectory, composeCommand,
-        dockerCommand, httpHost, httpPort, heartbeatInterval, processedLimit, resilience, testHooks, newServices);
-  }
-
-  public AgentConfig withTestHooks(TestHooks hooks) {
-    return new AgentConfig(hostId, environment, labels, kafka, trustedKeys, stateDirectory, composeCommand,
-        dockerCommand, httpHost, httpPort, heartbeatInterval, processedLimit, resilience, hooks, services);
-  }
 }

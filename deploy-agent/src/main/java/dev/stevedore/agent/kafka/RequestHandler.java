@@ -50,10 +50,6 @@ public final class RequestHandler {
     this.deadLetters = deadLetters;
   }
 
-  public Future<Void> handle(String key, byte[] value) {
-    return handle(key, value, java.util.Map.of());
-  }
-
   /** {@code origin}: dead-letter headers naming the record's partition and offset. */
   public Future<Void> handle(String key, byte[] value, java.util.Map<String, String> origin) {
     StevedoreEvent event;

@@ -23,10 +23,6 @@ public record Command(List<String> args, Path workingDirectory, Map<String, Stri
     return new Command(args, null, Map.of(), null);
   }
 
-  public Command in(Path directory) {
-    return new Command(args, directory, environment, timeout);
-  }
-
   public Command withEnvironment(Map<String, String> env) {
     return new Command(args, workingDirectory, env, timeout);
   }

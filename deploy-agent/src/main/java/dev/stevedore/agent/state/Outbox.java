@@ -27,8 +27,4 @@ public final class Outbox {
     state.outbox.add(new AgentState.OutboxEntry(event.id(), topic, key,
         new String(codec.encode(event), StandardCharsets.UTF_8)));
   }
-
-  public int size() {
-    return state.outbox.size();
-  }
 }

@@ -31,10 +31,6 @@ public final class BadRequest extends RuntimeException {
     return of(401, reason);
   }
 
-  public static BadRequest withHeaders(int status, String reason, Map<String, String> headers) {
-    return new BadRequest(status, reason, headers);
-  }
-
   public int status() {
     return status;
   }

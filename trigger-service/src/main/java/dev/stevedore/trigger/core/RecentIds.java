@@ -25,8 +25,4 @@ public final class RecentIds {
   public synchronized void add(String id) {
     ids.put(id, Boolean.TRUE);
   }
-
-  public synchronized int size() {
-    return ids.size();
-  }
 }

@@ -67,11 +67,6 @@ public final class Submitter {
     });
   }
 
-  /** True when this instance has had the deployment acknowledged already. */
-  public boolean seen(String deploymentId) {
-    return recent.contains(deploymentId);
-  }
-
   private Future<Submitted> submitOne(DeployIntent intent) {
     String id = intent.deploymentId();
     if (recent.contains(id) || seenOnTopic.test(id)) {

@@ -57,8 +57,4 @@ public final class TriggerMetrics {
   public void published(long nanos, boolean acknowledged) {
     (acknowledged ? publishOk : publishFailed).record(Duration.ofNanos(nanos));
   }
-
-  public MeterRegistry registry() {
-    return registry;
-  }
 }

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * What the rollback endpoint knows: each requested deployment (service, environment, version, time)
@@ -95,10 +94,6 @@ public final class DeploymentHistory {
   /** True when a request with this deployment id has been read from the topic. */
   public synchronized boolean knows(String deploymentId) {
     return requests.containsKey(deploymentId);
-  }
-
-  public synchronized Optional<Requested> deployment(String deploymentId) {
-    return Optional.ofNullable(requests.get(deploymentId));
   }
 
   private Instant timeOfRequest(String deploymentId, Instant fallback) {

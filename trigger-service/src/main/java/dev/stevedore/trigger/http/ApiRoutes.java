@@ -109,7 +109,7 @@ public final class ApiRoutes {
 
   private void tooMany(RoutingContext ctx, String source) {
     metrics.request("api", "429");
-    ctx.response().putHeader("Retry-After", String.valueOf(rateLimits.retryAfterSeconds(source)));
+    ctx.response().putHeader("Retry-After", String.valueOf(rateLimits.retryAfterSeconds()));
     Responses.json(ctx, 429, new JsonObject().put("error", "rate limit of " + source + " exceeded"));
   }
 

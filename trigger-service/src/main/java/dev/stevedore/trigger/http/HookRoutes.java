@@ -78,7 +78,7 @@ public final class HookRoutes {
     ctx.put("stevedore.source", source);
     if (!rateLimits.tryAcquire(source)) {
       metrics.request(metricSource(source), "429");
-      ctx.response().putHeader("Retry-After", String.valueOf(rateLimits.retryAfterSeconds(source)));
+      ctx.response().putHeader("Retry-After", String.valueOf(rateLimits.retryAfterSeconds()));
       Responses.json(ctx, 429, new JsonObject().put("error", "rate limit of source " + source + " exceeded"));
       return;
     }

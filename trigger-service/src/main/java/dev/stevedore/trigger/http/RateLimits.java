@@ -1,6 +1,5 @@
 package dev.stevedore.trigger.http;
 
-import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import java.time.Duration;
@@ -22,12 +21,8 @@ public final class RateLimits {
     return registry.rateLimiter(source).acquirePermission();
   }
 
-  /** Whole seconds until the limiter of {@code source} refills (at least 1). */
-  public int retryAfterSeconds(String source) {
+  /** Whole seconds until a limiter refills: they all refill every second. */
+  public int retryAfterSeconds() {
     return 1;
-  }
-
-  RateLimiter limiter(String source) {
-    return registry.rateLimiter(source);
   }
 }
