@@ -37,6 +37,11 @@ public final class ScheduleStore implements AutoCloseable {
   private final Path file;
   private final Map<String, Schedule> schedules = new LinkedHashMap<>();
   private FileChannel channel;
+  /**
+   * Held while the journal is written and forced to disk. The map has its own lock (this), held
+   * only for moments: the scheduler reads it on an event loop and must never wait for a disk.
+   */
+  private final Object journal = new Object();
 
   private ScheduleStore(Path dir) {
     this.file = dir.resolve(FILE);
@@ -106,15 +111,19 @@ public final class ScheduleStore implements AutoCloseable {
   }
 
   /** Writes the schedule's new state and forces it to disk before returning. */
-  public synchronized Schedule put(Schedule s) {
-    try {
-      write(channel, s);
-      channel.force(false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the schedule journal " + file, e);
+  public Schedule put(Schedule s) {
+    synchronized (journal) {
+      try {
+        write(channel, s);
+        channel.force(false);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the schedule journal " + file, e);
+      }
+      synchronized (this) {
+        schedules.remove(s.id());
+        schedules.put(s.id(), s);
+      }
     }
-    schedules.remove(s.id());
-    schedules.put(s.id(), s);
     return s;
   }
 
@@ -130,13 +139,15 @@ public final class ScheduleStore implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    try {
-      if (channel != null) {
-        channel.close();
+  public void close() {
+    synchronized (journal) {
+      try {
+        if (channel != null) {
+          channel.close();
+        }
+      } catch (IOException e) {
+        LOG.warn("closing {}: {}", file, e.toString());
       }
-    } catch (IOException e) {
-      LOG.warn("closing {}: {}", file, e.toString());
     }
   }
 }
