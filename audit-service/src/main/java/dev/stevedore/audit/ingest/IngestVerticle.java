@@ -48,6 +48,9 @@ public final class IngestVerticle extends VerticleBase {
   private KafkaConsumer<String, byte[]> consumer;
   private volatile boolean stopping;
   private long lagTimer = -1;
+  /** The running cycle (a batch, the fetch after it, the last offset commit): stop waits for it. */
+  private Future<?> inFlight = Future.succeededFuture();
+  private Future<?> lastCommit = Future.succeededFuture();
 
   public IngestVerticle(AuditConfig.Ingest config, KafkaSettings kafka, AuditStore store, EventPublisher publisher,
                         RecordDecoder decoder, CircuitBreaker breaker, IngestMetrics metrics) {
@@ -94,19 +97,29 @@ public final class IngestVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
-    fetched.compose(batch -> {
+    Future<Future<Batch>> cycle = fetched.compose(batch -> {
       if (batch.records().isEmpty()) {
         return Future.succeededFuture((Future<Batch>) null);
       }
       Future<Batch> next = fetch();
       return handle(batch, next).map(keepNext -> keepNext ? next : null);
-    }).onComplete(ar -> {
+    });
+    inFlight = cycle.transform(ar -> ar.succeeded() && ar.result() != null ? ar.result() : Future.succeededFuture());
+    cycle.onComplete(ar -> {
       if (ar.failed() && !stopping) {
         LOG.error("ingest cycle failed; retrying in {} ms", config.retryDelayMs(), ar.cause());
-        vertx.setTimer(config.retryDelayMs(), id -> loop(fetch()));
+        vertx.setTimer(config.retryDelayMs(), id -> {
+          if (!stopping) {
+            loop(fetch());
+          }
+        });
       } else if (!stopping) {
         Future<Batch> next = ar.result();
-        vertx.runOnContext(v -> loop(next != null ? next : fetch()));
+        vertx.runOnContext(v -> {
+          if (!stopping) {
+            loop(next != null ? next : fetch());
+          }
+        });
       }
     });
   }
@@ -218,8 +231,8 @@ public final class IngestVerticle extends VerticleBase {
    */
   private Future<Void> commit(List<KafkaConsumerRecord<String, byte[]>> records) {
     Map<TopicPartition, OffsetAndMetadata> offsets = nextOffsets(records);
-    consumer.commit(offsets).onFailure(e ->
-        LOG.warn("offset commit failed ({}); the records will be redelivered and deduplicated", e.getMessage()));
+    lastCommit = consumer.commit(offsets).onFailure(e ->
+        LOG.warn("offset commit failed ({}); the records will be redelivered and deduplicated", e.toString()));
     return Future.succeededFuture();
   }
 
@@ -313,6 +326,11 @@ public final class IngestVerticle extends VerticleBase {
     if (lagTimer >= 0) {
       vertx.cancelTimer(lagTimer);
     }
-    return consumer == null ? Future.succeededFuture() : consumer.close();
+    if (consumer == null) {
+      return Future.succeededFuture();
+    }
+    // Closing wakes the consumer up, which fails whatever it is doing: let the cycle in flight
+    // (the prefetched poll, the last offset commit) finish first, so the group sees a clean leave.
+    return inFlight.transform(ar -> lastCommit).transform(ar -> consumer.close());
   }
 }
