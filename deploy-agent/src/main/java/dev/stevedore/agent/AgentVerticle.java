@@ -2,8 +2,10 @@ package dev.stevedore.agent;
 
 import dev.stevedore.agent.config.AgentConfig;
 import dev.stevedore.agent.config.ServiceConfig;
-import dev.stevedore.agent.deploy.Deployer;
-import dev.stevedore.agent.deploy.ServiceQueue;
+import dev.stevedore.agent.deploy.CycleRunner;
+import dev.stevedore.agent.deploy.DeployEvents;
+import dev.stevedore.agent.deploy.Reconciler;
+import dev.stevedore.agent.deploy.TestHookGate;
 import dev.stevedore.agent.driver.Breakers;
 import dev.stevedore.agent.driver.ComposeDriver;
 import dev.stevedore.agent.driver.ComposeFlavor;
@@ -19,7 +21,6 @@ import dev.stevedore.agent.kafka.RequestHandler;
 import dev.stevedore.agent.poll.Poller;
 import dev.stevedore.agent.process.CommandRunner;
 import dev.stevedore.agent.registry.RegistryClient;
-import dev.stevedore.agent.state.Outbox;
 import dev.stevedore.agent.state.StateStore;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.kafka.EventPublisher;
@@ -32,6 +33,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,7 +67,7 @@ public final class AgentVerticle extends VerticleBase {
   private OutboxRelay relay;
   private RequestConsumer consumer;
   private Poller poller;
-  private ServiceQueue queue;
+  private Reconciler reconciler;
   private Heartbeats heartbeats;
   private long heartbeatTimer = -1;
 
@@ -92,18 +94,21 @@ public final class AgentVerticle extends VerticleBase {
       Map<String, Driver> drivers = new HashMap<>();
       config.services().forEach((name, sc) -> drivers.put(name, driver(name, sc, docker)));
       HealthChecker health = new HealthChecker(vertx, web);
-      Deployer deployer = new Deployer(vertx, config, store, new Outbox(store.state(), codec), relay::kick,
-          relay::hold, relay::release, drivers, health, metrics);
-      queue = new ServiceQueue(deployer::deploy, deployer::skip);
+      DeployEvents events = new DeployEvents(config.hostId(), Clock.systemUTC());
+      CycleRunner cycle = new CycleRunner(store, relay, events, health,
+          TestHookGate.of(vertx, config.testHooks(), store.directory()));
+      reconciler = new Reconciler(vertx, config, store, drivers, cycle, events, relay, metrics, Clock.systemUTC());
+      breakers.onRecovery(reconciler::wake);
       RequestHandler handler = new RequestHandler(config, codec, new RequestVerifier(trustedKeys, codec), store.state(),
-          queue, deployer, new DeadLetterSender(vertx, publisher, "agent/" + config.hostId(), 2_000));
+          reconciler, new DeadLetterSender(vertx, publisher, "agent/" + config.hostId(), 2_000), Clock.systemUTC());
       consumer = new RequestConsumer(vertx, config, handler);
       heartbeats = new Heartbeats(config, store.state(), breakers, publisher);
-      poller = new Poller(vertx, config, store.state(), new RegistryClient(web, breakers), queue);
+      poller = new Poller(vertx, config, store.state(), new RegistryClient(web, breakers), reconciler);
       vertx.eventBus().<JsonObject>consumer(STATUS_ADDRESS, msg -> msg.reply(status()));
-      return recoverAll(deployer).compose(v -> inventory(drivers));
+      return reconciler.recoverAll().compose(v -> inventory(drivers));
     }).compose(v -> {
       relay.kick();
+      reconciler.resume();
       return consumer.start();
     }).onSuccess(v -> {
       sendHeartbeat();
@@ -122,23 +127,6 @@ public final class AgentVerticle extends VerticleBase {
       throw new IllegalStateException("service " + name + " uses compose but neither docker compose nor docker-compose works");
     }
     return new ComposeDriver(vertx, name, sc, flavor, config.dockerCommand(), docker, breakers, config.resilience().stepTimeout());
-  }
-
-  private Future<Void> recoverAll(Deployer deployer) {
-    Future<Void> chain = Future.succeededFuture();
-    List<String> names = new ArrayList<>(store.state().services.keySet());
-    for (String name : names) {
-      if (store.state().services.get(name).intent == null) {
-        continue;
-      }
-      if (!config.services().containsKey(name)) {
-        LOG.error("state has an unfinished deployment of {} which is no longer configured; dropping its intent", name);
-        store.state().services.get(name).intent = null;
-        continue;
-      }
-      chain = chain.compose(v -> deployer.recover(name));
-    }
-    return chain;
   }
 
   /** Records what runs for services this agent has never deployed (first start on a host). */
@@ -183,6 +171,9 @@ public final class AgentVerticle extends VerticleBase {
     if (poller != null) {
       poller.stop();
     }
+    if (reconciler != null) {
+      reconciler.stop();
+    }
     Future<Void> closed = consumer == null ? Future.succeededFuture() : consumer.stop();
     return closed.recover(e -> Future.succeededFuture())
         .compose(v -> idle(System.currentTimeMillis() + 60_000))
@@ -194,7 +185,7 @@ public final class AgentVerticle extends VerticleBase {
 
   /** Waits (timers) until no deployment runs, so a SIGTERM does not cut one in half. */
   private Future<Void> idle(long deadline) {
-    boolean busy = queue != null && config.services().keySet().stream().anyMatch(queue::busy);
+    boolean busy = reconciler != null && config.services().keySet().stream().anyMatch(reconciler::busy);
     if (!busy || System.currentTimeMillis() > deadline) {
       return Future.succeededFuture();
     }

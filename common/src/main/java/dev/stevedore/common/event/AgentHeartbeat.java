@@ -17,13 +17,23 @@ public record AgentHeartbeat(
     String agentVersion)
     implements StevedoreEvent {
 
-  /** What one managed service runs now. */
-  public record ServiceState(String name, String version, String digest, String state) {
+  /**
+   * What one managed service runs now; {@code desiredVersion}: the version the agent works towards
+   * while it differs from {@code version}; {@code waitingFor}: why it waits (state {@code waiting}).
+   */
+  public record ServiceState(String name, String version, String digest, String state, String desiredVersion,
+      String waitingFor) {
     public ServiceState {
       name = Fields.required("services[].name", name);
       version = Fields.optional("services[].version", version);
       digest = Fields.optional("services[].digest", digest);
       state = Fields.optional("services[].state", state);
+      desiredVersion = Fields.optional("services[].desiredVersion", desiredVersion);
+      waitingFor = Fields.optional("services[].waitingFor", Fields.tail(waitingFor, Fields.MAX_TEXT));
+    }
+
+    public ServiceState(String name, String version, String digest, String state) {
+      this(name, version, digest, state, null, null);
     }
   }
 

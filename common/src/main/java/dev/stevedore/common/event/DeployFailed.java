@@ -5,6 +5,10 @@ import java.time.Instant;
 /**
  * The deployment failed at {@code step}; {@code runningVersion} is what serves now (the old
  * version, since a failed pull or hook changes nothing that runs).
+ *
+ * <p>{@code attempts}: how many times the agent ran the cycle for it (more than one after an
+ * outage or a restart of the agent); {@code waitedMs}: the time it spent waiting between attempts.
+ * Both are absent in events of older agents.
  */
 public record DeployFailed(
     String id,
@@ -20,7 +24,9 @@ public record DeployFailed(
     String outputTail,
     String reason,
     String runningVersion,
-    long durationMs)
+    long durationMs,
+    Integer attempts,
+    Long waitedMs)
     implements Outcome {
 
   public DeployFailed {
@@ -36,6 +42,14 @@ public record DeployFailed(
     outputTail = Fields.tail(outputTail, Fields.MAX_OUTPUT_TAIL);
     reason = Fields.required("reason", Fields.tail(reason, Fields.MAX_TEXT));
     runningVersion = Fields.optional("runningVersion", runningVersion);
+  }
+
+  /** Without attempt figures (one attempt, no waiting): events of agents before they were counted. */
+  public DeployFailed(String id, String source, Instant time, String deploymentId, String host,
+      String service, String environment, String version, String step, Integer exitCode,
+      String outputTail, String reason, String runningVersion, long durationMs) {
+    this(id, source, time, deploymentId, host, service, environment, version, step, exitCode,
+        outputTail, reason, runningVersion, durationMs, null, null);
   }
 
   @Override

@@ -12,6 +12,8 @@ import java.time.Instant;
  * @param requestedBy the person or system that asked (a CI user, a token's name)
  * @param keyId which trigger key signed it; {@code null} while unsigned
  * @param signature base64 Ed25519 signature; {@code null} while unsigned
+ * @param force {@code true}: deploy even when the host already runs this version (otherwise that is
+ *     a no-op that says so); absent means false
  */
 public record DeployRequested(
     String id,
@@ -29,7 +31,8 @@ public record DeployRequested(
     String reason,
     Target target,
     String keyId,
-    String signature)
+    String signature,
+    Boolean force)
     implements DeployEvent {
 
   public DeployRequested {
@@ -49,6 +52,19 @@ public record DeployRequested(
     target = target == null ? Target.environment(environment) : target;
     keyId = Fields.optional("keyId", keyId);
     signature = Fields.optional("signature", signature);
+    force = Boolean.TRUE.equals(force) ? Boolean.TRUE : null;
+  }
+
+  /** A request that is not forced. */
+  public DeployRequested(String id, String source, Instant time, String deploymentId, String service,
+      String environment, String version, String commit, String branch, String repository, String requestedBy,
+      String trigger, String reason, Target target, String keyId, String signature) {
+    this(id, source, time, deploymentId, service, environment, version, commit, branch, repository, requestedBy,
+        trigger, reason, target, keyId, signature, null);
+  }
+
+  public boolean forced() {
+    return Boolean.TRUE.equals(force);
   }
 
   @Override
@@ -63,7 +79,7 @@ public record DeployRequested(
 
   public DeployRequested withSignature(String keyId, String signature) {
     return new DeployRequested(id, source, time, deploymentId, service, environment, version,
-        commit, branch, repository, requestedBy, trigger, reason, target, keyId, signature);
+        commit, branch, repository, requestedBy, trigger, reason, target, keyId, signature, force);
   }
 
   /** The Kafka key: keeps one service's requests in order on one partition. */

@@ -5,6 +5,10 @@ import java.time.Instant;
 /**
  * The new version failed after the switch ({@code failedStep}); the agent put the previous
  * version back and it passed its health check ({@code restoredHealthy}).
+ *
+ * <p>{@code attempts}: how many times the agent ran the cycle for it (more than one after an
+ * outage or a restart of the agent); {@code waitedMs}: the time it spent waiting between attempts.
+ * Both are absent in events of older agents.
  */
 public record DeployRolledBack(
     String id,
@@ -19,7 +23,9 @@ public record DeployRolledBack(
     String failedStep,
     String reason,
     boolean restoredHealthy,
-    long durationMs)
+    long durationMs,
+    Integer attempts,
+    Long waitedMs)
     implements Outcome {
 
   public DeployRolledBack {
@@ -34,6 +40,14 @@ public record DeployRolledBack(
     restoredVersion = Fields.optional("restoredVersion", restoredVersion);
     failedStep = Fields.required("failedStep", failedStep);
     reason = Fields.required("reason", Fields.tail(reason, Fields.MAX_TEXT));
+  }
+
+  /** Without attempt figures (one attempt, no waiting): events of agents before they were counted. */
+  public DeployRolledBack(String id, String source, Instant time, String deploymentId, String host,
+      String service, String environment, String version, String restoredVersion, String failedStep,
+      String reason, boolean restoredHealthy, long durationMs) {
+    this(id, source, time, deploymentId, host, service, environment, version, restoredVersion,
+        failedStep, reason, restoredHealthy, durationMs, null, null);
   }
 
   @Override

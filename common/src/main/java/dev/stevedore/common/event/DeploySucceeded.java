@@ -2,7 +2,13 @@ package dev.stevedore.common.event;
 
 import java.time.Instant;
 
-/** The new version runs and passed its health check on this host. */
+/**
+ * The new version runs and passed its health check on this host.
+ *
+ * <p>{@code attempts}: how many times the agent ran the cycle for it (more than one after an
+ * outage or a restart of the agent); {@code waitedMs}: the time it spent waiting between attempts.
+ * Both are absent in events of older agents.
+ */
 public record DeploySucceeded(
     String id,
     String source,
@@ -13,7 +19,9 @@ public record DeploySucceeded(
     String environment,
     String version,
     String digest,
-    long durationMs)
+    long durationMs,
+    Integer attempts,
+    Long waitedMs)
     implements Outcome {
 
   public DeploySucceeded {
@@ -26,6 +34,13 @@ public record DeploySucceeded(
     environment = Fields.required("environment", environment);
     version = Fields.required("version", version);
     digest = Fields.optional("digest", digest);
+  }
+
+  /** Without attempt figures (one attempt, no waiting): events of agents before they were counted. */
+  public DeploySucceeded(String id, String source, Instant time, String deploymentId, String host,
+      String service, String environment, String version, String digest, long durationMs) {
+    this(id, source, time, deploymentId, host, service, environment, version, digest, durationMs, null,
+        null);
   }
 
   @Override

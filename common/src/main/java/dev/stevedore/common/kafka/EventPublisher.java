@@ -54,6 +54,11 @@ public final class EventPublisher {
     return send(KafkaProducerRecord.create(topic, key, codec.encode(event)));
   }
 
+  /** Sends an event already encoded by {@link EventCodec#encode} (e.g. kept in a durable outbox), as it is. */
+  public Future<RecordMetadata> publishEncoded(String topic, String key, byte[] encoded) {
+    return send(KafkaProducerRecord.create(topic, key, encoded));
+  }
+
   /** Sends raw bytes to the dead-letter topic with the reason and the record's origin in headers. */
   public Future<RecordMetadata> deadLetter(String key, byte[] value, String reason, Map<String, String> origin) {
     KafkaProducerRecord<String, byte[]> record =

@@ -28,10 +28,18 @@ public final class Admission {
     /** Meant for this host but refused: publish {@code deploy.skipped} with the reason. */
     record Skip(String reason) implements Decision {}
 
+    /** The version already runs here and nothing is under way: a no-op that says so. */
+    record AlreadyRuns() implements Decision {}
+
     record Accept() implements Decision {}
   }
 
-  public static Decision decide(DeployRequested request, AgentConfig config, AgentState state, boolean inFlight) {
+  /**
+   * @param inFlight whether this deployment is already the service's desired version or running here
+   * @param now the agent's clock (blocks end)
+   */
+  public static Decision decide(DeployRequested request, AgentConfig config, AgentState state, boolean inFlight,
+      Instant now) {
     if (!request.target().matches(config.environment(), config.hostId(), config.labels())) {
       return new Decision.Ignore("target does not match this host");
     }
@@ -61,11 +69,15 @@ public final class Admission {
       return new Decision.Ignore("request of " + request.time() + " predates this agent joining at " + state.joinedAt);
     }
     if (record != null) {
-      if (record.blocked.contains(request.version()) && !"rollback".equals(request.trigger())) {
+      if (record.isBlocked(request.version(), now) && !"rollback".equals(request.trigger())) {
         return new Decision.Skip("version " + request.version() + " is blocked after a failed rollout on this host");
       }
       if (record.appliedRequestTime != null && request.time().isBefore(Instant.parse(record.appliedRequestTime))) {
         return new Decision.Skip("superseded by deployment " + record.appliedDeploymentId + " (a newer request already applied)");
+      }
+      if (!request.forced() && record.intent == null && record.current != null
+          && request.version().equals(record.current.version)) {
+        return new Decision.AlreadyRuns();
       }
     }
     return new Decision.Accept();

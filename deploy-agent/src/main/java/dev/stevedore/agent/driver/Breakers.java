@@ -24,7 +24,33 @@ public final class Breakers {
         .failureRateThreshold(config.breakerFailureRate())
         .waitDurationInOpenState(config.breakerOpenFor())
         .permittedNumberOfCallsInHalfOpenState(1)
+        // an open breaker lets a probe through as soon as its time is up, and says so (see onRecovery)
+        .automaticTransitionFromOpenToHalfOpenEnabled(true)
         .build());
+  }
+
+  /**
+   * Calls {@code listener} (on a Resilience4j thread) whenever a breaker stops refusing calls
+   * (open to half-open, or closed again): work that waited for it may go on.
+   */
+  public void onRecovery(Runnable listener) {
+    registry.getAllCircuitBreakers().forEach(b -> listen(b, listener));
+    registry.getEventPublisher().onEntryAdded(e -> listen(e.getAddedEntry(), listener));
+  }
+
+  private static void listen(CircuitBreaker breaker, Runnable listener) {
+    breaker.getEventPublisher().onStateTransition(e -> {
+      CircuitBreaker.State to = e.getStateTransition().getToState();
+      if (to == CircuitBreaker.State.HALF_OPEN || to == CircuitBreaker.State.CLOSED) {
+        listener.run();
+      }
+    });
+  }
+
+  /** Null when {@code breaker} lets calls through, else why work that needs {@code what} must wait. */
+  public static String waitingFor(CircuitBreaker breaker, String what) {
+    return breaker.getState() == CircuitBreaker.State.OPEN || breaker.getState() == CircuitBreaker.State.FORCED_OPEN
+        ? "waiting for " + what + " (its circuit breaker is open after repeated failures)" : null;
   }
 
   public CircuitBreaker docker() {

@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The compose driver: pull (retried, behind the registry's breaker), pre-deploy hooks, {@code down}
@@ -26,7 +25,6 @@ import java.util.Set;
  * configured variable in the child process's environment.
  */
 public final class ComposeDriver implements Driver {
-  private static final Set<String> SWITCHING = Set.of("down", "up", "post-deploy", "health-check");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Vertx vertx;
@@ -99,8 +97,9 @@ public final class ComposeDriver implements Driver {
   }
 
   @Override
-  public boolean switches(String step) {
-    return SWITCHING.contains(step);
+  public String waitingFor() {
+    String docker = Breakers.waitingFor(breakers.docker(), "the docker daemon");
+    return docker != null ? docker : Breakers.waitingFor(breakers.registry(registryHost()), "registry " + registryHost());
   }
 
   /** Points the previous tag at the previous image id again, so {@code up -d} starts exactly that image. */
@@ -122,7 +121,7 @@ public final class ComposeDriver implements Driver {
     if (hook.timeout() != null) {
       c = c.withTimeout(hook.timeout());
     }
-    return runner.run(c).map(r -> StepResult.of(r, "hook " + String.join(" ", args)));
+    return runner.run(c).map(r -> StepResult.ofHook(r, "hook " + String.join(" ", args)));
   }
 
   /** The registry the pull talks to (for its breaker): from {@code image}, else "default". */
@@ -137,19 +136,22 @@ public final class ComposeDriver implements Driver {
             runner.run(command(compose.pull(), version)).compose(r -> {
               StepResult step = StepResult.of(r, "pull");
               if (r.ok() || notFound(r.output())) {
-                return Future.succeededFuture(step);   // the registry answered: not a breaker failure
+                // the registry answered: not a breaker failure; "not found" is the version's fault
+                return Future.succeededFuture(step.withFault(StepResult.Fault.VERSION));
               }
               return Future.failedFuture(new Breakers.TransientFailure(step));
             })))
         .recover(e -> {
           if (e instanceof Breakers.TransientFailure t) {
-            return Future.succeededFuture(t.result());
+            StepResult r = t.result();
+            return Future.succeededFuture(new StepResult(false, r.exitCode(), r.output(),
+                "registry " + registry + " did not answer (" + r.reason() + ")", r.durationMs(), StepResult.Fault.ENVIRONMENT));
           }
           if (VertxCircuitBreaker.isOpen(e)) {
-            return Future.succeededFuture(StepResult.failed("registry " + registry
-                + " circuit breaker is open after repeated pull failures: failing fast, the running version keeps serving", 0));
+            return Future.succeededFuture(StepResult.unavailable("waiting for registry " + registry
+                + ": its circuit breaker is open after repeated pull failures; the running version keeps serving", 0));
           }
-          return Future.succeededFuture(StepResult.failed("pull: " + e.getMessage(), 0));
+          return Future.succeededFuture(StepResult.unavailable("pull: " + e.getMessage(), 0));
         });
   }
 

@@ -19,6 +19,8 @@ public final class Docker {
       "cannot connect to the docker daemon|couldn't connect to docker daemon|is the docker daemon running"
           + "|error during connect|docker\\.sock: connect");
 
+  private static final String BREAKER_OPEN = "docker daemon circuit breaker is open";
+
   private final CommandRunner runner;
   private final CircuitBreaker breaker;
 
@@ -36,10 +38,15 @@ public final class Docker {
           }
           if (VertxCircuitBreaker.isOpen(e)) {
             return Future.succeededFuture(new ProcessResult(-1,
-                "docker daemon circuit breaker is open (daemon unreachable recently): not run: " + command.display(), 0, false));
+                BREAKER_OPEN + " (daemon unreachable recently): not run: " + command.display(), 0, false));
           }
           return Future.succeededFuture(new ProcessResult(-1, String.valueOf(e.getMessage()), 0, false));
         });
+  }
+
+  /** True when a command's result says the daemon could not be reached, or was not asked (breaker open). */
+  public static boolean unavailable(ProcessResult r) {
+    return !r.ok() && (daemonUnreachable(r.output()) || r.output().startsWith(BREAKER_OPEN));
   }
 
   public static boolean daemonUnreachable(String output) {

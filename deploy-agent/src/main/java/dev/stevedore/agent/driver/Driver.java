@@ -23,6 +23,11 @@ public interface Driver {
     return inspect();
   }
 
-  /** Step names whose failure happened before anything was switched (used by crash recovery). */
-  boolean switches(String step);
+  /**
+   * Null when the driver's dependencies (docker daemon, registry) accept calls, else why a
+   * deployment must wait before it starts (an open circuit breaker): asked before every attempt.
+   */
+  default String waitingFor() {
+    return null;
+  }
 }

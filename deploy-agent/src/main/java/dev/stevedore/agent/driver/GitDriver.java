@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -23,7 +22,6 @@ import java.util.regex.Pattern;
  */
 public final class GitDriver implements Driver {
   private static final Pattern COMMIT_ID = Pattern.compile("^[0-9a-f]{7,40}$");
-  private static final Set<String> SWITCHING = Set.of("checkout", "restart", "post-deploy", "health-check");
 
   private final ServiceConfig config;
   private final ServiceConfig.GitConfig git;
@@ -52,7 +50,8 @@ public final class GitDriver implements Driver {
     String[] commit = new String[1];
     // fetch also resolves the version to a commit: an unknown version fails before anything switched
     steps.add(new StepPlan("fetch", false, () -> runner.run(command(commands.fetch(git.remote()), version))
-        .map(r -> StepResult.of(r, "git fetch"))
+        // the remote not answering is the environment's fault; an unknown version (below) the version's
+        .map(r -> StepResult.of(r, "git fetch").withFault(StepResult.Fault.ENVIRONMENT))
         .compose(fetched -> !fetched.ok() ? Future.succeededFuture(fetched) : resolve(version).map(c -> {
           commit[0] = c;
           return c == null
@@ -83,11 +82,6 @@ public final class GitDriver implements Driver {
     }));
   }
 
-  @Override
-  public boolean switches(String step) {
-    return SWITCHING.contains(step);
-  }
-
   /** A tag first (refs/tags/<v>), then a commit id; a branch name is never accepted. */
   Future<String> resolve(String version) {
     return runner.run(command(commands.resolveCommit(GitCommands.tagRef(version)), version)).compose(tag -> {
@@ -114,7 +108,7 @@ public final class GitDriver implements Driver {
       return Future.succeededFuture(StepResult.failed("the git driver runs command hooks only", 0));
     }
     Command c = command(hook.command(), version);
-    return runner.run(hook.timeout() == null ? c : c.withTimeout(hook.timeout())).map(r -> StepResult.of(r, "hook"));
+    return runner.run(hook.timeout() == null ? c : c.withTimeout(hook.timeout())).map(r -> StepResult.ofHook(r, "hook"));
   }
 
   @Override

@@ -36,8 +36,10 @@ public final class Heartbeats {
       AgentState.ServiceRecord r = state.services.get(name);
       String version = r == null || r.current == null ? null : r.current.version;
       String digest = r == null || r.current == null ? null : r.current.digest;
-      String s = r == null ? "unknown" : r.state;
-      services.add(new AgentHeartbeat.ServiceState(name, version, digest, s));
+      String s = r == null ? "unknown" : r.state.word();
+      String desired = r == null || r.desired == null ? null : r.desired.version;
+      String waitingFor = r == null || r.desired == null ? null : r.desired.waitReason;
+      services.add(new AgentHeartbeat.ServiceState(name, version, digest, s, desired, waitingFor));
     }
     Map<String, String> open = breakers.states().entrySet().stream()
         .filter(e -> !e.getValue().equals("CLOSED"))

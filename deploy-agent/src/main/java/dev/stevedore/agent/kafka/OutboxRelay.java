@@ -1,6 +1,10 @@
 package dev.stevedore.agent.kafka;
 
+import dev.stevedore.agent.deploy.EventSink;
 import dev.stevedore.agent.state.AgentState.OutboxEntry;
+import dev.stevedore.agent.state.Outbox;
+import dev.stevedore.common.event.AgentEvent;
+import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.agent.state.StateStore;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.kafka.EventPublisher;
@@ -19,13 +23,13 @@ import org.slf4j.LoggerFactory;
  * acknowledgement and the next state write sends an event twice, with the same id (the audit
  * service dedupes on it).
  */
-public final class OutboxRelay {
+public final class OutboxRelay implements EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
   private final Vertx vertx;
   private final StateStore store;
   private final EventPublisher publisher;
-  private final EventCodec codec;
+  private final Outbox outbox;
   private final Duration retry;
   private boolean sending;
   private boolean stopped;
@@ -38,8 +42,19 @@ public final class OutboxRelay {
     this.vertx = vertx;
     this.store = store;
     this.publisher = publisher;
-    this.codec = codec;
+    this.outbox = new Outbox(store.state(), codec);
     this.retry = retry;
+  }
+
+  /** Queues an agent event on the events topic, keyed by its deployment id. */
+  @Override
+  public void emit(AgentEvent event) {
+    outbox.add(Topics.EVENTS, event.deploymentId(), event);
+  }
+
+  @Override
+  public void saved() {
+    kick();
   }
 
   /** Starts sending if there is anything to send and nothing is being sent. */
@@ -55,10 +70,12 @@ public final class OutboxRelay {
    * a small host, waking the producer, the broker and every consumer at that moment competes with
    * the container swap for CPU and lengthens the gap. {@link #release()} sends what waited.
    */
+  @Override
   public void hold() {
     holds++;
   }
 
+  @Override
   public void release() {
     holds = Math.max(0, holds - 1);
     kick();
@@ -93,16 +110,8 @@ public final class OutboxRelay {
     }
     sending = true;
     OutboxEntry entry = store.state().outbox.get(0);
-    Future<?> sent;
-    try {
-      sent = publisher.publish(entry.topic, entry.key, codec.decode(entry.payload.getBytes(StandardCharsets.UTF_8)));
-    } catch (Exception e) {
-      LOG.error("outbox entry {} cannot be decoded ({}); dropping it", entry.eventId, e.getMessage());
-      store.state().outbox.remove(0);
-      sendNext();
-      return;
-    }
-    sent.onComplete(ar -> {
+    // The outbox holds the encoded event: it is published as it is, byte for byte.
+    publisher.publishEncoded(entry.topic, entry.key, entry.payload.getBytes(StandardCharsets.UTF_8)).onComplete(ar -> {
       if (ar.succeeded()) {
         if (failing) {
           LOG.info("Kafka accepts events again; {} waiting in the outbox", store.state().outbox.size());

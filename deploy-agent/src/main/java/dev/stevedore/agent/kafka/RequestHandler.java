@@ -4,8 +4,7 @@ import dev.stevedore.agent.config.AgentConfig;
 import dev.stevedore.agent.deploy.Admission;
 import dev.stevedore.agent.deploy.Admission.Decision;
 import dev.stevedore.agent.deploy.DeployJob;
-import dev.stevedore.agent.deploy.Deployer;
-import dev.stevedore.agent.deploy.ServiceQueue;
+import dev.stevedore.agent.deploy.Reconciler;
 import dev.stevedore.agent.state.AgentState;
 import dev.stevedore.common.event.DeployCancelled;
 import dev.stevedore.common.event.DeployRequested;
@@ -19,8 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the agent does with one record of the requests topic, independent of Kafka: decode,
- * verify, admit, then run, skip, ignore or dead-letter it. The future completes when the record's
- * side effect is durable (the offset may then be committed).
+ * verify, admit, then hand it to the {@link Reconciler} (as the service's desired version), skip,
+ * ignore or dead-letter it. The future completes when the record's side effect is durable (the
+ * offset may then be committed): for an admitted request, once it is recorded as desired, not
+ * when it is deployed.
  */
 public final class RequestHandler {
   private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
@@ -35,19 +36,19 @@ public final class RequestHandler {
   private final EventCodec codec;
   private final RequestVerifier verifier;
   private final AgentState state;
-  private final ServiceQueue queue;
-  private final Deployer deployer;
+  private final Reconciler reconciler;
   private final DeadLetters deadLetters;
+  private final java.time.Clock clock;
 
   public RequestHandler(AgentConfig config, EventCodec codec, RequestVerifier verifier, AgentState state,
-      ServiceQueue queue, Deployer deployer, DeadLetters deadLetters) {
+      Reconciler reconciler, DeadLetters deadLetters, java.time.Clock clock) {
     this.config = config;
     this.codec = codec;
     this.verifier = verifier;
     this.state = state;
-    this.queue = queue;
-    this.deployer = deployer;
+    this.reconciler = reconciler;
     this.deadLetters = deadLetters;
+    this.clock = clock;
   }
 
   /** {@code origin}: dead-letter headers naming the record's partition and offset. */
@@ -63,7 +64,7 @@ public final class RequestHandler {
       return handle(key, value, request, origin);
     }
     if (event instanceof DeployCancelled cancelled) {
-      if (queue.cancel(cancelled.service(), cancelled.deploymentId(),
+      if (reconciler.cancel(cancelled.service(), cancelled.deploymentId(),
           "cancelled" + (cancelled.reason() == null ? "" : ": " + cancelled.reason()))) {
         LOG.info("deployment {}: cancelled while waiting", cancelled.deploymentId());
       }
@@ -79,7 +80,7 @@ public final class RequestHandler {
       LOG.warn("deployment {}: request rejected ({}); sent to the dead-letter topic", request.deploymentId(), rejection);
       return deadLetters.send(key, value, rejection, origin);
     }
-    Decision decision = Admission.decide(request, config, state, queue.holds(request.deploymentId()));
+    Decision decision = Admission.decide(request, config, state, reconciler.holds(request.deploymentId()), clock.instant());
     DeployJob job = DeployJob.of(request, config.eventSource());
     if (decision instanceof Decision.Ignore ignore) {
       LOG.debug("deployment {}: ignored ({})", request.deploymentId(), ignore.why());
@@ -90,8 +91,11 @@ public final class RequestHandler {
       return Future.succeededFuture();
     }
     if (decision instanceof Decision.Skip skip) {
-      return deployer.skip(job, skip.reason());
+      return reconciler.skip(job, skip.reason());
     }
-    return queue.submit(job);
+    if (decision instanceof Decision.AlreadyRuns) {
+      return reconciler.alreadyRuns(job);
+    }
+    return reconciler.submit(job);
   }
 }

@@ -3,7 +3,7 @@ package dev.stevedore.agent.poll;
 import dev.stevedore.agent.config.AgentConfig;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.deploy.DeployJob;
-import dev.stevedore.agent.deploy.ServiceQueue;
+import dev.stevedore.agent.deploy.Reconciler;
 import dev.stevedore.agent.registry.RegistryClient;
 import dev.stevedore.agent.state.AgentState;
 import dev.stevedore.common.event.DeploymentIds;
@@ -33,16 +33,16 @@ public final class Poller {
   private final AgentConfig config;
   private final AgentState state;
   private final RegistryClient registry;
-  private final ServiceQueue queue;
+  private final Reconciler reconciler;
   private final List<Long> timers = new ArrayList<>();
   private boolean stopped;
 
-  public Poller(Vertx vertx, AgentConfig config, AgentState state, RegistryClient registry, ServiceQueue queue) {
+  public Poller(Vertx vertx, AgentConfig config, AgentState state, RegistryClient registry, Reconciler reconciler) {
     this.vertx = vertx;
     this.config = config;
     this.state = state;
     this.registry = registry;
-    this.queue = queue;
+    this.reconciler = reconciler;
   }
 
   public void start() {
@@ -84,7 +84,7 @@ public final class Poller {
 
   /** One poll of one service; succeeds with the deployment id it submitted, or null. */
   public Future<String> pollOnce(String service, ServiceConfig sc) {
-    if (queue.busy(service)) {
+    if (reconciler.busy(service)) {
       return Future.succeededFuture(null);
     }
     String tag = sc.poll().tag();
@@ -99,11 +99,11 @@ public final class Poller {
         return null;
       }
       String deploymentId = DeploymentIds.of("poll", config.hostId() + "/" + service + "/" + digest);
-      if (state.processed(deploymentId) || queue.holds(deploymentId)) {
+      if (state.processed(deploymentId) || reconciler.holds(deploymentId)) {
         return null;
       }
       LOG.info("service {}: registry has {} for {}:{} (running {}); deploying", service, digest, sc.image(), tag, running);
-      queue.submit(new DeployJob(deploymentId, service, config.environment(), tag, Instant.now(), "poll",
+      reconciler.submit(new DeployJob(deploymentId, service, config.environment(), tag, Instant.now(), "poll",
           config.eventSource() + "/poll"));
       return deploymentId;
     }).recover(e -> {

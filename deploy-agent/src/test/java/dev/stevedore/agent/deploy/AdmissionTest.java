@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AdmissionTest {
+  private static final Instant NOW = Instant.now();
   static final ServiceConfig WEB = new ServiceConfig("compose", "/srv/web", null, null, null, null, null, null, null,
       null, null, null, null, null, null, null);
   static final AgentConfig CONFIG = new AgentConfig("web-1", "prod", Map.of("role", "web"), KafkaSettings.of("k:9092"),
@@ -32,9 +33,9 @@ class AdmissionTest {
 
   @Test
   void acceptsARequestForThisHost() {
-    assertThat(Admission.decide(request("d1", "v2"), CONFIG, state, false)).isInstanceOf(Decision.Accept.class);
+    assertThat(Admission.decide(request("d1", "v2"), CONFIG, state, false, NOW)).isInstanceOf(Decision.Accept.class);
     Target labelled = new Target("prod", List.of("web-1"), Map.of("role", "web"));
-    assertThat(Admission.decide(request("d1", "web", "v2", labelled, Instant.now()), CONFIG, state, false))
+    assertThat(Admission.decide(request("d1", "web", "v2", labelled, Instant.now()), CONFIG, state, false, NOW))
         .isInstanceOf(Decision.Accept.class);
   }
 
@@ -42,31 +43,31 @@ class AdmissionTest {
   void aFreshAgentIgnoresRequestsFromBeforeItJoinedButNotRecentOnes() {
     state.joinedAt = "2026-11-26T12:00:00Z";
     Decision history = Admission.decide(request("old", "web", "v1", null, Instant.parse("2026-11-20T08:00:00Z")),
-        CONFIG, state, false);
+        CONFIG, state, false, NOW);
     assertThat(history).isInstanceOf(Decision.Ignore.class);
     assertThat(((Decision.Ignore) history).why()).contains("predates this agent joining");
     assertThat(Admission.decide(request("recent", "web", "v2", null, Instant.parse("2026-11-26T11:59:30Z")),
-        CONFIG, state, false)).isInstanceOf(Decision.Accept.class);
+        CONFIG, state, false, NOW)).isInstanceOf(Decision.Accept.class);
     assertThat(Admission.decide(request("new", "web", "v3", null, Instant.parse("2026-11-26T12:05:00Z")),
-        CONFIG, state, false)).isInstanceOf(Decision.Accept.class);
+        CONFIG, state, false, NOW)).isInstanceOf(Decision.Accept.class);
   }
 
   @Test
   void ignoresRequestsForOtherHostsEnvironmentsAndLabels() {
     assertThat(Admission.decide(request("d1", "web", "v2", new Target("prod", List.of("web-2"), Map.of()), Instant.now()),
-        CONFIG, state, false)).isInstanceOf(Decision.Ignore.class);
+        CONFIG, state, false, NOW)).isInstanceOf(Decision.Ignore.class);
     assertThat(Admission.decide(request("d1", "web", "v2", new Target("prod", List.of(), Map.of("role", "db")), Instant.now()),
-        CONFIG, state, false)).isInstanceOf(Decision.Ignore.class);
-    assertThat(Admission.decide(request("d1", "web", "v2", Target.environment("staging"), Instant.now()), CONFIG, state, false))
+        CONFIG, state, false, NOW)).isInstanceOf(Decision.Ignore.class);
+    assertThat(Admission.decide(request("d1", "web", "v2", Target.environment("staging"), Instant.now()), CONFIG, state, false, NOW))
         .isInstanceOf(Decision.Ignore.class);
   }
 
   @Test
   void refusesServicesItDoesNotManageWhenNamedExplicitly() {
-    assertThat(Admission.decide(request("d1", "db", "v2", null, Instant.now()), CONFIG, state, false))
+    assertThat(Admission.decide(request("d1", "db", "v2", null, Instant.now()), CONFIG, state, false, NOW))
         .isInstanceOf(Decision.Ignore.class);
     Decision d = Admission.decide(request("d1", "db", "v2", new Target("prod", List.of("web-1"), Map.of()), Instant.now()),
-        CONFIG, state, false);
+        CONFIG, state, false, NOW);
     assertThat(d).isInstanceOf(Decision.Skip.class);
     assertThat(((Decision.Skip) d).reason()).contains("not managed");
   }
@@ -74,28 +75,48 @@ class AdmissionTest {
   @Test
   void treatsRedeliveriesAsDuplicates() {
     state.markProcessed("d1", 10);
-    assertThat(Admission.decide(request("d1", "v2"), CONFIG, state, false)).isInstanceOf(Decision.Duplicate.class);
-    assertThat(Admission.decide(request("d2", "v2"), CONFIG, state, true)).isInstanceOf(Decision.Duplicate.class);
+    assertThat(Admission.decide(request("d1", "v2"), CONFIG, state, false, NOW)).isInstanceOf(Decision.Duplicate.class);
+    assertThat(Admission.decide(request("d2", "v2"), CONFIG, state, true, NOW)).isInstanceOf(Decision.Duplicate.class);
   }
 
   @Test
   void rejectsHostileVersions() {
     for (String v : List.of("v1;rm -rf /", "-rf", "$(id)", "a b", "../etc", "x".repeat(200), "sha256:xyz")) {
-      Decision d = Admission.decide(request("d-" + v.hashCode(), v), CONFIG, state, false);
+      Decision d = Admission.decide(request("d-" + v.hashCode(), v), CONFIG, state, false, NOW);
       assertThat(d).as(v).isInstanceOf(Decision.Skip.class);
     }
-    Decision digest = Admission.decide(request("d9", "sha256:" + "a".repeat(64)), CONFIG, state, false);
+    Decision digest = Admission.decide(request("d9", "sha256:" + "a".repeat(64)), CONFIG, state, false, NOW);
     assertThat(((Decision.Skip) digest).reason()).contains("imageVariable");
   }
 
   @Test
   void skipsBlockedVersionsAndRequestsOlderThanTheAppliedOne() {
     AgentState.ServiceRecord r = state.service("web");
-    r.blocked.add("broken");
-    assertThat(((Decision.Skip) Admission.decide(request("d1", "broken"), CONFIG, state, false)).reason()).contains("blocked");
+    r.block("broken", "health-check failed", "d0", NOW, NOW.plusSeconds(60));
+    assertThat(((Decision.Skip) Admission.decide(request("d1", "broken"), CONFIG, state, false, NOW)).reason()).contains("blocked");
     r.appliedRequestTime = Instant.parse("2026-01-02T00:00:00Z").toString();
     r.appliedDeploymentId = "newer";
-    Decision old = Admission.decide(request("d2", "web", "v1", null, Instant.parse("2026-01-01T00:00:00Z")), CONFIG, state, false);
+    Decision old = Admission.decide(request("d2", "web", "v1", null, Instant.parse("2026-01-01T00:00:00Z")), CONFIG, state, false, NOW);
     assertThat(((Decision.Skip) old).reason()).contains("superseded by deployment newer");
+  }
+
+  @Test
+  void aBlockEndsWhenItExpires() {
+    state.service("web").block("broken", "health-check failed", "d0", NOW.minusSeconds(120), NOW.minusSeconds(60));
+    assertThat(Admission.decide(request("d1", "broken"), CONFIG, state, false, NOW)).isInstanceOf(Decision.Accept.class);
+  }
+
+  @Test
+  void theVersionThatRunsIsANoOpUnlessForcedOrUnderWay() {
+    AgentState.ServiceRecord r = state.service("web");
+    r.current = new AgentState.Release("v3", "sha256:i", "r/web:v3", null);
+    assertThat(Admission.decide(request("d1", "v3"), CONFIG, state, false, NOW)).isInstanceOf(Decision.AlreadyRuns.class);
+    DeployRequested forced = request("d2", "v3");
+    forced = new DeployRequested(forced.id(), forced.source(), forced.time(), forced.deploymentId(), forced.service(),
+        forced.environment(), forced.version(), null, null, null, null, forced.trigger(), null, forced.target(), null, null,
+        true);
+    assertThat(Admission.decide(forced, CONFIG, state, false, NOW)).isInstanceOf(Decision.Accept.class);
+    r.intent = new AgentState.Intent();
+    assertThat(Admission.decide(request("d3", "v3"), CONFIG, state, false, NOW)).isInstanceOf(Decision.Accept.class);
   }
 }

@@ -113,13 +113,16 @@ public final class AgentFixture {
   }
 
   public static AgentConfig config(KafkaTestSupport kafka, String hostId, Path stateDir, Map<String, ServiceConfig> services) {
+    return config(kafka, hostId, stateDir, services, new ResilienceConfig(3, Duration.ofMillis(200), 50, 10, 3,
+        Duration.ofSeconds(30), Duration.ofMinutes(2), Duration.ofMillis(500)));
+  }
+
+  public static AgentConfig config(KafkaTestSupport kafka, String hostId, Path stateDir, Map<String, ServiceConfig> services,
+      ResilienceConfig resilience) {
     return new AgentConfig(hostId, ENV, Map.of("role", "web"),
         new KafkaSettings(kafka.bootstrapServers(), "it-agent", 5_000, 10_000, 100, Map.of()),
         List.of(Ed25519Keys.toPem(TRIGGER_KEYS.getPublic())), stateDir.toString(), "auto", null, "127.0.0.1", 0,
-        Duration.ofSeconds(2), 0,
-        new ResilienceConfig(3, Duration.ofMillis(200), 50, 10, 3, Duration.ofSeconds(30), Duration.ofMinutes(2),
-            Duration.ofMillis(500)),
-        TestHooks.none(), services);
+        Duration.ofSeconds(2), 0, resilience, TestHooks.none(), services);
   }
 
   public static String hostId() {

@@ -14,6 +14,7 @@ import dev.stevedore.common.event.DeployFailed;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.DeployRolledBack;
 import dev.stevedore.common.event.DeploySkipped;
+import dev.stevedore.common.event.DeployStarted;
 import dev.stevedore.common.event.DeployStep;
 import dev.stevedore.common.event.DeploySucceeded;
 import dev.stevedore.common.event.Outcome;
@@ -122,6 +123,9 @@ class DeployBehaviourIT {
   void latestWinsWhileADeploymentRuns(@TempDir Path dir) throws Exception {
     start(dir, null, ServiceConfig.HooksConfig.none(), Duration.ofSeconds(15));
     DeployRequested v2 = send(kafka, request("demo", "v2", host));
+    // v2's attempt runs; the two requests that arrive meanwhile: only the newest waits
+    events.await(records -> events.of(v2.deploymentId()).stream().anyMatch(e -> e instanceof DeployStarted),
+        Duration.ofSeconds(60));
     DeployRequested v3 = send(kafka, request("demo", "v3", host));
     DeployRequested v4 = send(kafka, request("demo", "v4", host));
 

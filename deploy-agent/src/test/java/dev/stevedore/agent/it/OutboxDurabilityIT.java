@@ -69,10 +69,13 @@ class OutboxDurabilityIT {
         Outcome outcome = events.awaitOutcome(request.deploymentId(), Duration.ofSeconds(120));
         assertThat(outcome).as(second.output()).isInstanceOf(DeploySucceeded.class);
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-            .until(() -> outboxTypes(state).isEmpty() && second.output().contains("already handled here"));
-        List<AgentEvent> all = events.of(request.deploymentId());
-        assertThat(all.stream().filter(e -> e instanceof DeployStarted).map(AgentEvent::id).distinct()).hasSize(1);
-        assertThat(all.stream().filter(e -> e instanceof Outcome).map(AgentEvent::id).distinct()).hasSize(1);
+            .until(() -> outboxTypes(state).isEmpty());
+        // nothing is published twice under different ids, and nothing more comes
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> {
+          List<AgentEvent> all = events.of(request.deploymentId());
+          return all.stream().filter(e -> e instanceof DeployStarted).map(AgentEvent::id).distinct().count() == 1
+              && all.stream().filter(e -> e instanceof Outcome).map(AgentEvent::id).distinct().count() == 1;
+        });
       }
     }
   }

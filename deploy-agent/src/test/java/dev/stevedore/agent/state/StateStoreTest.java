@@ -26,7 +26,7 @@ class StateStoreTest {
     StateStore store = StateStore.open(vertx, dir, worker).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     AgentState.ServiceRecord web = store.state().service("web");
     web.current = new AgentState.Release("v2", "sha256:img", "r/x:v2", "sha256:dig");
-    web.blocked.add("broken");
+    web.block("broken", "health-check failed", "d0", java.time.Instant.now(), java.time.Instant.now().plusSeconds(60));
     store.state().markProcessed("d1", 2);
     store.state().markProcessed("d2", 2);
     store.state().markProcessed("d3", 2);
@@ -36,7 +36,7 @@ class StateStoreTest {
     assertThat(Files.exists(dir.resolve(StateStore.FILE + ".tmp"))).isFalse();
     AgentState read = StateStore.read(dir);
     assertThat(read.services.get("web").current.version).isEqualTo("v2");
-    assertThat(read.services.get("web").blocked).containsExactly("broken");
+    assertThat(read.services.get("web").blocked).extracting(b -> b.version).containsExactly("broken");
     assertThat(read.processed).containsExactly("d2", "d3");
     assertThat(read.outbox).extracting(e -> e.eventId).containsExactly("e1");
   }

@@ -1,0 +1,20 @@
+package dev.stevedore.agent.deploy;
+
+import dev.stevedore.common.event.AgentEvent;
+
+/**
+ * Where the cycle's events go: into the durable outbox, on disk with the next state save, then to
+ * Kafka. The cycle knows nothing of Kafka.
+ */
+public interface EventSink {
+  /** Queues an event; it reaches disk with the next state save. */
+  void emit(AgentEvent event);
+
+  /** The state (and with it every queued event) reached disk: publishing may go on. */
+  void saved();
+
+  /** A service is being switched: defer publishing until {@link #release()} (it competes for CPU). */
+  void hold();
+
+  void release();
+}
