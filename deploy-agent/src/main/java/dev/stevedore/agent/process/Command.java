@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A process to run: an argument list (never a shell string), a working directory, extra
- * environment variables (added to the agent's own) and a time bound.
+ * A process to run: an argument list (never a shell string), a working directory, environment
+ * variables (added to the allow-listed part of the agent's own, see {@link ChildEnvironment}) and
+ * a time bound.
  */
 public record Command(List<String> args, Path workingDirectory, Map<String, String> environment, Duration timeout) {
   public Command {
