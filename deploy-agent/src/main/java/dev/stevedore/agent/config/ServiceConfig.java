@@ -89,6 +89,16 @@ public record ServiceConfig(
     return composeService == null || composeService.isBlank() ? name : composeService;
   }
 
+  /** The environment by names only: its values may be secrets (a migration's database password). */
+  @Override
+  public String toString() {
+    return "ServiceConfig[driver=" + driver + ", projectDirectory=" + projectDirectory + ", composeFiles=" + composeFiles
+        + ", projectName=" + projectName + ", composeService=" + composeService + ", versionVariable=" + versionVariable
+        + ", imageVariable=" + imageVariable + ", image=" + image + ", environment=" + Redacted.names(environment)
+        + ", strategy=" + strategy + ", rollback=" + rollback + ", allowedRepositories=" + allowedRepositories
+        + ", healthCheck=" + healthCheck + ", hooks=" + hooks + ", git=" + git + ", poll=" + poll + "]";
+  }
+
   /** Settings of the git driver. */
   public record GitConfig(String repositoryDirectory, String remote, String branch, List<String> restartCommand) {
     public GitConfig {
@@ -98,6 +108,12 @@ public record ServiceConfig(
       remote = remote == null || remote.isBlank() ? "origin" : remote;
       branch = branch == null || branch.isBlank() ? "main" : branch;
       restartCommand = restartCommand == null ? List.of() : List.copyOf(restartCommand);
+    }
+
+    @Override
+    public String toString() {
+      return "GitConfig[repositoryDirectory=" + repositoryDirectory + ", remote=" + remote + ", branch=" + branch
+          + ", restartCommand=" + Redacted.command(restartCommand) + "]";
     }
   }
 
@@ -124,6 +140,20 @@ public record ServiceConfig(
       if ((composeRun == null || composeRun.isBlank()) == command.isEmpty()) {
         throw new IllegalArgumentException("a hook needs exactly one of composeRun or command");
       }
+    }
+
+    /**
+     * How events and logs name this hook: the compose service or the program's file name, never
+     * its arguments (they may carry secrets).
+     */
+    public String label() {
+      return composeRun != null && !composeRun.isBlank() ? "compose run " + composeRun : Redacted.program(command);
+    }
+
+    @Override
+    public String toString() {
+      return "HookConfig[composeRun=" + composeRun + ", args=" + (args.isEmpty() ? "[]" : "[" + args.size() + " hidden]")
+          + ", command=" + Redacted.command(command) + ", timeout=" + timeout + "]";
     }
   }
 

@@ -80,14 +80,14 @@ public final class ComposeDriver implements Driver {
           return r;
         }))));
     for (HookConfig hook : config.hooks().preDeploy()) {
-      steps.add(new StepPlan("pre-deploy", false, () -> hook(hook, version)));
+      steps.add(new StepPlan("pre-deploy", false, () -> hook("pre-deploy", hook, version)));
     }
     if (config.recreate()) {
       steps.add(new StepPlan("down", true, () -> run(compose.down(), version, "down")));
     }
     steps.add(new StepPlan("up", true, () -> run(compose.upDetached(), version, "up -d")));
     for (HookConfig hook : config.hooks().postDeploy()) {
-      steps.add(new StepPlan("post-deploy", true, () -> hook(hook, version)));
+      steps.add(new StepPlan("post-deploy", true, () -> hook("post-deploy", hook, version)));
     }
     return steps;
   }
@@ -116,13 +116,15 @@ public final class ComposeDriver implements Driver {
     return runner.run(command(args, version)).map(r -> StepResult.of(r, what));
   }
 
-  private Future<StepResult> hook(HookConfig hook, String version) {
+  /** Named by {@link HookConfig#label()} in logs and results: a hook's arguments may carry secrets. */
+  private Future<StepResult> hook(String phase, HookConfig hook, String version) {
     List<String> args = hook.composeRun() != null ? compose.runOnce(hook.composeRun(), hook.args()) : hook.command();
-    Command c = command(args, version);
+    String label = phase + " hook " + hook.label();
+    Command c = command(args, version).withLabel(label);
     if (hook.timeout() != null) {
       c = c.withTimeout(hook.timeout());
     }
-    return runner.run(c).map(r -> StepResult.of(r, "hook " + String.join(" ", args)));
+    return runner.run(c).map(r -> StepResult.of(r, label));
   }
 
   /** The registry the pull talks to (for its breaker): from {@code image}, else "default". */
