@@ -1,5 +1,6 @@
 package dev.stevedore.agent.config;
 
+import dev.stevedore.agent.driver.AllowedImages;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +22,8 @@ import java.util.Map;
  * @param environment extra variables for every process of this service (never from an event)
  * @param strategy {@code default} (pull, then {@code up -d}) or {@code recreate} (pull, down, up -d)
  * @param rollback roll back to the previous version when the new one fails after the switch
- * @param allowedRepositories when not empty, {@code image} must be one of these (prefix match on repository)
+ * @param allowedRepositories when not empty, {@code image} and every image the compose files name must
+ *     start with one of these (at a {@code /}, {@code :} or {@code @} boundary; see {@link AllowedImages})
  * @param healthCheck how to tell the new version is healthy
  * @param hooks pre-deploy and post-deploy commands
  * @param git git driver settings
@@ -70,7 +72,7 @@ public record ServiceConfig(
     if (imageVariable != null && (image == null || image.isBlank())) {
       throw new IllegalArgumentException("imageVariable needs image (the repository)");
     }
-    if (image != null && !allowedRepositories.isEmpty() && allowedRepositories.stream().noneMatch(image::startsWith)) {
+    if (image != null && !AllowedImages.allows(allowedRepositories, image)) {
       throw new IllegalArgumentException("image " + image + " is not in allowedRepositories " + allowedRepositories);
     }
   }

@@ -73,7 +73,9 @@ public final class ComposeDriver implements Driver {
     List<StepPlan> steps = new ArrayList<>();
     // After a good pull the new image's id and digest are read at once (one docker call, part of
     // the pull step), so nothing needs asking docker after the health check.
-    steps.add(new StepPlan("pull", false, () -> pull(version).compose(r -> !r.ok() || config.image() == null
+    steps.add(new StepPlan("pull", false, () -> refusedImages(version).compose(refused -> refused != null
+        ? Future.succeededFuture(refused)
+        : pull(version)).compose(r -> !r.ok() || config.image() == null
         ? Future.succeededFuture(r)
         : imageOf(version).map(t -> {
           pulled = Map.entry(version, t);
@@ -125,6 +127,30 @@ public final class ComposeDriver implements Driver {
       c = c.withTimeout(hook.timeout());
     }
     return runner.run(c).map(r -> StepResult.of(r, label));
+  }
+
+  /**
+   * With {@code allowedRepositories} set: the images the compose files name for {@code version}
+   * ({@code compose config}), checked before the pull. A failed step when one is not allowed, or
+   * when compose cannot say; null when all are allowed.
+   */
+  private Future<StepResult> refusedImages(String version) {
+    if (config.allowedRepositories().isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    Command c = command(compose.config(), version).withStdoutOnly();
+    return runner.run(c).map(r -> {
+      if (!r.ok()) {
+        return StepResult.of(r, "compose config (reading the images to check against allowedRepositories)");
+      }
+      try {
+        return AllowedImages.refusal(config.allowedRepositories(), AllowedImages.imagesOf(r.output()))
+            .map(reason -> StepResult.failed(reason, r.durationMs()))
+            .orElse(null);
+      } catch (IllegalArgumentException e) {
+        return StepResult.failed(e.getMessage(), r.durationMs());
+      }
+    });
   }
 
   /** The registry the pull talks to (for its breaker): from {@code image}, else "default". */

@@ -8,11 +8,12 @@ import java.util.Map;
 /**
  * A process to run: an argument list (never a shell string), a working directory, environment
  * variables (added to the allow-listed part of the agent's own, see {@link ChildEnvironment}), a
- * time bound, and optionally a label that logs and results show instead of the arguments (a
- * hook's arguments may carry secrets).
+ * time bound, optionally a label that logs and results show instead of the arguments (a
+ * hook's arguments may carry secrets), and whether the output is stdout alone ({@code stdoutOnly},
+ * for output that is parsed; stderr is then added only when the process fails) or both merged.
  */
 public record Command(List<String> args, Path workingDirectory, Map<String, String> environment, Duration timeout,
-    String label) {
+    String label, boolean stdoutOnly) {
   public Command {
     if (args == null || args.isEmpty()) {
       throw new IllegalArgumentException("a command needs at least the program");
@@ -23,7 +24,7 @@ public record Command(List<String> args, Path workingDirectory, Map<String, Stri
   }
 
   public Command(List<String> args, Path workingDirectory, Map<String, String> environment, Duration timeout) {
-    this(args, workingDirectory, environment, timeout, null);
+    this(args, workingDirectory, environment, timeout, null, false);
   }
 
   public static Command of(List<String> args) {
@@ -31,16 +32,21 @@ public record Command(List<String> args, Path workingDirectory, Map<String, Stri
   }
 
   public Command withEnvironment(Map<String, String> env) {
-    return new Command(args, workingDirectory, env, timeout, label);
+    return new Command(args, workingDirectory, env, timeout, label, stdoutOnly);
   }
 
   public Command withTimeout(Duration t) {
-    return new Command(args, workingDirectory, environment, t, label);
+    return new Command(args, workingDirectory, environment, t, label, stdoutOnly);
   }
 
   /** Shown instead of the arguments wherever the command is displayed. */
   public Command withLabel(String l) {
-    return new Command(args, workingDirectory, environment, timeout, l);
+    return new Command(args, workingDirectory, environment, timeout, l, stdoutOnly);
+  }
+
+  /** Output is stdout alone (stderr follows it only when the process fails): for output that is parsed. */
+  public Command withStdoutOnly() {
+    return new Command(args, workingDirectory, environment, timeout, label, true);
   }
 
   /**

@@ -56,28 +56,30 @@ public final class ProcessRunner implements CommandRunner {
 
   private ProcessResult runBlocking(Command command) {
     long start = System.nanoTime();
-    Path out;
+    Path out = null;
+    Path err = null;
     try {
       out = Files.createTempFile("stevedore-step-", ".out");   // mode 0600
+      if (command.stdoutOnly()) {
+        err = Files.createTempFile("stevedore-step-", ".err");
+      }
+      return runBlocking(command, out, err, start);
     } catch (IOException e) {
       return new ProcessResult(-1, "cannot create the output file: " + e.getMessage(), elapsed(start), false);
-    }
-    try {
-      return runBlocking(command, out, start);
     } finally {
-      try {
-        Files.deleteIfExists(out);
-      } catch (IOException e) {
-        LOG.warn("cannot delete {}: {}", out, e.getMessage());
-      }
+      delete(out);
+      delete(err);
     }
   }
 
-  private ProcessResult runBlocking(Command command, Path out, long start) {
+  private ProcessResult runBlocking(Command command, Path out, Path err, long start) {
     ProcessBuilder builder = new ProcessBuilder(sessions.wrap(command.args()))
-        .redirectErrorStream(true)
+        .redirectErrorStream(err == null)
         .redirectOutput(out.toFile())
         .redirectInput(NO_INPUT);
+    if (err != null) {
+      builder.redirectError(err.toFile());
+    }
     if (command.workingDirectory() != null) {
       builder.directory(command.workingDirectory().toFile());
     }
@@ -114,6 +116,9 @@ public final class ProcessRunner implements CommandRunner {
     }
     String output = readTail(out);
     int exit = process.isAlive() || timedOut || interrupted ? -1 : process.exitValue();
+    if (err != null && exit != 0) {
+      output = output + readTail(err);
+    }
     if (timedOut) {
       output = output + "\n[stevedore] killed after " + command.timeout().toMillis() + " ms";
     } else if (interrupted) {
@@ -144,6 +149,17 @@ public final class ProcessRunner implements CommandRunner {
       }
     }
     return "not found on PATH";
+  }
+
+  private static void delete(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}: {}", file, e.getMessage());
+    }
   }
 
   /** The last {@link #MAX_OUTPUT} bytes of the output file. */
