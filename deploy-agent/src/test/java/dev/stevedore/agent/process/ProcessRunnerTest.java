@@ -140,6 +140,17 @@ class ProcessRunnerTest {
   }
 
   @Test
+  void stdoutOnlyKeepsWarningsOutOfParsedOutputUnlessTheProcessFails() throws Exception {
+    Path ok = script("ok.sh", "echo 'WARNING: X is not set' >&2\necho 'services: {}'");
+    ProcessResult r = run(new Command(List.of(ok.toString()), dir, Map.of(), null).withStdoutOnly());
+    assertThat(r.output().trim()).isEqualTo("services: {}");
+    Path bad = script("bad.sh", "echo partial\necho 'ERROR: no such file' >&2\nexit 2");
+    ProcessResult failed = run(new Command(List.of(bad.toString()), dir, Map.of(), null).withStdoutOnly());
+    assertThat(failed.exitCode()).isEqualTo(2);
+    assertThat(failed.output()).contains("partial").contains("ERROR: no such file");
+  }
+
+  @Test
   void sessionIdIsReadAfterTheCommandName() {
     assertThat(Sessions.sessionFromStat("42 (a) b (c)) S 1 40 41 0 -1").getAsLong()).isEqualTo(41);
     assertThat(Sessions.sessionFromStat("42 (sh) Z 1 40 41 0 -1")).isEmpty();
