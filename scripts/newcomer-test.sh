@@ -120,6 +120,7 @@ session() {
   local mode=$1 signal=$2 out=$WORK/run-$1.log started=$SECONDS
   log "--- demo driver: $mode ---"
   rm -rf "$WORK/stevedore/.stevedore"
+  : >"$out"   # exists before the launcher's subshell opens it, so the first grep finds a file
   # Exactly the README's command, in the clone, as a newcomer's shell would run it.
   (cd "$WORK/stevedore" && STEVEDORE_DEMO_MODE=$mode exec bash -c "$RUN") >"$out" 2>&1 &
   LAUNCHER_PID=$!
