@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.stevedore.agent.config.ResilienceConfig;
 import dev.stevedore.agent.config.ServiceConfig;
-import dev.stevedore.agent.process.Command;
 import dev.stevedore.agent.process.CommandRunner;
 import dev.stevedore.agent.process.ProcessResult;
 import dev.stevedore.agent.process.ProcessRunner;
