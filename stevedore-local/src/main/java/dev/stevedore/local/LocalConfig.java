@@ -13,6 +13,13 @@ public record LocalConfig(String dataDir, String environment, Kafka kafka, Datab
       properties = properties == null ? Map.of() : Map.copyOf(properties);
     }
 
+    /** Property names only: their values may hold SASL credentials. */
+    @Override
+    public String toString() {
+      return "Kafka[bootstrapServers=" + bootstrapServers + ", port=" + port + ", controllerPort=" + controllerPort
+          + ", libs=" + libs + ", properties=" + new java.util.TreeSet<>(properties.keySet()) + "]";
+    }
+
     public boolean embedded() {
       return bootstrapServers == null || bootstrapServers.isBlank();
     }

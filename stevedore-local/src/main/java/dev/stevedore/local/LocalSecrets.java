@@ -17,6 +17,13 @@ import java.util.Base64;
 record LocalSecrets(Path privateKeyFile, Path publicKeyFile, Path webhookTokenFile, String webhookToken,
     String readerToken) {
 
+  /** The files by path, the tokens never (they end up in logs and exception messages otherwise). */
+  @Override
+  public String toString() {
+    return "LocalSecrets[privateKeyFile=" + privateKeyFile + ", publicKeyFile=" + publicKeyFile + ", webhookTokenFile="
+        + webhookTokenFile + ", webhookToken=(hidden), readerToken=(hidden)]";
+  }
+
   static LocalSecrets loadOrCreate(Path dir) throws IOException {
     Files.createDirectories(dir);
     Path privateKey = dir.resolve("trigger-private.pem");

@@ -1,5 +1,6 @@
 package dev.stevedore.agent.config;
 
+import dev.stevedore.agent.driver.AllowedImages;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +22,8 @@ import java.util.Map;
  * @param environment extra variables for every process of this service (never from an event)
  * @param strategy {@code default} (pull, then {@code up -d}) or {@code recreate} (pull, down, up -d)
  * @param rollback roll back to the previous version when the new one fails after the switch
- * @param allowedRepositories when not empty, {@code image} must be one of these (prefix match on repository)
+ * @param allowedRepositories when not empty, {@code image} and every image the compose files name must
+ *     start with one of these (at a {@code /}, {@code :} or {@code @} boundary; see {@link AllowedImages})
  * @param healthCheck how to tell the new version is healthy
  * @param hooks pre-deploy and post-deploy commands
  * @param git git driver settings
@@ -70,7 +72,7 @@ public record ServiceConfig(
     if (imageVariable != null && (image == null || image.isBlank())) {
       throw new IllegalArgumentException("imageVariable needs image (the repository)");
     }
-    if (image != null && !allowedRepositories.isEmpty() && allowedRepositories.stream().noneMatch(image::startsWith)) {
+    if (image != null && !AllowedImages.allows(allowedRepositories, image)) {
       throw new IllegalArgumentException("image " + image + " is not in allowedRepositories " + allowedRepositories);
     }
   }
@@ -89,6 +91,16 @@ public record ServiceConfig(
     return composeService == null || composeService.isBlank() ? name : composeService;
   }
 
+  /** The environment by names only: its values may be secrets (a migration's database password). */
+  @Override
+  public String toString() {
+    return "ServiceConfig[driver=" + driver + ", projectDirectory=" + projectDirectory + ", composeFiles=" + composeFiles
+        + ", projectName=" + projectName + ", composeService=" + composeService + ", versionVariable=" + versionVariable
+        + ", imageVariable=" + imageVariable + ", image=" + image + ", environment=" + Redacted.names(environment)
+        + ", strategy=" + strategy + ", rollback=" + rollback + ", allowedRepositories=" + allowedRepositories
+        + ", healthCheck=" + healthCheck + ", hooks=" + hooks + ", git=" + git + ", poll=" + poll + "]";
+  }
+
   /** Settings of the git driver. */
   public record GitConfig(String repositoryDirectory, String remote, String branch, List<String> restartCommand) {
     public GitConfig {
@@ -98,6 +110,12 @@ public record ServiceConfig(
       remote = remote == null || remote.isBlank() ? "origin" : remote;
       branch = branch == null || branch.isBlank() ? "main" : branch;
       restartCommand = restartCommand == null ? List.of() : List.copyOf(restartCommand);
+    }
+
+    @Override
+    public String toString() {
+      return "GitConfig[repositoryDirectory=" + repositoryDirectory + ", remote=" + remote + ", branch=" + branch
+          + ", restartCommand=" + Redacted.command(restartCommand) + "]";
     }
   }
 
@@ -124,6 +142,20 @@ public record ServiceConfig(
       if ((composeRun == null || composeRun.isBlank()) == command.isEmpty()) {
         throw new IllegalArgumentException("a hook needs exactly one of composeRun or command");
       }
+    }
+
+    /**
+     * How events and logs name this hook: the compose service or the program's file name, never
+     * its arguments (they may carry secrets).
+     */
+    public String label() {
+      return composeRun != null && !composeRun.isBlank() ? "compose run " + composeRun : Redacted.program(command);
+    }
+
+    @Override
+    public String toString() {
+      return "HookConfig[composeRun=" + composeRun + ", args=" + (args.isEmpty() ? "[]" : "[" + args.size() + " hidden]")
+          + ", command=" + Redacted.command(command) + ", timeout=" + timeout + "]";
     }
   }
 

@@ -26,6 +26,11 @@ public final class ComposeCommands {
     return with("pull");
   }
 
+  /** The compose model as compose resolves it (files merged, variables interpolated), as YAML on stdout. */
+  public List<String> config() {
+    return with("config");
+  }
+
   public List<String> down() {
     return with("down");
   }

@@ -71,21 +71,23 @@ public final class ComposeDriver implements Driver {
     List<StepPlan> steps = new ArrayList<>();
     // After a good pull the new image's id and digest are read at once (one docker call, part of
     // the pull step), so nothing needs asking docker after the health check.
-    steps.add(new StepPlan("pull", false, () -> pull(version).compose(r -> !r.ok() || config.image() == null
+    steps.add(new StepPlan("pull", false, () -> refusedImages(version).compose(refused -> refused != null
+        ? Future.succeededFuture(refused)
+        : pull(version)).compose(r -> !r.ok() || config.image() == null
         ? Future.succeededFuture(r)
         : imageOf(version).map(t -> {
           pulled = Map.entry(version, t);
           return r;
         }))));
     for (HookConfig hook : config.hooks().preDeploy()) {
-      steps.add(new StepPlan("pre-deploy", false, () -> hook(hook, version)));
+      steps.add(new StepPlan("pre-deploy", false, () -> hook("pre-deploy", hook, version)));
     }
     if (config.recreate()) {
       steps.add(new StepPlan("down", true, () -> run(compose.down(), version, "down")));
     }
     steps.add(new StepPlan("up", true, () -> run(compose.upDetached(), version, "up -d")));
     for (HookConfig hook : config.hooks().postDeploy()) {
-      steps.add(new StepPlan("post-deploy", true, () -> hook(hook, version)));
+      steps.add(new StepPlan("post-deploy", true, () -> hook("post-deploy", hook, version)));
     }
     return steps;
   }
@@ -115,13 +117,39 @@ public final class ComposeDriver implements Driver {
     return runner.run(command(args, version)).map(r -> StepResult.of(r, what));
   }
 
-  private Future<StepResult> hook(HookConfig hook, String version) {
+  /** Named by {@link HookConfig#label()} in logs and results: a hook's arguments may carry secrets. */
+  private Future<StepResult> hook(String phase, HookConfig hook, String version) {
     List<String> args = hook.composeRun() != null ? compose.runOnce(hook.composeRun(), hook.args()) : hook.command();
-    Command c = command(args, version);
+    String label = phase + " hook " + hook.label();
+    Command c = command(args, version).withLabel(label);
     if (hook.timeout() != null) {
       c = c.withTimeout(hook.timeout());
     }
-    return runner.run(c).map(r -> StepResult.ofHook(r, "hook " + String.join(" ", args)));
+    return runner.run(c).map(r -> StepResult.ofHook(r, label));
+  }
+
+  /**
+   * With {@code allowedRepositories} set: the images the compose files name for {@code version}
+   * ({@code compose config}), checked before the pull. A failed step when one is not allowed, or
+   * when compose cannot say; null when all are allowed.
+   */
+  private Future<StepResult> refusedImages(String version) {
+    if (config.allowedRepositories().isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    Command c = command(compose.config(), version).withStdoutOnly();
+    return runner.run(c).map(r -> {
+      if (!r.ok()) {
+        return StepResult.of(r, "compose config (reading the images to check against allowedRepositories)");
+      }
+      try {
+        return AllowedImages.refusal(config.allowedRepositories(), AllowedImages.imagesOf(r.output()))
+            .map(reason -> StepResult.failed(reason, r.durationMs()))
+            .orElse(null);
+      } catch (IllegalArgumentException e) {
+        return StepResult.failed(e.getMessage(), r.durationMs());
+      }
+    });
   }
 
   /** The registry the pull talks to (for its breaker): from {@code image}, else "default". */

@@ -1,5 +1,6 @@
 package dev.stevedore.agent.driver;
 
+import dev.stevedore.agent.config.Redacted;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.config.ServiceConfig.HookConfig;
 import dev.stevedore.agent.process.Command;
@@ -59,13 +60,13 @@ public final class GitDriver implements Driver {
               : fetched.plus(StepResult.ok(version + " is commit " + c, 0));
         }))));
     for (HookConfig hook : config.hooks().preDeploy()) {
-      steps.add(new StepPlan("pre-deploy", false, () -> hook(hook, version)));
+      steps.add(new StepPlan("pre-deploy", false, () -> hook("pre-deploy", hook, version)));
     }
     steps.add(new StepPlan("checkout", true,
         () -> runner.run(command(commands.checkout(commit[0]), version)).map(r -> StepResult.of(r, "git checkout " + commit[0]))));
     steps.add(new StepPlan("restart", true, () -> restart(version)));
     for (HookConfig hook : config.hooks().postDeploy()) {
-      steps.add(new StepPlan("post-deploy", true, () -> hook(hook, version)));
+      steps.add(new StepPlan("post-deploy", true, () -> hook("post-deploy", hook, version)));
     }
     return steps;
   }
@@ -100,15 +101,18 @@ public final class GitDriver implements Driver {
     if (git.restartCommand().isEmpty()) {
       return Future.succeededFuture(StepResult.ok("no restart command configured", 0));
     }
-    return runner.run(command(git.restartCommand(), version)).map(r -> StepResult.of(r, "restart command"));
+    return runner.run(command(git.restartCommand(), version).withLabel("restart command " + Redacted.program(git.restartCommand())))
+        .map(r -> StepResult.of(r, "restart command"));
   }
 
-  private Future<StepResult> hook(HookConfig hook, String version) {
+  /** Named by {@link HookConfig#label()} in logs and results: a hook's arguments may carry secrets. */
+  private Future<StepResult> hook(String phase, HookConfig hook, String version) {
     if (hook.command().isEmpty()) {
       return Future.succeededFuture(StepResult.failed("the git driver runs command hooks only", 0));
     }
-    Command c = command(hook.command(), version);
-    return runner.run(hook.timeout() == null ? c : c.withTimeout(hook.timeout())).map(r -> StepResult.ofHook(r, "hook"));
+    String label = phase + " hook " + hook.label();
+    Command c = command(hook.command(), version).withLabel(label);
+    return runner.run(hook.timeout() == null ? c : c.withTimeout(hook.timeout())).map(r -> StepResult.ofHook(r, label));
   }
 
   @Override

@@ -6,10 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A process to run: an argument list (never a shell string), a working directory, extra
- * environment variables (added to the agent's own) and a time bound.
+ * A process to run: an argument list (never a shell string), a working directory, environment
+ * variables (added to the allow-listed part of the agent's own, see {@link ChildEnvironment}), a
+ * time bound, optionally a label that logs and results show instead of the arguments (a
+ * hook's arguments may carry secrets), and whether the output is stdout alone ({@code stdoutOnly},
+ * for output that is parsed; stderr is then added only when the process fails) or both merged.
  */
-public record Command(List<String> args, Path workingDirectory, Map<String, String> environment, Duration timeout) {
+public record Command(List<String> args, Path workingDirectory, Map<String, String> environment, Duration timeout,
+    String label, boolean stdoutOnly) {
   public Command {
     if (args == null || args.isEmpty()) {
       throw new IllegalArgumentException("a command needs at least the program");
@@ -19,20 +23,37 @@ public record Command(List<String> args, Path workingDirectory, Map<String, Stri
     timeout = timeout == null ? Duration.ofMinutes(5) : timeout;
   }
 
+  public Command(List<String> args, Path workingDirectory, Map<String, String> environment, Duration timeout) {
+    this(args, workingDirectory, environment, timeout, null, false);
+  }
+
   public static Command of(List<String> args) {
     return new Command(args, null, Map.of(), null);
   }
 
   public Command withEnvironment(Map<String, String> env) {
-    return new Command(args, workingDirectory, env, timeout);
+    return new Command(args, workingDirectory, env, timeout, label, stdoutOnly);
   }
 
   public Command withTimeout(Duration t) {
-    return new Command(args, workingDirectory, environment, t);
+    return new Command(args, workingDirectory, environment, t, label, stdoutOnly);
   }
 
-  /** For logs: the argument list joined with spaces (display only, never executed as a string). */
+  /** Shown instead of the arguments wherever the command is displayed. */
+  public Command withLabel(String l) {
+    return new Command(args, workingDirectory, environment, timeout, l, stdoutOnly);
+  }
+
+  /** Output is stdout alone (stderr follows it only when the process fails): for output that is parsed. */
+  public Command withStdoutOnly() {
+    return new Command(args, workingDirectory, environment, timeout, label, true);
+  }
+
+  /**
+   * For logs and results: the label, else the argument list joined with spaces (display only,
+   * never executed as a string).
+   */
   public String display() {
-    return String.join(" ", args);
+    return label != null ? label : String.join(" ", args);
   }
 }

@@ -3,30 +3,50 @@ package dev.stevedore.agent.process;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs processes with {@link ProcessBuilder} on a worker pool: argument lists only, stdout and
- * stderr merged and kept as a bounded tail, killed (with its children) when the timeout passes.
- * The wait happens on a worker thread; the timeout is a Vert.x timer.
+ * Runs processes with {@link ProcessBuilder} on a worker pool: argument lists only, an allow-listed
+ * environment ({@link ChildEnvironment}) plus the command's own variables, stdout and stderr
+ * merged into a private temporary file (a pipe would keep the step waiting for as long as any
+ * background child holds it open) of which the tail is kept.
+ *
+ * <p>Each step is the leader of its own session ({@link Sessions}). When its timeout passes, the
+ * whole session is killed, children that daemonized included. When it exits, whatever it left
+ * running in its session is killed too: a step ends with all of its processes, and a restart
+ * command must hand a long-running service to a supervisor (systemd, Docker), not to {@code &}.
  */
 public final class ProcessRunner implements CommandRunner {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessRunner.class);
   /** Output kept per process (the tail); the events carry at most 16 KiB of it. */
   static final int MAX_OUTPUT = 64 * 1024;
+  /** How long killing a step's processes may take before the step is reported anyway. */
+  static final long KILL_WITHIN_MS = 5_000;
+  private static final File NO_INPUT = new File("/dev/null");
 
-  private final Vertx vertx;
   private final WorkerExecutor workers;
+  private final Map<String, String> inherited;
+  private final Sessions sessions;
 
+  /** The wait and the kill run on {@code workers}; {@code vertx} is not needed for that (no event-loop timer). */
   public ProcessRunner(Vertx vertx, WorkerExecutor workers) {
-    this.vertx = vertx;
+    this(workers, ChildEnvironment.inherited(System.getenv()), Sessions.detect(System.getenv("PATH")));
+  }
+
+  ProcessRunner(WorkerExecutor workers, Map<String, String> inherited, Sessions sessions) {
     this.workers = workers;
+    this.inherited = Map.copyOf(inherited);
+    this.sessions = sessions;
   }
 
   @Override
@@ -36,72 +56,124 @@ public final class ProcessRunner implements CommandRunner {
 
   private ProcessResult runBlocking(Command command) {
     long start = System.nanoTime();
-    ProcessBuilder builder = new ProcessBuilder(command.args()).redirectErrorStream(true);
+    Path out = null;
+    Path err = null;
+    try {
+      out = Files.createTempFile("stevedore-step-", ".out");   // mode 0600
+      if (command.stdoutOnly()) {
+        err = Files.createTempFile("stevedore-step-", ".err");
+      }
+      return runBlocking(command, out, err, start);
+    } catch (IOException e) {
+      return new ProcessResult(-1, "cannot create the output file: " + e.getMessage(), elapsed(start), false);
+    } finally {
+      delete(out);
+      delete(err);
+    }
+  }
+
+  private ProcessResult runBlocking(Command command, Path out, Path err, long start) {
+    ProcessBuilder builder = new ProcessBuilder(sessions.wrap(command.args()))
+        .redirectErrorStream(err == null)
+        .redirectOutput(out.toFile())
+        .redirectInput(NO_INPUT);
+    if (err != null) {
+      builder.redirectError(err.toFile());
+    }
     if (command.workingDirectory() != null) {
       builder.directory(command.workingDirectory().toFile());
     }
+    builder.environment().clear();
+    builder.environment().putAll(inherited);
     builder.environment().putAll(command.environment());
+    String missing = missingProgram(command, builder.environment().get("PATH"));
+    if (missing != null) {
+      return new ProcessResult(-1, "cannot start " + command.args().get(0) + ": " + missing, elapsed(start), false);
+    }
     Process process;
     try {
       process = builder.start();
     } catch (IOException e) {
       return new ProcessResult(-1, "cannot start " + command.args().get(0) + ": " + e.getMessage(), elapsed(start), false);
     }
+    boolean timedOut = false;
+    boolean interrupted = false;
     try {
-      process.getOutputStream().close();
-    } catch (IOException ignored) {
-      // stdin is not used
-    }
-    AtomicBoolean timedOut = new AtomicBoolean();
-    long timer = vertx.setTimer(Math.max(1, command.timeout().toMillis()), id -> {
-      timedOut.set(true);
-      LOG.warn("{} did not finish within {}; killing it", command.display(), command.timeout());
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    });
-    String output;
-    try {
-      output = readTail(process.getInputStream());
-      process.waitFor(10, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      output = "output unreadable: " + e.getMessage();
+      timedOut = !process.waitFor(Math.max(1, command.timeout().toMillis()), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    if (timedOut) {
+      LOG.warn("{} did not finish within {}; killing its session", command.display(), command.timeout());
+    }
+    // on a timeout the step itself, after an exit whatever it left behind in its session
+    Set<Long> left = sessions.killAll(process, KILL_WITHIN_MS);
+    if (!left.isEmpty()) {
+      LOG.warn("{}: processes {} of its session survived SIGKILL for {} ms", command.display(), left, KILL_WITHIN_MS);
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
-      process.destroyForcibly();
-      output = "interrupted";
-    } finally {
-      vertx.cancelTimer(timer);
     }
-    int exit = process.isAlive() ? -1 : process.exitValue();
-    if (process.isAlive()) {
-      process.destroyForcibly();
+    String output = readTail(out);
+    int exit = process.isAlive() || timedOut || interrupted ? -1 : process.exitValue();
+    if (err != null && exit != 0) {
+      output = output + readTail(err);
     }
-    if (timedOut.get()) {
+    if (timedOut) {
       output = output + "\n[stevedore] killed after " + command.timeout().toMillis() + " ms";
-      exit = -1;
+    } else if (interrupted) {
+      output = output + "\n[stevedore] interrupted";
     }
-    return new ProcessResult(exit, output, elapsed(start), timedOut.get());
+    return new ProcessResult(exit, output, elapsed(start), timedOut);
   }
 
-  private static String readTail(InputStream in) throws IOException {
-    byte[] ring = new byte[MAX_OUTPUT];
-    long total = 0;
-    byte[] buf = new byte[8192];
-    int n;
-    while ((n = in.read(buf)) >= 0) {
-      for (int i = 0; i < n; i++) {
-        ring[(int) ((total + i) % MAX_OUTPUT)] = buf[i];
+  /**
+   * Why the program cannot be started, or null. Checked here because {@code setsid} would start
+   * and then fail to run it, which would look like a program that ran and exited.
+   */
+  static String missingProgram(Command command, String path) {
+    String program = command.args().get(0);
+    if (program.contains("/")) {
+      Path p = Path.of(program);
+      if (!p.isAbsolute() && command.workingDirectory() != null) {
+        p = command.workingDirectory().resolve(p);
       }
-      total += n;
+      return Files.isExecutable(p) && !Files.isDirectory(p) ? null : "no executable file " + p;
     }
-    if (total <= MAX_OUTPUT) {
-      return new String(ring, 0, (int) total, StandardCharsets.UTF_8);
+    if (path != null) {
+      for (String dir : path.split(File.pathSeparator)) {
+        Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+        if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+          return null;
+        }
+      }
     }
-    int from = (int) (total % MAX_OUTPUT);
-    byte[] out = new byte[MAX_OUTPUT];
-    System.arraycopy(ring, from, out, 0, MAX_OUTPUT - from);
-    System.arraycopy(ring, 0, out, MAX_OUTPUT - from, from);
-    return new String(out, StandardCharsets.UTF_8);
+    return "not found on PATH";
+  }
+
+  private static void delete(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}: {}", file, e.getMessage());
+    }
+  }
+
+  /** The last {@link #MAX_OUTPUT} bytes of the output file. */
+  private static String readTail(Path file) {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+      long length = f.length();
+      int n = (int) Math.min(length, MAX_OUTPUT);
+      byte[] bytes = new byte[n];
+      f.seek(length - n);
+      f.readFully(bytes);
+      return new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "output unreadable: " + e.getMessage();
+    }
   }
 
   private static long elapsed(long startNanos) {

@@ -16,6 +16,7 @@ class ComposeCommandsTest {
   void buildsV1Commands() {
     assertThat(v1.pull()).containsExactly("docker-compose", "-p", "web", "-f", "docker-compose.yml", "pull");
     assertThat(v1.down()).containsExactly("docker-compose", "-p", "web", "-f", "docker-compose.yml", "down");
+    assertThat(v1.config()).containsExactly("docker-compose", "-p", "web", "-f", "docker-compose.yml", "config");
     assertThat(v1.upDetached()).containsExactly("docker-compose", "-p", "web", "-f", "docker-compose.yml", "up", "-d");
     assertThat(v1.containerIds("app")).containsExactly("docker-compose", "-p", "web", "-f", "docker-compose.yml", "ps", "-q", "app");
   }
