@@ -163,6 +163,10 @@ public final class ComposeDriver implements Driver {
     return VertxRetry.retry(vertx, breakers.pullRetry(name), () -> VertxCircuitBreaker.guard(breaker, () ->
             runner.run(command(compose.pull(), version)).compose(r -> {
               StepResult step = StepResult.of(r, "pull");
+              if (Docker.unavailable(r)) {
+                // the daemon, not the registry, did not answer: not the registry breaker's business
+                return Future.succeededFuture(step);
+              }
               if (r.ok() || notFound(r.output())) {
                 // the registry answered: not a breaker failure; "not found" is the version's fault
                 return Future.succeededFuture(step.withFault(StepResult.Fault.VERSION));

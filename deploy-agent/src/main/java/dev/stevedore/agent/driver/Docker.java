@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
 public final class Docker {
   private static final Pattern DAEMON_DOWN = Pattern.compile(
       "cannot connect to the docker daemon|couldn't connect to docker daemon|is the docker daemon running"
-          + "|error during connect|docker\\.sock: connect");
+          + "|error during connect|docker\\.sock: connect"
+          // compose v1 (docker-py) when the socket is gone
+          + "|error while fetching server api version");
 
   private static final String BREAKER_OPEN = "docker daemon circuit breaker is open";
 

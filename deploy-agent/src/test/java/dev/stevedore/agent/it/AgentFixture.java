@@ -61,8 +61,15 @@ public final class AgentFixture {
     public final String project;
     public final int port;
     public final String repository;
+    /** Extra environment of every compose and docker command (e.g. DOCKER_HOST of another engine). */
+    private final Map<String, String> dockerEnv;
 
     public DemoProject(Path dir, String repository, String extraServices) throws Exception {
+      this(dir, repository, extraServices, Map.of());
+    }
+
+    public DemoProject(Path dir, String repository, String extraServices, Map<String, String> dockerEnv) throws Exception {
+      this.dockerEnv = Map.copyOf(dockerEnv);
       this.dir = dir;
       this.project = DockerTestSupport.uniqueName("agentit").replace("-", "");
       this.port = FreePorts.find();
@@ -86,7 +93,10 @@ public final class AgentFixture {
     }
 
     public Map<String, String> env(String version) {
-      return Map.of("VERSION", version, "PORT", String.valueOf(port));
+      Map<String, String> env = new java.util.HashMap<>(dockerEnv);
+      env.put("VERSION", version);
+      env.put("PORT", String.valueOf(port));
+      return env;
     }
 
     /** Starts {@code version} with docker-compose directly (what ran before the agent). */
@@ -95,13 +105,20 @@ public final class AgentFixture {
           List.of(DockerTestSupport.composeBinary(), "-p", project, "up", "-d")).orThrow();
     }
 
+    /** What the agent passes to compose for this project: the port, and the docker environment. */
+    public Map<String, String> serviceEnvironment() {
+      Map<String, String> env = new java.util.HashMap<>(dockerEnv);
+      env.put("PORT", String.valueOf(port));
+      return env;
+    }
+
     public String url(String path) {
       return "http://127.0.0.1:" + port + path;
     }
 
     public ServiceConfig service(String strategy, ServiceConfig.HooksConfig hooks, Duration healthDeadline) {
       return new ServiceConfig("compose", dir.toString(), null, project, "demo", null, null, repository,
-          Map.of("PORT", String.valueOf(port)), strategy, true, List.of(),
+          serviceEnvironment(), strategy, true, List.of(),
           new HealthCheckConfig("http", url("/health"), 200, Duration.ofMillis(100), healthDeadline), hooks, null, null);
     }
 

@@ -36,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The agent converges: a registry outage only makes a deployment wait (never fail), a newer
  * request replaces the one that waits, and once the registry is back the newest requested version
- * is reached without any new request, also across a restart of the agent. Real Docker, compose, a
- * registry of the test's own (stopped and started) and Kafka.
+ * is reached without any new request, also across a restart of the agent; the same for the docker
+ * daemon stopped and started while a deployment waits. Real Docker (a daemon of the test's own
+ * for the daemon outage), compose, a registry of the test's own (stopped and started) and Kafka.
  */
 class ConvergenceIT {
   static final Duration OPEN_FOR = Duration.ofSeconds(5);
@@ -154,6 +155,51 @@ class ConvergenceIT {
           .isNotEmpty();
       try (HttpProbe probe = HttpProbe.start(demo.url("/version"), Duration.ofMillis(50))) {
         assertThat(probe.awaitBody("v2", Duration.ofSeconds(20))).isTrue();
+      }
+    } finally {
+      if (agent != null) {
+        agent.stop().toCompletionStage().toCompletableFuture().get(70, TimeUnit.SECONDS);
+      }
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aDeploymentWaitsWhileTheDockerDaemonIsStoppedAndFinishesWhenItIsBack(@TempDir Path dir) throws Exception {
+    KafkaTestSupport kafka = AgentFixture.kafka();
+    Files.createDirectories(dir.resolve("demo"));
+    Vertx vertx = Vertx.vertx();
+    RunningAgent agent = null;
+    try (EventCollector events = new EventCollector(kafka, Topics.EVENTS);
+         PrivateDockerd dockerd = new PrivateDockerd();
+         AgentFixture.DemoProject demo = new AgentFixture.DemoProject(dir.resolve("demo"), AgentFixture.demoRepository(),
+             null, dockerd.env())) {
+      demo.up("v1");
+      String host = AgentFixture.hostId();
+      agent = AgentFixture.start(vertx, config(kafka, host, dir, demo));
+      int port = agent.httpPort();
+      try (HttpProbe probe = HttpProbe.start(demo.url("/version"), Duration.ofMillis(20))) {
+        assertThat(probe.awaitBody("v1", Duration.ofSeconds(20))).isTrue();
+        probe.reset();
+        dockerd.stop();   // SIGTERM by pid; live-restore keeps v1 serving
+
+        DeployRequested v2 = send(kafka, request("demo", "v2", host));
+        Awaitility.await().atMost(Duration.ofSeconds(60))
+            .until(() -> String.valueOf(service(port).getString("waitingFor")).contains("docker daemon"));
+        assertThat(service(port).getString("state")).isEqualTo("waiting");
+        assertThat(events.outcomes(v2.deploymentId())).as("a stopped daemon does not fail the deployment").isEmpty();
+
+        dockerd.start();
+        Instant back = Instant.now();
+        Outcome outcome = events.awaitOutcome(v2.deploymentId(), OPEN_FOR.multipliedBy(2).plusSeconds(30));
+        assertThat(outcome).isInstanceOf(DeploySucceeded.class);
+        Duration took = Duration.between(back, outcome.time());
+        assertThat(took).as("from the daemon's return to v2 running").isLessThan(OPEN_FOR.plusSeconds(20));
+        assertThat(probe.awaitBody("v2", Duration.ofSeconds(10))).isTrue();
+        assertThat(probe.bodiesSeen()).containsExactly("v1", "v2");
+        assertThat(probe.longestFailureGap()).as(probe.summary()).isLessThan(Duration.ofSeconds(2));
+        System.out.printf("[convergence] docker daemon back -> v2 succeeded in %d ms; probe: %s%n", took.toMillis(),
+            probe.summary());
       }
     } finally {
       if (agent != null) {
