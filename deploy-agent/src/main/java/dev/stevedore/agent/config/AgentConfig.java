@@ -22,6 +22,7 @@ import java.util.TreeMap;
  * @param httpHost address of the ops endpoints; {@code httpPort} 0 picks a free port, -1 disables them
  * @param heartbeatInterval how often an {@code agent.heartbeat} is published
  * @param processedLimit how many finished deployment ids are remembered for de-duplication
+ * @param requests bounds on a request's time (clock skew, age)
  */
 public record AgentConfig(
     String hostId,
@@ -38,7 +39,8 @@ public record AgentConfig(
     int processedLimit,
     ResilienceConfig resilience,
     TestHooks testHooks,
-    Map<String, ServiceConfig> services) {
+    Map<String, ServiceConfig> services,
+    RequestPolicy requests) {
 
   public AgentConfig {
     if (hostId == null || hostId.isBlank()) {
@@ -79,6 +81,16 @@ public record AgentConfig(
       }
     }
     services = Map.copyOf(services);
+    requests = requests == null ? RequestPolicy.defaults() : requests;
+  }
+
+  /** With the default request policy. */
+  public AgentConfig(String hostId, String environment, Map<String, String> labels, KafkaSettings kafka,
+      List<String> trustedKeys, String stateDirectory, String composeCommand, String dockerCommand, String httpHost,
+      int httpPort, Duration heartbeatInterval, int processedLimit, ResilienceConfig resilience, TestHooks testHooks,
+      Map<String, ServiceConfig> services) {
+    this(hostId, environment, labels, kafka, trustedKeys, stateDirectory, composeCommand, dockerCommand, httpHost,
+        httpPort, heartbeatInterval, processedLimit, resilience, testHooks, services, null);
   }
 
   public String consumerGroup() {

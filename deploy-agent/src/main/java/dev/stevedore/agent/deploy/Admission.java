@@ -68,6 +68,14 @@ public final class Admission {
       // versions one after another would roll the service back through its past.
       return new Decision.Ignore("request of " + request.time() + " predates this agent joining at " + state.joinedAt);
     }
+    if (request.time().isAfter(now.plus(config.requests().maxClockSkew()))) {
+      return new Decision.Skip("rejected: the request is dated " + request.time() + ", more than "
+          + config.requests().maxClockSkew() + " ahead of this host's clock");
+    }
+    if (request.time().isBefore(now.minus(config.requests().maxAge()))) {
+      return new Decision.Skip("rejected: the request of " + request.time() + " is older than "
+          + config.requests().maxAge());
+    }
     if (record != null) {
       if (record.isBlocked(request.version(), now) && !"rollback".equals(request.trigger())) {
         return new Decision.Skip("version " + request.version() + " is blocked after a failed rollout on this host");

@@ -41,14 +41,15 @@ class AdmissionTest {
 
   @Test
   void aFreshAgentIgnoresRequestsFromBeforeItJoinedButNotRecentOnes() {
-    state.joinedAt = "2026-11-26T12:00:00Z";
-    Decision history = Admission.decide(request("old", "web", "v1", null, Instant.parse("2026-11-20T08:00:00Z")),
+    Instant joined = NOW.minus(java.time.Duration.ofDays(3));
+    state.joinedAt = joined.toString();
+    Decision history = Admission.decide(request("old", "web", "v1", null, joined.minus(java.time.Duration.ofDays(6))),
         CONFIG, state, false, NOW);
     assertThat(history).isInstanceOf(Decision.Ignore.class);
     assertThat(((Decision.Ignore) history).why()).contains("predates this agent joining");
-    assertThat(Admission.decide(request("recent", "web", "v2", null, Instant.parse("2026-11-26T11:59:30Z")),
+    assertThat(Admission.decide(request("recent", "web", "v2", null, joined.minusSeconds(30)),
         CONFIG, state, false, NOW)).isInstanceOf(Decision.Accept.class);
-    assertThat(Admission.decide(request("new", "web", "v3", null, Instant.parse("2026-11-26T12:05:00Z")),
+    assertThat(Admission.decide(request("new", "web", "v3", null, joined.plusSeconds(300)),
         CONFIG, state, false, NOW)).isInstanceOf(Decision.Accept.class);
   }
 
@@ -94,9 +95,9 @@ class AdmissionTest {
     AgentState.ServiceRecord r = state.service("web");
     r.block("broken", "health-check failed", "d0", NOW, NOW.plusSeconds(60));
     assertThat(((Decision.Skip) Admission.decide(request("d1", "broken"), CONFIG, state, false, NOW)).reason()).contains("blocked");
-    r.appliedRequestTime = Instant.parse("2026-01-02T00:00:00Z").toString();
+    r.appliedRequestTime = NOW.minusSeconds(3600).toString();
     r.appliedDeploymentId = "newer";
-    Decision old = Admission.decide(request("d2", "web", "v1", null, Instant.parse("2026-01-01T00:00:00Z")), CONFIG, state, false, NOW);
+    Decision old = Admission.decide(request("d2", "web", "v1", null, NOW.minusSeconds(7200)), CONFIG, state, false, NOW);
     assertThat(((Decision.Skip) old).reason()).contains("superseded by deployment newer");
   }
 
@@ -118,5 +119,22 @@ class AdmissionTest {
     assertThat(Admission.decide(forced, CONFIG, state, false, NOW)).isInstanceOf(Decision.Accept.class);
     r.intent = new AgentState.Intent();
     assertThat(Admission.decide(request("d3", "v3"), CONFIG, state, false, NOW)).isInstanceOf(Decision.Accept.class);
+  }
+
+  @Test
+  void aRequestDatedInTheFutureIsRefusedAndCannotSupersedeLaterOnes() {
+    Decision future = Admission.decide(request("d1", "web", "v9", null, NOW.plus(java.time.Duration.ofDays(365))), CONFIG,
+        state, false, NOW);
+    assertThat(((Decision.Skip) future).reason()).contains("ahead of this host's clock");
+    assertThat(Admission.decide(request("d2", "web", "v2", null, NOW.plusSeconds(60)), CONFIG, state, false, NOW))
+        .as("within the allowed skew").isInstanceOf(Decision.Accept.class);
+  }
+
+  @Test
+  void aRequestOlderThanTheMaximumAgeIsRefused() {
+    state.joinedAt = NOW.minus(java.time.Duration.ofDays(30)).toString();
+    Decision old = Admission.decide(request("d1", "web", "v1", null, NOW.minus(java.time.Duration.ofDays(8))), CONFIG, state,
+        false, NOW);
+    assertThat(((Decision.Skip) old).reason()).contains("older than");
   }
 }
