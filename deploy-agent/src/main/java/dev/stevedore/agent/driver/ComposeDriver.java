@@ -122,6 +122,9 @@ public final class ComposeDriver implements Driver {
     List<String> args = hook.composeRun() != null ? compose.runOnce(hook.composeRun(), hook.args()) : hook.command();
     String label = phase + " hook " + hook.label();
     Command c = command(args, version).withLabel(label);
+    if (hook.composeRun() == null) {
+      c = c.inOwnSession();   // the operator's own program on the host
+    }
     if (hook.timeout() != null) {
       c = c.withTimeout(hook.timeout());
     }

@@ -101,7 +101,8 @@ public final class GitDriver implements Driver {
     if (git.restartCommand().isEmpty()) {
       return Future.succeededFuture(StepResult.ok("no restart command configured", 0));
     }
-    return runner.run(command(git.restartCommand(), version).withLabel("restart command " + Redacted.program(git.restartCommand())))
+    return runner.run(command(git.restartCommand(), version).withLabel("restart command " + Redacted.program(git.restartCommand()))
+        .inOwnSession())
         .map(r -> StepResult.of(r, "restart command"));
   }
 
@@ -111,7 +112,7 @@ public final class GitDriver implements Driver {
       return Future.succeededFuture(StepResult.failed("the git driver runs command hooks only", 0));
     }
     String label = phase + " hook " + hook.label();
-    Command c = command(hook.command(), version).withLabel(label);
+    Command c = command(hook.command(), version).withLabel(label).inOwnSession();
     return runner.run(hook.timeout() == null ? c : c.withTimeout(hook.timeout())).map(r -> StepResult.ofHook(r, label));
   }
 
