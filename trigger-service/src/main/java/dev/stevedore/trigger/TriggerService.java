@@ -6,7 +6,7 @@ import dev.stevedore.common.kafka.KafkaOptions;
 import dev.stevedore.common.kafka.KafkaSettings;
 import dev.stevedore.common.kafka.TopicAdmin;
 import dev.stevedore.common.ops.OpsRoutes;
-import dev.stevedore.common.resilience.Timeouts;
+import dev.stevedore.common.runtime.KafkaClients;
 import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
 import dev.stevedore.trigger.core.KafkaRequestSink;
@@ -40,6 +40,7 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +57,8 @@ public final class TriggerService {
 
   public static Future<RunningTrigger> start(Vertx vertx, TriggerConfig config) {
     return vertx.executeBlocking(() -> ConfigSecrets.resolve(config))
-        .compose(resolved -> vertx.executeBlocking(() -> clients(vertx, resolved, keys(resolved))))
+        .compose(resolved -> vertx.executeBlocking(() -> keys(resolved))
+            .compose(keys -> clients(vertx, resolved, keys)))
         .compose(clients -> wire(vertx, clients));
   }
 
@@ -84,22 +86,22 @@ public final class TriggerService {
   private record Clients(TriggerConfig config, KeyPair keys, KafkaSettings kafka, WebhookParsers parsers,
       EventCodec codec, CircuitBreaker breaker, EventPublisher publisher, KafkaAdminClient admin) {}
 
-  private static Clients clients(Vertx vertx, TriggerConfig config, KeyPair keys) {
-    WebhookParsers parsers = parsers(config); // validates the branch rules before anything is opened
+  private static Future<Clients> clients(Vertx vertx, TriggerConfig config, KeyPair keys) {
+    WebhookParsers parsers;
+    try {
+      parsers = parsers(config); // validates the branch rules before anything is opened
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     KafkaSettings kafka = config.kafka().withClientId(config.kafka().clientId() + "-" + config.instanceId());
     EventCodec codec = new EventCodec();
     CircuitBreaker breaker = EventPublisher.defaultBreaker("kafka");
     breaker.getEventPublisher().onStateTransition(e ->
         LOG.warn("Kafka circuit breaker: {}", e.getStateTransition()));
-    EventPublisher publisher = new EventPublisher(vertx, kafka, codec, breaker);
-    KafkaAdminClient admin;
-    try {
-      admin = KafkaAdminClient.create(vertx, KafkaOptions.admin(kafka));
-    } catch (RuntimeException e) {
-      publisher.close();
-      throw e;
-    }
-    return new Clients(config, keys, kafka, parsers, codec, breaker, publisher, admin);
+    return EventPublisher.create(vertx, kafka, codec, breaker).compose(publisher ->
+        KafkaClients.admin(vertx, KafkaOptions.admin(kafka))
+            .recover(e -> publisher.close().transform(x -> Future.failedFuture(e)))
+            .map(admin -> new Clients(config, keys, kafka, parsers, codec, breaker, publisher, admin)));
   }
 
   private static Future<RunningTrigger> wire(Vertx vertx, Clients clients) {
@@ -189,7 +191,7 @@ public final class TriggerService {
     if (breaker.getState() == CircuitBreaker.State.OPEN) {
       return Future.failedFuture("circuit open");
     }
-    return Timeouts.within(vertx, admin.describeCluster(), 2_000, "describe cluster")
+    return admin.describeCluster().timeout(2, TimeUnit.SECONDS)
         .compose(d -> d.getNodes().isEmpty() ? Future.failedFuture("no brokers") : Future.succeededFuture(d));
   }
 

@@ -1,8 +1,10 @@
 package dev.stevedore.audit.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.audit.AuditConfig;
 import dev.stevedore.common.ops.OpsRoutes;
+import dev.stevedore.common.runtime.BearerGuard;
+import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.common.runtime.Problems;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -13,9 +15,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,27 +25,26 @@ public final class ApiVerticle extends VerticleBase {
 
   private final AuditConfig.Http config;
   private final QueryHandlers handlers;
-  private final BearerAuth auth;
+  private final BearerGuard<String> auth;
   private final OpsRoutes ops;
   private final PrometheusMeterRegistry registry;
-  private final ObjectMapper json;
   private HttpServer server;
 
-  public ApiVerticle(AuditConfig.Http config, QueryHandlers handlers, BearerAuth auth, OpsRoutes ops,
-                     PrometheusMeterRegistry registry, ObjectMapper json) {
+  public ApiVerticle(AuditConfig.Http config, QueryHandlers handlers, BearerGuard<String> auth,
+      OpsRoutes ops, PrometheusMeterRegistry registry) {
     this.config = config;
     this.handlers = handlers;
     this.auth = auth;
     this.ops = ops;
     this.registry = registry;
-    this.json = json;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
     ops.mount(router);
-    router.route("/api/*").handler(this::timed).handler(auth);
+    router.route("/api/*").handler(this::timed)
+        .handler(auth.handler("stevedore-audit", "stevedore.reader", "a bearer token of the role reader is required"));
     router.get("/api/v1/deployments").handler(handlers::listDeployments);
     router.get("/api/v1/deployments/:id").handler(handlers::deployment);
     router.get("/api/v1/hosts").handler(handlers::hosts);
@@ -53,7 +52,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/metrics/dora").handler(handlers::dora);
     router.get("/api/v1/export").handler(handlers::export);
     router.get("/api/v1/audit/verify").handler(handlers::verify);
-    router.route().failureHandler(this::failure);
+    Problems.install(router, ApiVerticle::classify);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host()).setPort(config.port())
         .setMaxInitialLineLength(8192).setMaxHeaderSize(16384);
@@ -79,41 +78,16 @@ public final class ApiVerticle extends VerticleBase {
     ctx.next();
   }
 
-  private void failure(RoutingContext ctx) {
-    Throwable e = ctx.failure();
-    int status;
-    String message;
-    if (e instanceof BadRequest || e instanceof IllegalArgumentException) {
-      status = 400;
-      message = e.getMessage();
-    } else if (e instanceof NotFound) {
-      status = 404;
-      message = e.getMessage();
-    } else if (e != null && isUnavailable(e)) {
-      status = 503;
-      message = "the database is unavailable; retry later";
-      ctx.response().putHeader("Retry-After", "5");
+  /** The audit's own failures: bad input from a parser, and an unreachable database (503). */
+  static HttpProblem classify(Throwable e) {
+    if (e instanceof IllegalArgumentException) {
+      return HttpProblem.badRequest(e.getMessage());
+    }
+    if (isUnavailable(e)) {
       LOG.warn("query failed, database unavailable: {}", e.toString());
-    } else if (e == null) {
-      status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-      message = status == 404 ? "not found" : status == 405 ? "method not allowed" : "request failed";
-    } else {
-      status = 500;
-      message = "internal error";
-      LOG.error("query failed", e);
+      return HttpProblem.of(503, "the database is unavailable; retry later").withHeader("Retry-After", "5");
     }
-    if (ctx.response().headWritten()) {
-      ctx.response().reset();
-      return;
-    }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", message);
-    try {
-      ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-          .end(json.writeValueAsString(body));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException jpe) {
-      ctx.response().setStatusCode(status).end();
-    }
+    return null;
   }
 
   static boolean isUnavailable(Throwable e) {

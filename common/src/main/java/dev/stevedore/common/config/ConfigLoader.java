@@ -1,12 +1,10 @@
 package dev.stevedore.common.config;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.stevedore.common.runtime.JsonMappers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -46,9 +44,7 @@ public final class ConfigLoader {
   private final Map<String, String> env;
 
   public ConfigLoader(Map<String, String> env) {
-    this.yaml = new ObjectMapper(new YAMLFactory())
-        .registerModule(new JavaTimeModule())
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    this.yaml = JsonMappers.configYaml();
     this.env = Map.copyOf(env);
   }
 

@@ -1,8 +1,8 @@
 package dev.stevedore.trigger.core;
 
 import dev.stevedore.common.event.DeployRequested;
-import dev.stevedore.common.resilience.Timeouts;
 import dev.stevedore.common.resilience.VertxCircuitBreaker;
+import dev.stevedore.common.runtime.HttpProblem;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,7 +85,7 @@ public final class Submitter {
       request = factory.build(intent);
     } catch (IllegalArgumentException e) {
       inflight.remove(id);
-      return Future.failedFuture(BadRequest.badRequest(e.getMessage()));
+      return Future.failedFuture(HttpProblem.badRequest(e.getMessage()));
     }
     long start = System.nanoTime();
     Future<Void> published;
@@ -93,7 +94,7 @@ public final class Submitter {
     } catch (RuntimeException e) {
       published = Future.failedFuture(e);
     }
-    Timeouts.within(vertx, published, timeoutMs, "publish of deployment " + id).onComplete(ar -> {
+    published.timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
       metrics.published(System.nanoTime() - start, ar.succeeded());
       if (ar.succeeded()) {
         recent.add(id);

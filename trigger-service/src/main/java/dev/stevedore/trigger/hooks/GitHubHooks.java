@@ -1,7 +1,7 @@
 package dev.stevedore.trigger.hooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.core.Validation;
 import dev.stevedore.trigger.http.WebhookParsers;
 
@@ -28,18 +28,18 @@ public final class GitHubHooks implements WebhookParsers.Provider {
   public HookDecision decide(WebhookParsers.Request request) {
     String signature = request.headers().get(SIGNATURE);
     if (signature == null) {
-      throw BadRequest.unauthorized("missing " + SIGNATURE);
+      throw HttpProblem.unauthorized("missing " + SIGNATURE);
     }
     if (!Hmac.verifies(secret, signature, request.body())) {
-      throw BadRequest.unauthorized(SIGNATURE + " does not match the body");
+      throw HttpProblem.unauthorized(SIGNATURE + " does not match the body");
     }
     String delivery = Validation.deliveryId(DELIVERY, request.headers().get(DELIVERY));
     if (delivery == null) {
-      throw BadRequest.badRequest("missing " + DELIVERY);
+      throw HttpProblem.badRequest("missing " + DELIVERY);
     }
     String event = request.headers().get(EVENT);
     if (event == null) {
-      throw BadRequest.badRequest("missing " + EVENT);
+      throw HttpProblem.badRequest("missing " + EVENT);
     }
     JsonNode payload = JsonBodies.object(request.body());
     switch (event) {

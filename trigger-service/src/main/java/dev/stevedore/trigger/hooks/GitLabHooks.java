@@ -2,7 +2,7 @@ package dev.stevedore.trigger.hooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stevedore.common.security.Secrets;
-import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.core.Validation;
 import dev.stevedore.trigger.http.WebhookParsers;
 
@@ -29,18 +29,18 @@ public final class GitLabHooks implements WebhookParsers.Provider {
   public HookDecision decide(WebhookParsers.Request request) {
     String given = request.headers().get(TOKEN);
     if (given == null) {
-      throw BadRequest.unauthorized("missing " + TOKEN);
+      throw HttpProblem.unauthorized("missing " + TOKEN);
     }
     if (!Secrets.constantTimeEquals(token, given)) {
-      throw BadRequest.unauthorized(TOKEN + " is wrong");
+      throw HttpProblem.unauthorized(TOKEN + " is wrong");
     }
     String delivery = Validation.deliveryId(DELIVERY, request.headers().get(DELIVERY));
     if (delivery == null) {
-      throw BadRequest.badRequest("missing " + DELIVERY);
+      throw HttpProblem.badRequest("missing " + DELIVERY);
     }
     String event = request.headers().get(EVENT);
     if (event == null) {
-      throw BadRequest.badRequest("missing " + EVENT);
+      throw HttpProblem.badRequest("missing " + EVENT);
     }
     JsonNode p = JsonBodies.object(request.body());
     switch (event) {

@@ -1,14 +1,10 @@
 package dev.stevedore.trigger.hooks;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.common.runtime.JsonMappers;
+import dev.stevedore.common.runtime.HttpProblem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -23,40 +19,27 @@ public final class JsonBodies {
   public static final int MAX_DEPTH = 64;
   public static final int MAX_NUMBER_LENGTH = 40;
 
-  private static final ObjectMapper MAPPER = newMapper();
+  private static final ObjectMapper MAPPER =
+      JsonMappers.requestBodies(MAX_DEPTH, MAX_NUMBER_LENGTH, 1024 * 1024);
 
   private JsonBodies() {}
-
-  private static ObjectMapper newMapper() {
-    ObjectMapper m = JsonMapper.builder()
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-        .build();
-    m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-        .maxNestingDepth(MAX_DEPTH)
-        .maxNumberLength(MAX_NUMBER_LENGTH)
-        .maxStringLength(1024 * 1024)
-        .build());
-    return m;
-  }
 
   /** The body as a JSON object, or a 400 saying why not. */
   public static JsonNode object(byte[] body) {
     if (body == null || body.length == 0) {
-      throw BadRequest.badRequest("empty body");
+      throw HttpProblem.badRequest("empty body");
     }
     requireUtf8(body);
     JsonNode node;
     try {
       node = MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
-      throw BadRequest.badRequest("malformed JSON: " + firstLine(e.getOriginalMessage()));
+      throw HttpProblem.badRequest("malformed JSON: " + firstLine(e.getOriginalMessage()));
     } catch (IOException e) {
-      throw BadRequest.badRequest("malformed JSON: " + firstLine(e.getMessage()));
+      throw HttpProblem.badRequest("malformed JSON: " + firstLine(e.getMessage()));
     }
     if (node == null || !node.isObject()) {
-      throw BadRequest.badRequest("the body must be a JSON object");
+      throw HttpProblem.badRequest("the body must be a JSON object");
     }
     return node;
   }
@@ -68,7 +51,7 @@ public final class JsonBodies {
       return null;
     }
     if (!value.isTextual()) {
-      throw BadRequest.badRequest("'" + field + "' must be a string");
+      throw HttpProblem.badRequest("'" + field + "' must be a string");
     }
     return value.asText();
   }
@@ -86,7 +69,7 @@ public final class JsonBodies {
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(body));
     } catch (CharacterCodingException e) {
-      throw BadRequest.badRequest("the body is not valid UTF-8");
+      throw HttpProblem.badRequest("the body is not valid UTF-8");
     }
   }
 

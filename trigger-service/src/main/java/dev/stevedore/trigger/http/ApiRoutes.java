@@ -1,10 +1,11 @@
 package dev.stevedore.trigger.http;
 
+import dev.stevedore.common.runtime.Problems;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.security.Secrets;
 import dev.stevedore.trigger.TriggerConfig.ApiToken;
-import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.core.DeployIntent;
 import dev.stevedore.trigger.core.Submitter;
 import dev.stevedore.trigger.core.TriggerMetrics;
@@ -96,7 +97,7 @@ public final class ApiRoutes {
       }
       metrics.request("api", "401");
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"stevedore\"");
-      Responses.json(ctx, 401, new JsonObject().put("error", given == null ? "missing bearer token" : "unknown token"));
+      Problems.send(ctx, 401, given == null ? "missing bearer token" : "unknown token");
       return;
     }
     if (!rateLimits.tryAcquire("api:" + found.name())) {
@@ -110,7 +111,7 @@ public final class ApiRoutes {
   private void tooMany(RoutingContext ctx, String source) {
     metrics.request("api", "429");
     ctx.response().putHeader("Retry-After", String.valueOf(rateLimits.retryAfterSeconds()));
-    Responses.json(ctx, 429, new JsonObject().put("error", "rate limit of " + source + " exceeded"));
+    Problems.send(ctx, 429, "rate limit of " + source + " exceeded");
   }
 
   private void jsonBody(RoutingContext ctx, boolean optional) {
@@ -120,7 +121,7 @@ public final class ApiRoutes {
     boolean empty = "0".equals(length) || (length == null && ctx.request().getHeader("transfer-encoding") == null);
     if (!base.equals("application/json") && !(optional && empty)) {
       metrics.request("api", "415");
-      Responses.json(ctx, 415, new JsonObject().put("error", "content type must be application/json"));
+      Problems.send(ctx, 415, "content type must be application/json");
       return;
     }
     ctx.next();
@@ -130,19 +131,19 @@ public final class ApiRoutes {
     Future<JsonObject> run(RoutingContext ctx, ApiToken token);
   }
 
-  /** Role check, then the action; BadRequest becomes its status, anything else from Kafka a 503. */
+  /** Role check, then the action; HttpProblem becomes its status, anything else from Kafka a 503. */
   private void guarded(RoutingContext ctx, String role, Action action) {
     ApiToken token = ctx.get(TOKEN);
     boolean allowed = token.roles().contains(role) || ("viewer".equals(role) && token.roles().contains("deployer"));
     if (!allowed) {
       metrics.request("api", "403");
-      Responses.json(ctx, 403, new JsonObject().put("error", "token " + token.name() + " lacks role " + role));
+      Problems.send(ctx, 403, "token " + token.name() + " lacks role " + role);
       return;
     }
     Future<JsonObject> result;
     try {
       result = action.run(ctx, token);
-    } catch (BadRequest bad) {
+    } catch (HttpProblem bad) {
       result = Future.failedFuture(bad);
     }
     result.onComplete(ar -> {
@@ -151,9 +152,9 @@ public final class ApiRoutes {
         ar.result().remove("status");
         metrics.request("api", String.valueOf(status));
         Responses.json(ctx, status, ar.result());
-      } else if (ar.cause() instanceof BadRequest bad) {
+      } else if (ar.cause() instanceof HttpProblem bad) {
         metrics.request("api", String.valueOf(bad.status()));
-        Responses.problem(ctx, bad);
+        Problems.send(ctx, bad);
       } else {
         metrics.request("api", "503");
         Responses.unavailable(ctx, ar.cause(), breaker, retryAfterSeconds);
@@ -166,7 +167,7 @@ public final class ApiRoutes {
     for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
       String field = it.next();
       if (!FIELDS.contains(field)) {
-        throw BadRequest.badRequest("unknown field '" + (field.length() > 64 ? field.substring(0, 64) : field) + "'");
+        throw HttpProblem.badRequest("unknown field '" + (field.length() > 64 ? field.substring(0, 64) : field) + "'");
       }
     }
     String service = Validation.name("service", JsonBodies.text(json, "service"));
@@ -174,7 +175,7 @@ public final class ApiRoutes {
     String version = Validation.version(JsonBodies.text(json, "version"));
     String reason = Validation.text("reason", JsonBodies.text(json, "reason"));
     if (reason == null || reason.isBlank()) {
-      throw BadRequest.badRequest("missing reason");
+      throw HttpProblem.badRequest("missing reason");
     }
     Instant notBefore = notBefore(JsonBodies.text(json, "notBefore"));
     String id = DeploymentIds.of("manual:" + token.name(), delivery(ctx));
@@ -198,20 +199,20 @@ public final class ApiRoutes {
       JsonNode json = JsonBodies.object(HookRoutes.bytes(ctx));
       for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
         if (!"reason".equals(it.next())) {
-          throw BadRequest.badRequest("a rollback takes only 'reason'");
+          throw HttpProblem.badRequest("a rollback takes only 'reason'");
         }
       }
       reason = Validation.text("reason", JsonBodies.text(json, "reason"));
     }
     if (history == null) {
-      throw BadRequest.of(501, "rollback needs history.enabled: true");
+      throw HttpProblem.of(501, "rollback needs history.enabled: true");
     }
     DeploymentHistory.RollbackTarget target = history.rollbackTarget(of);
     if (target.unknown()) {
-      throw BadRequest.of(404, target.problem());
+      throw HttpProblem.of(404, target.problem());
     }
     if (target.previous() == null) {
-      throw BadRequest.of(409, target.problem());
+      throw HttpProblem.of(409, target.problem());
     }
     DeploymentHistory.Requested d = target.deployment();
     String version = target.previous().version();
@@ -235,7 +236,7 @@ public final class ApiRoutes {
   private Future<JsonObject> showSchedule(RoutingContext ctx, ApiToken token) {
     String id = uuid(ctx.pathParam("id"));
     return scheduler.get(id).compose(s -> s.isPresent() ? Future.succeededFuture(toJson(s.get()))
-        : Future.failedFuture(BadRequest.of(404, "no schedule " + id)));
+        : Future.failedFuture(HttpProblem.of(404, "no schedule " + id)));
   }
 
   private Future<JsonObject> cancelSchedule(RoutingContext ctx, ApiToken token) {
@@ -250,10 +251,10 @@ public final class ApiRoutes {
     try {
       at = OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException e) {
-      throw BadRequest.badRequest("notBefore must be an RFC 3339 time such as 2030-01-31T12:00:00Z");
+      throw HttpProblem.badRequest("notBefore must be an RFC 3339 time such as 2030-01-31T12:00:00Z");
     }
     if (at.isAfter(clock.instant().plus(MAX_HORIZON))) {
-      throw BadRequest.badRequest("notBefore is more than " + MAX_HORIZON.toDays() + " days ahead");
+      throw HttpProblem.badRequest("notBefore is more than " + MAX_HORIZON.toDays() + " days ahead");
     }
     return at;
   }
@@ -272,7 +273,7 @@ public final class ApiRoutes {
   }
 
   private static String fail(String id) {
-    throw BadRequest.of(404, "no such deployment or schedule");
+    throw HttpProblem.of(404, "no such deployment or schedule");
   }
 
   static JsonObject toJson(Schedule s) {

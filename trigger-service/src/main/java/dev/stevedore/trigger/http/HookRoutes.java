@@ -1,7 +1,8 @@
 package dev.stevedore.trigger.http;
 
+import dev.stevedore.common.runtime.Problems;
 import dev.stevedore.trigger.TriggerConfig.GenericHook;
-import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.core.DeployIntent;
 import dev.stevedore.trigger.core.Submitter;
 import dev.stevedore.trigger.core.Submitter.Submitted;
@@ -79,7 +80,7 @@ public final class HookRoutes {
     if (!rateLimits.tryAcquire(source)) {
       metrics.request(metricSource(source), "429");
       ctx.response().putHeader("Retry-After", String.valueOf(rateLimits.retryAfterSeconds()));
-      Responses.json(ctx, 429, new JsonObject().put("error", "rate limit of source " + source + " exceeded"));
+      Problems.send(ctx, 429, "rate limit of source " + source + " exceeded");
       return;
     }
     ctx.next();
@@ -91,7 +92,7 @@ public final class HookRoutes {
     if (!base.equals("application/json")) {
       String source = ctx.get("stevedore.source");
       metrics.request(metricSource(source), "415");
-      Responses.json(ctx, 415, new JsonObject().put("error", "content type must be application/json"));
+      Problems.send(ctx, 415, "content type must be application/json");
       return;
     }
     ctx.next();
@@ -119,9 +120,9 @@ public final class HookRoutes {
     HookDecision decision;
     try {
       decision = decide.get();
-    } catch (BadRequest bad) {
+    } catch (HttpProblem bad) {
       metrics.request(source, String.valueOf(bad.status()));
-      Responses.problem(ctx, bad);
+      Problems.send(ctx, bad);
       return;
     }
     if (decision instanceof HookDecision.Pong) {
@@ -142,9 +143,9 @@ public final class HookRoutes {
         boolean duplicate = done.stream().allMatch(Submitted::duplicate);
         metrics.request(source, duplicate ? "duplicate" : "accepted");
         Responses.json(ctx, 202, accepted(done));
-      } else if (ar.cause() instanceof BadRequest bad) {
+      } else if (ar.cause() instanceof HttpProblem bad) {
         metrics.request(source, String.valueOf(bad.status()));
-        Responses.problem(ctx, bad);
+        Problems.send(ctx, bad);
       } else {
         metrics.request(source, "503");
         Responses.unavailable(ctx, ar.cause(), breaker, retryAfterSeconds);

@@ -1,18 +1,16 @@
 package dev.stevedore.trigger.http;
 
 import dev.stevedore.common.resilience.VertxCircuitBreaker;
-import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.common.runtime.Problems;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** How every answer of the trigger looks: JSON bodies, and one 404 for any unknown thing. */
-public final class Responses {
-  private static final String NOT_FOUND = new JsonObject().put("error", "not found").encode();
-
+/** How every answer of the trigger looks: JSON bodies, problem documents for refusals. */
+final class Responses {
   private Responses() {}
 
-  public static void json(RoutingContext ctx, int status, JsonObject body) {
+  static void json(RoutingContext ctx, int status, JsonObject body) {
     if (ctx.response().ended()) {
       return;
     }
@@ -20,23 +18,12 @@ public final class Responses {
   }
 
   /** The same bytes and headers for an unknown path and for a wrong secret URL token. */
-  public static void notFound(RoutingContext ctx) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    ctx.response().setStatusCode(404).putHeader("content-type", "application/json").end(NOT_FOUND);
-  }
-
-  public static void problem(RoutingContext ctx, BadRequest bad) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    bad.headers().forEach((k, v) -> ctx.response().putHeader(k, v));
-    json(ctx, bad.status(), new JsonObject().put("error", bad.reason()));
+  static void notFound(RoutingContext ctx) {
+    Problems.send(ctx, 404, "not found");
   }
 
   /** Kafka did not acknowledge in time, or the circuit is open: 503 with Retry-After, never a hang. */
-  public static void unavailable(RoutingContext ctx, Throwable cause, CircuitBreaker breaker, int retryAfterSeconds) {
+  static void unavailable(RoutingContext ctx, Throwable cause, CircuitBreaker breaker, int retryAfterSeconds) {
     int retryAfter = retryAfterSeconds;
     String reason = "Kafka did not acknowledge the request; retry later";
     if (cause instanceof java.io.UncheckedIOException) {
@@ -47,6 +34,6 @@ public final class Responses {
       reason = "Kafka is unreachable (circuit open); retry later";
     }
     ctx.response().putHeader("Retry-After", String.valueOf(retryAfter));
-    json(ctx, 503, new JsonObject().put("error", reason));
+    Problems.send(ctx, 503, reason);
   }
 }

@@ -1,5 +1,6 @@
 package dev.stevedore.trigger.http;
 
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.hooks.Headers;
 import dev.stevedore.trigger.hooks.HookDecision;
 
@@ -8,7 +9,7 @@ public record WebhookParsers(Provider github, Provider gitlab) {
   /** A webhook request as the parsers see it. */
   public record Request(Headers headers, byte[] body) {}
 
-  /** Turns an authenticated-or-not request into a decision; throws BadRequest for bad input. */
+  /** Turns an authenticated-or-not request into a decision; throws HttpProblem for bad input. */
   @FunctionalInterface
   public interface Provider {
     HookDecision decide(Request request);

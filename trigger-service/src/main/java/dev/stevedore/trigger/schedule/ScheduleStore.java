@@ -1,7 +1,7 @@
 package dev.stevedore.trigger.schedule;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.runtime.JsonMappers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -33,7 +33,7 @@ public final class ScheduleStore implements AutoCloseable {
   /** Finished (fired, cancelled) schedules kept for {@code GET /schedules/{id}} after compaction. */
   static final int KEEP_FINISHED = 1000;
 
-  private final ObjectMapper json = EventCodec.newMapper(false);
+  private final ObjectMapper json = JsonMappers.events(false);
   private final Path file;
   private final Map<String, Schedule> schedules = new LinkedHashMap<>();
   private FileChannel channel;

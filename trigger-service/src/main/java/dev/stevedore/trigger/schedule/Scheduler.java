@@ -1,6 +1,6 @@
 package dev.stevedore.trigger.schedule;
 
-import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.core.DeployIntent;
 import dev.stevedore.trigger.core.Submitter;
 import io.vertx.core.Context;
@@ -70,14 +70,14 @@ public final class Scheduler extends VerticleBase {
   public Future<Added> add(Schedule schedule) {
     return onOwnContext(() -> {
       if (busy.contains(schedule.id())) {
-        return Future.failedFuture(BadRequest.of(409, "schedule " + schedule.id() + " is being stored; retry"));
+        return Future.failedFuture(HttpProblem.of(409, "schedule " + schedule.id() + " is being stored; retry"));
       }
       Optional<Schedule> existing = store.get(schedule.id());
       if (existing.isPresent()) {
         return Future.succeededFuture(new Added(existing.get(), true));
       }
       if (store.pending().size() >= maxPending) {
-        return Future.failedFuture(BadRequest.of(429, "too many pending schedules (" + maxPending + ")"));
+        return Future.failedFuture(HttpProblem.of(429, "too many pending schedules (" + maxPending + ")"));
       }
       busy.add(schedule.id());
       return vertx.executeBlocking(() -> store.put(schedule))
@@ -106,13 +106,13 @@ public final class Scheduler extends VerticleBase {
     return onOwnContext(() -> {
       Schedule s = store.get(id).orElse(null);
       if (s == null) {
-        return Future.failedFuture(BadRequest.of(404, "no schedule " + id));
+        return Future.failedFuture(HttpProblem.of(404, "no schedule " + id));
       }
       if (busy.contains(id)) {
-        return Future.failedFuture(BadRequest.of(409, "schedule " + id + " is being published"));
+        return Future.failedFuture(HttpProblem.of(409, "schedule " + id + " is being published"));
       }
       if (!s.pending()) {
-        return Future.failedFuture(BadRequest.of(409, "schedule " + id + " is already " + s.state()));
+        return Future.failedFuture(HttpProblem.of(409, "schedule " + id + " is already " + s.state()));
       }
       busy.add(id);
       return vertx.executeBlocking(() -> store.put(s.with(Schedule.CANCELLED, clock.instant(), by)))

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.trigger.TriggerConfig.GenericHook;
-import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.core.DeployIntent;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -26,7 +26,7 @@ class GenericHooksTest {
     try {
       r.run();
       return 0;
-    } catch (BadRequest e) {
+    } catch (HttpProblem e) {
       return e.status();
     }
   }

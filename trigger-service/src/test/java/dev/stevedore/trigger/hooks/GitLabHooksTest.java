@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stevedore.trigger.TriggerConfig.Repository;
-import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.http.WebhookParsers;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -29,9 +29,9 @@ class GitLabHooksTest {
   @Test
   void wrongOrMissingTokenIs401() {
     assertThatThrownBy(() -> hooks.decide(request("Push Hook", "tok2", "{}")))
-        .isInstanceOf(BadRequest.class).extracting(e -> ((BadRequest) e).status()).isEqualTo(401);
+        .isInstanceOf(HttpProblem.class).extracting(e -> ((HttpProblem) e).status()).isEqualTo(401);
     assertThatThrownBy(() -> hooks.decide(request("Push Hook", null, "{}")))
-        .isInstanceOf(BadRequest.class).extracting(e -> ((BadRequest) e).status()).isEqualTo(401);
+        .isInstanceOf(HttpProblem.class).extracting(e -> ((HttpProblem) e).status()).isEqualTo(401);
   }
 
   @Test
