@@ -56,9 +56,8 @@ public final class TriggerService {
   private TriggerService() {}
 
   public static Future<RunningTrigger> start(Vertx vertx, TriggerConfig config) {
-    return vertx.executeBlocking(() -> ConfigSecrets.resolve(config))
-        .compose(resolved -> vertx.executeBlocking(() -> keys(resolved))
-            .compose(keys -> clients(vertx, resolved, keys)))
+    return vertx.executeBlocking(() -> keys(config))
+        .compose(keys -> clients(vertx, config, keys))
         .compose(clients -> wire(vertx, clients));
   }
 

@@ -67,10 +67,14 @@ public final class JsonMappers {
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
   }
 
-  /** Configuration files: YAML, Java times, unknown keys are errors (a typo stops the start). */
+  /**
+   * Configuration files: YAML, Java times, enums in any case ({@code deployer} is
+   * {@code DEPLOYER}), unknown keys are errors (a typo stops the start).
+   */
   public static ObjectMapper configYaml() {
     return YAMLMapper.builder(new YAMLFactory())
         .addModule(new JavaTimeModule())
+        .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .build();
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.security.Secrets;
 import dev.stevedore.trigger.TriggerConfig.ApiToken;
+import dev.stevedore.trigger.TriggerConfig.Role;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.core.DeployIntent;
 import dev.stevedore.trigger.core.Submitter;
@@ -72,12 +73,12 @@ public final class ApiRoutes {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit);
     router.route("/api/v1/*").handler(this::authenticate);
     router.post("/api/v1/deployments").handler(ctx -> jsonBody(ctx, false));
-    router.post("/api/v1/deployments").handler(body).handler(ctx -> guarded(ctx, "deployer", this::deploy));
+    router.post("/api/v1/deployments").handler(body).handler(ctx -> guarded(ctx, Role.DEPLOYER, this::deploy));
     router.post("/api/v1/deployments/:id/rollback").handler(ctx -> jsonBody(ctx, true));
-    router.post("/api/v1/deployments/:id/rollback").handler(body).handler(ctx -> guarded(ctx, "deployer", this::rollback));
-    router.get("/api/v1/schedules").handler(ctx -> guarded(ctx, "viewer", this::listSchedules));
-    router.get("/api/v1/schedules/:id").handler(ctx -> guarded(ctx, "viewer", this::showSchedule));
-    router.delete("/api/v1/schedules/:id").handler(ctx -> guarded(ctx, "deployer", this::cancelSchedule));
+    router.post("/api/v1/deployments/:id/rollback").handler(body).handler(ctx -> guarded(ctx, Role.DEPLOYER, this::rollback));
+    router.get("/api/v1/schedules").handler(ctx -> guarded(ctx, Role.VIEWER, this::listSchedules));
+    router.get("/api/v1/schedules/:id").handler(ctx -> guarded(ctx, Role.VIEWER, this::showSchedule));
+    router.delete("/api/v1/schedules/:id").handler(ctx -> guarded(ctx, Role.DEPLOYER, this::cancelSchedule));
   }
 
   /** Bearer token (every one compared in constant time), then the token's rate limit. */
@@ -132,12 +133,11 @@ public final class ApiRoutes {
   }
 
   /** Role check, then the action; HttpProblem becomes its status, anything else from Kafka a 503. */
-  private void guarded(RoutingContext ctx, String role, Action action) {
+  private void guarded(RoutingContext ctx, Role role, Action action) {
     ApiToken token = ctx.get(TOKEN);
-    boolean allowed = token.roles().contains(role) || ("viewer".equals(role) && token.roles().contains("deployer"));
-    if (!allowed) {
+    if (!token.may(role)) {
       metrics.request("api", "403");
-      Problems.send(ctx, 403, "token " + token.name() + " lacks role " + role);
+      Problems.send(ctx, 403, "token " + token.name() + " lacks role " + role.name().toLowerCase(Locale.ROOT));
       return;
     }
     Future<JsonObject> result;
