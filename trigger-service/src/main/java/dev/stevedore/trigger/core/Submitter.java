@@ -5,7 +5,6 @@ import dev.stevedore.common.resilience.VertxCircuitBreaker;
 import dev.stevedore.common.runtime.HttpProblem;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,6 @@ public final class Submitter {
   /** The outcome of one intent. */
   public record Submitted(String deploymentId, String service, String environment, String version, boolean duplicate) {}
 
-  private final Vertx vertx;
   private final RequestFactory factory;
   private final RequestSink sink;
   private final RecentIds recent;
@@ -39,15 +37,15 @@ public final class Submitter {
   private final Predicate<String> seenOnTopic;
   private final Map<String, Future<Void>> inflight = new ConcurrentHashMap<>();
 
-  public Submitter(Vertx vertx, RequestFactory factory, RequestSink sink, RecentIds recent, TriggerMetrics metrics,
+  public Submitter(RequestFactory factory, RequestSink sink, RecentIds recent, TriggerMetrics metrics,
       long timeoutMs) {
-    this(vertx, factory, sink, recent, metrics, timeoutMs, id -> false);
+    this(factory, sink, recent, metrics, timeoutMs, id -> false);
   }
 
-  public Submitter(Vertx vertx, RequestFactory factory, RequestSink sink, RecentIds recent, TriggerMetrics metrics,
+  /** @param seenOnTopic whether a deployment id was already read from the requests topic (history) */
+  public Submitter(RequestFactory factory, RequestSink sink, RecentIds recent, TriggerMetrics metrics,
       long timeoutMs, Predicate<String> seenOnTopic) {
     this.seenOnTopic = seenOnTopic;
-    this.vertx = vertx;
     this.factory = factory;
     this.sink = sink;
     this.recent = recent;
@@ -99,7 +97,7 @@ public final class Submitter {
       if (ar.succeeded()) {
         recent.add(id);
         LOG.info("deployment {} requested: {} {} -> {} (trigger {}, by {})", id, intent.environment(),
-            intent.service(), intent.version(), intent.trigger(), intent.requestedBy());
+            intent.service(), intent.version(), intent.trigger().word(), intent.requestedBy());
       } else if (VertxCircuitBreaker.isOpen(ar.cause())) {
         LOG.debug("deployment {} not published: circuit open", id); // the breaker's transitions are logged
       } else {

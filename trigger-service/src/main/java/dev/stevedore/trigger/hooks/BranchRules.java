@@ -95,10 +95,10 @@ public final class BranchRules {
     List<String> services = rule.services().isEmpty() ? repo.services() : rule.services();
     List<DeployIntent> intents = new ArrayList<>();
     for (String service : services) {
-      String deploymentId = DeploymentIds.of(event.provider(), event.deliveryId() + "/" + environment + "/" + service);
+      String deploymentId = DeploymentIds.of(event.provider().word(), event.deliveryId() + "/" + environment + "/" + service);
       intents.add(new DeployIntent(event.provider(), deploymentId, service, environment, version, commit,
           event.kind() == RefEvent.Kind.BRANCH ? bounded(event.ref()) : null, repo.name(),
-          event.actor() == null ? event.provider() : bounded(event.actor()),
+          event.actor() == null ? event.provider().word() : bounded(event.actor()),
           event.event() + " of " + (event.kind() == RefEvent.Kind.BRANCH ? "branch " : "tag ") + bounded(event.ref())));
     }
     return HookDecision.deploy(intents);

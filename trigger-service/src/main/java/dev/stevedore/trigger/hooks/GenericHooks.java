@@ -6,10 +6,10 @@ import dev.stevedore.common.security.Secrets;
 import dev.stevedore.trigger.TriggerConfig.GenericHook;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.core.DeployIntent;
+import dev.stevedore.trigger.core.JsonBodies;
 import dev.stevedore.trigger.core.Validation;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -56,13 +56,7 @@ public final class GenericHooks {
     if (hook.hmacSecret() != null) {
       signatureDelivery = checkSignature(hook, headers, body);
     }
-    JsonNode json = JsonBodies.object(body);
-    for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
-      String field = it.next();
-      if (!FIELDS.contains(field)) {
-        throw HttpProblem.badRequest("unknown field '" + Validation.text("field", field.length() > 64 ? field.substring(0, 64) : field) + "'");
-      }
-    }
+    JsonNode json = JsonBodies.object(body, FIELDS);
     String service = Validation.name("service", JsonBodies.text(json, "service"));
     String environment = Validation.name("environment", JsonBodies.text(json, "environment"));
     String version = Validation.version(JsonBodies.text(json, "version"));
@@ -83,7 +77,7 @@ public final class GenericHooks {
       delivery = signatureDelivery != null ? signatureDelivery : UUID.randomUUID().toString();
     }
     String source = "generic:" + hook.name();
-    return new DeployIntent("generic", DeploymentIds.of(source, delivery), service, environment, version, commit,
+    return new DeployIntent(DeployIntent.Trigger.GENERIC, DeploymentIds.of(source, delivery), service, environment, version, commit,
         branch, null, source, null);
   }
 

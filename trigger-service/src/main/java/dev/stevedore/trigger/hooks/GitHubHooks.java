@@ -1,9 +1,10 @@
 package dev.stevedore.trigger.hooks;
 
+import dev.stevedore.trigger.core.DeployIntent.Trigger;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.trigger.core.JsonBodies;
 import dev.stevedore.trigger.core.Validation;
-import dev.stevedore.trigger.http.WebhookParsers;
 
 /**
  * GitHub webhooks: the HMAC-SHA256 of the raw body in {@code X-Hub-Signature-256} is checked before
@@ -60,7 +61,7 @@ public final class GitHubHooks implements WebhookParsers.Provider {
     if (p.path("deleted").asBoolean(false)) {
       return HookDecision.ignore("push deletes " + BranchRules.printable(JsonBodies.at(p, "/ref")));
     }
-    RefEvent ref = RefEvent.fromRef("github", "push", delivery, JsonBodies.at(p, "/repository/full_name"),
+    RefEvent ref = RefEvent.fromRef(Trigger.GITHUB, "push", delivery, JsonBodies.at(p, "/repository/full_name"),
         JsonBodies.at(p, "/ref"), JsonBodies.at(p, "/after"), actor(p, "/pusher/name"), p);
     if (ref == null) {
       return HookDecision.ignore("push of an unknown kind of ref");
@@ -79,7 +80,7 @@ public final class GitHubHooks implements WebhookParsers.Provider {
     if (branch == null) {
       return HookDecision.ignore("workflow_run without head_branch");
     }
-    return rules.decide(new RefEvent("github", "workflow_run", delivery, JsonBodies.at(p, "/repository/full_name"),
+    return rules.decide(new RefEvent(Trigger.GITHUB, "workflow_run", delivery, JsonBodies.at(p, "/repository/full_name"),
         RefEvent.Kind.BRANCH, branch, JsonBodies.at(p, "/workflow_run/head_sha"), actor(p, "/sender/login"), p));
   }
 
@@ -92,7 +93,7 @@ public final class GitHubHooks implements WebhookParsers.Provider {
     if (tag == null || tag.isEmpty()) {
       return HookDecision.ignore("registry_package published without a tag");
     }
-    return rules.decide(new RefEvent("github", "registry_package", delivery, JsonBodies.at(p, "/repository/full_name"),
+    return rules.decide(new RefEvent(Trigger.GITHUB, "registry_package", delivery, JsonBodies.at(p, "/repository/full_name"),
         RefEvent.Kind.TAG, tag, null, actor(p, "/sender/login"), p));
   }
 

@@ -1,10 +1,11 @@
 package dev.stevedore.trigger.hooks;
 
+import dev.stevedore.trigger.core.DeployIntent.Trigger;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stevedore.common.security.Secrets;
 import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.trigger.core.JsonBodies;
 import dev.stevedore.trigger.core.Validation;
-import dev.stevedore.trigger.http.WebhookParsers;
 
 /**
  * GitLab webhooks: {@code X-Gitlab-Token} compared in constant time, {@code X-Gitlab-Event-UUID}
@@ -60,7 +61,7 @@ public final class GitLabHooks implements WebhookParsers.Provider {
       return HookDecision.ignore(event + " deletes " + BranchRules.printable(JsonBodies.at(p, "/ref")));
     }
     String name = "Push Hook".equals(event) ? "push" : "tag_push";
-    RefEvent ref = RefEvent.fromRef("gitlab", name, delivery, JsonBodies.at(p, "/project/path_with_namespace"),
+    RefEvent ref = RefEvent.fromRef(Trigger.GITLAB, name, delivery, JsonBodies.at(p, "/project/path_with_namespace"),
         JsonBodies.at(p, "/ref"), commit, JsonBodies.at(p, "/user_username"), p);
     if (ref == null) {
       return HookDecision.ignore(event + " of an unknown kind of ref");
@@ -78,7 +79,7 @@ public final class GitLabHooks implements WebhookParsers.Provider {
       return HookDecision.ignore("pipeline without ref");
     }
     boolean tag = p.at("/object_attributes/tag").asBoolean(false);
-    return rules.decide(new RefEvent("gitlab", "pipeline", delivery, JsonBodies.at(p, "/project/path_with_namespace"),
+    return rules.decide(new RefEvent(Trigger.GITLAB, "pipeline", delivery, JsonBodies.at(p, "/project/path_with_namespace"),
         tag ? RefEvent.Kind.TAG : RefEvent.Kind.BRANCH, ref, JsonBodies.at(p, "/object_attributes/sha"),
         JsonBodies.at(p, "/user/username"), p));
   }

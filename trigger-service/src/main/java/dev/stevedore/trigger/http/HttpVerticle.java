@@ -1,13 +1,12 @@
 package dev.stevedore.trigger.http;
 
-import dev.stevedore.common.runtime.Problems;
 import dev.stevedore.common.ops.OpsRoutes;
+import dev.stevedore.common.runtime.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import java.util.List;
 import java.util.function.Consumer;
 
 /** The HTTP boundary: ops endpoints, webhooks and the API on one server. */
@@ -15,21 +14,21 @@ public final class HttpVerticle extends VerticleBase {
   private final String host;
   private final int port;
   private final OpsRoutes ops;
-  private final List<Consumer<Router>> routes;
+  private final Consumer<Router> routes;
   private HttpServer server;
 
-  public HttpVerticle(String host, int port, OpsRoutes ops, List<Consumer<Router>> routes) {
+  public HttpVerticle(String host, int port, OpsRoutes ops, Consumer<Router> routes) {
     this.host = host;
     this.port = port;
     this.ops = ops;
-    this.routes = List.copyOf(routes);
+    this.routes = routes;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
     ops.mount(router);
-    routes.forEach(r -> r.accept(router));
+    routes.accept(router);
     // Body too large (413), unknown paths (404, the same bytes as a wrong secret URL token), a bug (500).
     Problems.install(router, e -> null);
     return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)

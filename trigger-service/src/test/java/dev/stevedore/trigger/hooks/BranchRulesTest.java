@@ -1,5 +1,6 @@
 package dev.stevedore.trigger.hooks;
 
+import dev.stevedore.trigger.core.DeployIntent.Trigger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,7 +24,7 @@ class BranchRulesTest {
           new Rule("build", null, null, "ci", "field", "/build/number")))));
 
   RefEvent branch(String repo, String ref) {
-    return new RefEvent("github", "push", "d-1", repo, RefEvent.Kind.BRANCH, ref, SHA, "octocat",
+    return new RefEvent(Trigger.GITHUB, "push", "d-1", repo, RefEvent.Kind.BRANCH, ref, SHA, "octocat",
         json.createObjectNode());
   }
 
@@ -59,7 +60,7 @@ class BranchRulesTest {
     assertThat(intents).extracting(DeployIntent::version).containsOnly(SHA.substring(0, 12));
     assertThat(intents).extracting(DeployIntent::deploymentId).doesNotHaveDuplicates();
 
-    HookDecision tag = rules.decide(new RefEvent("gitlab", "tag_push", "d-2", "acme/api", RefEvent.Kind.TAG, "v1.4.0",
+    HookDecision tag = rules.decide(new RefEvent(Trigger.GITLAB, "tag_push", "d-2", "acme/api", RefEvent.Kind.TAG, "v1.4.0",
         SHA, "x", json.createObjectNode()));
     DeployIntent t = ((HookDecision.Deploy) tag).intents().get(0);
     assertThat(((HookDecision.Deploy) tag).intents()).hasSize(1);
@@ -70,22 +71,22 @@ class BranchRulesTest {
 
   @Test
   void aTagDoesNotMatchABranchRuleOfTheSameName() {
-    HookDecision d = rules.decide(new RefEvent("github", "push", "d", "acme/web", RefEvent.Kind.TAG, "main", SHA, "x",
+    HookDecision d = rules.decide(new RefEvent(Trigger.GITHUB, "push", "d", "acme/web", RefEvent.Kind.TAG, "main", SHA, "x",
         json.createObjectNode()));
     assertThat(d).isInstanceOf(HookDecision.Ignore.class);
   }
 
   @Test
   void versionFromAPayloadField() throws Exception {
-    HookDecision d = rules.decide(new RefEvent("github", "workflow_run", "d", "acme/api", RefEvent.Kind.BRANCH, "build",
+    HookDecision d = rules.decide(new RefEvent(Trigger.GITHUB, "workflow_run", "d", "acme/api", RefEvent.Kind.BRANCH, "build",
         SHA, "x", json.readTree("{\"build\":{\"number\":562}}")));
     assertThat(((HookDecision.Deploy) d).intents().get(0).version()).isEqualTo("562");
 
-    HookDecision missing = rules.decide(new RefEvent("github", "workflow_run", "d", "acme/api", RefEvent.Kind.BRANCH,
+    HookDecision missing = rules.decide(new RefEvent(Trigger.GITHUB, "workflow_run", "d", "acme/api", RefEvent.Kind.BRANCH,
         "build", SHA, "x", json.readTree("{}")));
     assertThat(((HookDecision.Ignore) missing).reason()).contains("no version");
 
-    HookDecision hostile = rules.decide(new RefEvent("github", "workflow_run", "d", "acme/api", RefEvent.Kind.BRANCH,
+    HookDecision hostile = rules.decide(new RefEvent(Trigger.GITHUB, "workflow_run", "d", "acme/api", RefEvent.Kind.BRANCH,
         "build", SHA, "x", json.readTree("{\"build\":{\"number\":\"1;reboot\"}}")));
     assertThat(((HookDecision.Ignore) hostile).reason()).contains("not a valid version");
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stevedore.trigger.TriggerConfig.Repository;
 import dev.stevedore.common.runtime.HttpProblem;
-import dev.stevedore.trigger.http.WebhookParsers;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;

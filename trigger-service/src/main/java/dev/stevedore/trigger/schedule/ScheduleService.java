@@ -1,14 +1,12 @@
 package dev.stevedore.trigger.schedule;
 
 import dev.stevedore.common.runtime.HttpProblem;
-import dev.stevedore.trigger.core.DeployIntent;
-import dev.stevedore.trigger.core.Submitter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
-import java.nio.file.Path;
+import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -18,53 +16,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds scheduled deploys and publishes each at its time: the lecture's {@code at}, {@code atq},
- * {@code at -c} and {@code atrm}. State lives in the {@link ScheduleStore} on disk; every decision
- * (fire, cancel) is taken on this verticle's own context, so a schedule is never fired and cancelled
- * at once. A schedule is marked fired only after Kafka acknowledged its request; a crash in between
- * re-fires it after the restart with the same deployment id and event id (one deployment downstream).
+ * The schedules: the lecture's {@code at}, {@code atq}, {@code at -c} and {@code atrm}, and what
+ * the {@link ScheduleTimer} asks when it fires. State lives in the {@link ScheduleStore} on disk;
+ * every decision (add, claim for firing, cancel) is taken on one context, so a schedule is never
+ * fired and cancelled at once. A schedule is marked fired only after its request was acknowledged;
+ * a crash in between fires it again after the restart, with the same deployment id.
  */
-public final class Scheduler extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+public final class ScheduleService {
+  private static final Logger LOG = LoggerFactory.getLogger(ScheduleService.class);
 
-  private final Path dataDir;
-  private final long tickMs;
+  private final Vertx vertx;
+  private final Context own;
+  private final ScheduleStore store;
   private final int maxPending;
-  private final Submitter submitter;
   private final Clock clock;
+  /** Schedules being written or published: not to be cancelled, claimed or stored twice. */
   private final Set<String> busy = new HashSet<>();
-  private ScheduleStore store;
-  private Context own;
-  private long timer = -1;
 
-  public Scheduler(Path dataDir, long tickMs, int maxPending, Submitter submitter, Clock clock) {
-    this.dataDir = dataDir;
-    this.tickMs = tickMs;
+  ScheduleService(Vertx vertx, Context own, ScheduleStore store, int maxPending, Clock clock) {
+    this.vertx = vertx;
+    this.own = own;
+    this.store = store;
     this.maxPending = maxPending;
-    this.submitter = submitter;
     this.clock = clock;
   }
 
-  @Override
-  public Future<?> start() {
-    own = context;
-    return vertx.executeBlocking(() -> ScheduleStore.open(dataDir)).onSuccess(s -> {
-      store = s;
-      LOG.info("{} pending schedules in {}", s.pending().size(), dataDir);
-      timer = vertx.setPeriodic(0, tickMs, id -> tick());
-    });
-  }
-
-  @Override
-  public Future<?> stop() {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
-    return store == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      store.close();
-      return null;
-    });
-  }
+  /** The result of {@link #add}. */
+  public record Added(Schedule schedule, boolean duplicate) {}
 
   /** Stores a new schedule durably; an id already known answers the existing one (a duplicate). */
   public Future<Added> add(Schedule schedule) {
@@ -90,9 +68,7 @@ public final class Scheduler extends VerticleBase {
     });
   }
 
-  /** The result of {@link #add}. */
-  public record Added(Schedule schedule, boolean duplicate) {}
-
+  /** Pending schedules, soonest first. */
   public Future<List<Schedule>> pending() {
     return onOwnContext(() -> Future.succeededFuture(store.pending()));
   }
@@ -112,39 +88,42 @@ public final class Scheduler extends VerticleBase {
         return Future.failedFuture(HttpProblem.of(409, "schedule " + id + " is being published"));
       }
       if (!s.pending()) {
-        return Future.failedFuture(HttpProblem.of(409, "schedule " + id + " is already " + s.state()));
+        return Future.failedFuture(HttpProblem.of(409, "schedule " + id + " is already " + s.state().word()));
       }
       busy.add(id);
-      return vertx.executeBlocking(() -> store.put(s.with(Schedule.CANCELLED, clock.instant(), by)))
+      return vertx.executeBlocking(() -> store.put(s.with(Schedule.State.CANCELLED, clock.instant(), by)))
           .andThen(ar -> busy.remove(id))
           .onSuccess(c -> LOG.info("deployment {} schedule cancelled by {}", id, by));
     });
   }
 
-  private void tick() {
-    for (Schedule s : store.pending()) {
-      if (s.notBefore().isAfter(clock.instant())) {
-        break;
+  /** The pending schedules that are due and not busy, now claimed (busy) until {@link #release}. */
+  Future<List<Schedule>> claimDue() {
+    return onOwnContext(() -> {
+      List<Schedule> due = new ArrayList<>();
+      for (Schedule s : store.pending()) {
+        if (s.notBefore().isAfter(clock.instant())) {
+          break;
+        }
+        if (busy.add(s.id())) {
+          due.add(s);
+        }
       }
-      if (busy.add(s.id())) {
-        fire(s);
-      }
-    }
+      return Future.succeededFuture(due);
+    });
   }
 
-  private void fire(Schedule s) {
-    DeployIntent intent = new DeployIntent("schedule", s.id(), s.service(), s.environment(), s.version(), null, null,
-        null, s.requestedBy(), s.reason());
-    submitter.submit(List.of(intent))
-        .compose(done -> vertx.executeBlocking(() -> store.put(s.with(Schedule.FIRED, clock.instant(), "scheduler"))))
-        .onComplete(ar -> {
-          busy.remove(s.id());
-          if (ar.succeeded()) {
-            LOG.info("deployment {} schedule fired", s.id());
-          } else {
-            LOG.warn("deployment {} schedule not fired yet, retrying in {} ms: {}", s.id(), tickMs, ar.cause().toString());
-          }
-        });
+  /** Records that a claimed schedule's request was acknowledged (durably: fsynced). */
+  Future<Schedule> markFired(Schedule s) {
+    return vertx.executeBlocking(() -> store.put(s.with(Schedule.State.FIRED, clock.instant(), "scheduler")));
+  }
+
+  /** Ends a claim, fired or not (a schedule not fired is claimed again at a later tick). */
+  Future<Void> release(Schedule s) {
+    return onOwnContext(() -> {
+      busy.remove(s.id());
+      return Future.succeededFuture();
+    });
   }
 
   private <T> Future<T> onOwnContext(Supplier<Future<T>> action) {
