@@ -12,7 +12,6 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.kafka.client.producer.RecordMetadata;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -54,10 +53,6 @@ public final class EventPublisher {
         .build());
   }
 
-  public CircuitBreaker breaker() {
-    return breaker;
-  }
-
   public Future<RecordMetadata> publish(String topic, String key, StevedoreEvent event) {
     return send(KafkaProducerRecord.create(topic, key, codec.encode(event)));
   }
@@ -74,11 +69,6 @@ public final class EventPublisher {
   private Future<RecordMetadata> send(KafkaProducerRecord<String, byte[]> record) {
     return VertxCircuitBreaker.guard(breaker,
         () -> producer.send(record).timeout(timeoutMs, TimeUnit.MILLISECONDS));
-  }
-
-  /** Asks the producer for the cluster's partitions of a topic: a cheap readiness probe. */
-  public Future<Integer> probe(String topic) {
-    return producer.partitionsFor(topic).map(List::size).timeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
   /** Closes the producer, waiting at most the delivery timeout (an unreachable broker must not hold a shutdown). */
