@@ -1,5 +1,6 @@
 package dev.stevedore.trigger;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.stevedore.common.kafka.KafkaSettings;
 import java.util.List;
 
@@ -142,7 +143,7 @@ public record TriggerConfig(
    * {@code tag} (default for tags), or {@code field} with {@code versionField} a JSON pointer into
    * the webhook payload.
    */
-  public record Rule(String branch, String tag, List<String> services, String environment, String versionFrom,
+  public record Rule(String branch, String tag, List<String> services, String environment, VersionFrom versionFrom,
       String versionField) {
     public Rule {
       branch = blank(branch) ? null : branch;
@@ -152,14 +153,19 @@ public record TriggerConfig(
       }
       services = services == null ? List.of() : List.copyOf(services);
       environment = blank(environment) ? null : environment;
-      versionFrom = blank(versionFrom) ? (tag != null ? "tag" : "commit") : versionFrom;
-      if (!List.of("commit", "shortCommit", "tag", "field").contains(versionFrom)) {
-        throw new IllegalArgumentException("versionFrom must be commit, shortCommit, tag or field, not " + versionFrom);
-      }
-      if ("field".equals(versionFrom) && blank(versionField)) {
+      versionFrom = versionFrom == null ? (tag != null ? VersionFrom.TAG : VersionFrom.COMMIT) : versionFrom;
+      if (versionFrom == VersionFrom.FIELD && blank(versionField)) {
         throw new IllegalArgumentException("versionFrom: field needs versionField (a JSON pointer)");
       }
     }
+  }
+
+  /** Where a rule takes the version from; written {@code commit}, {@code shortCommit}, {@code tag}, {@code field}. */
+  public enum VersionFrom {
+    @JsonProperty("commit") COMMIT,
+    @JsonProperty("shortCommit") SHORT_COMMIT,
+    @JsonProperty("tag") TAG,
+    @JsonProperty("field") FIELD
   }
 
   /** Bearer tokens of the manual API. */

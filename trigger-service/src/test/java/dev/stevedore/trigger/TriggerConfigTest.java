@@ -55,7 +55,7 @@ class TriggerConfigTest {
         ""));
     TriggerConfig c = new ConfigLoader(Map.of()).load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(file));
     assertThat(c.generic().get(0).token()).isEqualTo("hook-token-0123456789");
-    assertThat(c.repositories().get(0).rules().get(0).versionFrom()).isEqualTo("tag");
+    assertThat(c.repositories().get(0).rules().get(0).versionFrom()).isEqualTo(TriggerConfig.VersionFrom.TAG);
     assertThat(c.repositories().get(0).environment()).isEqualTo("production");
     assertThat(c.api().tokens().get(0).roles()).containsExactly(TriggerConfig.Role.DEPLOYER);
   }
@@ -75,5 +75,10 @@ class TriggerConfigTest {
         + "  - name: x\n    token: token-0123456789abcdeg\n");
     assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(twice)))
         .hasMessageContaining("used twice");
+    Path random = dir.resolve("random.yml");
+    Files.writeString(random, "repositories:\n  - name: a/b\n    services: [web]\n    rules:\n"
+        + "      - branch: main\n        versionFrom: random\n");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(random)))
+        .hasMessageContaining("random");
   }
 }

@@ -1,7 +1,5 @@
 package dev.stevedore.audit.api;
 
-import dev.stevedore.common.runtime.HttpProblem;
-import dev.stevedore.common.runtime.Problems;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +8,8 @@ import dev.stevedore.audit.dora.Dora;
 import dev.stevedore.audit.store.AuditStore;
 import dev.stevedore.audit.store.DeploymentFilter;
 import dev.stevedore.audit.store.Views;
+import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.common.runtime.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;

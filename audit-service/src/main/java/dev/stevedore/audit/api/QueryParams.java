@@ -1,9 +1,9 @@
 package dev.stevedore.audit.api;
 
-import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.audit.store.DeploymentFilter;
 import dev.stevedore.audit.store.DeploymentStatus;
 import dev.stevedore.audit.store.Views;
+import dev.stevedore.common.runtime.HttpProblem;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,11 +1,11 @@
 package dev.stevedore.audit.api;
 
-import dev.stevedore.common.runtime.HttpProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stevedore.audit.store.DeploymentFilter;
 import dev.stevedore.audit.store.Views;
+import dev.stevedore.common.runtime.HttpProblem;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package dev.stevedore.trigger.core;
 
-import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.event.Versions;
+import dev.stevedore.common.runtime.HttpProblem;
 import java.util.regex.Pattern;
 
 /** Checks on every value that goes into a request; each failure is a 400 with the reason. */

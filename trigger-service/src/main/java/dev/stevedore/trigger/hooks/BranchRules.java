@@ -70,22 +70,23 @@ public final class BranchRules {
   private static HookDecision apply(Repository repo, Rule rule, RefEvent event) {
     String version;
     switch (rule.versionFrom()) {
-      case "tag" -> {
+      case TAG -> {
         if (event.kind() != RefEvent.Kind.TAG) {
           return HookDecision.ignore("the rule takes the version from a tag, but " + event.event() + " is on a branch");
         }
         version = event.ref();
       }
-      case "shortCommit" -> version = event.commit() == null ? null
+      case SHORT_COMMIT -> version = event.commit() == null ? null
           : event.commit().substring(0, Math.min(12, event.commit().length()));
-      case "field" -> {
+      case FIELD -> {
         JsonNode value = event.payload().at(rule.versionField());
         version = value.isTextual() || value.isIntegralNumber() ? value.asText() : null;
       }
-      default -> version = event.commit();
+      case COMMIT -> version = event.commit();
+      default -> throw new IllegalStateException("unknown versionFrom " + rule.versionFrom());
     }
     if (version == null) {
-      return HookDecision.ignore("no version in the " + event.event() + " event (versionFrom " + rule.versionFrom() + ")");
+      return HookDecision.ignore("no version in the " + event.event() + " event (versionFrom " + rule.versionFrom().name() + ")");
     }
     if (!Versions.isValid(version)) {
       return HookDecision.ignore("'" + printable(version) + "' is not a valid version");

@@ -2,9 +2,9 @@ package dev.stevedore.trigger.hooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stevedore.common.event.DeploymentIds;
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.security.Secrets;
 import dev.stevedore.trigger.TriggerConfig.GenericHook;
-import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.core.DeployIntent;
 import dev.stevedore.trigger.core.JsonBodies;
 import dev.stevedore.trigger.core.Validation;

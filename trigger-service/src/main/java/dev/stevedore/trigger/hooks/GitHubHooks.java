@@ -1,8 +1,8 @@
 package dev.stevedore.trigger.hooks;
 
-import dev.stevedore.trigger.core.DeployIntent.Trigger;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.trigger.core.DeployIntent.Trigger;
 import dev.stevedore.trigger.core.JsonBodies;
 import dev.stevedore.trigger.core.Validation;
 

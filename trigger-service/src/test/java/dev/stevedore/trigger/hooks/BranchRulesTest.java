@@ -1,6 +1,5 @@
 package dev.stevedore.trigger.hooks;
 
-import dev.stevedore.trigger.core.DeployIntent.Trigger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.trigger.TriggerConfig.Repository;
 import dev.stevedore.trigger.TriggerConfig.Rule;
+import dev.stevedore.trigger.TriggerConfig;
+import dev.stevedore.trigger.core.DeployIntent.Trigger;
 import dev.stevedore.trigger.core.DeployIntent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,9 +20,9 @@ class BranchRulesTest {
   BranchRules rules = new BranchRules(List.of(
       new Repository("acme/web", List.of("web"), null, null),
       new Repository("acme/api", List.of("api", "api-worker"), "production", List.of(
-          new Rule("release/*", null, null, "staging", "shortCommit", null),
+          new Rule("release/*", null, null, "staging", TriggerConfig.VersionFrom.SHORT_COMMIT, null),
           new Rule(null, "v*", List.of("api"), null, null, null),
-          new Rule("build", null, null, "ci", "field", "/build/number")))));
+          new Rule("build", null, null, "ci", TriggerConfig.VersionFrom.FIELD, "/build/number")))));
 
   RefEvent branch(String repo, String ref) {
     return new RefEvent(Trigger.GITHUB, "push", "d-1", repo, RefEvent.Kind.BRANCH, ref, SHA, "octocat",
@@ -98,7 +99,6 @@ class BranchRulesTest {
     assertThatThrownBy(() -> new BranchRules(List.of(new Repository("a/b", List.of("Bad Name"), null, null))))
         .hasMessageContaining("invalid service");
     assertThatThrownBy(() -> new Rule("main", "v*", null, null, null, null)).hasMessageContaining("exactly one");
-    assertThatThrownBy(() -> new Rule("main", null, null, null, "field", null)).hasMessageContaining("versionField");
-    assertThatThrownBy(() -> new Rule("main", null, null, null, "random", null)).hasMessageContaining("versionFrom");
+    assertThatThrownBy(() -> new Rule("main", null, null, null, TriggerConfig.VersionFrom.FIELD, null)).hasMessageContaining("versionField");
   }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stevedore.common.event.DeploymentIds;
-import dev.stevedore.trigger.TriggerConfig.GenericHook;
 import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.trigger.TriggerConfig.GenericHook;
 import dev.stevedore.trigger.core.DeployIntent;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

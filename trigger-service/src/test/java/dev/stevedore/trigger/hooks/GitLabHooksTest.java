@@ -3,8 +3,8 @@ package dev.stevedore.trigger.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.stevedore.trigger.TriggerConfig.Repository;
 import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.trigger.TriggerConfig.Repository;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;

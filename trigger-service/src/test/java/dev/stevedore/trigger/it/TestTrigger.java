@@ -58,8 +58,8 @@ public final class TestTrigger implements AutoCloseable {
     return List.of(
         new TriggerConfig.Repository("acme/web", List.of("web"), "production", null),
         new TriggerConfig.Repository("acme/api", List.of("api"), "production", List.of(
-            new TriggerConfig.Rule("release/*", null, null, "staging", "shortCommit", null),
-            new TriggerConfig.Rule(null, "v*", null, null, "tag", null))),
+            new TriggerConfig.Rule("release/*", null, null, "staging", TriggerConfig.VersionFrom.SHORT_COMMIT, null),
+            new TriggerConfig.Rule(null, "v*", null, null, TriggerConfig.VersionFrom.TAG, null))),
         new TriggerConfig.Repository("acme/pkg", List.of("pkg", "pkg-worker"), "production", List.of(
             new TriggerConfig.Rule(null, "*", null, null, null, null))),
         new TriggerConfig.Repository("group/app", List.of("app"), "production", List.of(
