@@ -59,8 +59,10 @@ public final class AuditService {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngestMetrics metrics = new IngestMetrics(registry);
     CircuitBreaker dbBreaker = databaseBreaker(config.database());
+    // TopicAdmin makes an admin client, whose constructor blocks: on a worker.
     Future<Void> topics = config.ingest().createTopics()
-        ? TopicAdmin.ensureTopics(vertx, config.kafka(), config.ingest().topicPartitions(), (short) 1)
+        ? vertx.executeBlocking(() -> TopicAdmin.ensureTopics(vertx, config.kafka(), config.ingest().topicPartitions(),
+            (short) 1)).compose(created -> created)
         : Future.succeededFuture();
     LOG.info("starting audit service: {}, group {}", config.database(), config.ingest().groupId());
     return topics.compose(v -> Database.open(vertx, config.database())).compose(db ->

@@ -1,6 +1,7 @@
 package dev.stevedore.agent;
 
 import dev.stevedore.common.ops.OpsRoutes;
+import dev.stevedore.common.runtime.Problems;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -32,6 +33,7 @@ public final class OpsVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     new OpsRoutes(List.of(new OpsRoutes.Check("agent", this::statusProbe)), registry).mount(router);
     router.get("/status").handler(this::status);
+    Problems.install(router, e -> null);
     return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> server = s);
   }
 
@@ -53,6 +55,6 @@ public final class OpsVerticle extends VerticleBase {
   private void status(RoutingContext ctx) {
     vertx.eventBus().<JsonObject>request(AgentVerticle.STATUS_ADDRESS, null)
         .onSuccess(m -> ctx.response().putHeader("content-type", "application/json").end(m.body().encodePrettily()))
-        .onFailure(e -> ctx.response().setStatusCode(503).end(e.getMessage()));
+        .onFailure(e -> Problems.send(ctx, 503, "the agent core did not answer: " + e.getMessage()));
   }
 }
