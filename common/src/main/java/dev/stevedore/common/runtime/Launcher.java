@@ -7,6 +7,7 @@ import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -65,7 +66,10 @@ public final class Launcher<C> {
     return this;
   }
 
-  /** Starts the service and returns once it runs; exits the JVM when it cannot. */
+  /**
+   * Starts the service and holds the main thread until it has stopped (so the JVM lives as long as
+   * the service, whatever threads it has); exits the JVM when it cannot start.
+   */
   public void run(String[] args) {
     C config = CommandLine.configOrExit(program, args, load);
     Vertx vertx = Vertx.vertx(vertxOptions);
@@ -82,7 +86,26 @@ public final class Launcher<C> {
       return;
     }
     LOG.info("{} started{}", program, running.port() < 0 ? "" : " on port " + running.port());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, running), program + "-shutdown"));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop(vertx, running);
+      stopped.countDown();
+    }, program + "-shutdown"));
+    awaitUninterruptibly(stopped);
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (latch.getCount() > 0) {
+      try {
+        latch.await();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void stop(Vertx vertx, RunningService running) {
