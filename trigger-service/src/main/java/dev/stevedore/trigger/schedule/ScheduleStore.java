@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Schedules on local disk: a journal of JSON lines ({@code schedules.jsonl}), one line per change,
  * each write forced to disk before it counts; the last line of an id wins. Opening compacts the
  * journal (write a new file, force it, rename over the old one) and skips a torn last line.
- * BLOCKING: call it from a worker (executeBlocking), never from an event loop.
+ * {@link #open}, {@link #put} and {@link #close} block (disk, fsync): call them on a worker.
+ * {@link #get} and {@link #pending} only read the map in memory and may be called on an event loop.
  */
 public final class ScheduleStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduleStore.class);
