@@ -19,6 +19,11 @@ public final class RunningAgent implements RunningService {
     return port;
   }
 
+  /** The ops HTTP port, as {@link #port()} (kept for the agent's tests that name it so). */
+  public int httpPort() {
+    return port;
+  }
+
   /** Stops consuming, waits for a running deployment to finish (at most 60 s), closes Kafka clients. */
   @Override
   public Future<Void> stop() {

@@ -60,7 +60,7 @@ class RegistryBreakerIT {
           assertThat(((DeployFailed) o1).step()).isEqualTo("pull");
           assertThat(((DeployFailed) o1).outputTail()).containsIgnoringCase("connection refused");
 
-          JsonObject status = status(agent.port());
+          JsonObject status = status(agent.httpPort());
           assertThat(status.getJsonObject("breakers").getString("registry:" + registry.host())).isEqualTo("OPEN");
 
           DeployRequested second = send(kafka, request("demo", "v2", host));
