@@ -1,7 +1,7 @@
 package dev.stevedore.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stevedore.audit.api.ApiVerticle;
+import dev.stevedore.audit.api.ApiRoutes;
 import dev.stevedore.audit.api.QueryHandlers;
 import dev.stevedore.audit.ingest.IngestMetrics;
 import dev.stevedore.audit.ingest.IngestVerticle;
@@ -14,6 +14,7 @@ import dev.stevedore.common.kafka.EventPublisher;
 import dev.stevedore.common.kafka.TopicAdmin;
 import dev.stevedore.common.ops.OpsRoutes;
 import dev.stevedore.common.runtime.BearerGuard;
+import dev.stevedore.common.runtime.HttpServerVerticle;
 import dev.stevedore.common.runtime.JsonMappers;
 import dev.stevedore.common.runtime.RunningService;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -84,11 +85,15 @@ public final class AuditService {
         new OpsRoutes.Check("consumer", () -> ingest.assigned().compose(a -> a ? Future.succeededFuture()
             : Future.failedFuture("no partition assigned yet")))), registry);
     ObjectMapper apiJson = JsonMappers.responses();
-    ApiVerticle api = new ApiVerticle(config.http(), new QueryHandlers(store, config.api(), apiJson, clock),
-        auth, ops, registry);
+    HttpServerVerticle api = new HttpServerVerticle(
+        HttpServerVerticle.publicApi(config.http().host(), config.http().port()),
+        new ApiRoutes(new QueryHandlers(store, config.api(), apiJson, clock), auth, ops, registry), ApiRoutes::classify);
     return vertx.deployVerticle(ingest)
         .compose(ingestId -> vertx.deployVerticle(api)
-            .map(apiId -> (RunningAudit) new Running(vertx, api, ingestId, apiId, db, publisher, registry, metrics))
+            .map(apiId -> {
+              LOG.info("audit API listening on {}:{}", config.http().host(), api.port());
+              return (RunningAudit) new Running(vertx, api, ingestId, apiId, db, publisher, registry, metrics);
+            })
             .recover(e -> vertx.undeploy(ingestId).transform(x -> Future.failedFuture(e))))
         .recover(e -> publisher.close().transform(x -> closeOnWorker(vertx, db))
             .transform(x -> Future.failedFuture(e)));
@@ -115,7 +120,7 @@ public final class AuditService {
         .build());
   }
 
-  private record Running(Vertx vertx, ApiVerticle api, String ingestId, String apiId, Database db,
+  private record Running(Vertx vertx, HttpServerVerticle api, String ingestId, String apiId, Database db,
                          EventPublisher publisher, PrometheusMeterRegistry registry, IngestMetrics ingestMetrics)
       implements RunningAudit {
     @Override

@@ -6,6 +6,7 @@ import dev.stevedore.common.kafka.KafkaOptions;
 import dev.stevedore.common.kafka.KafkaSettings;
 import dev.stevedore.common.kafka.TopicAdmin;
 import dev.stevedore.common.ops.OpsRoutes;
+import dev.stevedore.common.runtime.HttpServerVerticle;
 import dev.stevedore.common.runtime.KafkaClients;
 import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
@@ -23,7 +24,6 @@ import dev.stevedore.trigger.hooks.GenericHooks;
 import dev.stevedore.trigger.hooks.GitHubHooks;
 import dev.stevedore.trigger.hooks.GitLabHooks;
 import dev.stevedore.trigger.hooks.WebhookParsers;
-import dev.stevedore.trigger.http.HttpVerticle;
 import dev.stevedore.trigger.http.TriggerRoutes;
 import dev.stevedore.trigger.schedule.ScheduleTimer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -32,6 +32,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,12 +141,16 @@ public final class TriggerService {
           ManualDeployments deployments = new ManualDeployments(submitter, timer.service(), history, clock);
           TriggerRoutes routes = new TriggerRoutes(config, generic, clients.parsers(), submitter, deployments,
               timer.service(), metrics, clients.breaker(), clock);
-          HttpVerticle first = new HttpVerticle(config.http().host(), config.http().port(), ops, routes);
+          HttpServerVerticle.Routes all = (vx, router) -> {
+            ops.mount(router);
+            routes.accept(router);
+          };
+          HttpServerVerticle first = new HttpServerVerticle(httpOptions(config, config.http().port()), all, e -> null);
           return deployed.add(first).compose(x -> {
-            int port = first.actualPort();
+            int port = first.port();
             Future<?> more = Future.succeededFuture();
             for (int i = 1; i < config.http().instances(); i++) {
-              more = more.compose(y -> deployed.add(new HttpVerticle(config.http().host(), port, ops, routes)));
+              more = more.compose(y -> deployed.add(new HttpServerVerticle(httpOptions(config, port), all, e -> null)));
             }
             return more.map(y -> port);
           });
@@ -156,6 +161,11 @@ public final class TriggerService {
           return new RunningTrigger(port, clients.keys().getPublic(), () -> stop(deployed, clients));
         })
         .recover(e -> stop(deployed, clients).transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /** The shared limits, and a connection that sends nothing for 60 s is closed (slow clients). */
+  private static HttpServerOptions httpOptions(TriggerConfig config, int port) {
+    return HttpServerVerticle.publicApi(config.http().host(), port).setIdleTimeout(60);
   }
 
   private static WebhookParsers parsers(TriggerConfig config) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.kafka.KafkaSettings;
-import dev.stevedore.common.ops.OpsRoutes;
+import dev.stevedore.common.runtime.HttpServerVerticle;
 import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
 import dev.stevedore.trigger.TriggerConfig;
@@ -20,8 +20,6 @@ import dev.stevedore.trigger.hooks.WebhookParsers;
 import dev.stevedore.trigger.schedule.ScheduleTimer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -83,10 +81,10 @@ class TriggerRoutesTest {
         new WebhookParsers(null, null), submitter,
         new ManualDeployments(submitter, timer.service(), Optional.empty(), Clock.systemUTC()), timer.service(),
         metrics, breaker, Clock.systemUTC());
-    HttpVerticle http = new HttpVerticle("127.0.0.1", 0,
-        new OpsRoutes(List.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)), routes);
+    HttpServerVerticle http = new HttpServerVerticle(HttpServerVerticle.publicApi("127.0.0.1", 0),
+        (v, router) -> routes.accept(router), e -> null);
     vertx.deployVerticle(http).await(10, TimeUnit.SECONDS);
-    port = http.actualPort();
+    port = http.port();
     client = vertx.createHttpClient();
   }
 

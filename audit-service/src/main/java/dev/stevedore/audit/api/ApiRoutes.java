@@ -1,16 +1,12 @@
 package dev.stevedore.audit.api;
 
-import dev.stevedore.audit.AuditConfig;
 import dev.stevedore.common.ops.OpsRoutes;
 import dev.stevedore.common.runtime.BearerGuard;
 import dev.stevedore.common.runtime.HttpProblem;
-import dev.stevedore.common.runtime.Problems;
+import dev.stevedore.common.runtime.HttpServerVerticle;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.sql.SQLException;
@@ -19,20 +15,19 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The HTTP boundary: query API under /api/v1 (bearer token), health and metrics. */
-public final class ApiVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+/**
+ * The audit's routes: the query API under /api/v1 (bearer token of the role reader, each query
+ * timed), health and metrics. Served by common's {@link dev.stevedore.common.runtime.HttpServerVerticle}.
+ */
+public final class ApiRoutes implements HttpServerVerticle.Routes {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
 
-  private final AuditConfig.Http config;
   private final QueryHandlers handlers;
   private final BearerGuard<String> auth;
   private final OpsRoutes ops;
   private final PrometheusMeterRegistry registry;
-  private HttpServer server;
 
-  public ApiVerticle(AuditConfig.Http config, QueryHandlers handlers, BearerGuard<String> auth,
-      OpsRoutes ops, PrometheusMeterRegistry registry) {
-    this.config = config;
+  public ApiRoutes(QueryHandlers handlers, BearerGuard<String> auth, OpsRoutes ops, PrometheusMeterRegistry registry) {
     this.handlers = handlers;
     this.auth = auth;
     this.ops = ops;
@@ -40,8 +35,7 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   @Override
-  public Future<?> start() {
-    Router router = Router.router(vertx);
+  public void mount(Vertx vertx, Router router) {
     ops.mount(router);
     router.route("/api/*").handler(this::timed)
         .handler(auth.handler("stevedore-audit", "stevedore.reader", "a bearer token of the role reader is required"));
@@ -52,18 +46,6 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/metrics/dora").handler(handlers::dora);
     router.get("/api/v1/export").handler(handlers::export);
     router.get("/api/v1/audit/verify").handler(handlers::verify);
-    Problems.install(router, ApiVerticle::classify);
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.host()).setPort(config.port())
-        .setMaxInitialLineLength(8192).setMaxHeaderSize(16384);
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
-      server = s;
-      LOG.info("audit API listening on {}:{}", config.host(), s.actualPort());
-    });
-  }
-
-  public int port() {
-    return server.actualPort();
   }
 
   private void timed(RoutingContext ctx) {
@@ -79,7 +61,7 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   /** The audit's own failures: bad input from a parser, and an unreachable database (503). */
-  static HttpProblem classify(Throwable e) {
+  public static HttpProblem classify(Throwable e) {
     if (e instanceof IllegalArgumentException) {
       return HttpProblem.badRequest(e.getMessage());
     }
@@ -98,10 +80,5 @@ public final class ApiVerticle extends VerticleBase {
     return chain.stream().anyMatch(t -> t instanceof SQLException
         || t instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException
         || t instanceof java.util.concurrent.TimeoutException);
-  }
-
-  @Override
-  public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
   }
 }
