@@ -1,8 +1,7 @@
 package dev.stevedore.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stevedore.audit.api.ApiVerticle;
-import dev.stevedore.audit.api.BearerAuth;
+import dev.stevedore.audit.api.ApiRoutes;
 import dev.stevedore.audit.api.QueryHandlers;
 import dev.stevedore.audit.ingest.IngestMetrics;
 import dev.stevedore.audit.ingest.IngestVerticle;
@@ -14,7 +13,10 @@ import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.kafka.EventPublisher;
 import dev.stevedore.common.kafka.TopicAdmin;
 import dev.stevedore.common.ops.OpsRoutes;
-import dev.stevedore.common.resilience.Timeouts;
+import dev.stevedore.common.runtime.BearerGuard;
+import dev.stevedore.common.runtime.HttpServerVerticle;
+import dev.stevedore.common.runtime.JsonMappers;
+import dev.stevedore.common.runtime.RunningService;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -23,7 +25,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,55 +42,68 @@ public final class AuditService {
   private AuditService() {}
 
   /** The running service: its HTTP port, its metrics and a clean stop. */
-  public interface RunningAudit {
-    int port();
-
+  public interface RunningAudit extends RunningService {
     PrometheusMeterRegistry registry();
 
     IngestMetrics ingestMetrics();
-
-    Future<Void> stop();
   }
 
   public static Future<RunningAudit> start(Vertx vertx, AuditConfig config) {
-    List<String> tokens = config.auth().allReaderTokens();
+    Map<String, String> tokens = new LinkedHashMap<>();
+    config.auth().allReaderTokens().forEach(t -> tokens.put(t, "reader"));
     if (tokens.isEmpty()) {
       return Future.failedFuture(new IllegalArgumentException(
           "no reader token configured: set auth.readerToken (STEVEDORE_AUTH_READER_TOKEN or _FILE)"));
     }
     EventCodec codec = new EventCodec();
-    ObjectMapper json = codec.mapper();
     Clock clock = Clock.systemUTC();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngestMetrics metrics = new IngestMetrics(registry);
     CircuitBreaker dbBreaker = databaseBreaker(config.database());
+    // TopicAdmin makes an admin client, whose constructor blocks: on a worker.
     Future<Void> topics = config.ingest().createTopics()
-        ? TopicAdmin.ensureTopics(vertx, config.kafka(), config.ingest().topicPartitions(), (short) 1)
+        ? vertx.executeBlocking(() -> TopicAdmin.ensureTopics(vertx, config.kafka(), config.ingest().topicPartitions(),
+            (short) 1)).compose(created -> created)
         : Future.succeededFuture();
     LOG.info("starting audit service: {}, group {}", config.database(), config.ingest().groupId());
-    return topics.compose(v -> Database.open(vertx, config.database())).compose(db -> {
-      AuditStore store = new AuditStore(db, json, clock);
-      EventPublisher publisher = new EventPublisher(vertx, config.kafka(), codec,
-          EventPublisher.defaultBreaker("kafka-dead-letters"));
-      IngestVerticle ingest = new IngestVerticle(config.ingest(), config.kafka(), store, publisher,
-          new RecordDecoder(codec), dbBreaker, metrics);
-      OpsRoutes ops = new OpsRoutes(List.of(
-          new OpsRoutes.Check("database", () -> Timeouts.within(vertx, store.ping(), 5000, "database ping")),
-          new OpsRoutes.Check("consumer", () -> ingest.assigned().compose(a -> a ? Future.succeededFuture()
-              : Future.failedFuture("no partition assigned yet")))), registry);
-      // The API writes every field, null ones included, so clients see the full shape.
-      ObjectMapper apiJson = new ObjectMapper();
-      ApiVerticle api = new ApiVerticle(config.http(), new QueryHandlers(store, config.api(), apiJson, clock),
-          new BearerAuth(tokens), ops, registry, apiJson);
-      return vertx.deployVerticle(ingest)
-          .compose(ingestId -> vertx.deployVerticle(api)
-              .map(apiId -> (RunningAudit) new Running(vertx, api, ingestId, apiId, db, publisher, registry, metrics))
-              .recover(e -> vertx.undeploy(ingestId).transform(x -> Future.failedFuture(e))))
-          .recover(e -> {
-            publisher.close();
-            db.close();
-            return Future.failedFuture(e);
-          });
+    return topics.compose(v -> Database.open(vertx, config.database())).compose(db ->
+        EventPublisher.create(vertx, config.kafka(), codec, EventPublisher.defaultBreaker("kafka-dead-letters"))
+            .recover(e -> closeOnWorker(vertx, db).transform(x -> Future.failedFuture(e)))
+            .compose(publisher -> wire(vertx, config, db, publisher, codec, clock, registry, metrics, dbBreaker,
+                BearerGuard.of(tokens))));
+  }
+
+  private static Future<RunningAudit> wire(Vertx vertx, AuditConfig config, Database db, EventPublisher publisher,
+      EventCodec codec, Clock clock, PrometheusMeterRegistry registry, IngestMetrics metrics, CircuitBreaker dbBreaker,
+      BearerGuard<String> auth) {
+    ObjectMapper json = codec.mapper();
+    AuditStore store = new AuditStore(db, json, clock);
+    IngestVerticle ingest = new IngestVerticle(config.ingest(), config.kafka(), store, publisher,
+        new RecordDecoder(codec), dbBreaker, metrics);
+    OpsRoutes ops = new OpsRoutes(List.of(
+        new OpsRoutes.Check("database", () -> store.ping().timeout(5, TimeUnit.SECONDS)),
+        new OpsRoutes.Check("consumer", () -> ingest.assigned().compose(a -> a ? Future.succeededFuture()
+            : Future.failedFuture("no partition assigned yet")))), registry);
+    ObjectMapper apiJson = JsonMappers.responses();
+    HttpServerVerticle api = new HttpServerVerticle(
+        HttpServerVerticle.publicApi(config.http().host(), config.http().port()),
+        new ApiRoutes(new QueryHandlers(store, config.api(), apiJson, clock), auth, ops, registry), ApiRoutes::classify);
+    return vertx.deployVerticle(ingest)
+        .compose(ingestId -> vertx.deployVerticle(api)
+            .map(apiId -> {
+              LOG.info("audit API listening on {}:{}", config.http().host(), api.port());
+              return (RunningAudit) new Running(vertx, api, ingestId, apiId, db, publisher, registry, metrics);
+            })
+            .recover(e -> vertx.undeploy(ingestId).transform(x -> Future.failedFuture(e))))
+        .recover(e -> publisher.close().transform(x -> closeOnWorker(vertx, db))
+            .transform(x -> Future.failedFuture(e)));
+  }
+
+  /** Closing a JDBC pool blocks (it closes its connections): on a worker, never on the loop. */
+  private static Future<Void> closeOnWorker(Vertx vertx, Database db) {
+    return vertx.executeBlocking(() -> {
+      db.close();
+      return null;
     });
   }
 
@@ -102,7 +120,7 @@ public final class AuditService {
         .build());
   }
 
-  private record Running(Vertx vertx, ApiVerticle api, String ingestId, String apiId, Database db,
+  private record Running(Vertx vertx, HttpServerVerticle api, String ingestId, String apiId, Database db,
                          EventPublisher publisher, PrometheusMeterRegistry registry, IngestMetrics ingestMetrics)
       implements RunningAudit {
     @Override
@@ -119,15 +137,12 @@ public final class AuditService {
       return bounded(vertx.undeploy(apiId), "API")
           .compose(v -> bounded(vertx.undeploy(ingestId), "consumer"))
           .compose(v -> bounded(publisher.close(), "dead-letter producer"))
-          .compose(v -> bounded(vertx.executeBlocking(() -> {
-            db.close();
-            return null;
-          }), "database pool"));
+          .compose(v -> bounded(closeOnWorker(vertx, db), "database pool"));
     }
 
     private Future<Void> bounded(Future<?> step, String what) {
-      return Timeouts.within(vertx, step, 5000, "stopping the " + what).<Void>mapEmpty().recover(e -> {
-        LOG.warn("{}; going on with the shutdown", e.getMessage());
+      return step.timeout(5, TimeUnit.SECONDS).<Void>mapEmpty().recover(e -> {
+        LOG.warn("stopping the {} failed or took longer than 5 s ({}); going on with the shutdown", what, e.toString());
         return Future.succeededFuture();
       });
     }

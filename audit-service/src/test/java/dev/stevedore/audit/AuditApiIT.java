@@ -198,7 +198,7 @@ class AuditApiIT {
   void rejectsBadFiltersWith400AndAReason(String target) throws Exception {
     AuditHarness.Response r = get(port, target);
     assertThat(r.status()).as(target).isEqualTo(400);
-    assertThat(json(r).get("error").asText()).isNotBlank();
+    assertThat(json(r).get("detail").asText()).isNotBlank();
   }
 
   @Test

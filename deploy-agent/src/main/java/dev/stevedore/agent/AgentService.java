@@ -6,11 +6,13 @@ import dev.stevedore.agent.driver.Breakers;
 import dev.stevedore.agent.driver.ComposeFlavor;
 import dev.stevedore.agent.process.Command;
 import dev.stevedore.agent.process.ProcessRunner;
+import dev.stevedore.common.runtime.HttpServerVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServerOptions;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
@@ -44,8 +46,10 @@ public final class AgentService {
         if (config.httpPort() < 0) {
           return Future.succeededFuture(new RunningAgent(-1, () -> undeploy(vertx, List.of(agentId), processes, stateWorker)));
         }
-        OpsVerticle ops = new OpsVerticle(config.httpHost(), config.httpPort(), metrics);
-        return vertx.deployVerticle(ops).map(opsId -> new RunningAgent(ops.actualPort(),
+        HttpServerVerticle ops = new HttpServerVerticle(
+            new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()),
+            new AgentOpsRoutes(metrics), e -> null);
+        return vertx.deployVerticle(ops).map(opsId -> new RunningAgent(ops.port(),
             () -> undeploy(vertx, List.of(opsId, agentId), processes, stateWorker)));
       });
     });

@@ -84,10 +84,10 @@ public final class AgentVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    publisher = new EventPublisher(vertx, config.kafka().withClientId(config.kafka().clientId() + "-" + config.hostId()),
-        codec, breakers.kafka());
     web = WebClient.create(vertx);
-    return StateStore.open(vertx, Path.of(config.stateDirectory()), stateWorker).compose(s -> {
+    return EventPublisher.create(vertx, config.kafka().withClientId(config.kafka().clientId() + "-" + config.hostId()),
+        codec, breakers.kafka()).onSuccess(p -> publisher = p)
+        .compose(p -> StateStore.open(vertx, Path.of(config.stateDirectory()), stateWorker)).compose(s -> {
       store = s;
       relay = new OutboxRelay(vertx, store, publisher, codec, config.resilience().outboxRetry());
       Docker docker = new Docker(runner, breakers.docker());

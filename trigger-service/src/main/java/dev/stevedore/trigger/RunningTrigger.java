@@ -1,11 +1,12 @@
 package dev.stevedore.trigger;
 
+import dev.stevedore.common.runtime.RunningService;
 import io.vertx.core.Future;
 import java.security.PublicKey;
 import java.util.function.Supplier;
 
 /** A started trigger service: its bound port, the public key agents must trust, and how to stop it. */
-public final class RunningTrigger {
+public final class RunningTrigger implements RunningService {
   private final int port;
   private final PublicKey publicKey;
   private final Supplier<Future<Void>> stop;
@@ -16,6 +17,7 @@ public final class RunningTrigger {
     this.stop = stop;
   }
 
+  @Override
   public int port() {
     return port;
   }
@@ -24,6 +26,7 @@ public final class RunningTrigger {
     return publicKey;
   }
 
+  @Override
   public Future<Void> stop() {
     return stop.get();
   }

@@ -1,5 +1,6 @@
 package dev.stevedore.trigger;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.stevedore.common.kafka.KafkaSettings;
 import java.util.List;
 
@@ -23,6 +24,8 @@ public record TriggerConfig(
     Schedules schedules,
     Limits limits,
     History history) {
+  /** Secrets in URLs and bearer tokens are at least this long. */
+  public static final int MIN_TOKEN_LENGTH = 16;
 
   public TriggerConfig {
     instanceId = blank(instanceId) ? "trigger" : instanceId;
@@ -33,6 +36,7 @@ public record TriggerConfig(
     topics = topics == null ? new TopicSetup(true, 0, 0) : topics;
     signing = signing == null ? new Signing(null, null, false, null) : signing;
     generic = generic == null ? List.of() : List.copyOf(generic);
+    unique(generic.stream().map(GenericHook::name).toList(), "generic hook name");
     github = github == null ? new GitHub(null) : github;
     gitlab = gitlab == null ? new GitLab(null) : gitlab;
     repositories = repositories == null ? List.of() : List.copyOf(repositories);
@@ -84,22 +88,19 @@ public record TriggerConfig(
    * @param hmacSecret when set, requests must carry {@code X-Stevedore-Timestamp} and
    *     {@code X-Stevedore-Signature: sha256=HEX} over {@code timestamp + "." + body}
    */
-  public record GenericHook(String name, String token, String tokenFile, String hmacSecret, String hmacSecretFile,
-      List<String> services, List<String> environments) {
+  public record GenericHook(String name, String token, String hmacSecret, List<String> services,
+      List<String> environments) {
     public GenericHook {
       if (blank(name)) {
         throw new IllegalArgumentException("generic hook without a name");
       }
-      token = blank(token) ? null : token;
-      tokenFile = blank(tokenFile) ? null : tokenFile;
+      if (token == null || token.length() < MIN_TOKEN_LENGTH) {
+        throw new IllegalArgumentException("generic hook '" + name + "' needs a token of at least "
+            + MIN_TOKEN_LENGTH + " characters");
+      }
       hmacSecret = blank(hmacSecret) ? null : hmacSecret;
-      hmacSecretFile = blank(hmacSecretFile) ? null : hmacSecretFile;
       services = services == null ? List.of() : List.copyOf(services);
       environments = environments == null ? List.of() : List.copyOf(environments);
-    }
-
-    public GenericHook withSecrets(String token, String hmacSecret) {
-      return new GenericHook(name, token, null, hmacSecret, null, services, environments);
     }
   }
 
@@ -142,7 +143,7 @@ public record TriggerConfig(
    * {@code tag} (default for tags), or {@code field} with {@code versionField} a JSON pointer into
    * the webhook payload.
    */
-  public record Rule(String branch, String tag, List<String> services, String environment, String versionFrom,
+  public record Rule(String branch, String tag, List<String> services, String environment, VersionFrom versionFrom,
       String versionField) {
     public Rule {
       branch = blank(branch) ? null : branch;
@@ -152,36 +153,57 @@ public record TriggerConfig(
       }
       services = services == null ? List.of() : List.copyOf(services);
       environment = blank(environment) ? null : environment;
-      versionFrom = blank(versionFrom) ? (tag != null ? "tag" : "commit") : versionFrom;
-      if (!List.of("commit", "shortCommit", "tag", "field").contains(versionFrom)) {
-        throw new IllegalArgumentException("versionFrom must be commit, shortCommit, tag or field, not " + versionFrom);
-      }
-      if ("field".equals(versionFrom) && blank(versionField)) {
+      versionFrom = versionFrom == null ? (tag != null ? VersionFrom.TAG : VersionFrom.COMMIT) : versionFrom;
+      if (versionFrom == VersionFrom.FIELD && blank(versionField)) {
         throw new IllegalArgumentException("versionFrom: field needs versionField (a JSON pointer)");
       }
     }
+  }
+
+  /** Where a rule takes the version from; written {@code commit}, {@code shortCommit}, {@code tag}, {@code field}. */
+  public enum VersionFrom {
+    @JsonProperty("commit") COMMIT,
+    @JsonProperty("shortCommit") SHORT_COMMIT,
+    @JsonProperty("tag") TAG,
+    @JsonProperty("field") FIELD
   }
 
   /** Bearer tokens of the manual API. */
   public record Api(List<ApiToken> tokens) {
     public Api {
       tokens = tokens == null ? List.of() : List.copyOf(tokens);
+      unique(tokens.stream().map(ApiToken::name).toList(), "API token name");
     }
   }
 
-  /** @param roles {@code deployer} (deploy, schedule, cancel, rollback) and/or {@code viewer} (read) */
-  public record ApiToken(String name, String token, String tokenFile, List<String> roles) {
+  /** What an API token may do. */
+  public enum Role {
+    /** deploy, schedule, cancel, roll back; also read */
+    DEPLOYER,
+    /** read schedules */
+    VIEWER;
+
+    /** Whether a token with this role may do what {@code needed} allows (a deployer may read). */
+    public boolean allows(Role needed) {
+      return this == needed || (this == DEPLOYER && needed == VIEWER);
+    }
+  }
+
+  /** @param roles {@code deployer} and/or {@code viewer} */
+  public record ApiToken(String name, String token, List<Role> roles) {
     public ApiToken {
       if (blank(name)) {
         throw new IllegalArgumentException("API token without a name");
       }
-      token = blank(token) ? null : token;
-      tokenFile = blank(tokenFile) ? null : tokenFile;
+      if (token == null || token.length() < MIN_TOKEN_LENGTH) {
+        throw new IllegalArgumentException("API token '" + name + "' needs a token of at least "
+            + MIN_TOKEN_LENGTH + " characters");
+      }
       roles = roles == null ? List.of() : List.copyOf(roles);
     }
 
-    public ApiToken withToken(String value) {
-      return new ApiToken(name, value, null, roles);
+    public boolean may(Role needed) {
+      return roles.stream().anyMatch(r -> r.allows(needed));
     }
   }
 
@@ -227,6 +249,15 @@ public record TriggerConfig(
   public record History(boolean enabled, int perService) {
     public History {
       perService = perService <= 0 ? 100 : perService;
+    }
+  }
+
+  private static void unique(List<String> names, String what) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (String name : names) {
+      if (!seen.add(name)) {
+        throw new IllegalArgumentException(what + " '" + name + "' is used twice");
+      }
     }
   }
 

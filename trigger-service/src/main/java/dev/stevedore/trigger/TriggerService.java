@@ -6,32 +6,33 @@ import dev.stevedore.common.kafka.KafkaOptions;
 import dev.stevedore.common.kafka.KafkaSettings;
 import dev.stevedore.common.kafka.TopicAdmin;
 import dev.stevedore.common.ops.OpsRoutes;
-import dev.stevedore.common.resilience.Timeouts;
+import dev.stevedore.common.runtime.HttpServerVerticle;
+import dev.stevedore.common.runtime.KafkaClients;
 import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
 import dev.stevedore.trigger.core.KafkaRequestSink;
+import dev.stevedore.trigger.core.ManualDeployments;
 import dev.stevedore.trigger.core.RecentIds;
 import dev.stevedore.trigger.core.RequestFactory;
 import dev.stevedore.trigger.core.SigningKeys;
 import dev.stevedore.trigger.core.Submitter;
 import dev.stevedore.trigger.core.TriggerMetrics;
+import dev.stevedore.trigger.history.DeploymentHistory;
+import dev.stevedore.trigger.history.HistoryVerticle;
 import dev.stevedore.trigger.hooks.BranchRules;
 import dev.stevedore.trigger.hooks.GenericHooks;
 import dev.stevedore.trigger.hooks.GitHubHooks;
 import dev.stevedore.trigger.hooks.GitLabHooks;
-import dev.stevedore.trigger.history.DeploymentHistory;
-import dev.stevedore.trigger.history.HistoryVerticle;
-import dev.stevedore.trigger.http.ApiRoutes;
-import dev.stevedore.trigger.http.HookRoutes;
-import dev.stevedore.trigger.schedule.Scheduler;
-import dev.stevedore.trigger.http.HttpVerticle;
-import dev.stevedore.trigger.http.RateLimits;
-import dev.stevedore.trigger.http.WebhookParsers;
+import dev.stevedore.trigger.hooks.WebhookParsers;
+import dev.stevedore.trigger.http.TriggerRoutes;
+import dev.stevedore.trigger.schedule.ScheduleTimer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +41,9 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +58,8 @@ public final class TriggerService {
   private TriggerService() {}
 
   public static Future<RunningTrigger> start(Vertx vertx, TriggerConfig config) {
-    return vertx.executeBlocking(() -> ConfigSecrets.resolve(config))
-        .compose(resolved -> vertx.executeBlocking(() -> clients(vertx, resolved, keys(resolved))))
+    return vertx.executeBlocking(() -> keys(config))
+        .compose(keys -> clients(vertx, config, keys))
         .compose(clients -> wire(vertx, clients));
   }
 
@@ -84,97 +87,85 @@ public final class TriggerService {
   private record Clients(TriggerConfig config, KeyPair keys, KafkaSettings kafka, WebhookParsers parsers,
       EventCodec codec, CircuitBreaker breaker, EventPublisher publisher, KafkaAdminClient admin) {}
 
-  private static Clients clients(Vertx vertx, TriggerConfig config, KeyPair keys) {
-    WebhookParsers parsers = parsers(config); // validates the branch rules before anything is opened
+  private static Future<Clients> clients(Vertx vertx, TriggerConfig config, KeyPair keys) {
+    WebhookParsers parsers;
+    try {
+      parsers = parsers(config); // validates the branch rules before anything is opened
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     KafkaSettings kafka = config.kafka().withClientId(config.kafka().clientId() + "-" + config.instanceId());
     EventCodec codec = new EventCodec();
     CircuitBreaker breaker = EventPublisher.defaultBreaker("kafka");
     breaker.getEventPublisher().onStateTransition(e ->
         LOG.warn("Kafka circuit breaker: {}", e.getStateTransition()));
-    EventPublisher publisher = new EventPublisher(vertx, kafka, codec, breaker);
-    KafkaAdminClient admin;
-    try {
-      admin = KafkaAdminClient.create(vertx, KafkaOptions.admin(kafka));
-    } catch (RuntimeException e) {
-      publisher.close();
-      throw e;
-    }
-    return new Clients(config, keys, kafka, parsers, codec, breaker, publisher, admin);
+    return EventPublisher.create(vertx, kafka, codec, breaker).compose(publisher ->
+        KafkaClients.admin(vertx, KafkaOptions.admin(kafka))
+            .recover(e -> publisher.close().transform(x -> Future.failedFuture(e)))
+            .map(admin -> new Clients(config, keys, kafka, parsers, codec, breaker, publisher, admin)));
   }
 
   private static Future<RunningTrigger> wire(Vertx vertx, Clients clients) {
     TriggerConfig config = clients.config();
-    KeyPair keys = clients.keys();
-    WebhookParsers parsers = clients.parsers();
-    KafkaSettings kafka = clients.kafka();
-    EventCodec codec = clients.codec();
-    CircuitBreaker breaker = clients.breaker();
-    EventPublisher publisher = clients.publisher();
-    KafkaAdminClient admin = clients.admin();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    TriggerMetrics metrics = new TriggerMetrics(registry, breaker);
+    TriggerMetrics metrics = new TriggerMetrics(registry, clients.breaker());
     Clock clock = Clock.systemUTC();
 
-    DeploymentHistory history = config.history().enabled()
-        ? new DeploymentHistory(config.history().perService(), config.limits().recentDeployments()) : null;
-    RequestFactory factory = new RequestFactory(new RequestSigner(keys, codec), config.instanceId(), clock);
-    Submitter submitter = new Submitter(vertx, factory, new KafkaRequestSink(publisher),
+    Optional<DeploymentHistory> history = config.history().enabled()
+        ? Optional.of(new DeploymentHistory(config.history().perService(), config.limits().recentDeployments()))
+        : Optional.empty();
+    RequestFactory factory = new RequestFactory(new RequestSigner(clients.keys(), clients.codec()),
+        config.instanceId(), clock);
+    Submitter submitter = new Submitter(factory, new KafkaRequestSink(clients.publisher()),
         new RecentIds(config.limits().recentDeployments()), metrics, config.limits().publishTimeoutMs(),
-        history == null ? id -> false : history::knows);
+        history.<Predicate<String>>map(h -> h::knows).orElse(id -> false));
     GenericHooks generic = new GenericHooks(config.generic(), config.limits().replayWindowSeconds(), clock);
-    RateLimits rateLimits = new RateLimits(config.limits().ratePerSecond());
-    HookRoutes hooks = new HookRoutes(generic, parsers, submitter, rateLimits, metrics,
-        breaker, config.limits().bodyLimitBytes(), config.limits().retryAfterSeconds());
-    OpsRoutes ops = new OpsRoutes(List.of(new OpsRoutes.Check("kafka", () -> kafkaReachable(vertx, admin, breaker))),
-        registry);
-    Scheduler scheduler = new Scheduler(Path.of(config.schedules().dataDir()), config.schedules().tickMs(),
-        config.schedules().maxPending(), submitter, clock);
-    ApiRoutes api = new ApiRoutes(config.api().tokens(), submitter, scheduler, history, rateLimits, metrics, breaker,
-        clock, config.limits().bodyLimitBytes(), config.limits().retryAfterSeconds());
-    List<Consumer<io.vertx.ext.web.Router>> routes = new ArrayList<>();
-    routes.add(hooks::mount);
-    routes.add(api::mount);
+    OpsRoutes ops = new OpsRoutes(List.of(new OpsRoutes.Check("kafka",
+        () -> kafkaReachable(clients.admin(), clients.breaker()))), registry);
+    // The timer starts before the API, which needs its ScheduleService.
+    ScheduleTimer timer = new ScheduleTimer(Path.of(config.schedules().dataDir()), config.schedules().tickMs(),
+        config.schedules().maxPending(), s -> submitter.submit(List.of(ManualDeployments.intentOf(s))), clock);
 
     if (config.topics().create()) {
-      vertx.executeBlocking(() -> TopicAdmin.ensureTopics(vertx, kafka, config.topics().partitions(),
+      vertx.executeBlocking(() -> TopicAdmin.ensureTopics(vertx, clients.kafka(), config.topics().partitions(),
               (short) config.topics().replication())).compose(f -> f)
           .onFailure(e -> LOG.warn("could not check or create the topics: {}", e.toString()));
     }
 
-    List<String> deployments = new ArrayList<>();
-    HttpVerticle first = new HttpVerticle(config.http().host(), config.http().port(), ops, routes);
-    Future<String> before = history == null ? Future.succeededFuture("")
-        : vertx.deployVerticle(new HistoryVerticle(kafka, config.instanceId(), history, codec));
-    return before
-        .compose(id -> {
-          if (!id.isEmpty()) {
-            deployments.add(id);
-          }
-          return vertx.deployVerticle(scheduler);
-        })
-        .compose(id -> {
-          deployments.add(id);
-          return vertx.deployVerticle(first);
-        })
-        .compose(id -> {
-          deployments.add(id);
-          int port = first.actualPort();
-          Future<Void> more = Future.succeededFuture();
-          for (int i = 1; i < config.http().instances(); i++) {
-            more = more.compose(v -> vertx.deployVerticle(new HttpVerticle(config.http().host(), port, ops, routes))
-                .map(d -> {
-                  deployments.add(d);
-                  return null;
-                }));
-          }
-          return more.map(v -> port);
+    Deployments deployed = new Deployments(vertx);
+    Future<?> historyStarted = history.isEmpty() ? Future.succeededFuture()
+        : deployed.add(new HistoryVerticle(clients.kafka(), config.instanceId(), history.get(), clients.codec()));
+    return historyStarted
+        .compose(v -> deployed.add(timer))
+        .compose(v -> {
+          ManualDeployments deployments = new ManualDeployments(submitter, timer.service(), history, clock);
+          TriggerRoutes routes = new TriggerRoutes(config, generic, clients.parsers(), submitter, deployments,
+              timer.service(), metrics, clients.breaker(), clock);
+          HttpServerVerticle.Routes all = (vx, router) -> {
+            ops.mount(router);
+            routes.accept(router);
+          };
+          HttpServerVerticle first = new HttpServerVerticle(httpOptions(config, config.http().port()), all, e -> null);
+          return deployed.add(first).compose(x -> {
+            int port = first.port();
+            Future<?> more = Future.succeededFuture();
+            for (int i = 1; i < config.http().instances(); i++) {
+              more = more.compose(y -> deployed.add(new HttpServerVerticle(httpOptions(config, port), all, e -> null)));
+            }
+            return more.map(y -> port);
+          });
         })
         .map(port -> {
           LOG.info("trigger {} listening on port {} ({} generic hooks)", config.instanceId(), port,
               config.generic().size());
-          return new RunningTrigger(port, keys.getPublic(), () -> stop(vertx, deployments, publisher, admin));
+          return new RunningTrigger(port, clients.keys().getPublic(), () -> stop(deployed, clients));
         })
-        .recover(e -> stop(vertx, deployments, publisher, admin).transform(ignored -> Future.failedFuture(e)));
+        .recover(e -> stop(deployed, clients).transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /** The shared limits, and a connection that sends nothing for 60 s is closed (slow clients). */
+  private static HttpServerOptions httpOptions(TriggerConfig config, int port) {
+    return HttpServerVerticle.publicApi(config.http().host(), port).setIdleTimeout(60);
   }
 
   private static WebhookParsers parsers(TriggerConfig config) {
@@ -185,25 +176,41 @@ public final class TriggerService {
   }
 
   /** Ready while a metadata round trip to the cluster succeeds and the circuit is not open. */
-  private static Future<?> kafkaReachable(Vertx vertx, KafkaAdminClient admin, CircuitBreaker breaker) {
+  private static Future<?> kafkaReachable(KafkaAdminClient admin, CircuitBreaker breaker) {
     if (breaker.getState() == CircuitBreaker.State.OPEN) {
       return Future.failedFuture("circuit open");
     }
-    return Timeouts.within(vertx, admin.describeCluster(), 2_000, "describe cluster")
+    return admin.describeCluster().timeout(2, TimeUnit.SECONDS)
         .compose(d -> d.getNodes().isEmpty() ? Future.failedFuture("no brokers") : Future.succeededFuture(d));
   }
 
-  private static Future<Void> stop(Vertx vertx, List<String> deployments, EventPublisher publisher,
-      KafkaAdminClient admin) {
-    Future<Void> undeployed = Future.succeededFuture();
-    List<String> reversed = new ArrayList<>(deployments);
-    java.util.Collections.reverse(reversed);
-    for (String id : reversed) {
-      undeployed = undeployed.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+  /** The verticles deployed so far, undeployed in reverse order. */
+  private static final class Deployments {
+    private final Vertx vertx;
+    private final List<String> ids = new ArrayList<>();
+
+    Deployments(Vertx vertx) {
+      this.vertx = vertx;
     }
-    return undeployed
-        .compose(v -> publisher.close().recover(e -> Future.succeededFuture()))
-        .compose(v -> admin.close().recover(e -> Future.succeededFuture()));
+
+    Future<String> add(Deployable verticle) {
+      return vertx.deployVerticle(verticle).onSuccess(ids::add);
+    }
+
+    Future<Void> undeployAll() {
+      Future<Void> undeployed = Future.succeededFuture();
+      for (int i = ids.size() - 1; i >= 0; i--) {
+        String id = ids.get(i);
+        undeployed = undeployed.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+      }
+      return undeployed;
+    }
   }
 
+  /** HTTP first (no new requests), then the timer and the history consumer, then the Kafka clients. */
+  private static Future<Void> stop(Deployments deployed, Clients clients) {
+    return deployed.undeployAll()
+        .compose(v -> clients.publisher().close().recover(e -> Future.succeededFuture()))
+        .compose(v -> clients.admin().close().recover(e -> Future.succeededFuture()));
+  }
 }

@@ -53,12 +53,11 @@ class TriggerConfigTest {
         "      token: alice-token-0123456789",
         "      roles: [deployer]",
         ""));
-    TriggerConfig c = ConfigSecrets.resolve(new ConfigLoader(Map.of())
-        .load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(file)));
+    TriggerConfig c = new ConfigLoader(Map.of()).load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(file));
     assertThat(c.generic().get(0).token()).isEqualTo("hook-token-0123456789");
-    assertThat(c.repositories().get(0).rules().get(0).versionFrom()).isEqualTo("tag");
+    assertThat(c.repositories().get(0).rules().get(0).versionFrom()).isEqualTo(TriggerConfig.VersionFrom.TAG);
     assertThat(c.repositories().get(0).environment()).isEqualTo("production");
-    assertThat(c.api().tokens().get(0).roles()).containsExactly("deployer");
+    assertThat(c.api().tokens().get(0).roles()).containsExactly(TriggerConfig.Role.DEPLOYER);
   }
 
   @Test
@@ -69,7 +68,17 @@ class TriggerConfigTest {
         .hasMessageContaining("bodyLimit");
     Path weak = dir.resolve("weak.yml");
     Files.writeString(weak, "generic:\n  - name: x\n    token: short\n");
-    TriggerConfig c = new ConfigLoader(Map.of()).load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(weak));
-    assertThatThrownBy(() -> ConfigSecrets.resolve(c)).hasMessageContaining("at least 16");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(weak)))
+        .hasMessageContaining("at least 16");
+    Path twice = dir.resolve("twice.yml");
+    Files.writeString(twice, "generic:\n  - name: x\n    token: token-0123456789abcdef\n"
+        + "  - name: x\n    token: token-0123456789abcdeg\n");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(twice)))
+        .hasMessageContaining("used twice");
+    Path random = dir.resolve("random.yml");
+    Files.writeString(random, "repositories:\n  - name: a/b\n    services: [web]\n    rules:\n"
+        + "      - branch: main\n        versionFrom: random\n");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(random)))
+        .hasMessageContaining("random");
   }
 }

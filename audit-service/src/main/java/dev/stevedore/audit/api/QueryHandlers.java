@@ -8,6 +8,8 @@ import dev.stevedore.audit.dora.Dora;
 import dev.stevedore.audit.store.AuditStore;
 import dev.stevedore.audit.store.DeploymentFilter;
 import dev.stevedore.audit.store.Views;
+import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.common.runtime.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -55,7 +57,7 @@ public final class QueryHandlers {
     params(ctx, Set.of());
     String id = QueryParams.validName("id", ctx.pathParam("id"));
     respond(ctx, store.read(q -> q.deployment(id)).map(found -> {
-      Views.DeploymentDetail d = found.orElseThrow(() -> new NotFound("no deployment " + QueryParams.clip(id)));
+      Views.DeploymentDetail d = found.orElseThrow(() -> HttpProblem.notFound("no deployment " + QueryParams.clip(id)));
       ObjectNode node = json.valueToTree(d.deployment());
       node.set("hosts", json.valueToTree(d.hosts()));
       node.set("timeline", json.valueToTree(d.timeline()));
@@ -96,8 +98,8 @@ public final class QueryHandlers {
   public void verify(RoutingContext ctx) {
     params(ctx, Set.of());
     if (!verifying.compareAndSet(false, true)) {
-      ctx.response().setStatusCode(429).putHeader("Retry-After", "10").putHeader("content-type", "application/json")
-          .end("{\"error\":\"a chain verification is already running\"}");
+      ctx.response().putHeader("Retry-After", "10");
+      Problems.send(ctx, 429, "a chain verification is already running");
       return;
     }
     respond(ctx, store.read(q -> q.verifyChain()).onComplete(ar -> verifying.set(false)));
@@ -165,7 +167,7 @@ public final class QueryHandlers {
     try {
       query = ctx.queryParams();
     } catch (RuntimeException e) {
-      throw new BadRequest("malformed query string");
+      throw HttpProblem.badRequest("malformed query string");
     }
     Map<String, List<String>> params = new LinkedHashMap<>();
     for (String name : query.names()) {

@@ -3,6 +3,7 @@ package dev.stevedore.audit.api;
 import dev.stevedore.audit.store.DeploymentFilter;
 import dev.stevedore.audit.store.DeploymentStatus;
 import dev.stevedore.audit.store.Views;
+import dev.stevedore.common.runtime.HttpProblem;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Validates query strings into typed filters. Pure: every bad value becomes a {@link BadRequest}
+ * Validates query strings into typed filters. Pure: every bad value becomes a {@link HttpProblem}
  * naming the parameter and the reason; nothing here touches the database.
  */
 public final class QueryParams {
@@ -40,13 +41,13 @@ public final class QueryParams {
   public static QueryParams of(Map<String, List<String>> params, Set<String> allowed) {
     for (Map.Entry<String, List<String>> e : params.entrySet()) {
       if (!allowed.contains(e.getKey())) {
-        throw new BadRequest("unknown query parameter '" + clip(e.getKey()) + "'; allowed: " + new java.util.TreeSet<>(allowed));
+        throw HttpProblem.badRequest("unknown query parameter '" + clip(e.getKey()) + "'; allowed: " + new java.util.TreeSet<>(allowed));
       }
       if (e.getValue().size() > 1) {
-        throw new BadRequest("query parameter '" + e.getKey() + "' given more than once");
+        throw HttpProblem.badRequest("query parameter '" + e.getKey() + "' given more than once");
       }
       if (e.getValue().get(0).length() > MAX_VALUE) {
-        throw new BadRequest("query parameter '" + e.getKey() + "' longer than " + MAX_VALUE + " characters");
+        throw HttpProblem.badRequest("query parameter '" + e.getKey() + "' longer than " + MAX_VALUE + " characters");
       }
     }
     return new QueryParams(params);
@@ -65,12 +66,12 @@ public final class QueryParams {
 
   public static String validName(String param, String v) {
     if (v.isEmpty() || v.length() > MAX_NAME) {
-      throw new BadRequest(param + " must be 1 to " + MAX_NAME + " characters");
+      throw HttpProblem.badRequest(param + " must be 1 to " + MAX_NAME + " characters");
     }
     for (int i = 0; i < v.length(); i++) {
       char c = v.charAt(i);
       if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validSurrogate(v, i)) {
-        throw new BadRequest(param + " contains a control or invalid character");
+        throw HttpProblem.badRequest(param + " contains a control or invalid character");
       }
     }
     return v;
@@ -87,7 +88,7 @@ public final class QueryParams {
   public String status() {
     String v = raw("status");
     if (v != null && !DeploymentStatus.ALL.contains(v)) {
-      throw new BadRequest("status must be one of " + new java.util.TreeSet<>(DeploymentStatus.ALL));
+      throw HttpProblem.badRequest("status must be one of " + new java.util.TreeSet<>(DeploymentStatus.ALL));
     }
     return v;
   }
@@ -104,7 +105,7 @@ public final class QueryParams {
       }
       return Instant.parse(v).toEpochMilli();
     } catch (DateTimeParseException | ArithmeticException e) {
-      throw new BadRequest(param + " must be an RFC 3339 time such as 2026-01-31T12:00:00Z");
+      throw HttpProblem.badRequest(param + " must be an RFC 3339 time such as 2026-01-31T12:00:00Z");
     }
   }
 
@@ -119,7 +120,7 @@ public final class QueryParams {
       return max; // larger than any int: capped like any other large value
     }
     if (!DIGITS.matcher(digits).matches() || Integer.parseInt(digits) < 1) {
-      throw new BadRequest("limit must be a positive integer (at most " + max + ")");
+      throw HttpProblem.badRequest("limit must be a positive integer (at most " + max + ")");
     }
     return Math.min(Integer.parseInt(digits), max);
   }
@@ -137,12 +138,12 @@ public final class QueryParams {
     }
     Matcher m = WINDOW.matcher(v);
     if (!m.matches()) {
-      throw new BadRequest("window must look like 30d or 12h");
+      throw HttpProblem.badRequest("window must look like 30d or 12h");
     }
     long n = Long.parseLong(m.group(1));
     Duration d = "d".equals(m.group(2)) ? Duration.ofDays(n) : Duration.ofHours(n);
     if (d.isZero() || d.compareTo(MAX_WINDOW) > 0) {
-      throw new BadRequest("window must be between 1h and 366d");
+      throw HttpProblem.badRequest("window must be between 1h and 366d");
     }
     return d;
   }
@@ -153,7 +154,7 @@ public final class QueryParams {
       return "ndjson";
     }
     if (!v.equals("ndjson") && !v.equals("csv")) {
-      throw new BadRequest("format must be ndjson or csv");
+      throw HttpProblem.badRequest("format must be ndjson or csv");
     }
     return v;
   }
@@ -163,7 +164,7 @@ public final class QueryParams {
     Long since = instant("since");
     Long until = instant("until");
     if (since != null && until != null && since > until) {
-      throw new BadRequest("since must not be after until");
+      throw HttpProblem.badRequest("since must not be after until");
     }
     String service = fixedService != null ? validName("service", fixedService) : name("service");
     return new DeploymentFilter(service, name("environment"), name("host"), status(), since, until,
@@ -198,7 +199,7 @@ public final class QueryParams {
         }
         return new Views.Position(Long.parseLong(parts[1]), validName("cursor", parts[2]));
       } catch (IllegalArgumentException e) {
-        throw new BadRequest("invalid cursor: pass back the 'next' value of a previous page");
+        throw HttpProblem.badRequest("invalid cursor: pass back the 'next' value of a previous page");
       }
     }
   }

@@ -8,6 +8,7 @@ import dev.stevedore.common.kafka.EventPublisher;
 import dev.stevedore.common.kafka.KafkaOptions;
 import dev.stevedore.common.kafka.KafkaSettings;
 import dev.stevedore.common.kafka.Topics;
+import dev.stevedore.common.runtime.KafkaClients;
 import dev.stevedore.common.resilience.VertxCircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.Future;
@@ -68,14 +69,14 @@ public final class IngestVerticle extends VerticleBase {
   public Future<?> start() {
     Map<String, String> options = KafkaOptions.consumer(kafka, config.groupId());
     options.put("max.poll.records", String.valueOf(config.batchSize()));
-    consumer = KafkaConsumer.create(vertx, options);
+    return KafkaClients.consumer(vertx, options).compose(created -> { consumer = created; // made on a worker
     consumer.partitionsAssignedHandler(tps -> LOG.info("assigned {}", tps));
     consumer.partitionsRevokedHandler(tps -> LOG.info("revoked {}", tps));
     return consumer.subscribe(Set.of(Topics.REQUESTS, Topics.EVENTS, Topics.HEARTBEATS)).onSuccess(v -> {
       LOG.info("consuming {}, {}, {} in group {}", Topics.REQUESTS, Topics.EVENTS, Topics.HEARTBEATS, config.groupId());
       lagTimer = vertx.setPeriodic(config.lagIntervalMs(), id -> refreshLag());
       vertx.runOnContext(x -> loop(fetch()));
-    });
+    }); });
   }
 
   /** True once the group gave this instance at least one partition. */

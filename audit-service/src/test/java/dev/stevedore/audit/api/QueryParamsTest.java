@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stevedore.audit.store.DeploymentFilter;
 import dev.stevedore.audit.store.Views;
+import dev.stevedore.common.runtime.HttpProblem;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -53,55 +54,55 @@ class QueryParamsTest {
   @ParameterizedTest
   @ValueSource(strings = {"0", "000", "-1", "ten", "1.5", "1e3", " 5", "+5", "", "0x10"})
   void rejectsAnInvalidLimit(String limit) {
-    assertThatThrownBy(() -> params("limit", limit).limit(50, 500)).isInstanceOf(BadRequest.class)
+    assertThatThrownBy(() -> params("limit", limit).limit(50, 500)).isInstanceOf(HttpProblem.class)
         .hasMessageContaining("limit");
   }
 
   @Test
   void rejectsUnknownAndRepeatedParameters() {
-    assertThatThrownBy(() -> params("servce", "web")).isInstanceOf(BadRequest.class).hasMessageContaining("unknown");
-    assertThatThrownBy(() -> params("service", "a", "service", "b")).isInstanceOf(BadRequest.class)
+    assertThatThrownBy(() -> params("servce", "web")).isInstanceOf(HttpProblem.class).hasMessageContaining("unknown");
+    assertThatThrownBy(() -> params("service", "a", "service", "b")).isInstanceOf(HttpProblem.class)
         .hasMessageContaining("more than once");
-    assertThatThrownBy(() -> params("service", "x".repeat(1025))).isInstanceOf(BadRequest.class);
+    assertThatThrownBy(() -> params("service", "x".repeat(1025))).isInstanceOf(HttpProblem.class);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "a\u0000b", "line\nbreak", "del\u007f", "\uD800lone"})
   void rejectsBadNames(String name) {
-    assertThatThrownBy(() -> params("service", name).name("service")).isInstanceOf(BadRequest.class);
+    assertThatThrownBy(() -> params("service", name).name("service")).isInstanceOf(HttpProblem.class);
   }
 
   @Test
   void acceptsHostileButPrintableNamesForBoundParameters() {
     assertThat(params("service", "x' OR '1'='1").name("service")).isEqualTo("x' OR '1'='1");
     assertThat(params("host", "h\uD83D\uDE00").name("host")).isEqualTo("h\uD83D\uDE00");
-    assertThatThrownBy(() -> params("host", "h".repeat(256)).name("host")).isInstanceOf(BadRequest.class);
+    assertThatThrownBy(() -> params("host", "h".repeat(256)).name("host")).isInstanceOf(HttpProblem.class);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"yesterday", "2026-01-01", "2026-13-01T00:00:00Z", "1700000000000",
       "2026-01-01T00:00:00Z2026-01-01T00:00:00Z2026"})
   void rejectsBadTimes(String time) {
-    assertThatThrownBy(() -> params("since", time).instant("since")).isInstanceOf(BadRequest.class)
+    assertThatThrownBy(() -> params("since", time).instant("since")).isInstanceOf(HttpProblem.class)
         .hasMessageContaining("RFC 3339");
   }
 
   @Test
   void rejectsAnInvertedRange() {
     assertThatThrownBy(() -> params("since", "2026-02-01T00:00:00Z", "until", "2026-01-01T00:00:00Z")
-        .deploymentFilter(null, 50, 500)).isInstanceOf(BadRequest.class).hasMessageContaining("since");
+        .deploymentFilter(null, 50, 500)).isInstanceOf(HttpProblem.class).hasMessageContaining("since");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"exploded", "SUCCEEDED", "succeeded ", "running;"})
   void rejectsUnknownStatuses(String status) {
-    assertThatThrownBy(() -> params("status", status).status()).isInstanceOf(BadRequest.class);
+    assertThatThrownBy(() -> params("status", status).status()).isInstanceOf(HttpProblem.class);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"garbage", "djE6YWJjOmlk", "djI6MTp4", "djE6MTIz", "!!!!", "djE6OTk5OTk5OTk5OTk5OTk5OTk5OTk5OjE"})
   void rejectsForgedCursors(String cursor) {
-    assertThatThrownBy(() -> QueryParams.Cursors.decode(cursor)).isInstanceOf(BadRequest.class)
+    assertThatThrownBy(() -> QueryParams.Cursors.decode(cursor)).isInstanceOf(HttpProblem.class)
         .hasMessageContaining("cursor");
   }
 
@@ -119,7 +120,7 @@ class QueryParamsTest {
     assertThat(QueryParams.of(Map.of("window", List.of("366d")), allowed).window()).isEqualTo(Duration.ofDays(366));
     for (String bad : List.of("367d", "0h", "P30D", "30", "d", "-1d", "99999d")) {
       assertThatThrownBy(() -> QueryParams.of(Map.of("window", List.of(bad)), allowed).window())
-          .as(bad).isInstanceOf(BadRequest.class);
+          .as(bad).isInstanceOf(HttpProblem.class);
     }
   }
 
@@ -129,6 +130,6 @@ class QueryParamsTest {
     assertThat(QueryParams.of(Map.of(), allowed).format()).isEqualTo("ndjson");
     assertThat(QueryParams.of(Map.of("format", List.of("csv")), allowed).format()).isEqualTo("csv");
     assertThatThrownBy(() -> QueryParams.of(Map.of("format", List.of("xml")), allowed).format())
-        .isInstanceOf(BadRequest.class);
+        .isInstanceOf(HttpProblem.class);
   }
 }

@@ -1,12 +1,10 @@
 package dev.stevedore.common.config;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.stevedore.common.runtime.JsonMappers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,8 +22,9 @@ import java.util.Optional;
  * Typed configuration in three layers: the defaults a service ships (a YAML resource), then an
  * operator's YAML file, then environment variables. Every scalar key {@code a.bB.c} can be set
  * with {@code STEVEDORE_A_B_B_C}, and read from a file with {@code STEVEDORE_A_B_B_C_FILE}
- * (for secrets: Docker and Kubernetes mount them as files). In the YAML file, {@code xFile: PATH}
- * sets the key {@code x} (which must exist in the defaults) to the content of PATH.
+ * (for secrets: Docker and Kubernetes mount them as files; a list key's file holds one element
+ * per line). In the YAML file, {@code xFile: PATH} sets the key {@code x} to the content of PATH,
+ * in mappings and list entries alike (no configuration key ends in {@code File}).
  *
  * <p>{@code kafka.properties}, a free map of Kafka client properties, takes its entries from
  * {@code STEVEDORE_KAFKA_PROPERTIES_<NAME>} too: NAME in lower case with {@code _} for
@@ -41,14 +40,13 @@ public final class ConfigLoader {
   public static final String CONFIG_FILE_ENV = "STEVEDORE_CONFIG";
   /** Free maps whose entries may come from the environment: {@code <prefix><NAME>[_FILE]}. */
   private static final List<List<String>> PROPERTY_MAPS = List.of(List.of("kafka", "properties"));
+  private static final String FILE_SUFFIX = "File";
 
   private final ObjectMapper yaml;
   private final Map<String, String> env;
 
   public ConfigLoader(Map<String, String> env) {
-    this.yaml = new ObjectMapper(new YAMLFactory())
-        .registerModule(new JavaTimeModule())
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    this.yaml = JsonMappers.configYaml();
     this.env = Map.copyOf(env);
   }
 
@@ -120,7 +118,11 @@ public final class ConfigLoader {
     }
   }
 
-  /** {@code fooFile: /path} sets {@code foo} to the file's content (trailing new line removed). */
+  /**
+   * {@code fooFile: /path} sets {@code foo} to the file's content (trailing new line removed), in
+   * mappings and in list entries alike, whether or not {@code foo} is written beside it; a list
+   * {@code foo} takes one element per line. A blank {@code fooFile} is dropped.
+   */
   private void resolveFileKeys(ObjectNode node) {
     List<String> names = new ArrayList<>();
     node.fieldNames().forEachRemaining(names::add);
@@ -134,11 +136,11 @@ public final class ConfigLoader {
             resolveFileKeys((ObjectNode) element);
           }
         });
-      } else if (name.endsWith("File") && name.length() > 4 && value.isTextual() && !value.asText().isBlank()) {
-        String target = name.substring(0, name.length() - 4);
-        if (node.has(target)) {
-          node.set(target, TextNode.valueOf(readSecret(Path.of(value.asText()), name)));
-          node.remove(name);
+      } else if (name.endsWith(FILE_SUFFIX) && name.length() > FILE_SUFFIX.length() && value.isTextual()) {
+        node.remove(name);
+        if (!value.asText().isBlank()) {
+          String target = name.substring(0, name.length() - FILE_SUFFIX.length());
+          node.set(target, scalarOrList(node.get(target), readSecret(Path.of(value.asText()), name), "\n"));
         }
       }
     }
@@ -162,9 +164,9 @@ public final class ConfigLoader {
       String variable = envName(childPath);
       String fromFile = env.get(variable + "_FILE");
       if (fromFile != null && !fromFile.isBlank()) {
-        node.set(name, TextNode.valueOf(readSecret(Path.of(fromFile), variable + "_FILE")));
+        node.set(name, scalarOrList(value, readSecret(Path.of(fromFile), variable + "_FILE"), "\n"));
       } else if (env.containsKey(variable)) {
-        node.set(name, scalarOrList(value, env.get(variable)));
+        node.set(name, scalarOrList(value, env.get(variable), ","));
       }
     }
   }
@@ -189,11 +191,14 @@ public final class ConfigLoader {
     });
   }
 
-  /** Lists given in the environment are comma-separated. */
-  private JsonNode scalarOrList(JsonNode current, String text) {
+  /**
+   * The value for a key that holds {@code current}: a list when it is one (elements separated by
+   * {@code separator}: commas in a variable, lines in a file), else the text.
+   */
+  private JsonNode scalarOrList(JsonNode current, String text, String separator) {
     if (current != null && current.isArray()) {
       var array = yaml.createArrayNode();
-      for (String part : text.split(",")) {
+      for (String part : text.split(separator)) {
         if (!part.isBlank()) {
           array.add(part.trim());
         }

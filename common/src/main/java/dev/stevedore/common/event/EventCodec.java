@@ -1,27 +1,16 @@
 package dev.stevedore.common.event;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.type.LogicalType;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.stevedore.common.runtime.JsonMappers;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
@@ -37,7 +26,7 @@ public final class EventCodec {
   public static final String SPEC_VERSION = "1.0";
   public static final String CONTENT_TYPE = "application/json";
   /** Largest encoded event accepted. */
-  public static final int MAX_EVENT_BYTES = 256 * 1024;
+  public static final int MAX_EVENT_BYTES = JsonMappers.MAX_EVENT_BYTES;
 
   private static final Set<String> ENVELOPE_FIELDS =
       Set.of("specversion", "id", "source", "type", "time", "subject", "datacontenttype", "data");
@@ -47,42 +36,8 @@ public final class EventCodec {
   private final ObjectMapper canonical;
 
   public EventCodec() {
-    this.mapper = newMapper(false);
-    this.canonical = newMapper(true);
-  }
-
-  /** A mapper configured the way Stevedore reads and writes JSON everywhere (strict, ISO times). */
-  public static ObjectMapper newMapper(boolean canonical) {
-    JsonMapper.Builder builder = JsonMapper.builder()
-        .addModule(new JavaTimeModule())
-        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-        .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-        .serializationInclusion(JsonInclude.Include.NON_NULL);
-    if (canonical) {
-      builder.enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
-    }
-    ObjectMapper m = builder.build();
-    m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-        .maxNestingDepth(32)
-        .maxNumberLength(40)
-        .maxStringLength(MAX_EVENT_BYTES)
-        .build());
-    // No silent "5" -> "5" or 1 -> true: a field of the wrong JSON type is an error.
-    m.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
-    m.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
-    m.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-    m.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
-    m.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
-    m.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
-    m.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
-    return m;
+    this.mapper = JsonMappers.events(false);
+    this.canonical = JsonMappers.events(true);
   }
 
   /** The mapper used for event payloads; share it rather than making new ones. */

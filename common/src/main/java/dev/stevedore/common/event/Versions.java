@@ -25,12 +25,4 @@ public final class Versions {
   public static boolean isValidName(String name) {
     return name != null && NAME.matcher(name).matches();
   }
-
-  public static String requireValid(String version) {
-    if (!isValid(version)) {
-      throw new IllegalArgumentException(
-          "version must be a tag matching " + TAG.pattern() + " or a sha256: digest");
-    }
-    return version;
-  }
 }

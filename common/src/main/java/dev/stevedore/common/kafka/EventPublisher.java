@@ -2,8 +2,8 @@ package dev.stevedore.common.kafka;
 
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.StevedoreEvent;
-import dev.stevedore.common.resilience.Timeouts;
 import dev.stevedore.common.resilience.VertxCircuitBreaker;
+import dev.stevedore.common.runtime.KafkaClients;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.vertx.core.Future;
@@ -13,6 +13,7 @@ import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.kafka.client.producer.RecordMetadata;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Publishes events with the idempotent, acks=all producer, behind the "kafka" circuit breaker and
@@ -20,18 +21,24 @@ import java.util.Map;
  * and always completes (success, failure, or breaker open) within the delivery timeout.
  */
 public final class EventPublisher {
-  private final Vertx vertx;
   private final KafkaProducer<String, byte[]> producer;
   private final EventCodec codec;
   private final CircuitBreaker breaker;
   private final long timeoutMs;
 
-  public EventPublisher(Vertx vertx, KafkaSettings settings, EventCodec codec, CircuitBreaker breaker) {
-    this.vertx = vertx;
-    this.producer = KafkaProducer.create(vertx, KafkaOptions.producer(settings));
+  private EventPublisher(KafkaProducer<String, byte[]> producer, EventCodec codec, CircuitBreaker breaker, long timeoutMs) {
+    this.producer = producer;
     this.codec = codec;
     this.breaker = breaker;
-    this.timeoutMs = Long.parseLong(KafkaOptions.producer(settings).get("delivery.timeout.ms")) + 1_000;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Makes the producer on a worker (its constructor blocks) and completes with the publisher. */
+  public static Future<EventPublisher> create(Vertx vertx, KafkaSettings settings, EventCodec codec,
+      CircuitBreaker breaker) {
+    Map<String, String> options = KafkaOptions.producer(settings);
+    long timeoutMs = Long.parseLong(options.get("delivery.timeout.ms")) + 1_000;
+    return KafkaClients.producer(vertx, options).map(p -> new EventPublisher(p, codec, breaker, timeoutMs));
   }
 
   /** The breaker Stevedore uses for Kafka: opens after half of 10 calls fail, probes after 5 s. */
@@ -44,10 +51,6 @@ public final class EventPublisher {
         .waitDurationInOpenState(Duration.ofSeconds(5))
         .permittedNumberOfCallsInHalfOpenState(1)
         .build());
-  }
-
-  public CircuitBreaker breaker() {
-    return breaker;
   }
 
   public Future<RecordMetadata> publish(String topic, String key, StevedoreEvent event) {
@@ -70,16 +73,11 @@ public final class EventPublisher {
 
   private Future<RecordMetadata> send(KafkaProducerRecord<String, byte[]> record) {
     return VertxCircuitBreaker.guard(breaker,
-        () -> Timeouts.within(vertx, producer.send(record), timeoutMs, "publish to " + record.topic()));
-  }
-
-  /** Asks the producer for the cluster's partitions of a topic: a cheap readiness probe. */
-  public Future<Integer> probe(String topic) {
-    return Timeouts.within(vertx, producer.partitionsFor(topic).map(java.util.List::size), timeoutMs, "metadata of " + topic);
+        () -> producer.send(record).timeout(timeoutMs, TimeUnit.MILLISECONDS));
   }
 
   /** Closes the producer, waiting at most the delivery timeout (an unreachable broker must not hold a shutdown). */
   public Future<Void> close() {
-    return Timeouts.within(vertx, producer.close(timeoutMs), timeoutMs + 1_000, "closing the Kafka producer");
+    return producer.close(timeoutMs).timeout(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
   }
 }

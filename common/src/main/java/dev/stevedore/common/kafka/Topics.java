@@ -2,7 +2,7 @@ package dev.stevedore.common.kafka;
 
 import java.util.List;
 
-/** The topics of DESIGN.md. */
+/** The topics Stevedore uses (docs/events.md and docs/operations.md describe them). */
 public final class Topics {
   /** {@code deploy.requested}, {@code deploy.cancelled}; key {@code environment/service}. */
   public static final String REQUESTS = "stevedore.deploy.requests";

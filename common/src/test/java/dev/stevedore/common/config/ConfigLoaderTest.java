@@ -106,9 +106,34 @@ class ConfigLoaderTest {
     Path secret = dir.resolve("hook-token");
     Files.writeString(secret, "t0ken\n");
     Path file = dir.resolve("c.yml");
-    Files.writeString(file, "hooks:\n  - name: ci\n    token: \"\"\n    tokenFile: " + secret + "\n");
+    Files.writeString(file, "hooks:\n  - name: ci\n    tokenFile: " + secret + "\n  - name: cd\n    token: inline\n");
     WithList config = new ConfigLoader(Map.of()).load(WithList.class, "list-defaults.yml", Optional.of(file));
-    assertThat(config.hooks()).containsExactly(new Hook("ci", "t0ken"));
+    assertThat(config.hooks()).containsExactly(new Hook("ci", "t0ken"), new Hook("cd", "inline"));
+  }
+
+  @Test
+  void aListKeyReadFromAFileTakesOneElementPerLine() throws Exception {
+    Path list = dir.resolve("services");
+    Files.writeString(list, "web\n\n  api  \n");
+    TestConfig fromEnv = new ConfigLoader(Map.of("STEVEDORE_ALLOWED_SERVICES_FILE", list.toString()))
+        .load(TestConfig.class, "test-defaults.yml", Optional.empty());
+    assertThat(fromEnv.allowedServices()).containsExactly("web", "api");
+
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, "allowedServicesFile: " + list + "\n");
+    TestConfig fromYaml = new ConfigLoader(Map.of()).load(TestConfig.class, "test-defaults.yml", Optional.of(file));
+    assertThat(fromYaml.allowedServices()).containsExactly("web", "api");
+  }
+
+  @Test
+  void aFileKeyForAKeyThatDoesNotExistIsAnUnknownKey() throws Exception {
+    Path secret = dir.resolve("x");
+    Files.writeString(secret, "x");
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, "tokn" + "File: " + secret + "\n");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(TestConfig.class, "test-defaults.yml", Optional.of(file)))
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageContaining("tokn");
   }
 
   @Test

@@ -8,11 +8,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -80,11 +78,5 @@ class ResilienceAdaptersTest {
     }));
     assertThat(f.cause()).hasMessage("attempt 3");
     assertThat(attempts).hasValue(3);
-  }
-
-  @Test
-  void aFutureThatNeverCompletesTimesOut() throws Exception {
-    Future<String> f = await(Timeouts.within(vertx, Promise.<String>promise().future(), 50, "nothing"));
-    assertThat(f.cause()).isInstanceOf(TimeoutException.class).hasMessageContaining("nothing");
   }
 }

@@ -4,6 +4,7 @@ import dev.stevedore.agent.config.AgentConfig;
 import dev.stevedore.agent.deploy.OffsetTracker;
 import dev.stevedore.common.kafka.KafkaOptions;
 import dev.stevedore.common.kafka.Topics;
+import dev.stevedore.common.runtime.KafkaClients;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.common.TopicPartition;
@@ -41,11 +42,11 @@ public final class RequestConsumer {
         config.consumerGroup());
     options.put("group.instance.id", config.hostId());
     options.putIfAbsent("max.poll.records", "100");
-    consumer = KafkaConsumer.create(vertx, options);
+    return KafkaClients.consumer(vertx, options).compose(created -> { consumer = created; // made on a worker
     consumer.exceptionHandler(e -> LOG.warn("requests consumer: {}", e.getMessage()));
     consumer.partitionsRevokedHandler(parts -> parts.forEach(p -> offsets.forget(p.getPartition())));
     consumer.handler(this::onRecord);
-    return consumer.subscribe(Topics.REQUESTS);
+    return consumer.subscribe(Topics.REQUESTS); });
   }
 
   private void onRecord(KafkaConsumerRecord<String, byte[]> record) {

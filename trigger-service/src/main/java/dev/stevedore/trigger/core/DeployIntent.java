@@ -1,13 +1,13 @@
 package dev.stevedore.trigger.core;
 
+import java.util.Locale;
+
 /**
  * What a hook or an API call asks for, before it is signed: validated names and version, the
  * deterministic deployment id, and where it came from.
- *
- * @param trigger github, gitlab, generic, manual, schedule or rollback (DeployRequested.trigger)
  */
 public record DeployIntent(
-    String trigger,
+    Trigger trigger,
     String deploymentId,
     String service,
     String environment,
@@ -16,4 +16,15 @@ public record DeployIntent(
     String branch,
     String repository,
     String requestedBy,
-    String reason) {}
+    String reason) {
+
+  /** What made the request: its {@code DeployRequested.trigger}, in lower case. */
+  public enum Trigger {
+    GITHUB, GITLAB, GENERIC, MANUAL, SCHEDULE, ROLLBACK;
+
+    /** The word in the event's {@code trigger} field. */
+    public String word() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+}

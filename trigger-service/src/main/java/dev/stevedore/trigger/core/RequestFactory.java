@@ -31,7 +31,7 @@ public final class RequestFactory {
         intent.branch(),
         intent.repository(),
         intent.requestedBy(),
-        intent.trigger(),
+        intent.trigger().word(),
         intent.reason(),
         null,
         null,

@@ -1,15 +1,15 @@
 package dev.stevedore.trigger.core;
 
 import dev.stevedore.common.event.DeployRequested;
-import dev.stevedore.common.resilience.Timeouts;
 import dev.stevedore.common.resilience.VertxCircuitBreaker;
+import dev.stevedore.common.runtime.HttpProblem;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +29,6 @@ public final class Submitter {
   /** The outcome of one intent. */
   public record Submitted(String deploymentId, String service, String environment, String version, boolean duplicate) {}
 
-  private final Vertx vertx;
   private final RequestFactory factory;
   private final RequestSink sink;
   private final RecentIds recent;
@@ -38,15 +37,15 @@ public final class Submitter {
   private final Predicate<String> seenOnTopic;
   private final Map<String, Future<Void>> inflight = new ConcurrentHashMap<>();
 
-  public Submitter(Vertx vertx, RequestFactory factory, RequestSink sink, RecentIds recent, TriggerMetrics metrics,
+  public Submitter(RequestFactory factory, RequestSink sink, RecentIds recent, TriggerMetrics metrics,
       long timeoutMs) {
-    this(vertx, factory, sink, recent, metrics, timeoutMs, id -> false);
+    this(factory, sink, recent, metrics, timeoutMs, id -> false);
   }
 
-  public Submitter(Vertx vertx, RequestFactory factory, RequestSink sink, RecentIds recent, TriggerMetrics metrics,
+  /** @param seenOnTopic whether a deployment id was already read from the requests topic (history) */
+  public Submitter(RequestFactory factory, RequestSink sink, RecentIds recent, TriggerMetrics metrics,
       long timeoutMs, Predicate<String> seenOnTopic) {
     this.seenOnTopic = seenOnTopic;
-    this.vertx = vertx;
     this.factory = factory;
     this.sink = sink;
     this.recent = recent;
@@ -84,7 +83,7 @@ public final class Submitter {
       request = factory.build(intent);
     } catch (IllegalArgumentException e) {
       inflight.remove(id);
-      return Future.failedFuture(BadRequest.badRequest(e.getMessage()));
+      return Future.failedFuture(HttpProblem.badRequest(e.getMessage()));
     }
     long start = System.nanoTime();
     Future<Void> published;
@@ -93,12 +92,12 @@ public final class Submitter {
     } catch (RuntimeException e) {
       published = Future.failedFuture(e);
     }
-    Timeouts.within(vertx, published, timeoutMs, "publish of deployment " + id).onComplete(ar -> {
+    published.timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
       metrics.published(System.nanoTime() - start, ar.succeeded());
       if (ar.succeeded()) {
         recent.add(id);
         LOG.info("deployment {} requested: {} {} -> {} (trigger {}, by {})", id, intent.environment(),
-            intent.service(), intent.version(), intent.trigger(), intent.requestedBy());
+            intent.service(), intent.version(), intent.trigger().word(), intent.requestedBy());
       } else if (VertxCircuitBreaker.isOpen(ar.cause())) {
         LOG.debug("deployment {} not published: circuit open", id); // the breaker's transitions are logged
       } else {

@@ -1,6 +1,7 @@
 package dev.stevedore.trigger.core;
 
 import dev.stevedore.common.event.Versions;
+import dev.stevedore.common.runtime.HttpProblem;
 import java.util.regex.Pattern;
 
 /** Checks on every value that goes into a request; each failure is a 400 with the reason. */
@@ -13,20 +14,20 @@ public final class Validation {
 
   public static String name(String what, String value) {
     if (value == null || value.isEmpty()) {
-      throw BadRequest.badRequest("missing " + what);
+      throw HttpProblem.badRequest("missing " + what);
     }
     if (!Versions.isValidName(value)) {
-      throw BadRequest.badRequest(what + " must match [a-z0-9][a-z0-9._-]{0,62}");
+      throw HttpProblem.badRequest(what + " must match [a-z0-9][a-z0-9._-]{0,62}");
     }
     return value;
   }
 
   public static String version(String value) {
     if (value == null || value.isEmpty()) {
-      throw BadRequest.badRequest("missing version");
+      throw HttpProblem.badRequest("missing version");
     }
     if (!Versions.isValid(value)) {
-      throw BadRequest.badRequest("version must be an image tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127}) or a sha256: digest");
+      throw HttpProblem.badRequest("version must be an image tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127}) or a sha256: digest");
     }
     return value;
   }
@@ -37,7 +38,7 @@ public final class Validation {
       return null;
     }
     if (!COMMIT.matcher(value).matches()) {
-      throw BadRequest.badRequest("commit must be 7 to 64 lower-case hex digits");
+      throw HttpProblem.badRequest("commit must be 7 to 64 lower-case hex digits");
     }
     return value;
   }
@@ -48,11 +49,11 @@ public final class Validation {
       return null;
     }
     if (value.length() > MAX_TEXT) {
-      throw BadRequest.badRequest(what + " is longer than " + MAX_TEXT + " characters");
+      throw HttpProblem.badRequest(what + " is longer than " + MAX_TEXT + " characters");
     }
     for (int i = 0; i < value.length(); i++) {
       if (Character.isISOControl(value.charAt(i))) {
-        throw BadRequest.badRequest(what + " contains control characters");
+        throw HttpProblem.badRequest(what + " contains control characters");
       }
     }
     return value;
@@ -64,7 +65,7 @@ public final class Validation {
       return null;
     }
     if (!DELIVERY.matcher(value).matches()) {
-      throw BadRequest.badRequest(header + " must match [A-Za-z0-9._:-]{1,128}");
+      throw HttpProblem.badRequest(header + " must match [A-Za-z0-9._:-]{1,128}");
     }
     return value;
   }

@@ -8,6 +8,7 @@ import dev.stevedore.common.event.StevedoreEvent;
 import dev.stevedore.common.kafka.KafkaOptions;
 import dev.stevedore.common.kafka.KafkaSettings;
 import dev.stevedore.common.kafka.Topics;
+import dev.stevedore.common.runtime.KafkaClients;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
@@ -45,8 +46,7 @@ public final class HistoryVerticle extends VerticleBase {
     Map<String, String> config = KafkaOptions.consumer(settings.withClientId(settings.clientId() + "-history"),
         "stevedore-trigger-history-" + instanceId + "-" + UUID.randomUUID());
     config.put("auto.offset.reset", "earliest");
-    // The client's constructor blocks (class loading, DNS): make it on a worker.
-    return vertx.executeBlocking(() -> KafkaConsumer.<String, byte[]>create(vertx, config)).compose(c -> {
+    return KafkaClients.consumer(vertx, config).compose(c -> {
       consumer = c;
       consumer.handler(this::handle);
       consumer.exceptionHandler(e -> LOG.warn("history consumer: {}", e.toString()));

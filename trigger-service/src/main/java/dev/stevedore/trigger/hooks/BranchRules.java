@@ -70,22 +70,23 @@ public final class BranchRules {
   private static HookDecision apply(Repository repo, Rule rule, RefEvent event) {
     String version;
     switch (rule.versionFrom()) {
-      case "tag" -> {
+      case TAG -> {
         if (event.kind() != RefEvent.Kind.TAG) {
           return HookDecision.ignore("the rule takes the version from a tag, but " + event.event() + " is on a branch");
         }
         version = event.ref();
       }
-      case "shortCommit" -> version = event.commit() == null ? null
+      case SHORT_COMMIT -> version = event.commit() == null ? null
           : event.commit().substring(0, Math.min(12, event.commit().length()));
-      case "field" -> {
+      case FIELD -> {
         JsonNode value = event.payload().at(rule.versionField());
         version = value.isTextual() || value.isIntegralNumber() ? value.asText() : null;
       }
-      default -> version = event.commit();
+      case COMMIT -> version = event.commit();
+      default -> throw new IllegalStateException("unknown versionFrom " + rule.versionFrom());
     }
     if (version == null) {
-      return HookDecision.ignore("no version in the " + event.event() + " event (versionFrom " + rule.versionFrom() + ")");
+      return HookDecision.ignore("no version in the " + event.event() + " event (versionFrom " + rule.versionFrom().name() + ")");
     }
     if (!Versions.isValid(version)) {
       return HookDecision.ignore("'" + printable(version) + "' is not a valid version");
@@ -95,10 +96,10 @@ public final class BranchRules {
     List<String> services = rule.services().isEmpty() ? repo.services() : rule.services();
     List<DeployIntent> intents = new ArrayList<>();
     for (String service : services) {
-      String deploymentId = DeploymentIds.of(event.provider(), event.deliveryId() + "/" + environment + "/" + service);
+      String deploymentId = DeploymentIds.of(event.provider().word(), event.deliveryId() + "/" + environment + "/" + service);
       intents.add(new DeployIntent(event.provider(), deploymentId, service, environment, version, commit,
           event.kind() == RefEvent.Kind.BRANCH ? bounded(event.ref()) : null, repo.name(),
-          event.actor() == null ? event.provider() : bounded(event.actor()),
+          event.actor() == null ? event.provider().word() : bounded(event.actor()),
           event.event() + " of " + (event.kind() == RefEvent.Kind.BRANCH ? "branch " : "tag ") + bounded(event.ref())));
     }
     return HookDecision.deploy(intents);

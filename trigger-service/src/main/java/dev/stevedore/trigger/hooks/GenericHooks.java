@@ -2,14 +2,14 @@ package dev.stevedore.trigger.hooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stevedore.common.event.DeploymentIds;
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.security.Secrets;
 import dev.stevedore.trigger.TriggerConfig.GenericHook;
-import dev.stevedore.trigger.core.BadRequest;
 import dev.stevedore.trigger.core.DeployIntent;
+import dev.stevedore.trigger.core.JsonBodies;
 import dev.stevedore.trigger.core.Validation;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -50,29 +50,23 @@ public final class GenericHooks {
     return Optional.ofNullable(found);
   }
 
-  /** The intent of a request to {@code hook}, or a {@link BadRequest}. */
+  /** The intent of a request to {@code hook}, or a {@link HttpProblem}. */
   public DeployIntent intent(GenericHook hook, Headers headers, byte[] body) {
     String signatureDelivery = null;
     if (hook.hmacSecret() != null) {
       signatureDelivery = checkSignature(hook, headers, body);
     }
-    JsonNode json = JsonBodies.object(body);
-    for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
-      String field = it.next();
-      if (!FIELDS.contains(field)) {
-        throw BadRequest.badRequest("unknown field '" + Validation.text("field", field.length() > 64 ? field.substring(0, 64) : field) + "'");
-      }
-    }
+    JsonNode json = JsonBodies.object(body, FIELDS);
     String service = Validation.name("service", JsonBodies.text(json, "service"));
     String environment = Validation.name("environment", JsonBodies.text(json, "environment"));
     String version = Validation.version(JsonBodies.text(json, "version"));
     String commit = Validation.commit(JsonBodies.text(json, "commit"));
     String branch = Validation.text("branch", JsonBodies.text(json, "branch"));
     if (!hook.services().isEmpty() && !hook.services().contains(service)) {
-      throw BadRequest.of(403, "hook '" + hook.name() + "' may not deploy service " + service);
+      throw HttpProblem.of(403, "hook '" + hook.name() + "' may not deploy service " + service);
     }
     if (!hook.environments().isEmpty() && !hook.environments().contains(environment)) {
-      throw BadRequest.of(403, "hook '" + hook.name() + "' may not deploy to environment " + environment);
+      throw HttpProblem.of(403, "hook '" + hook.name() + "' may not deploy to environment " + environment);
     }
     String delivery = Validation.deliveryId(DELIVERY, headers.get(DELIVERY));
     if (delivery == null) {
@@ -83,7 +77,7 @@ public final class GenericHooks {
       delivery = signatureDelivery != null ? signatureDelivery : UUID.randomUUID().toString();
     }
     String source = "generic:" + hook.name();
-    return new DeployIntent("generic", DeploymentIds.of(source, delivery), service, environment, version, commit,
+    return new DeployIntent(DeployIntent.Trigger.GENERIC, DeploymentIds.of(source, delivery), service, environment, version, commit,
         branch, null, source, null);
   }
 
@@ -92,18 +86,18 @@ public final class GenericHooks {
     String signature = headers.get(SIGNATURE);
     String timestamp = headers.get(TIMESTAMP);
     if (signature == null || timestamp == null) {
-      throw BadRequest.unauthorized("this hook requires " + SIGNATURE + " and " + TIMESTAMP);
+      throw HttpProblem.unauthorized("this hook requires " + SIGNATURE + " and " + TIMESTAMP);
     }
     if (!timestamp.matches("^[0-9]{1,12}$")) {
-      throw BadRequest.unauthorized(TIMESTAMP + " must be unix seconds");
+      throw HttpProblem.unauthorized(TIMESTAMP + " must be unix seconds");
     }
     if (!Hmac.verifies(hook.hmacSecret(), signature, timestamp.getBytes(StandardCharsets.US_ASCII),
         new byte[] {'.'}, body)) {
-      throw BadRequest.unauthorized("signature does not match");
+      throw HttpProblem.unauthorized("signature does not match");
     }
     long age = clock.instant().getEpochSecond() - Long.parseLong(timestamp);
     if (Math.abs(age) > replayWindowSeconds) {
-      throw BadRequest.unauthorized("timestamp outside the replay window of " + replayWindowSeconds + " s");
+      throw HttpProblem.unauthorized("timestamp outside the replay window of " + replayWindowSeconds + " s");
     }
     return "sig-" + signature.substring("sha256=".length(), "sha256=".length() + 32).toLowerCase(java.util.Locale.ROOT);
   }

@@ -1,9 +1,10 @@
 package dev.stevedore.trigger.hooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.trigger.core.DeployIntent.Trigger;
+import dev.stevedore.trigger.core.JsonBodies;
 import dev.stevedore.trigger.core.Validation;
-import dev.stevedore.trigger.http.WebhookParsers;
 
 /**
  * GitHub webhooks: the HMAC-SHA256 of the raw body in {@code X-Hub-Signature-256} is checked before
@@ -28,18 +29,18 @@ public final class GitHubHooks implements WebhookParsers.Provider {
   public HookDecision decide(WebhookParsers.Request request) {
     String signature = request.headers().get(SIGNATURE);
     if (signature == null) {
-      throw BadRequest.unauthorized("missing " + SIGNATURE);
+      throw HttpProblem.unauthorized("missing " + SIGNATURE);
     }
     if (!Hmac.verifies(secret, signature, request.body())) {
-      throw BadRequest.unauthorized(SIGNATURE + " does not match the body");
+      throw HttpProblem.unauthorized(SIGNATURE + " does not match the body");
     }
     String delivery = Validation.deliveryId(DELIVERY, request.headers().get(DELIVERY));
     if (delivery == null) {
-      throw BadRequest.badRequest("missing " + DELIVERY);
+      throw HttpProblem.badRequest("missing " + DELIVERY);
     }
     String event = request.headers().get(EVENT);
     if (event == null) {
-      throw BadRequest.badRequest("missing " + EVENT);
+      throw HttpProblem.badRequest("missing " + EVENT);
     }
     JsonNode payload = JsonBodies.object(request.body());
     switch (event) {
@@ -60,7 +61,7 @@ public final class GitHubHooks implements WebhookParsers.Provider {
     if (p.path("deleted").asBoolean(false)) {
       return HookDecision.ignore("push deletes " + BranchRules.printable(JsonBodies.at(p, "/ref")));
     }
-    RefEvent ref = RefEvent.fromRef("github", "push", delivery, JsonBodies.at(p, "/repository/full_name"),
+    RefEvent ref = RefEvent.fromRef(Trigger.GITHUB, "push", delivery, JsonBodies.at(p, "/repository/full_name"),
         JsonBodies.at(p, "/ref"), JsonBodies.at(p, "/after"), actor(p, "/pusher/name"), p);
     if (ref == null) {
       return HookDecision.ignore("push of an unknown kind of ref");
@@ -79,7 +80,7 @@ public final class GitHubHooks implements WebhookParsers.Provider {
     if (branch == null) {
       return HookDecision.ignore("workflow_run without head_branch");
     }
-    return rules.decide(new RefEvent("github", "workflow_run", delivery, JsonBodies.at(p, "/repository/full_name"),
+    return rules.decide(new RefEvent(Trigger.GITHUB, "workflow_run", delivery, JsonBodies.at(p, "/repository/full_name"),
         RefEvent.Kind.BRANCH, branch, JsonBodies.at(p, "/workflow_run/head_sha"), actor(p, "/sender/login"), p));
   }
 
@@ -92,7 +93,7 @@ public final class GitHubHooks implements WebhookParsers.Provider {
     if (tag == null || tag.isEmpty()) {
       return HookDecision.ignore("registry_package published without a tag");
     }
-    return rules.decide(new RefEvent("github", "registry_package", delivery, JsonBodies.at(p, "/repository/full_name"),
+    return rules.decide(new RefEvent(Trigger.GITHUB, "registry_package", delivery, JsonBodies.at(p, "/repository/full_name"),
         RefEvent.Kind.TAG, tag, null, actor(p, "/sender/login"), p));
   }
 

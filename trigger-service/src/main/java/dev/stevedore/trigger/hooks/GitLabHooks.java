@@ -1,10 +1,11 @@
 package dev.stevedore.trigger.hooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.security.Secrets;
-import dev.stevedore.trigger.core.BadRequest;
+import dev.stevedore.trigger.core.DeployIntent.Trigger;
+import dev.stevedore.trigger.core.JsonBodies;
 import dev.stevedore.trigger.core.Validation;
-import dev.stevedore.trigger.http.WebhookParsers;
 
 /**
  * GitLab webhooks: {@code X-Gitlab-Token} compared in constant time, {@code X-Gitlab-Event-UUID}
@@ -29,18 +30,18 @@ public final class GitLabHooks implements WebhookParsers.Provider {
   public HookDecision decide(WebhookParsers.Request request) {
     String given = request.headers().get(TOKEN);
     if (given == null) {
-      throw BadRequest.unauthorized("missing " + TOKEN);
+      throw HttpProblem.unauthorized("missing " + TOKEN);
     }
     if (!Secrets.constantTimeEquals(token, given)) {
-      throw BadRequest.unauthorized(TOKEN + " is wrong");
+      throw HttpProblem.unauthorized(TOKEN + " is wrong");
     }
     String delivery = Validation.deliveryId(DELIVERY, request.headers().get(DELIVERY));
     if (delivery == null) {
-      throw BadRequest.badRequest("missing " + DELIVERY);
+      throw HttpProblem.badRequest("missing " + DELIVERY);
     }
     String event = request.headers().get(EVENT);
     if (event == null) {
-      throw BadRequest.badRequest("missing " + EVENT);
+      throw HttpProblem.badRequest("missing " + EVENT);
     }
     JsonNode p = JsonBodies.object(request.body());
     switch (event) {
@@ -60,7 +61,7 @@ public final class GitLabHooks implements WebhookParsers.Provider {
       return HookDecision.ignore(event + " deletes " + BranchRules.printable(JsonBodies.at(p, "/ref")));
     }
     String name = "Push Hook".equals(event) ? "push" : "tag_push";
-    RefEvent ref = RefEvent.fromRef("gitlab", name, delivery, JsonBodies.at(p, "/project/path_with_namespace"),
+    RefEvent ref = RefEvent.fromRef(Trigger.GITLAB, name, delivery, JsonBodies.at(p, "/project/path_with_namespace"),
         JsonBodies.at(p, "/ref"), commit, JsonBodies.at(p, "/user_username"), p);
     if (ref == null) {
       return HookDecision.ignore(event + " of an unknown kind of ref");
@@ -78,7 +79,7 @@ public final class GitLabHooks implements WebhookParsers.Provider {
       return HookDecision.ignore("pipeline without ref");
     }
     boolean tag = p.at("/object_attributes/tag").asBoolean(false);
-    return rules.decide(new RefEvent("gitlab", "pipeline", delivery, JsonBodies.at(p, "/project/path_with_namespace"),
+    return rules.decide(new RefEvent(Trigger.GITLAB, "pipeline", delivery, JsonBodies.at(p, "/project/path_with_namespace"),
         tag ? RefEvent.Kind.TAG : RefEvent.Kind.BRANCH, ref, JsonBodies.at(p, "/object_attributes/sha"),
         JsonBodies.at(p, "/user/username"), p));
   }

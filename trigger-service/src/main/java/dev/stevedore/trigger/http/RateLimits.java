@@ -5,10 +5,10 @@ import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import java.time.Duration;
 
 /** One Resilience4j rate limiter per source (a hook, a provider, an API token); never waits. */
-public final class RateLimits {
+final class RateLimits {
   private final RateLimiterRegistry registry;
 
-  public RateLimits(int perSecond) {
+  RateLimits(int perSecond) {
     this.registry = RateLimiterRegistry.of(RateLimiterConfig.custom()
         .limitForPeriod(perSecond)
         .limitRefreshPeriod(Duration.ofSeconds(1))
@@ -17,12 +17,12 @@ public final class RateLimits {
   }
 
   /** True when {@code source} may make one more request now. */
-  public boolean tryAcquire(String source) {
+  boolean tryAcquire(String source) {
     return registry.rateLimiter(source).acquirePermission();
   }
 
   /** Whole seconds until a limiter refills: they all refill every second. */
-  public int retryAfterSeconds() {
+  int retryAfterSeconds() {
     return 1;
   }
 }

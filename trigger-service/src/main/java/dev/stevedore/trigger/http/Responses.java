@@ -1,52 +1,20 @@
 package dev.stevedore.trigger.http;
 
-import dev.stevedore.common.resilience.VertxCircuitBreaker;
-import dev.stevedore.trigger.core.BadRequest;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** How every answer of the trigger looks: JSON bodies, and one 404 for any unknown thing. */
-public final class Responses {
-  private static final String NOT_FOUND = new JsonObject().put("error", "not found").encode();
-
+/** How a successful answer of the trigger looks: JSON. Refusals are problem documents ({@link Guards}). */
+final class Responses {
   private Responses() {}
 
-  public static void json(RoutingContext ctx, int status, JsonObject body) {
+  static void json(RoutingContext ctx, int status, JsonObject body) {
     if (ctx.response().ended()) {
       return;
     }
     ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
 
-  /** The same bytes and headers for an unknown path and for a wrong secret URL token. */
-  public static void notFound(RoutingContext ctx) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    ctx.response().setStatusCode(404).putHeader("content-type", "application/json").end(NOT_FOUND);
-  }
-
-  public static void problem(RoutingContext ctx, BadRequest bad) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    bad.headers().forEach((k, v) -> ctx.response().putHeader(k, v));
-    json(ctx, bad.status(), new JsonObject().put("error", bad.reason()));
-  }
-
-  /** Kafka did not acknowledge in time, or the circuit is open: 503 with Retry-After, never a hang. */
-  public static void unavailable(RoutingContext ctx, Throwable cause, CircuitBreaker breaker, int retryAfterSeconds) {
-    int retryAfter = retryAfterSeconds;
-    String reason = "Kafka did not acknowledge the request; retry later";
-    if (cause instanceof java.io.UncheckedIOException) {
-      reason = "the schedule could not be stored; retry later";
-    } else if (VertxCircuitBreaker.isOpen(cause)) {
-      long waitMs = breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
-      retryAfter = (int) Math.max(1, (waitMs + 999) / 1000);
-      reason = "Kafka is unreachable (circuit open); retry later";
-    }
-    ctx.response().putHeader("Retry-After", String.valueOf(retryAfter));
-    json(ctx, 503, new JsonObject().put("error", reason));
+  static byte[] body(RoutingContext ctx) {
+    return ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
   }
 }

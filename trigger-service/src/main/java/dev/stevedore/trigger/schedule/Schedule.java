@@ -1,12 +1,12 @@
 package dev.stevedore.trigger.schedule;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * A deploy held until {@code notBefore} (the lecture's {@code at} job). Its id is the deployment id
  * the request will carry, so a re-fire after a crash is the same deployment.
- *
- * @param state pending, fired or cancelled
  */
 public record Schedule(
     String id,
@@ -17,19 +17,27 @@ public record Schedule(
     String reason,
     String requestedBy,
     Instant createdAt,
-    String state,
+    State state,
     Instant changedAt,
     String changedBy) {
 
-  public static final String PENDING = "pending";
-  public static final String FIRED = "fired";
-  public static final String CANCELLED = "cancelled";
+  /** Where a schedule is: waiting, published, or cancelled. Written in lower case in the journal and the API. */
+  public enum State {
+    @JsonProperty("pending") PENDING,
+    @JsonProperty("fired") FIRED,
+    @JsonProperty("cancelled") CANCELLED;
 
-  public boolean pending() {
-    return PENDING.equals(state);
+    /** The word the journal and the API use. */
+    public String word() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
-  public Schedule with(String newState, Instant at, String by) {
+  public boolean pending() {
+    return state == State.PENDING;
+  }
+
+  public Schedule with(State newState, Instant at, String by) {
     return new Schedule(id, service, environment, version, notBefore, reason, requestedBy, createdAt, newState, at, by);
   }
 }

@@ -1,7 +1,7 @@
 package dev.stevedore.trigger.schedule;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.runtime.JsonMappers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Schedules on local disk: a journal of JSON lines ({@code schedules.jsonl}), one line per change,
  * each write forced to disk before it counts; the last line of an id wins. Opening compacts the
  * journal (write a new file, force it, rename over the old one) and skips a torn last line.
- * BLOCKING: call it from a worker (executeBlocking), never from an event loop.
+ * {@link #open}, {@link #put} and {@link #close} block (disk, fsync): call them on a worker.
+ * {@link #get} and {@link #pending} only read the map in memory and may be called on an event loop.
  */
 public final class ScheduleStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduleStore.class);
@@ -33,7 +34,7 @@ public final class ScheduleStore implements AutoCloseable {
   /** Finished (fired, cancelled) schedules kept for {@code GET /schedules/{id}} after compaction. */
   static final int KEEP_FINISHED = 1000;
 
-  private final ObjectMapper json = EventCodec.newMapper(false);
+  private final ObjectMapper json = JsonMappers.events(false);
   private final Path file;
   private final Map<String, Schedule> schedules = new LinkedHashMap<>();
   private FileChannel channel;

@@ -42,12 +42,12 @@ class SubmitterTest {
   };
 
   Submitter submitter(long timeoutMs) {
-    return new Submitter(vertx, new RequestFactory(new RequestSigner(keys, new EventCodec())::sign, "t1", Clock.systemUTC()),
+    return new Submitter(new RequestFactory(new RequestSigner(keys, new EventCodec())::sign, "t1", Clock.systemUTC()),
         sink, new RecentIds(100), new TriggerMetrics(new SimpleMeterRegistry(), CircuitBreaker.ofDefaults("k")), timeoutMs);
   }
 
   static DeployIntent intent(String id) {
-    return new DeployIntent("manual", id, "web", "prod", "v1", null, null, null, "me", "why");
+    return new DeployIntent(DeployIntent.Trigger.MANUAL, id, "web", "prod", "v1", null, null, null, "me", "why");
   }
 
   @AfterEach

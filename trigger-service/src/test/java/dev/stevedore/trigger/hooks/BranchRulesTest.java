@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.trigger.TriggerConfig.Repository;
 import dev.stevedore.trigger.TriggerConfig.Rule;
+import dev.stevedore.trigger.TriggerConfig;
+import dev.stevedore.trigger.core.DeployIntent.Trigger;
 import dev.stevedore.trigger.core.DeployIntent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,12 +20,12 @@ class BranchRulesTest {
   BranchRules rules = new BranchRules(List.of(
       new Repository("acme/web", List.of("web"), null, null),
       new Repository("acme/api", List.of("api", "api-worker"), "production", List.of(
-          new Rule("release/*", null, null, "staging", "shortCommit", null),
+          new Rule("release/*", null, null, "staging", TriggerConfig.VersionFrom.SHORT_COMMIT, null),
           new Rule(null, "v*", List.of("api"), null, null, null),
-          new Rule("build", null, null, "ci", "field", "/build/number")))));
+          new Rule("build", null, null, "ci", TriggerConfig.VersionFrom.FIELD, "/build/number")))));
 
   RefEvent branch(String repo, String ref) {
-    return new RefEvent("github", "push", "d-1", repo, RefEvent.Kind.BRANCH, ref, SHA, "octocat",
+    return new RefEvent(Trigger.GITHUB, "push", "d-1", repo, RefEvent.Kind.BRANCH, ref, SHA, "octocat",
         json.createObjectNode());
   }
 
@@ -59,7 +61,7 @@ class BranchRulesTest {
     assertThat(intents).extracting(DeployIntent::version).containsOnly(SHA.substring(0, 12));
     assertThat(intents).extracting(DeployIntent::deploymentId).doesNotHaveDuplicates();
 
-    HookDecision tag = rules.decide(new RefEvent("gitlab", "tag_push", "d-2", "acme/api", RefEvent.Kind.TAG, "v1.4.0",
+    HookDecision tag = rules.decide(new RefEvent(Trigger.GITLAB, "tag_push", "d-2", "acme/api", RefEvent.Kind.TAG, "v1.4.0",
         SHA, "x", json.createObjectNode()));
     DeployIntent t = ((HookDecision.Deploy) tag).intents().get(0);
     assertThat(((HookDecision.Deploy) tag).intents()).hasSize(1);
@@ -70,22 +72,22 @@ class BranchRulesTest {
 
   @Test
   void aTagDoesNotMatchABranchRuleOfTheSameName() {
-    HookDecision d = rules.decide(new RefEvent("github", "push", "d", "acme/web", RefEvent.Kind.TAG, "main", SHA, "x",
+    HookDecision d = rules.decide(new RefEvent(Trigger.GITHUB, "push", "d", "acme/web", RefEvent.Kind.TAG, "main", SHA, "x",
         json.createObjectNode()));
     assertThat(d).isInstanceOf(HookDecision.Ignore.class);
   }
 
   @Test
   void versionFromAPayloadField() throws Exception {
-    HookDecision d = rules.decide(new RefEvent("github", "workflow_run", "d", "acme/api", RefEvent.Kind.BRANCH, "build",
+    HookDecision d = rules.decide(new RefEvent(Trigger.GITHUB, "workflow_run", "d", "acme/api", RefEvent.Kind.BRANCH, "build",
         SHA, "x", json.readTree("{\"build\":{\"number\":562}}")));
     assertThat(((HookDecision.Deploy) d).intents().get(0).version()).isEqualTo("562");
 
-    HookDecision missing = rules.decide(new RefEvent("github", "workflow_run", "d", "acme/api", RefEvent.Kind.BRANCH,
+    HookDecision missing = rules.decide(new RefEvent(Trigger.GITHUB, "workflow_run", "d", "acme/api", RefEvent.Kind.BRANCH,
         "build", SHA, "x", json.readTree("{}")));
     assertThat(((HookDecision.Ignore) missing).reason()).contains("no version");
 
-    HookDecision hostile = rules.decide(new RefEvent("github", "workflow_run", "d", "acme/api", RefEvent.Kind.BRANCH,
+    HookDecision hostile = rules.decide(new RefEvent(Trigger.GITHUB, "workflow_run", "d", "acme/api", RefEvent.Kind.BRANCH,
         "build", SHA, "x", json.readTree("{\"build\":{\"number\":\"1;reboot\"}}")));
     assertThat(((HookDecision.Ignore) hostile).reason()).contains("not a valid version");
   }
@@ -97,7 +99,6 @@ class BranchRulesTest {
     assertThatThrownBy(() -> new BranchRules(List.of(new Repository("a/b", List.of("Bad Name"), null, null))))
         .hasMessageContaining("invalid service");
     assertThatThrownBy(() -> new Rule("main", "v*", null, null, null, null)).hasMessageContaining("exactly one");
-    assertThatThrownBy(() -> new Rule("main", null, null, null, "field", null)).hasMessageContaining("versionField");
-    assertThatThrownBy(() -> new Rule("main", null, null, null, "random", null)).hasMessageContaining("versionFrom");
+    assertThatThrownBy(() -> new Rule("main", null, null, null, TriggerConfig.VersionFrom.FIELD, null)).hasMessageContaining("versionField");
   }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stevedore.common.event.DeploymentIds;
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.TriggerConfig.GenericHook;
-import dev.stevedore.trigger.core.BadRequest;
 import dev.stevedore.trigger.core.DeployIntent;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class GenericHooksTest {
   static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
-  final GenericHook plain = new GenericHook("ci", "token-aaaaaaaaaaaaaaaa", null, null, null, List.of(), List.of());
-  final GenericHook signed = new GenericHook("signed", "token-bbbbbbbbbbbbbbbb", null, "hmac", null, List.of(), List.of());
+  final GenericHook plain = new GenericHook("ci", "token-aaaaaaaaaaaaaaaa", null, List.of(), List.of());
+  final GenericHook signed = new GenericHook("signed", "token-bbbbbbbbbbbbbbbb", "hmac", List.of(), List.of());
   final GenericHooks hooks = new GenericHooks(List.of(plain, signed), 300, Clock.fixed(NOW, ZoneOffset.UTC));
   static final byte[] BODY = "{\"service\":\"web\",\"environment\":\"prod\",\"version\":\"v1\"}".getBytes(StandardCharsets.UTF_8);
 
@@ -26,7 +26,7 @@ class GenericHooksTest {
     try {
       r.run();
       return 0;
-    } catch (BadRequest e) {
+    } catch (HttpProblem e) {
       return e.status();
     }
   }
@@ -67,7 +67,7 @@ class GenericHooksTest {
 
   @Test
   void allowListsAre403() {
-    GenericHook narrow = new GenericHook("n", "token-cccccccccccccccc", null, null, null, List.of("api"), List.of("staging"));
+    GenericHook narrow = new GenericHook("n", "token-cccccccccccccccc", null, List.of("api"), List.of("staging"));
     assertThat(status(() -> hooks.intent(narrow, Map.<String, String>of()::get, BODY))).isEqualTo(403);
   }
 

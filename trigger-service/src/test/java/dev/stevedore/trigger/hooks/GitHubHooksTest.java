@@ -3,9 +3,8 @@ package dev.stevedore.trigger.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.TriggerConfig.Repository;
-import dev.stevedore.trigger.core.BadRequest;
-import dev.stevedore.trigger.http.WebhookParsers;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +43,11 @@ class GitHubHooksTest {
   void signatureIsCheckedBeforeTheBodyIsRead() {
     String garbage = "{not json";
     assertThatThrownBy(() -> hooks.decide(request("push", garbage, sign("other"))))
-        .isInstanceOf(BadRequest.class).extracting(e -> ((BadRequest) e).status()).isEqualTo(401);
+        .isInstanceOf(HttpProblem.class).extracting(e -> ((HttpProblem) e).status()).isEqualTo(401);
     assertThatThrownBy(() -> hooks.decide(request("push", garbage, null)))
-        .isInstanceOf(BadRequest.class).extracting(e -> ((BadRequest) e).status()).isEqualTo(401);
+        .isInstanceOf(HttpProblem.class).extracting(e -> ((HttpProblem) e).status()).isEqualTo(401);
     assertThatThrownBy(() -> hooks.decide(request("push", garbage, sign(garbage))))
-        .isInstanceOf(BadRequest.class).extracting(e -> ((BadRequest) e).status()).isEqualTo(400);
+        .isInstanceOf(HttpProblem.class).extracting(e -> ((HttpProblem) e).status()).isEqualTo(400);
   }
 
   @Test

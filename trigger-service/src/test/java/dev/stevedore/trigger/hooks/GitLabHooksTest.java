@@ -3,9 +3,8 @@ package dev.stevedore.trigger.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.TriggerConfig.Repository;
-import dev.stevedore.trigger.core.BadRequest;
-import dev.stevedore.trigger.http.WebhookParsers;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -29,9 +28,9 @@ class GitLabHooksTest {
   @Test
   void wrongOrMissingTokenIs401() {
     assertThatThrownBy(() -> hooks.decide(request("Push Hook", "tok2", "{}")))
-        .isInstanceOf(BadRequest.class).extracting(e -> ((BadRequest) e).status()).isEqualTo(401);
+        .isInstanceOf(HttpProblem.class).extracting(e -> ((HttpProblem) e).status()).isEqualTo(401);
     assertThatThrownBy(() -> hooks.decide(request("Push Hook", null, "{}")))
-        .isInstanceOf(BadRequest.class).extracting(e -> ((BadRequest) e).status()).isEqualTo(401);
+        .isInstanceOf(HttpProblem.class).extracting(e -> ((HttpProblem) e).status()).isEqualTo(401);
   }
 
   @Test

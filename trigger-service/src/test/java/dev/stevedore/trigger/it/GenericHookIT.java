@@ -119,9 +119,9 @@ class GenericHookIT {
         "{\"service\":\"bad-version-svc\",\"environment\":\"staging\",\"version\":\"$(reboot)\"}", Map.of());
 
     assertThat(badService.statusCode()).isEqualTo(400);
-    assertThat(new JsonObject(badService.body()).getString("error")).contains("service");
+    assertThat(new JsonObject(badService.body()).getString("detail")).contains("service");
     assertThat(badVersion.statusCode()).isEqualTo(400);
-    assertThat(new JsonObject(badVersion.body()).getString("error")).contains("version");
+    assertThat(new JsonObject(badVersion.body()).getString("detail")).contains("version");
     assertThat(RequestsTopic.forService(bootstrap, "bad-version-svc")).isEmpty();
     assertThat(Topics.REQUESTS).isNotBlank();
   }

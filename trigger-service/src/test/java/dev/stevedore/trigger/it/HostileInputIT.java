@@ -190,7 +190,7 @@ class HostileInputIT {
   void hostileRequestIsRefusedWithItsStatus(String name, Case c) throws Exception {
     HttpResponse<String> r = trigger.post(c.path(), c.contentType(), c.body(), c.headers());
     assertThat(r.statusCode()).as(name).isEqualTo(c.status());
-    assertThat(new JsonObject(r.body()).getString("error")).as(name).isNotBlank();
+    assertThat(new JsonObject(r.body()).getString("detail")).as(name).isNotBlank();
   }
 
   @Test

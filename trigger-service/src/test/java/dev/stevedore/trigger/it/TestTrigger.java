@@ -58,8 +58,8 @@ public final class TestTrigger implements AutoCloseable {
     return List.of(
         new TriggerConfig.Repository("acme/web", List.of("web"), "production", null),
         new TriggerConfig.Repository("acme/api", List.of("api"), "production", List.of(
-            new TriggerConfig.Rule("release/*", null, null, "staging", "shortCommit", null),
-            new TriggerConfig.Rule(null, "v*", null, null, "tag", null))),
+            new TriggerConfig.Rule("release/*", null, null, "staging", TriggerConfig.VersionFrom.SHORT_COMMIT, null),
+            new TriggerConfig.Rule(null, "v*", null, null, TriggerConfig.VersionFrom.TAG, null))),
         new TriggerConfig.Repository("acme/pkg", List.of("pkg", "pkg-worker"), "production", List.of(
             new TriggerConfig.Rule(null, "*", null, null, null, null))),
         new TriggerConfig.Repository("group/app", List.of("app"), "production", List.of(
@@ -85,16 +85,16 @@ public final class TestTrigger implements AutoCloseable {
         new TriggerConfig.TopicSetup(true, 3, 1),
         new TriggerConfig.Signing(null, null, true, dataDir.resolve("trigger-public.pem").toString()),
         List.of(
-            new TriggerConfig.GenericHook("ci", GENERIC_TOKEN, null, null, null, List.of(), List.of()),
-            new TriggerConfig.GenericHook("signed", SIGNED_TOKEN, null, HMAC_SECRET, null, List.of(), List.of()),
-            new TriggerConfig.GenericHook("narrow", "narrow-token-0123456789abcdef", null, null, null,
+            new TriggerConfig.GenericHook("ci", GENERIC_TOKEN, null, List.of(), List.of()),
+            new TriggerConfig.GenericHook("signed", SIGNED_TOKEN, HMAC_SECRET, List.of(), List.of()),
+            new TriggerConfig.GenericHook("narrow", "narrow-token-0123456789abcdef", null,
                 List.of("only-this"), List.of("staging"))),
         new TriggerConfig.GitHub(GITHUB_SECRET),
         new TriggerConfig.GitLab(GITLAB_TOKEN),
         repositories,
         new TriggerConfig.Api(List.of(
-            new TriggerConfig.ApiToken("alice", DEPLOYER_TOKEN, null, List.of("deployer", "viewer")),
-            new TriggerConfig.ApiToken("bob", VIEWER_TOKEN, null, List.of("viewer")))),
+            new TriggerConfig.ApiToken("alice", DEPLOYER_TOKEN, List.of(TriggerConfig.Role.DEPLOYER, TriggerConfig.Role.VIEWER)),
+            new TriggerConfig.ApiToken("bob", VIEWER_TOKEN, List.of(TriggerConfig.Role.VIEWER)))),
         new TriggerConfig.Schedules(dataDir.resolve("schedules").toString(), 200, 100),
         new TriggerConfig.Limits(64 * 1024, ratePerSecond, 300, 4_000, 10_000, 5),
         new TriggerConfig.History(true, 100));

@@ -16,7 +16,7 @@ class ScheduleStoreTest {
   static final Instant T = Instant.parse("2030-01-01T00:00:00Z");
 
   static Schedule schedule(String id, Instant at) {
-    return new Schedule(id, "web", "prod", "v1", at, "why", "api:alice", T, Schedule.PENDING, T, "api:alice");
+    return new Schedule(id, "web", "prod", "v1", at, "why", "api:alice", T, Schedule.State.PENDING, T, "api:alice");
   }
 
   @Test
@@ -25,13 +25,23 @@ class ScheduleStoreTest {
       store.put(schedule("b", T.plusSeconds(20)));
       store.put(schedule("a", T.plusSeconds(10)));
       store.put(schedule("c", T.plusSeconds(30)));
-      store.put(store.get("c").orElseThrow().with(Schedule.CANCELLED, T, "bob"));
+      store.put(store.get("c").orElseThrow().with(Schedule.State.CANCELLED, T, "bob"));
     }
     try (ScheduleStore again = ScheduleStore.open(dir)) {
       assertThat(again.pending()).extracting(Schedule::id).containsExactly("a", "b");
-      assertThat(again.get("c").orElseThrow().state()).isEqualTo("cancelled");
+      assertThat(again.get("c").orElseThrow().state()).isEqualTo(Schedule.State.CANCELLED);
       assertThat(again.get("c").orElseThrow().changedBy()).isEqualTo("bob");
     }
+  }
+
+  @Test
+  void theJournalKeepsItsLowerCaseStateWords() throws Exception {
+    try (ScheduleStore store = ScheduleStore.open(dir)) {
+      store.put(schedule("a", T));
+      store.put(store.get("a").orElseThrow().with(Schedule.State.FIRED, T, "scheduler"));
+    }
+    assertThat(java.nio.file.Files.readString(dir.resolve(ScheduleStore.FILE)))
+        .contains("\"state\":\"pending\"").contains("\"state\":\"fired\"");
   }
 
   @Test

@@ -1,0 +1,84 @@
+package dev.stevedore.audit.api;
+
+import dev.stevedore.common.ops.OpsRoutes;
+import dev.stevedore.common.runtime.BearerGuard;
+import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.common.runtime.HttpServerVerticle;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit's routes: the query API under /api/v1 (bearer token of the role reader, each query
+ * timed), health and metrics. Served by common's {@link dev.stevedore.common.runtime.HttpServerVerticle}.
+ */
+public final class ApiRoutes implements HttpServerVerticle.Routes {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+
+  private final QueryHandlers handlers;
+  private final BearerGuard<String> auth;
+  private final OpsRoutes ops;
+  private final PrometheusMeterRegistry registry;
+
+  public ApiRoutes(QueryHandlers handlers, BearerGuard<String> auth, OpsRoutes ops, PrometheusMeterRegistry registry) {
+    this.handlers = handlers;
+    this.auth = auth;
+    this.ops = ops;
+    this.registry = registry;
+  }
+
+  @Override
+  public void mount(Vertx vertx, Router router) {
+    ops.mount(router);
+    router.route("/api/*").handler(this::timed)
+        .handler(auth.handler("stevedore-audit", "stevedore.reader", "a bearer token of the role reader is required"));
+    router.get("/api/v1/deployments").handler(handlers::listDeployments);
+    router.get("/api/v1/deployments/:id").handler(handlers::deployment);
+    router.get("/api/v1/hosts").handler(handlers::hosts);
+    router.get("/api/v1/services/:service/history").handler(handlers::serviceHistory);
+    router.get("/api/v1/metrics/dora").handler(handlers::dora);
+    router.get("/api/v1/export").handler(handlers::export);
+    router.get("/api/v1/audit/verify").handler(handlers::verify);
+  }
+
+  private void timed(RoutingContext ctx) {
+    long start = System.nanoTime();
+    ctx.addEndHandler(ar -> {
+      String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other" : ctx.currentRoute().getPath();
+      Timer.builder("stevedore_audit_query_latency").tag("route", route)
+          .tag("status", String.valueOf(ctx.response().getStatusCode()))
+          .publishPercentiles(0.5, 0.99).register(registry)
+          .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    });
+    ctx.next();
+  }
+
+  /** The audit's own failures: bad input from a parser, and an unreachable database (503). */
+  public static HttpProblem classify(Throwable e) {
+    if (e instanceof IllegalArgumentException) {
+      return HttpProblem.badRequest(e.getMessage());
+    }
+    if (isUnavailable(e)) {
+      LOG.warn("query failed, database unavailable: {}", e.toString());
+      return HttpProblem.of(503, "the database is unavailable; retry later").withHeader("Retry-After", "5");
+    }
+    return null;
+  }
+
+  static boolean isUnavailable(Throwable e) {
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable t = e; t != null && chain.size() < 10; t = t.getCause()) {
+      chain.add(t);
+    }
+    return chain.stream().anyMatch(t -> t instanceof SQLException
+        || t instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException
+        || t instanceof java.util.concurrent.TimeoutException);
+  }
+}

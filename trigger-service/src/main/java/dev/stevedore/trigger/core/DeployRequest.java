@@ -1,0 +1,56 @@
+package dev.stevedore.trigger.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stevedore.common.runtime.HttpProblem;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A manual deploy as {@code POST /api/v1/deployments} asks for it, validated: names, version, a
+ * reason, and optionally a time not before which it is published.
+ */
+public record DeployRequest(String service, String environment, String version, String reason,
+    Optional<Instant> notBefore) {
+  /** How far ahead a deploy may be scheduled. */
+  public static final Duration MAX_HORIZON = Duration.ofDays(366);
+  static final Set<String> FIELDS = Set.of("service", "environment", "version", "notBefore", "reason");
+
+  public DeployRequest {
+    service = Validation.name("service", service);
+    environment = Validation.name("environment", environment);
+    version = Validation.version(version);
+    reason = Validation.text("reason", reason);
+    if (reason == null || reason.isBlank()) {
+      throw HttpProblem.badRequest("missing reason");
+    }
+    notBefore = notBefore == null ? Optional.empty() : notBefore;
+  }
+
+  /** Reads a JSON body; every refusal is a 400 with the reason. {@code now} bounds {@code notBefore}. */
+  public static DeployRequest parse(byte[] body, Instant now) {
+    JsonNode json = JsonBodies.object(body, FIELDS);
+    return new DeployRequest(JsonBodies.text(json, "service"), JsonBodies.text(json, "environment"),
+        JsonBodies.text(json, "version"), JsonBodies.text(json, "reason"),
+        notBefore(JsonBodies.text(json, "notBefore"), now));
+  }
+
+  private static Optional<Instant> notBefore(String text, Instant now) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    Instant at;
+    try {
+      at = OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      throw HttpProblem.badRequest("notBefore must be an RFC 3339 time such as 2030-01-31T12:00:00Z");
+    }
+    if (at.isAfter(now.plus(MAX_HORIZON))) {
+      throw HttpProblem.badRequest("notBefore is more than " + MAX_HORIZON.toDays() + " days ahead");
+    }
+    return Optional.of(at);
+  }
+}

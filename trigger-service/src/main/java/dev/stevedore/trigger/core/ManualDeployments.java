@@ -1,0 +1,83 @@
+package dev.stevedore.trigger.core;
+
+import dev.stevedore.common.event.DeploymentIds;
+import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.trigger.history.DeploymentHistory;
+import dev.stevedore.trigger.schedule.Schedule;
+import dev.stevedore.trigger.schedule.ScheduleService;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The manual API's use cases: deploy now or hold until {@code notBefore}, and roll a deployment
+ * back to the version that succeeded before it. Ids are derived from the caller and its delivery
+ * id, so a retried call is the same deployment.
+ */
+public final class ManualDeployments {
+  private final Submitter submitter;
+  private final ScheduleService schedules;
+  private final Optional<DeploymentHistory> history;
+  private final Clock clock;
+
+  public ManualDeployments(Submitter submitter, ScheduleService schedules, Optional<DeploymentHistory> history,
+      Clock clock) {
+    this.submitter = submitter;
+    this.schedules = schedules;
+    this.history = history;
+    this.clock = clock;
+  }
+
+  /** The answer to a deploy: its id, whether it was known already, and its schedule when held. */
+  public record Accepted(String deploymentId, boolean duplicate, Optional<Schedule> schedule) {}
+
+  /** The answer to a rollback: the new deployment, and what it rolls back to. */
+  public record RolledBack(String deploymentId, boolean duplicate, String rollbackOf, String version,
+      String previousDeploymentId) {}
+
+  /** {@code caller}: the API token's name; {@code delivery}: the idempotency key (or a fresh id). */
+  public Future<Accepted> deploy(String caller, String delivery, DeployRequest request) {
+    String id = DeploymentIds.of("manual:" + caller, delivery);
+    String by = "api:" + caller;
+    Instant now = clock.instant();
+    if (request.notBefore().isPresent() && request.notBefore().get().isAfter(now.plusSeconds(1))) {
+      Schedule s = new Schedule(id, request.service(), request.environment(), request.version(),
+          request.notBefore().get(), request.reason(), by, now, Schedule.State.PENDING, now, by);
+      return schedules.add(s).map(added -> new Accepted(id, added.duplicate(), Optional.of(added.schedule())));
+    }
+    DeployIntent intent = new DeployIntent(DeployIntent.Trigger.MANUAL, id, request.service(), request.environment(),
+        request.version(), null, null, null, by, request.reason());
+    return submitter.submit(List.of(intent)).map(done -> new Accepted(id, done.get(0).duplicate(), Optional.empty()));
+  }
+
+  /** 501 without history, 404 for an unknown deployment, 409 when nothing succeeded before it. */
+  public Future<RolledBack> rollback(String caller, String delivery, RollbackRequest request) {
+    if (history.isEmpty()) {
+      return Future.failedFuture(HttpProblem.of(501, "rollback needs history.enabled: true"));
+    }
+    String of = request.deploymentId();
+    DeploymentHistory.RollbackTarget target = history.get().rollbackTarget(of);
+    if (target.unknown()) {
+      return Future.failedFuture(HttpProblem.of(404, target.problem()));
+    }
+    if (target.previous() == null) {
+      return Future.failedFuture(HttpProblem.of(409, target.problem()));
+    }
+    DeploymentHistory.Requested d = target.deployment();
+    String version = target.previous().version();
+    String id = DeploymentIds.of("rollback:" + caller, of + "/" + delivery);
+    String why = request.reason().orElse("rollback of deployment " + of + " to " + version);
+    DeployIntent intent = new DeployIntent(DeployIntent.Trigger.ROLLBACK, id, d.service(), d.environment(), version,
+        null, null, null, "api:" + caller, why);
+    return submitter.submit(List.of(intent)).map(done -> new RolledBack(id, done.get(0).duplicate(), of, version,
+        target.previous().deploymentId()));
+  }
+
+  /** What is published when a schedule is due: its id is the deployment id given when it was held. */
+  public static DeployIntent intentOf(Schedule s) {
+    return new DeployIntent(DeployIntent.Trigger.SCHEDULE, s.id(), s.service(), s.environment(), s.version(), null,
+        null, null, s.requestedBy(), s.reason());
+  }
+}

@@ -1,0 +1,34 @@
+package dev.stevedore.trigger.http;
+
+import dev.stevedore.trigger.TriggerConfig;
+import dev.stevedore.trigger.core.ManualDeployments;
+import dev.stevedore.trigger.core.Submitter;
+import dev.stevedore.trigger.core.TriggerMetrics;
+import dev.stevedore.trigger.hooks.GenericHooks;
+import dev.stevedore.trigger.hooks.WebhookParsers;
+import dev.stevedore.trigger.schedule.ScheduleService;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import java.util.function.Consumer;
+
+/** Every route of the trigger (webhooks and the manual API) over one set of {@link Guards}. */
+public final class TriggerRoutes implements Consumer<Router> {
+  private final HookRoutes hooks;
+  private final ApiRoutes api;
+
+  public TriggerRoutes(TriggerConfig config, GenericHooks generic, WebhookParsers parsers, Submitter submitter,
+      ManualDeployments deployments, ScheduleService schedules, TriggerMetrics metrics, CircuitBreaker breaker,
+      Clock clock) {
+    TriggerConfig.Limits limits = config.limits();
+    Guards guards = new Guards(new RateLimits(limits.ratePerSecond()), metrics, breaker, limits.retryAfterSeconds());
+    this.hooks = new HookRoutes(generic, parsers, submitter, guards, limits.bodyLimitBytes());
+    this.api = new ApiRoutes(config.api().tokens(), deployments, schedules, guards, clock, limits.bodyLimitBytes());
+  }
+
+  @Override
+  public void accept(Router router) {
+    hooks.mount(router);
+    api.mount(router);
+  }
+}

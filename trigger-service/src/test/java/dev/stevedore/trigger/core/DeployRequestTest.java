@@ -1,0 +1,63 @@
+package dev.stevedore.trigger.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stevedore.common.runtime.HttpProblem;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class DeployRequestTest {
+  static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
+
+  static byte[] json(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static int status(Runnable r) {
+    try {
+      r.run();
+    } catch (HttpProblem p) {
+      return p.status();
+    }
+    throw new AssertionError("no problem raised");
+  }
+
+  @Test
+  void readsAValidRequest() {
+    DeployRequest r = DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1.2.3","reason":"hotfix","notBefore":"2030-01-02T00:00:00Z"}"""),
+        NOW);
+    assertThat(r).isEqualTo(new DeployRequest("web", "prod", "v1.2.3", "hotfix",
+        Optional.of(Instant.parse("2030-01-02T00:00:00Z"))));
+  }
+
+  @Test
+  void refusesUnknownFieldsMissingReasonsAndBadTimes() {
+    assertThatThrownBy(() -> DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","servce":"typo"}"""), NOW))
+        .isInstanceOf(HttpProblem.class).hasMessageContaining("unknown field 'servce'");
+    assertThatThrownBy(() -> DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1"}"""), NOW))
+        .hasMessageContaining("missing reason");
+    assertThat(status(() -> DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","notBefore":"tomorrow"}"""), NOW)))
+        .isEqualTo(400);
+    assertThatThrownBy(() -> DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","notBefore":"2031-01-03T00:00:00Z"}"""), NOW))
+        .hasMessageContaining("366 days");
+    assertThat(status(() -> DeployRequest.parse(json("""
+        {"service":"web; rm -rf /","environment":"prod","version":"v1","reason":"x"}"""), NOW))).isEqualTo(400);
+    assertThat(status(() -> DeployRequest.parse(json("[]"), NOW))).isEqualTo(400);
+  }
+
+  @Test
+  void aRollbackBodyIsOptionalAndHoldsOnlyAReason() {
+    assertThat(RollbackRequest.parse("id", new byte[0])).isEqualTo(new RollbackRequest("id", Optional.empty()));
+    assertThat(RollbackRequest.parse("id", json("{\"reason\":\"slow\"}")).reason()).contains("slow");
+    assertThatThrownBy(() -> RollbackRequest.parse("id", json("{\"version\":\"v0\"}")))
+        .hasMessageContaining("unknown field 'version'");
+  }
+}

@@ -1,0 +1,115 @@
+package dev.stevedore.trigger.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.DeploymentIds;
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.common.security.Ed25519Keys;
+import dev.stevedore.common.security.RequestSigner;
+import dev.stevedore.trigger.history.DeploymentHistory;
+import dev.stevedore.trigger.schedule.ScheduleTimer;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The manual API's use cases over a real schedule journal and a sink that records what it gets. */
+class ManualDeploymentsTest {
+  @TempDir Path dir;
+  final Vertx vertx = Vertx.vertx();
+  final List<DeployRequested> sent = new CopyOnWriteArrayList<>();
+  Submitter submitter;
+  ScheduleTimer timer;
+
+  @BeforeEach
+  void start() throws Exception {
+    submitter = new Submitter(new RequestFactory(new RequestSigner(Ed25519Keys.generate(), new EventCodec())::sign,
+        "t1", Clock.systemUTC()), request -> {
+          sent.add(request);
+          return Future.succeededFuture();
+        }, new RecentIds(100), new TriggerMetrics(new SimpleMeterRegistry(), CircuitBreaker.ofDefaults("k")), 1000);
+    // A tick an hour long: nothing fires while the test runs.
+    timer = new ScheduleTimer(dir, 3_600_000, 10, s -> Future.failedFuture("not in this test"), Clock.systemUTC());
+    vertx.deployVerticle(timer).await(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  ManualDeployments deployments(Optional<DeploymentHistory> history) {
+    return new ManualDeployments(submitter, timer.service(), history, Clock.systemUTC());
+  }
+
+  static DeployRequest request(Optional<Instant> notBefore) {
+    return new DeployRequest("web", "prod", "v2", "because", notBefore);
+  }
+
+  @Test
+  void deploysNowWithAnIdFromTheCallerAndItsKeyAndSaysDuplicateTheSecondTime() throws Exception {
+    ManualDeployments d = deployments(Optional.empty());
+    ManualDeployments.Accepted first = d.deploy("alice", "key-1", request(Optional.empty())).await(5, TimeUnit.SECONDS);
+    ManualDeployments.Accepted again = d.deploy("alice", "key-1", request(Optional.empty())).await(5, TimeUnit.SECONDS);
+    assertThat(first.deploymentId()).isEqualTo(DeploymentIds.of("manual:alice", "key-1"));
+    assertThat(first.duplicate()).isFalse();
+    assertThat(first.schedule()).isEmpty();
+    assertThat(again.duplicate()).isTrue();
+    assertThat(sent).singleElement().satisfies(r -> {
+      assertThat(r.trigger()).isEqualTo("manual");
+      assertThat(r.requestedBy()).isEqualTo("api:alice");
+      assertThat(r.reason()).isEqualTo("because");
+    });
+  }
+
+  @Test
+  void aLaterNotBeforeIsHeldNotPublished() throws Exception {
+    ManualDeployments.Accepted held = deployments(Optional.empty())
+        .deploy("alice", "key-2", request(Optional.of(Instant.now().plusSeconds(3600)))).await(5, TimeUnit.SECONDS);
+    assertThat(held.schedule()).hasValueSatisfying(s -> assertThat(s.pending()).isTrue());
+    assertThat(timer.service().pending().await(5, TimeUnit.SECONDS)).extracting(s -> s.id())
+        .containsExactly(held.deploymentId());
+    assertThat(sent).isEmpty();
+  }
+
+  @Test
+  void aNotBeforeInThePastIsPublishedNow() throws Exception {
+    deployments(Optional.empty()).deploy("alice", "key-3", request(Optional.of(Instant.now().minusSeconds(60))))
+        .await(5, TimeUnit.SECONDS);
+    assertThat(sent).hasSize(1);
+  }
+
+  @Test
+  void rollbackNeedsHistoryAKnownDeploymentAndAnEarlierSuccess() {
+    String unknown = "8f2b7a52-6d4e-4a51-9a38-1d2e3f4a5b6c";
+    assertThat(status(deployments(Optional.empty()).rollback("alice", "k",
+        new RollbackRequest(unknown, Optional.empty())))).isEqualTo(501);
+    assertThat(status(deployments(Optional.of(new DeploymentHistory(10, 100))).rollback("alice", "k",
+        new RollbackRequest(unknown, Optional.empty())))).isEqualTo(404);
+    assertThat(sent).isEmpty();
+  }
+
+  private static int status(Future<?> f) {
+    try {
+      f.await(5, TimeUnit.SECONDS);
+    } catch (HttpProblem p) {
+      return p.status();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    throw new AssertionError("no problem raised");
+  }
+}
