@@ -2,6 +2,7 @@ package dev.stevedore.audit.ingest;
 
 import dev.stevedore.audit.AuditConfig;
 import dev.stevedore.audit.store.AuditStore;
+import dev.stevedore.audit.store.Refusals;
 import dev.stevedore.audit.store.StoreResult;
 import dev.stevedore.audit.store.StoredEvent;
 import dev.stevedore.common.kafka.EventPublisher;
@@ -30,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * The Kafka boundary: polls requests, outcome events and heartbeats in one group, stores each
  * poll as one batch, then commits its offsets; the next poll is fetched and decoded meanwhile.
  * Undecodable records go to the dead-letter topic.
- * While the database is unreachable (the "database" breaker), it seeks back to the batch, pauses
- * its partitions and probes the database until it answers: nothing is dropped or skipped.
+ * When the database fails a batch for any reason but the data's (unreachable, read-only, full,
+ * locked: see {@link Refusals}), it seeks back to the batch, pauses its partitions and probes
+ * until the database takes writes again: nothing is dropped, skipped or dead-lettered.
  */
 public final class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
@@ -209,11 +211,8 @@ public final class IngestVerticle extends VerticleBase {
         .<Void>mapEmpty()
         .recover(e -> {
           metrics.storeFailures.increment();
-          if (VertxCircuitBreaker.isOpen(e)) {
-            return Future.failedFuture(e);
-          }
-          // The database answers but refused the batch: find the events it refuses, one by one.
-          return store.ping().compose(v -> poison.storeOneByOne(events), ping -> Future.failedFuture(e));
+          // Only a data error may single out events to dead-letter; anything else is an outage.
+          return Refusals.isRefusal(e) ? poison.storeOneByOne(events) : Future.failedFuture(e);
         });
   }
 
@@ -253,7 +252,7 @@ public final class IngestVerticle extends VerticleBase {
     return first;
   }
 
-  /** Rewinds to the batch, pauses every partition, and probes until the database answers. */
+  /** Rewinds to the batch, pauses every partition, and probes until the database takes writes. */
   private Future<Void> pauseUntilDatabaseAnswers(List<KafkaConsumerRecord<String, byte[]>> records, int batchSize,
                                                  Throwable cause) {
     LOG.warn("cannot complete a batch of {} record(s) ({}); rewound with the {} record(s) fetched meanwhile, "
@@ -280,14 +279,14 @@ public final class IngestVerticle extends VerticleBase {
       return;
     }
     vertx.setTimer(config.retryDelayMs(), id -> keepAlive()
-        .compose(v -> VertxCircuitBreaker.guard(breaker, store::ping))
+        .compose(v -> VertxCircuitBreaker.guard(breaker, store::probeWrite))
         .onSuccess(v -> consumer.assignment().compose(consumer::resume).onComplete(ar -> {
-          LOG.info("database answers again; consumer resumed");
+          LOG.info("database takes writes again; consumer resumed");
           metrics.paused.set(0);
           resumed.tryComplete();
         }))
         .onFailure(e -> {
-          LOG.debug("database still unreachable: {}", e.toString());
+          LOG.debug("database still takes no writes: {}", e.toString());
           probe(resumed);
         }));
   }

@@ -1,6 +1,7 @@
 package dev.stevedore.audit.ingest;
 
 import dev.stevedore.audit.store.AuditStore;
+import dev.stevedore.audit.store.Refusals;
 import dev.stevedore.audit.store.StoredEvent;
 import dev.stevedore.common.kafka.Topics;
 import io.vertx.core.Future;
@@ -10,9 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * When the database answers but refuses a batch, stores the events one at a time and sends each
- * one it still refuses to the dead-letter topic, so one bad event never blocks a partition. If
- * the database stops answering meanwhile, the failure propagates and the consumer pauses.
+ * When the database refuses a batch for its data, stores the events one at a time and sends each
+ * one it still refuses for its data to the dead-letter topic, so one bad event never blocks a
+ * partition. Any other failure meanwhile (an outage, see {@link Refusals}) propagates and the
+ * consumer pauses.
  */
 final class PoisonHandler {
   private static final Logger LOG = LoggerFactory.getLogger(PoisonHandler.class);
@@ -36,7 +38,10 @@ final class PoisonHandler {
             metrics.duplicates.increment(r.duplicates());
           })
           .<Void>mapEmpty()
-          .recover(e -> store.ping().compose(alive -> {
+          .recover(e -> {
+            if (!Refusals.isRefusal(e)) {
+              return Future.failedFuture(e); // an outage: the whole batch is retried after it
+            }
             LOG.warn("the database refuses event {} of deployment {} ({}); dead-lettering it", event.event().id(),
                 event.event() instanceof dev.stevedore.common.event.DeployEvent d ? d.deploymentId() : "-",
                 e.getMessage());
@@ -44,7 +49,7 @@ final class PoisonHandler {
                     "storage rejected: " + e.getMessage(), Map.of(Topics.HEADER_REJECTED_BY, "stevedore-audit"))
                 .onSuccess(m -> metrics.deadLettered.increment())
                 .<Void>mapEmpty();
-          }, down -> Future.failedFuture(e))));
+          }));
     }
     return chain;
   }

@@ -120,6 +120,24 @@ public final class EventWriter {
     }
   }
 
+  /**
+   * Takes the writer's locks and writes the chain head back unchanged, then rolls back: fails as
+   * a batch would while the database is read-only or locked, succeeds when it takes writes.
+   */
+  public void probe() throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement lock = c.prepareStatement(dialect.lockChainHead());
+           ResultSet rs = lock.executeQuery();
+           PreparedStatement touch = c.prepareStatement("UPDATE chain_head SET seq = seq WHERE id = 1")) {
+        touch.setQueryTimeout(5);
+        touch.executeUpdate();
+      } finally {
+        c.rollback();
+      }
+    }
+  }
+
   private Set<String> existingIds(Connection c, Set<String> ids) throws SQLException {
     Set<String> found = new HashSet<>();
     Jdbc.selectWhereIn(c, dialect, "SELECT event_id FROM events", "event_id", ids, rs -> found.add(rs.getString(1)));
