@@ -62,14 +62,18 @@ class ReadOnlyDatabaseIT {
         await().atMost(Duration.ofSeconds(60)).until(() ->
             get(running.port(), "/metrics", null).body().contains("stevedore_audit_ingest_paused 1.0"));
         // While read-only, the reads still work; nothing more is stored and nothing dead-lettered.
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() ->
-            count(st, service) == first.size() && running.ingestMetrics().deadLettered.count() == 0);
+        // (The group reads the shared topics from the start: records other tests left there that
+        // do not decode are dead-lettered before the pause, so the counter need not be zero.)
+        double deadLettered = running.ingestMetrics().deadLettered.count();
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+          assertThat(count(st, service)).isEqualTo(first.size());
+          assertThat(running.ingestMetrics().deadLettered.count()).isEqualTo(deadLettered);
+        });
 
         st.execute("ALTER DATABASE postgres SET default_transaction_read_only = off");
         terminateTheService(st); // the connections opened meanwhile keep the read-only default
         await().atMost(Duration.ofSeconds(90)).until(() -> count(st, service) == first.size() + second.size());
         assertThat(countDistinct(st, service)).isEqualTo(first.size() + second.size());
-        assertThat(running.ingestMetrics().deadLettered.count()).isZero();
         Set<String> ours = new java.util.HashSet<>();
         first.forEach(e -> ours.add(e.id()));
         second.forEach(e -> ours.add(e.id()));
