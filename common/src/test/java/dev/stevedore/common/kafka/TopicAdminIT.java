@@ -51,7 +51,7 @@ class TopicAdminIT {
   void concurrentCreatorsOfTheSameTopicsAllSucceed() throws Exception {
     KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), "topic-admin-it", 5000, 10000, 100, Map.of());
     AdminClient admin = kafka.admin();
-    for (int round = 0; round < 10; round++) {
+    for (int round = 0; round < 30; round++) {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<Void>> creators = new ArrayList<>();
       for (Vertx service : services) {
@@ -73,7 +73,8 @@ class TopicAdminIT {
       for (Future<Void> creator : creators) {
         creator.await(60, TimeUnit.SECONDS); // throws the creator's failure
       }
-      assertTopicsAsSpecified(admin);
+      // The broker's metadata may lag the creation by a moment (UnknownTopicOrPartition).
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertTopicsAsSpecified(admin));
 
       admin.deleteTopics(Topics.ALL).all().get(30, TimeUnit.SECONDS);
       await().atMost(Duration.ofSeconds(30)).until(() ->
