@@ -28,6 +28,14 @@ public final class AuditStore {
     return database.ping();
   }
 
+  /** Succeeds when the writer can write (not only read): see {@link EventWriter#probe()}. */
+  public Future<Void> probeWrite() {
+    return database.write(() -> {
+      writer.probe();
+      return null;
+    });
+  }
+
   /** Runs a read on the worker pool. */
   public <T> Future<T> read(Read<T> read) {
     return database.blocking(() -> read.run(queries));

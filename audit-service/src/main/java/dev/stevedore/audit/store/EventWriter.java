@@ -5,6 +5,7 @@ import static dev.stevedore.audit.store.Jdbc.millis;
 import static dev.stevedore.audit.store.Jdbc.str;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.stevedore.common.event.AgentHeartbeat;
 import dev.stevedore.common.event.DeployCancelled;
 import dev.stevedore.common.event.DeployRequested;
@@ -61,8 +62,8 @@ public final class EventWriter {
       unique.putIfAbsent(e.event().id(), e);
     }
     try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
       try {
+        c.setAutoCommit(false);
         long headSeq;
         String headHash;
         try (PreparedStatement ps = c.prepareStatement(dialect.lockChainHead()); ResultSet rs = ps.executeQuery()) {
@@ -110,11 +111,47 @@ public final class EventWriter {
         c.commit();
         return new StoreResult(fresh.size(), batch.size() - fresh.size(), headSeq);
       } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
+        abandon(c, e);
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Rolls back after a failure and, unless the data was at fault, takes the connection out of
+   * the pool: its state is unknown. sqlite-jdbc, for one, leaves a connection whose BEGIN
+   * IMMEDIATE failed with SQLITE_BUSY out of autocommit with no transaction open; the pool,
+   * which saw setAutoCommit fail, would hand it out again as it is, and every later
+   * transaction on it would fail (or, worse, run statement by statement).
+   */
+  private void abandon(Connection c, Exception failure) {
+    try {
+      c.rollback();
+    } catch (SQLException suppressed) {
+      failure.addSuppressed(suppressed);
+    }
+    if (!Refusals.isRefusal(failure) && dataSource instanceof HikariDataSource pool) {
+      pool.evictConnection(c);
+    }
+  }
+
+  /**
+   * Takes the writer's locks and writes the chain head back unchanged, then rolls back: fails as
+   * a batch would while the database is read-only or locked, succeeds when it takes writes.
+   */
+  public void probe() throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        c.setAutoCommit(false);
+        try (PreparedStatement lock = c.prepareStatement(dialect.lockChainHead());
+             ResultSet rs = lock.executeQuery();
+             PreparedStatement touch = c.prepareStatement("UPDATE chain_head SET seq = seq WHERE id = 1")) {
+          touch.setQueryTimeout(5);
+          touch.executeUpdate();
         }
+        c.rollback();
+      } catch (SQLException | RuntimeException e) {
+        abandon(c, e);
         throw e;
       }
     }

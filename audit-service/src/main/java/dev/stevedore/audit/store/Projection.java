@@ -1,6 +1,11 @@
 package dev.stevedore.audit.store;
 
+import static dev.stevedore.audit.store.Jdbc.intOrNull;
+import static dev.stevedore.audit.store.Jdbc.longOrNull;
 import static dev.stevedore.audit.store.Jdbc.millis;
+import static dev.stevedore.audit.store.Row.Column.bigint;
+import static dev.stevedore.audit.store.Row.Column.integer;
+import static dev.stevedore.audit.store.Row.Column.text;
 import static dev.stevedore.audit.store.Row.coalesce;
 
 import dev.stevedore.common.event.AgentEvent;
@@ -17,8 +22,8 @@ import dev.stevedore.common.event.Outcome;
 import dev.stevedore.common.event.StevedoreEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -39,15 +44,15 @@ import java.util.Set;
  * transaction (EventWriter), so no other writer changes these rows in between.
  */
 final class Projection {
-  static final Row.Table DEPLOYMENTS = new Row.Table("deployments",
-      List.of("id", "service", "environment", "version", "commit_sha", "branch", "repository", "requested_by",
-          "trigger_kind", "source", "reason", "has_request", "requested_at", "cancelled_at", "status", "finished_at"),
-      types("ttttttttttt" + "illtl"), 1);
-  static final Row.Table HOSTS = new Row.Table("deployment_hosts",
-      List.of("deployment_id", "host", "service", "environment", "status", "from_version", "version",
-          "running_version", "restored_version", "restored_healthy", "digest", "failed_step", "exit_code", "reason",
-          "started_at", "finished_at", "duration_ms", "requested_at"),
-      types("ttttttttt" + "ittit" + "llll"), 2);
+  static final Row.Table DEPLOYMENTS = new Row.Table("deployments", 1, List.of(
+      text("id"), text("service"), text("environment"), text("version"), text("commit_sha"), text("branch"),
+      text("repository"), text("requested_by"), text("trigger_kind"), text("source"), text("reason"),
+      integer("has_request"), bigint("requested_at"), bigint("cancelled_at"), text("status"), bigint("finished_at")));
+  static final Row.Table HOSTS = new Row.Table("deployment_hosts", 2, List.of(
+      text("deployment_id"), text("host"), text("service"), text("environment"), text("status"),
+      text("from_version"), text("version"), text("running_version"), text("restored_version"),
+      integer("restored_healthy"), text("digest"), text("failed_step"), integer("exit_code"), text("reason"),
+      bigint("started_at"), bigint("finished_at"), bigint("duration_ms"), bigint("requested_at")));
 
   private final Map<String, DeploymentRow> deployments = new LinkedHashMap<>();
   private final Map<String, HostRow> hosts = new LinkedHashMap<>();
@@ -56,11 +61,11 @@ final class Projection {
   static Projection load(Connection c, Dialect dialect, Set<String> deploymentIds) throws SQLException {
     Projection p = new Projection();
     Jdbc.selectWhereIn(c, dialect, DEPLOYMENTS.select(), "id", deploymentIds, rs -> {
-      DeploymentRow d = new DeploymentRow(DEPLOYMENTS.read(rs));
+      DeploymentRow d = new DeploymentRow(rs);
       p.deployments.put(d.id, d);
     });
     Jdbc.selectWhereIn(c, dialect, HOSTS.select(), "deployment_id", deploymentIds, rs -> {
-      HostRow h = new HostRow(HOSTS.read(rs));
+      HostRow h = new HostRow(rs);
       p.hosts.put(key(h.deploymentId, h.host), h);
     });
     return p;
@@ -280,15 +285,6 @@ final class Projection {
     return deploymentId + "\n" + host;
   }
 
-  /** "t" text, "l" bigint, "i" integer. */
-  private static int[] types(String codes) {
-    return codes.chars().map(ch -> switch (ch) {
-      case 'l' -> Types.BIGINT;
-      case 'i' -> Types.INTEGER;
-      default -> Types.VARCHAR;
-    }).toArray();
-  }
-
   /** What the agents' events of one batch say about a deployment whose request may not be stored yet. */
   private static final class AgentSeen {
     final String deploymentId;
@@ -334,29 +330,29 @@ final class Projection {
     Long finishedAt;
 
     DeploymentRow(String id, String status) {
-      super(null);
       this.id = id;
       this.status = status;
     }
 
-    DeploymentRow(List<Object> v) {
-      super(v);
-      id = (String) v.get(0);
-      service = (String) v.get(1);
-      environment = (String) v.get(2);
-      version = (String) v.get(3);
-      commitSha = (String) v.get(4);
-      branch = (String) v.get(5);
-      repository = (String) v.get(6);
-      requestedBy = (String) v.get(7);
-      triggerKind = (String) v.get(8);
-      source = (String) v.get(9);
-      reason = (String) v.get(10);
-      hasRequest = Integer.valueOf(1).equals(v.get(11));
-      requestedAt = (Long) v.get(12);
-      cancelledAt = (Long) v.get(13);
-      status = (String) v.get(14);
-      finishedAt = (Long) v.get(15);
+    /** The row as stored, from a result set of {@code DEPLOYMENTS.select()}. */
+    DeploymentRow(ResultSet rs) throws SQLException {
+      id = rs.getString("id");
+      service = rs.getString("service");
+      environment = rs.getString("environment");
+      version = rs.getString("version");
+      commitSha = rs.getString("commit_sha");
+      branch = rs.getString("branch");
+      repository = rs.getString("repository");
+      requestedBy = rs.getString("requested_by");
+      triggerKind = rs.getString("trigger_kind");
+      source = rs.getString("source");
+      reason = rs.getString("reason");
+      hasRequest = rs.getInt("has_request") == 1;
+      requestedAt = rs.getLong("requested_at");
+      cancelledAt = longOrNull(rs, "cancelled_at");
+      status = rs.getString("status");
+      finishedAt = longOrNull(rs, "finished_at");
+      markLoaded();
     }
 
     @Override
@@ -387,32 +383,32 @@ final class Projection {
     Long requestedAt;
 
     HostRow(String deploymentId, String host, String service) {
-      super(null);
       this.deploymentId = deploymentId;
       this.host = host;
       this.service = service;
     }
 
-    HostRow(List<Object> v) {
-      super(v);
-      deploymentId = (String) v.get(0);
-      host = (String) v.get(1);
-      service = (String) v.get(2);
-      environment = (String) v.get(3);
-      status = (String) v.get(4);
-      fromVersion = (String) v.get(5);
-      version = (String) v.get(6);
-      runningVersion = (String) v.get(7);
-      restoredVersion = (String) v.get(8);
-      restoredHealthy = (Integer) v.get(9);
-      digest = (String) v.get(10);
-      failedStep = (String) v.get(11);
-      exitCode = (Integer) v.get(12);
-      reason = (String) v.get(13);
-      startedAt = (Long) v.get(14);
-      finishedAt = (Long) v.get(15);
-      durationMs = (Long) v.get(16);
-      requestedAt = (Long) v.get(17);
+    /** The row as stored, from a result set of {@code HOSTS.select()}. */
+    HostRow(ResultSet rs) throws SQLException {
+      deploymentId = rs.getString("deployment_id");
+      host = rs.getString("host");
+      service = rs.getString("service");
+      environment = rs.getString("environment");
+      status = rs.getString("status");
+      fromVersion = rs.getString("from_version");
+      version = rs.getString("version");
+      runningVersion = rs.getString("running_version");
+      restoredVersion = rs.getString("restored_version");
+      restoredHealthy = intOrNull(rs, "restored_healthy");
+      digest = rs.getString("digest");
+      failedStep = rs.getString("failed_step");
+      exitCode = intOrNull(rs, "exit_code");
+      reason = rs.getString("reason");
+      startedAt = longOrNull(rs, "started_at");
+      finishedAt = longOrNull(rs, "finished_at");
+      durationMs = longOrNull(rs, "duration_ms");
+      requestedAt = longOrNull(rs, "requested_at");
+      markLoaded();
     }
 
     @Override

@@ -6,7 +6,6 @@ import static dev.stevedore.audit.store.Jdbc.longOrNull;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,7 +21,8 @@ import javax.sql.DataSource;
 
 /**
  * The read side: deployment list (keyset pagination), one deployment's timeline, fleet
- * inventory, export pages, DORA rows and the chain walk. Every value is a bound parameter.
+ * inventory, export pages, DORA rows; the chain walk is {@link ChainVerifier}'s. Filters are
+ * {@link Where} conditions; every value is a bound parameter.
  * Blocking; call it on a worker thread.
  */
 public final class QueryRepository {
@@ -40,51 +40,45 @@ public final class QueryRepository {
     this.json = json;
   }
 
+  /**
+   * How a deployment page is read: with a host, a range scan of that host's rows
+   * (deployment_hosts carries the request time); without, a range scan of deployments. Same
+   * order, same cursor either way.
+   */
+  private enum Keyset {
+    DEPLOYMENTS(" FROM deployments d", "d.requested_at", "d.id"),
+    HOST(" FROM deployment_hosts h JOIN deployments d ON d.id = h.deployment_id", "h.requested_at", "h.deployment_id");
+
+    final String from;
+    final String time;
+    final String id;
+
+    Keyset(String from, String time, String id) {
+      this.from = from;
+      this.time = time;
+      this.id = id;
+    }
+  }
+
   public Views.Page<Views.Deployment> deployments(DeploymentFilter f) throws SQLException {
-    // With a host, the page is a range scan of that host's rows (deployment_hosts carries the
-    // request time); without, a range scan of deployments. Same order, same cursor either way.
-    boolean byHost = f.host() != null;
-    String time = byHost ? "h.requested_at" : "d.requested_at";
-    String id = byHost ? "h.deployment_id" : "d.id";
-    StringBuilder sql = new StringBuilder("SELECT ").append(DEPLOYMENT_COLUMNS)
-        .append(byHost ? " FROM deployment_hosts h JOIN deployments d ON d.id = h.deployment_id WHERE h.host = ?"
-            : " FROM deployments d WHERE 1 = 1");
-    List<Object> args = new ArrayList<>();
-    if (byHost) {
-      args.add(f.host());
-    }
-    if (f.service() != null) {
-      sql.append(" AND d.service = ?");
-      args.add(f.service());
-    }
-    if (f.environment() != null) {
-      sql.append(" AND d.environment = ?");
-      args.add(f.environment());
-    }
-    if (f.status() != null) {
-      sql.append(" AND d.status = ?");
-      args.add(f.status());
-    }
-    if (f.since() != null) {
-      sql.append(" AND ").append(time).append(" >= ?");
-      args.add(f.since());
-    }
-    if (f.until() != null) {
-      sql.append(" AND ").append(time).append(" < ?");
-      args.add(f.until());
-    }
+    Keyset keyset = f.host() != null ? Keyset.HOST : Keyset.DEPLOYMENTS;
+    Where where = new Where()
+        .andIfSet("h.host = ?", f.host())
+        .andIfSet("d.service = ?", f.service())
+        .andIfSet("d.environment = ?", f.environment())
+        .andIfSet("d.status = ?", f.status())
+        .andIfSet(keyset.time + " >= ?", f.since())
+        .andIfSet(keyset.time + " < ?", f.until());
     if (f.after() != null) {
-      sql.append(" AND (").append(time).append(" < ? OR (").append(time).append(" = ? AND ").append(id).append(" < ?))");
-      args.add(f.after().requestedAt());
-      args.add(f.after().requestedAt());
-      args.add(f.after().id());
+      where.and("(" + keyset.time + " < ? OR (" + keyset.time + " = ? AND " + keyset.id + " < ?))",
+          f.after().requestedAt(), f.after().requestedAt(), f.after().id());
     }
-    sql.append(" ORDER BY ").append(time).append(" DESC, ").append(id).append(" DESC LIMIT ?");
-    args.add(f.limit() + 1);
+    String sql = "SELECT " + DEPLOYMENT_COLUMNS + keyset.from + where.sql()
+        + " ORDER BY " + keyset.time + " DESC, " + keyset.id + " DESC LIMIT ?";
     List<Views.Deployment> items = new ArrayList<>();
     List<Long> times = new ArrayList<>();
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
-      bind(ps, args);
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setInt(where.bind(ps), f.limit() + 1);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           items.add(deployment(rs));
@@ -159,15 +153,12 @@ public final class QueryRepository {
 
   /** The fleet inventory: the latest heartbeat per host, stale when older than {@code staleBefore}. */
   public List<Views.Host> hosts(String environment, long staleBefore, int limit) throws SQLException {
-    String sql = "SELECT host, environment, state, agent_version, labels, services, last_seen FROM hosts"
-        + (environment == null ? "" : " WHERE environment = ?") + " ORDER BY host LIMIT ?";
+    Where where = new Where().andIfSet("environment = ?", environment);
+    String sql = "SELECT host, environment, state, agent_version, labels, services, last_seen FROM hosts" + where.sql()
+        + " ORDER BY host LIMIT ?";
     List<Views.Host> out = new ArrayList<>();
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      int i = 1;
-      if (environment != null) {
-        ps.setString(i++, environment);
-      }
-      ps.setInt(i, limit);
+      ps.setInt(where.bind(ps), limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long lastSeen = rs.getLong("last_seen");
@@ -183,26 +174,19 @@ public final class QueryRepository {
 
   /** Raw events after {@code afterSeq}, in chain order, for the export. */
   public List<Views.RawEvent> events(long afterSeq, Long since, Long until, int limit) throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT seq, event_id, type, event_time, deployment_id, host, service, "
-        + "environment, payload, hash FROM events WHERE seq > ?");
-    List<Object> args = new ArrayList<>(List.of(afterSeq));
-    if (since != null) {
-      sql.append(" AND event_time >= ?");
-      args.add(since);
-    }
-    if (until != null) {
-      sql.append(" AND event_time < ?");
-      args.add(until);
-    }
-    sql.append(" ORDER BY seq LIMIT ?");
-    args.add(limit);
+    Where where = new Where().and("seq > ?", afterSeq)
+        .andIfSet("event_time >= ?", since)
+        .andIfSet("event_time < ?", until);
+    String sql = "SELECT seq, event_id, type, event_time, deployment_id, host, service, environment, payload, hash "
+        + "FROM events" + where.sql() + " ORDER BY seq LIMIT ?";
     List<Views.RawEvent> out = new ArrayList<>(limit);
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
-      bind(ps, args);
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setInt(where.bind(ps), limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new Views.RawEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5),
-              rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10)));
+          out.add(new Views.RawEvent(rs.getLong("seq"), rs.getString("event_id"), rs.getString("type"),
+              rs.getLong("event_time"), rs.getString("deployment_id"), rs.getString("host"), rs.getString("service"),
+              rs.getString("environment"), rs.getString("payload"), rs.getString("hash")));
         }
       }
     }
@@ -215,30 +199,23 @@ public final class QueryRepository {
   /** Streams the deployments requested in [{@code since}, {@code until}), oldest first. */
   public void doraRows(String service, String environment, long since, long until, Consumer<DoraRow> sink)
       throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT service, environment, requested_at, status, finished_at "
-        + "FROM deployments WHERE requested_at >= ? AND requested_at < ?");
-    List<Object> args = new ArrayList<>(List.of(since, until));
-    if (service != null) {
-      sql.append(" AND service = ?");
-      args.add(service);
-    }
-    if (environment != null) {
-      sql.append(" AND environment = ?");
-      args.add(environment);
-    }
-    sql.append(" ORDER BY requested_at, id");
+    Where where = new Where().and("requested_at >= ? AND requested_at < ?", since, until)
+        .andIfSet("service = ?", service)
+        .andIfSet("environment = ?", environment);
+    String sql = "SELECT service, environment, requested_at, status, finished_at FROM deployments" + where.sql()
+        + " ORDER BY requested_at, id";
     try (Connection c = dataSource.getConnection()) {
       boolean streaming = dialect == Dialect.POSTGRESQL;
       if (streaming) {
         c.setAutoCommit(false);
       }
-      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setFetchSize(1000);
-        bind(ps, args);
+        where.bind(ps);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            sink.accept(new DoraRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4),
-                longOrNull(rs, "finished_at")));
+            sink.accept(new DoraRow(rs.getString("service"), rs.getString("environment"), rs.getLong("requested_at"),
+                rs.getString("status"), longOrNull(rs, "finished_at")));
           }
         }
       } finally {
@@ -250,74 +227,9 @@ public final class QueryRepository {
     }
   }
 
-  /**
-   * Walks the hash chain from the first stored event to the chain head and reports the first
-   * broken link: a missing row (a gap in seq or rows missing at the end), a row whose
-   * prev_hash is not its predecessor's hash, or a row whose hash does not match its content.
-   */
+  /** Walks the hash chain: see {@link ChainVerifier}. */
   public ChainReport verifyChain() throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      long headSeq;
-      String headHash;
-      try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM chain_head WHERE id = 1");
-           ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return ChainReport.broken(0, 0, null, 0, null, "chain head row missing");
-        }
-        headSeq = rs.getLong(1);
-        headHash = rs.getString(2);
-      }
-      boolean streaming = dialect == Dialect.POSTGRESQL;
-      if (streaming) {
-        c.setAutoCommit(false);
-      }
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT seq, event_id, payload, prev_hash, hash FROM events WHERE seq <= ? ORDER BY seq")) {
-        ps.setFetchSize(2000);
-        ps.setLong(1, headSeq);
-        long expectedSeq = 1;
-        String previous = HashChain.GENESIS;
-        long checked = 0;
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            long seq = rs.getLong(1);
-            String eventId = rs.getString(2);
-            if (seq != expectedSeq) {
-              return ChainReport.broken(checked, headSeq, headHash, expectedSeq, null,
-                  "event seq " + expectedSeq + (seq - expectedSeq > 1 ? " to " + (seq - 1) : "")
-                      + " missing (deleted); next stored is seq " + seq);
-            }
-            if (!previous.equals(rs.getString(4))) {
-              return ChainReport.broken(checked, headSeq, headHash, seq, eventId,
-                  "prev_hash does not match the hash of seq " + (seq - 1));
-            }
-            String actual = HashChain.next(previous, rs.getString(3).getBytes(StandardCharsets.UTF_8));
-            if (!actual.equals(rs.getString(5))) {
-              return ChainReport.broken(checked, headSeq, headHash, seq, eventId,
-                  "content does not match its hash (row edited)");
-            }
-            previous = actual;
-            expectedSeq++;
-            checked++;
-          }
-        }
-        if (expectedSeq - 1 != headSeq) {
-          return ChainReport.broken(checked, headSeq, headHash, expectedSeq, null,
-              "chain head is seq " + headSeq + " but the last stored event is seq " + (expectedSeq - 1)
-                  + " (events deleted at the end)");
-        }
-        if (!previous.equals(headHash)) {
-          return ChainReport.broken(checked, headSeq, headHash, headSeq, null,
-              "chain head hash does not match the last event's hash");
-        }
-        return ChainReport.intact(checked, headSeq, headHash);
-      } finally {
-        if (streaming) {
-          c.rollback();
-          c.setAutoCommit(true);
-        }
-      }
-    }
+    return new ChainVerifier(dataSource, dialect).verify();
   }
 
   public long countEvents() throws SQLException {
@@ -346,20 +258,5 @@ public final class QueryRepository {
 
   static String iso(Long millis) {
     return millis == null ? null : Instant.ofEpochMilli(millis).toString();
-  }
-
-  private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
-    for (int i = 0; i < args.size(); i++) {
-      Object a = args.get(i);
-      if (a instanceof String s) {
-        ps.setString(i + 1, s);
-      } else if (a instanceof Long l) {
-        ps.setLong(i + 1, l);
-      } else if (a instanceof Integer n) {
-        ps.setInt(i + 1, n);
-      } else {
-        throw new IllegalArgumentException("unsupported bind type " + a);
-      }
-    }
   }
 }

@@ -232,6 +232,18 @@ abstract class RepositoryContract {
     assertThat(report.reason()).contains("deleted at the end");
   }
 
+  @Test
+  void verificationDetectsAnEditedChainHead() throws Exception {
+    store(Events.successfulDeployment(deploymentId("head"), "web-1", "web", "prod", "v2", T0));
+
+    execute("UPDATE chain_head SET hash = 'forged' WHERE id = 1");
+
+    ChainReport report = queries.verifyChain();
+    assertThat(report.ok()).isFalse();
+    assertThat(report.checked()).isEqualTo(5);
+    assertThat(report.reason()).contains("chain head hash");
+  }
+
   private void execute(String sql) throws Exception {
     try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement()) {
       st.executeUpdate(sql);
@@ -466,6 +478,22 @@ abstract class RepositoryContract {
     assertThat(second).hasSize(22);
     assertThat(second.get(0).seq()).isEqualTo(51);
     assertThat(first.get(0).payload()).startsWith("{").contains("\"type\":\"deploy.requested\"");
+  }
+
+  @Test
+  void exportsOnlyTheEventsOfTheTimeRange() throws Exception {
+    store(Events.successfulDeployment(deploymentId("early"), "web-1", "web", "prod", "v1", T0));
+    store(Events.successfulDeployment(deploymentId("late"), "web-1", "web", "prod", "v2", T0.plusSeconds(3600)));
+    long half = T0.plusSeconds(1800).toEpochMilli();
+
+    List<Views.RawEvent> late = queries.events(0, half, null, 50);
+    List<Views.RawEvent> early = queries.events(0, null, half, 50);
+    List<Views.RawEvent> lateAfterTwo = queries.events(late.get(1).seq(), half, null, 50);
+
+    assertThat(late).hasSize(5).allSatisfy(e -> assertThat(e.time()).isGreaterThanOrEqualTo(half));
+    assertThat(early).hasSize(5).allSatisfy(e -> assertThat(e.time()).isLessThan(half));
+    assertThat(lateAfterTwo).extracting(Views.RawEvent::seq).containsExactlyElementsOf(
+        late.subList(2, 5).stream().map(Views.RawEvent::seq).toList());
   }
 
   @Test
