@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Typed configuration in three layers: the defaults a service ships (a YAML resource), then an
@@ -39,6 +41,8 @@ public final class ConfigLoader {
   public static final String ENV_PREFIX = "STEVEDORE_";
   public static final String CONFIG_FILE_ENV = "STEVEDORE_CONFIG";
   /** Free maps whose entries may come from the environment: {@code <prefix><NAME>[_FILE]}. */
+  private static final Pattern PEM_BLOCK =
+      Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----.*?-----END \\1-----", Pattern.DOTALL);
   private static final List<List<String>> PROPERTY_MAPS = List.of(List.of("kafka", "properties"));
   private static final String FILE_SUFFIX = "File";
 
@@ -121,7 +125,8 @@ public final class ConfigLoader {
   /**
    * {@code fooFile: /path} sets {@code foo} to the file's content (trailing new line removed), in
    * mappings and in list entries alike, whether or not {@code foo} is written beside it; a list
-   * {@code foo} takes one element per line. A blank {@code fooFile} is dropped.
+   * {@code foo} takes one element per line (per PEM block when the file holds PEM blocks, e.g. trusted
+   * public keys). A blank {@code fooFile} is dropped.
    */
   private void resolveFileKeys(ObjectNode node) {
     List<String> names = new ArrayList<>();
@@ -198,6 +203,14 @@ public final class ConfigLoader {
   private JsonNode scalarOrList(JsonNode current, String text, String separator) {
     if (current != null && current.isArray()) {
       var array = yaml.createArrayNode();
+      Matcher pem = PEM_BLOCK.matcher(text);
+      if ("\n".equals(separator) && pem.find()) {
+        // a file of PEM blocks (trusted keys): one element per block, not per line
+        do {
+          array.add(pem.group());
+        } while (pem.find());
+        return array;
+      }
       for (String part : text.split(separator)) {
         if (!part.isBlank()) {
           array.add(part.trim());

@@ -126,6 +126,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aListKeyReadFromAFileOfPemBlocksTakesOneElementPerBlock() throws Exception {
+    String a = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAaaaa\n-----END PUBLIC KEY-----";
+    String b = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAbbbb\n-----END PUBLIC KEY-----";
+    Path keys = dir.resolve("keys.pem");
+    Files.writeString(keys, "# trigger keys\n" + a + "\n\n" + b + "\n");
+    TestConfig config = new ConfigLoader(Map.of("STEVEDORE_ALLOWED_SERVICES_FILE", keys.toString()))
+        .load(TestConfig.class, "test-defaults.yml", Optional.empty());
+    assertThat(config.allowedServices()).containsExactly(a, b);
+  }
+
+  @Test
   void aFileKeyForAKeyThatDoesNotExistIsAnUnknownKey() throws Exception {
     Path secret = dir.resolve("x");
     Files.writeString(secret, "x");
