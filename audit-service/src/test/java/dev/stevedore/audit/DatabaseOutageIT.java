@@ -54,7 +54,9 @@ class DatabaseOutageIT {
         AuditHarness.Response query = get(port, "/api/v1/deployments?service=" + service);
         assertThat(query.status()).isEqualTo(503);
         assertThat(query.headers().get("retry-after")).containsExactly("5");
-        Thread.sleep(3000); // several probe cycles against the dead server
+        // several probe cycles against the dead server: the consumer stays paused
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() ->
+            get(port, "/metrics", null).body().contains("stevedore_audit_ingest_paused 1.0"));
 
         pg.start();
         await().atMost(Duration.ofSeconds(90)).until(() -> succeeded(port, service) == 40);

@@ -129,7 +129,9 @@ class DeployCycleIT {
       assertThat(failed.exitCode()).isNotNull().isNotZero();
       assertThat(failed.outputTail()).contains("no-such-tag");
       assertThat(failed.runningVersion()).isEqualTo("v1");
-      Thread.sleep(200);
+      // the running version kept answering throughout, and goes on doing so
+      org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+          .until(() -> probe.failures() == 0);
       assertThat(probe.total()).isGreaterThan(5);
       assertThat(probe.failures()).as(probe.summary()).isZero();
       assertThat(probe.bodiesSeen()).containsExactly("v1");

@@ -48,8 +48,9 @@ class PollingIT {
       String host = AgentFixture.hostId();
       agent = AgentFixture.start(vertx, config(kafka, host, dir.resolve("state"), Map.of("demo", polled)));
 
-      Thread.sleep(2_000);
-      assertThat(hostEvents(events, host)).as("no deployment while the digest is unchanged").isEmpty();
+      // several polls (every 500 ms) while the digest is unchanged: no deployment
+      Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+          .until(() -> hostEvents(events, host).isEmpty());
 
       DockerTestSupport.dockerOk("tag", DockerTestSupport.demoImage("v2"), latest);
       DockerTestSupport.dockerOk("push", latest);
@@ -67,8 +68,9 @@ class PollingIT {
       try (HttpProbe probe = HttpProbe.start(demo.url("/version"), Duration.ofMillis(50))) {
         assertThat(probe.awaitBody("v2", Duration.ofSeconds(10))).isTrue();
       }
-      Thread.sleep(1_500);
-      assertThat(hostEvents(events, host).stream().filter(e -> e instanceof Outcome)).as("deployed once").hasSize(1);
+      // later polls see the deployed digest: deployed once
+      Awaitility.await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(4))
+          .until(() -> hostEvents(events, host).stream().filter(e -> e instanceof Outcome).count() == 1);
     } finally {
       if (agent != null) {
         agent.stop().toCompletionStage().toCompletableFuture().get(70, TimeUnit.SECONDS);
