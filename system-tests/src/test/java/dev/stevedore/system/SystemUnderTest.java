@@ -44,6 +44,11 @@ final class SystemUnderTest implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   final Path dir;
+  /** The demo app's image repository and the version that runs before Stevedore is involved. */
+  final String repository;
+  final String firstVersion;
+  /** False: the agent is not started here; its config is {@link #agentConfigFile()}, for a JVM of its own. */
+  final boolean agentInProcess;
   final String project = DockerTestSupport.uniqueName("e2e").replace("-", "");
   final int demoPort = FreePorts.find();
   RunningTrigger trigger;
@@ -51,7 +56,23 @@ final class SystemUnderTest implements AutoCloseable {
   RunningAgent agent;
 
   SystemUnderTest(Path dir) {
+    this(dir, DockerTestSupport.registry() + "/" + DockerTestSupport.DEMO_REPOSITORY, "v1", true);
+  }
+
+  SystemUnderTest(Path dir, String repository, String firstVersion, boolean agentInProcess) {
     this.dir = dir;
+    this.repository = repository;
+    this.firstVersion = firstVersion;
+    this.agentInProcess = agentInProcess;
+  }
+
+  /** The agent's YAML config as an operator would write it. */
+  Path agentConfigFile() {
+    return dir.resolve(AgentConfig.class.getSimpleName() + ".yml");
+  }
+
+  String agentHostId() {
+    return "host-" + project;
   }
 
   SystemUnderTest start(KafkaTestSupport kafka) throws Exception {
@@ -72,7 +93,7 @@ final class SystemUnderTest implements AutoCloseable {
               PORT: "%d"
             labels:
               stevedore.test: "true"
-        """.formatted(DockerTestSupport.registry() + "/" + DockerTestSupport.DEMO_REPOSITORY, demoPort));
+        """.formatted(repository, demoPort));
 
     String bootstrap = kafka.bootstrapServers();
     TriggerConfig triggerConfig = load(TriggerConfig.class, "trigger-defaults.yml", """
@@ -113,15 +134,17 @@ final class SystemUnderTest implements AutoCloseable {
               expectedStatus: 200
               interval: PT0.1S
               deadline: PT20S
-        """.formatted("host-" + project, ENVIRONMENT, bootstrap, publicKey, dir.resolve("agent-state"), demo, project,
-        DockerTestSupport.registry() + "/" + DockerTestSupport.DEMO_REPOSITORY, demoPort));
+        """.formatted(agentHostId(), ENVIRONMENT, bootstrap, publicKey, dir.resolve("agent-state"), demo, project,
+        repository, demoPort));
 
     // v1 runs before Stevedore is involved, started by hand as an operator would.
-    DockerTestSupport.run(Duration.ofMinutes(2), demo, Map.of("VERSION", "v1"),
+    DockerTestSupport.run(Duration.ofMinutes(2), demo, Map.of("VERSION", firstVersion),
         List.of(DockerTestSupport.composeBinary(), "-p", project, "up", "-d")).orThrow();
 
     audit = await(AuditService.start(vertx, auditConfig));
-    agent = await(AgentService.start(vertx, agentConfig));
+    if (agentInProcess) {
+      agent = await(AgentService.start(vertx, agentConfig));
+    }
     trigger = await(TriggerService.start(vertx, triggerConfig));
     return this;
   }
@@ -181,7 +204,7 @@ final class SystemUnderTest implements AutoCloseable {
       }
     }
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    DockerTestSupport.run(Duration.ofMinutes(2), dir.resolve("demo"), Map.of("VERSION", "v1"),
+    DockerTestSupport.run(Duration.ofMinutes(2), dir.resolve("demo"), Map.of("VERSION", firstVersion),
         List.of(DockerTestSupport.composeBinary(), "-p", project, "down", "-v", "--remove-orphans"));
   }
 }

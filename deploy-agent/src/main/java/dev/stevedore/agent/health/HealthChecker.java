@@ -15,8 +15,19 @@ import java.util.function.Supplier;
  * container's own Docker healthcheck says {@code healthy}.
  */
 public final class HealthChecker {
-  /** Prefix of a probe answer that no later probe can change (the container exited or docker says unhealthy). */
-  private static final String FINAL = "final: ";
+  /** What one probe saw. */
+  private sealed interface Probe {
+    /** Healthy. */
+    record Healthy() implements Probe {}
+
+    /** Not healthy yet: a later probe may pass. */
+    record NotYet(String seen) implements Probe {}
+
+    /** Not healthy, and no later probe can change it (the container exited, docker says unhealthy). */
+    record Final(String seen) implements Probe {}
+  }
+
+  private static final Probe HEALTHY = new Probe.Healthy();
 
   private final Vertx vertx;
   private final WebClient client;
@@ -33,59 +44,57 @@ public final class HealthChecker {
     long start = System.nanoTime();
     long deadline = start + config.deadline().toNanos();
     Promise<StepResult> promise = Promise.promise();
-    attempt(config, container, start, deadline, 0, "", promise);
+    attempt(config, container, start, deadline, 0, promise);
     return promise.future();
   }
 
   private void attempt(HealthCheckConfig config, Supplier<Future<Running>> container, long start, long deadline,
-      int probes, String last, Promise<StepResult> promise) {
-    Future<String> probe = config.type().equals("http") ? http(config) : container(container);
+      int probes, Promise<StepResult> promise) {
+    Future<Probe> probe = config.type().equals("http") ? http(config) : container(container);
     probe.onComplete(ar -> {
       long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-      String status = ar.succeeded() ? ar.result() : "error: " + ar.cause().getMessage();
-      if (ar.succeeded() && ar.result() == null) {
+      Probe seen = ar.succeeded() ? ar.result() : new Probe.NotYet("error: " + ar.cause().getMessage());
+      if (seen instanceof Probe.Healthy) {
         promise.complete(StepResult.ok("healthy after " + (probes + 1) + " probe(s)", elapsedMs));
         return;
       }
-      long now = System.nanoTime();
-      boolean definitive = ar.succeeded() && ar.result().startsWith(FINAL);
-      if (definitive || now + config.interval().toNanos() > deadline) {
-        if (definitive) {
-          promise.complete(new StepResult(false, null, "last probe: " + status, status.substring(FINAL.length()), elapsedMs));
-          return;
-        }
+      if (seen instanceof Probe.Final f) {
+        promise.complete(new StepResult(false, null, "last probe: " + f.seen(), f.seen(), elapsedMs));
+        return;
+      }
+      String status = ((Probe.NotYet) seen).seen();
+      if (System.nanoTime() + config.interval().toNanos() > deadline) {
         promise.complete(new StepResult(false, null, "last probe: " + status,
             "not healthy within " + config.deadline().toMillis() + " ms (" + (probes + 1) + " probes; last: " + status + ")",
             elapsedMs));
         return;
       }
       vertx.setTimer(Math.max(1, config.interval().toMillis()),
-          id -> attempt(config, container, start, deadline, probes + 1, status, promise));
+          id -> attempt(config, container, start, deadline, probes + 1, promise));
     });
   }
 
-  /** Null when healthy, else what the probe saw. */
-  private Future<String> http(HealthCheckConfig config) {
+  private Future<Probe> http(HealthCheckConfig config) {
     long timeout = Math.max(200, Math.min(config.interval().toMillis() * 4, 5_000));
     return client.getAbs(config.url()).timeout(timeout).send()
-        .map(r -> r.statusCode() == config.expectedStatus() ? null : "HTTP " + r.statusCode());
+        .map(r -> r.statusCode() == config.expectedStatus() ? HEALTHY : new Probe.NotYet("HTTP " + r.statusCode()));
   }
 
-  private static Future<String> container(Supplier<Future<Running>> container) {
+  private static Future<Probe> container(Supplier<Future<Running>> container) {
     return container.get().map(r -> {
       if (!r.present()) {
-        return "no container";
+        return new Probe.NotYet("no container");
       }
       if (!r.status().equals("running")) {
-        return FINAL + "the container is " + r.status();
+        return new Probe.Final("the container is " + r.status());
       }
       if (r.health().equals("none")) {
-        return FINAL + "the container has no healthcheck (use type http)";
+        return new Probe.Final("the container has no healthcheck (use type http)");
       }
       if (r.health().equals("unhealthy")) {
-        return FINAL + "docker reports the container unhealthy";
+        return new Probe.Final("docker reports the container unhealthy");
       }
-      return r.health().equals("healthy") ? null : r.health();
+      return r.health().equals("healthy") ? HEALTHY : new Probe.NotYet(r.health());
     });
   }
 }
