@@ -61,8 +61,21 @@ final class Forwarding implements ProxyInterceptor {
     });
   }
 
+  /**
+   * Hop-by-hop headers are the upstream's business with the proxy, not the client's: an app that
+   * answers {@code Connection: close} (busybox httpd does, every time) must not close the
+   * client's keep-alive connection to the proxy.
+   */
   @Override
   public Future<Void> handleProxyResponse(ProxyContext ctx) {
+    var headers = ctx.response().headers();
+    String connection = headers.get("connection");
+    if (connection != null) {
+      for (String named : connection.split(",")) {
+        headers.remove(named.strip());
+      }
+    }
+    headers.remove("connection").remove("keep-alive").remove("proxy-connection");
     return ctx.sendResponse().andThen(ar -> done(ctx));
   }
 

@@ -16,9 +16,12 @@ import java.util.Set;
  * @param upstreamHost where the colours listen (loopback by default)
  * @param connectTimeout connecting to the active colour
  * @param instances public-port verticles (event loops serving traffic)
+ * @param maxUpstreamConnections connections to the active colour at a time, per public verticle;
+ *     requests beyond wait in the proxy. Keep it below the app's listen backlog: a full backlog
+ *     drops SYNs, and a dropped SYN costs a request a 1 s retransmission (default 8)
  */
 public record ProxyConfig(String host, int port, String adminHost, int adminPort, String adminToken, String stateFile,
-    String upstreamHost, Duration connectTimeout, int instances) {
+    String upstreamHost, Duration connectTimeout, int instances, int maxUpstreamConnections) {
 
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1");
 
@@ -39,6 +42,7 @@ public record ProxyConfig(String host, int port, String adminHost, int adminPort
     connectTimeout = connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()
         ? Duration.ofSeconds(2) : connectTimeout;
     instances = Math.max(1, instances);
+    maxUpstreamConnections = maxUpstreamConnections <= 0 ? 8 : maxUpstreamConnections;
   }
 
   /** The token never reaches a log line. */
@@ -46,6 +50,6 @@ public record ProxyConfig(String host, int port, String adminHost, int adminPort
   public String toString() {
     return "ProxyConfig[host=" + host + ", port=" + port + ", adminHost=" + adminHost + ", adminPort=" + adminPort
         + ", adminToken=***, stateFile=" + stateFile + ", upstreamHost=" + upstreamHost + ", connectTimeout="
-        + connectTimeout + ", instances=" + instances + "]";
+        + connectTimeout + ", instances=" + instances + ", maxUpstreamConnections=" + maxUpstreamConnections + "]";
   }
 }

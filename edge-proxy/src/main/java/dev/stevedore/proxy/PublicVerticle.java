@@ -34,7 +34,7 @@ final class PublicVerticle extends VerticleBase {
             .setKeepAliveTimeout(4)
             .setConnectTimeout((int) config.connectTimeout().toMillis())
             .setTcpNoDelay(true),
-        new PoolOptions().setHttp1MaxSize(256));
+        new PoolOptions().setHttp1MaxSize(config.maxUpstreamConnections()));
     Forwarding forwarding = new Forwarding(traffic, config.upstreamHost());
     HttpProxy proxy = HttpProxy.reverseProxy(client)
         .origin(OriginRequestProvider.selector(forwarding::origin))

@@ -52,6 +52,7 @@ class EdgeProxyTest {
           .putHeader("x-seen-for", String.valueOf(req.getHeader("x-forwarded-for")))
           .putHeader("x-seen-proto", String.valueOf(req.getHeader("x-forwarded-proto")))
           .putHeader("x-seen-host", String.valueOf(req.getHeader("x-forwarded-host")))
+          .putHeader("connection", "close")
           .end(colour);
       if (req.path().equals("/slow")) {
         vertx.setTimer(600, id -> answer.run());
@@ -62,7 +63,7 @@ class EdgeProxyTest {
   }
 
   ProxyConfig config(Path state) {
-    return new ProxyConfig("127.0.0.1", 0, "127.0.0.1", 0, TOKEN, state.toString(), "127.0.0.1", Duration.ofSeconds(1), 1);
+    return new ProxyConfig("127.0.0.1", 0, "127.0.0.1", 0, TOKEN, state.toString(), "127.0.0.1", Duration.ofSeconds(1), 1, 0);
   }
 
   EdgeProxy.Running proxy() {
@@ -149,6 +150,7 @@ class EdgeProxyTest {
     Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> p.traffic().inFlight("blue") == 0);
   }
 
+  /** The upstreams close every connection (as busybox httpd does): the client's connection stays open all the same. */
   @Test
   void aClientsKeepAliveConnectionSurvivesASwitch() {
     HttpServer blue = upstream("blue");
@@ -224,9 +226,9 @@ class EdgeProxyTest {
 
   @Test
   void refusesAnAdminEndpointOffLoopbackAndAMissingToken() {
-    assertThatThrownBy(() -> new ProxyConfig("0.0.0.0", 80, "0.0.0.0", 9901, TOKEN, "/tmp/s", null, null, 1))
+    assertThatThrownBy(() -> new ProxyConfig("0.0.0.0", 80, "0.0.0.0", 9901, TOKEN, "/tmp/s", null, null, 1, 0))
         .hasMessageContaining("loopback");
-    assertThatThrownBy(() -> new ProxyConfig("0.0.0.0", 80, "127.0.0.1", 9901, " ", "/tmp/s", null, null, 1))
+    assertThatThrownBy(() -> new ProxyConfig("0.0.0.0", 80, "127.0.0.1", 9901, " ", "/tmp/s", null, null, 1, 0))
         .hasMessageContaining("adminToken");
     assertThat(config(dir).toString()).doesNotContain(TOKEN);
   }
