@@ -20,6 +20,6 @@ javac -d "$OUT" -cp "$CP" bench/proxy/src/dev/stevedore/proxy/bench/*.java
 echo "[bench/proxy] machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -h | awk '/^Mem:/ {print $2}') memory, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 KAFKA_IMAGE=$(sed -n 's:.*<kafka.broker.version>\(.*\)</kafka.broker.version>.*:\1:p' "$ROOT/pom.xml" | head -1)
 cd deploy-agent
-exec java -Xmx512m -Dstevedore.kafka.image="stevedore/kafka:$KAFKA_IMAGE" \
+exec java -Xmx512m ${BENCH_JAVA_OPTS:-} -Dstevedore.kafka.image="stevedore/kafka:$KAFKA_IMAGE" \
   -cp "$ROOT/$OUT:$CP" \
   dev.stevedore.proxy.bench.${BENCH_MAIN:-ProxyLatencyBench} "$@"

@@ -81,6 +81,10 @@ public record ServiceConfig(
     rollback = rollback == null ? Boolean.TRUE : rollback;
     allowedRepositories = allowedRepositories == null ? List.of() : List.copyOf(allowedRepositories);
     healthCheck = healthCheck == null ? HealthCheckConfig.none() : healthCheck;
+    if (strategy.equals(BLUE_GREEN) && healthCheck.type().equals("none")) {
+      throw new IllegalArgumentException("strategy blue-green needs a health check (http or container): "
+          + "the idle colour is checked before traffic moves to it");
+    }
     hooks = hooks == null ? HooksConfig.none() : hooks;
     if (driver.equals("compose") && (projectDirectory == null || projectDirectory.isBlank())) {
       throw new IllegalArgumentException("a compose service needs projectDirectory");

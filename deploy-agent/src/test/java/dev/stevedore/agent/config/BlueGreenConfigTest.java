@@ -57,6 +57,9 @@ class BlueGreenConfigTest {
         .hasMessageContaining("adminToken");
     assertThatThrownBy(() -> new ServiceConfig("compose", "/srv", null, null, null, null, null, null, null, "blue-green",
         null, null, null, null, null, null)).hasMessageContaining("blueGreen settings");
+    BlueGreenConfig bg = new BlueGreenConfig(8080, 18081, 18082, null, null, null, "t", null, null);
+    assertThatThrownBy(() -> new ServiceConfig("compose", "/srv", null, null, null, null, null, null, null, "blue-green",
+        null, null, null, null, null, null, bg)).hasMessageContaining("needs a health check");
     assertThat(new BlueGreenConfig(8080, 18081, 18082, null, null, null, "s3cret", null, null).toString())
         .doesNotContain("s3cret");
   }

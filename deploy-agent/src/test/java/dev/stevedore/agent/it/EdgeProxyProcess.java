@@ -44,6 +44,10 @@ public final class EdgeProxyProcess implements AutoCloseable {
     pb.environment().put("STEVEDORE_ADMIN_PORT", String.valueOf(adminPort));
     pb.environment().put("STEVEDORE_ADMIN_TOKEN_FILE", tokenFile.toString());
     pb.environment().put("STEVEDORE_STATE_FILE", dir.resolve("edge-proxy.json").toString());
+    String max = System.getProperty("proxy.maxUpstreamConnections");
+    if (max != null) {
+      pb.environment().put("STEVEDORE_MAX_UPSTREAM_CONNECTIONS", max);
+    }
     EdgeProxyProcess p = new EdgeProxyProcess(pb.start(), port, adminPort, token, log);
     Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
         .until(() -> p.output().contains("edge-proxy started") || !p.alive());
