@@ -13,7 +13,12 @@ public final class EdgeProxy {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeProxy.class);
 
   /** A started proxy: its bound ports and a way to stop it. */
-  public record Running(int port, int adminPort, Traffic traffic, Runnable undeploy) {}
+  public record Running(int port, int adminPort, Traffic traffic, java.util.function.Supplier<Future<Void>> stop) {
+    /** Stops both servers; requests in flight on the public port finish first. */
+    public void undeploy() {
+      stop.get();
+    }
+  }
 
   private EdgeProxy() {}
 
@@ -34,10 +39,8 @@ public final class EdgeProxy {
             LOG.info("edge proxy on {}:{} -> {} (admin {}:{}; state {})", config.host(), first[0].actualPort(),
                 initial.active() == null ? "no colour yet" : initial.active(), config.adminHost(), admin.actualPort(),
                 file.path());
-            return new Running(first[0].actualPort(), admin.actualPort(), traffic, () -> {
-              vertx.undeploy(publicId);
-              vertx.undeploy(adminId);
-            });
+            return new Running(first[0].actualPort(), admin.actualPort(), traffic,
+                () -> vertx.undeploy(publicId).eventually(() -> vertx.undeploy(adminId)));
           }));
     });
   }

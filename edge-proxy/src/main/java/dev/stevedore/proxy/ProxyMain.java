@@ -36,7 +36,7 @@ public final class ProxyMain {
       CountDownLatch closed = new CountDownLatch(1);
       vertx.close().onComplete(ar -> closed.countDown());
       try {
-        closed.await(10, TimeUnit.SECONDS);
+        closed.await(15, TimeUnit.SECONDS);   // the public server gives requests in flight 10 s
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -45,6 +45,15 @@ final class PublicVerticle extends VerticleBase {
         .onSuccess(s -> server = s);
   }
 
+  /**
+   * Graceful: stops accepting, lets requests in flight finish (a proxy restart cuts none of them),
+   * closes what is left after 10 s.
+   */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   int actualPort() {
     return server == null ? -1 : server.actualPort();
   }

@@ -173,6 +173,20 @@ class EdgeProxyTest {
   }
 
   @Test
+  void aStoppingProxyLetsARequestInFlightFinish() {
+    HttpServer blue = upstream("blue");
+    EdgeProxy.Running p = proxy();
+    switchTo(p, "blue", blue.actualPort());
+    Future<Answer> slow = get(p.port(), "/slow");
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> p.traffic().inFlight("blue") == 1);
+    Future<Void> stopped = p.stop().get();
+    Answer a = slow.await();
+    assertThat(a.status()).isEqualTo(200);
+    assertThat(a.text()).isEqualTo("blue");
+    stopped.await();
+  }
+
+  @Test
   void theAdminEndpointWantsTheToken() {
     HttpServer blue = upstream("blue");
     EdgeProxy.Running p = proxy();
@@ -200,7 +214,7 @@ class EdgeProxyTest {
     EdgeProxy.Running first = proxy();
     switchTo(first, "blue", blue.actualPort());
     switchTo(first, "green", green.actualPort());
-    first.undeploy().run();
+    first.stop().get().await();
     assertThat(Files.readString(dir.resolve("state.json"))).contains("green");
     EdgeProxy.Running second = proxy();
     assertThat(second.traffic().state().active()).isEqualTo(new Upstream("green", green.actualPort()));

@@ -201,8 +201,7 @@ class BlueGreenDriverTest {
 
   @Test
   void anUnreachableProxyIsTheEnvironmentsFaultNotTheVersions() {
-    proxy.undeploy().run();
-    vertx.setTimer(1, id -> { });
+    proxy.stop().get().await();
     StepResult pull = driver.forward("v1").get(0).action().get().await();
     assertThat(pull.ok()).isFalse();
     assertThat(pull.fault()).isEqualTo(StepResult.Fault.ENVIRONMENT);
