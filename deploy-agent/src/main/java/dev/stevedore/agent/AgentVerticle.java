@@ -6,12 +6,14 @@ import dev.stevedore.agent.deploy.CycleRunner;
 import dev.stevedore.agent.deploy.DeployEvents;
 import dev.stevedore.agent.deploy.Reconciler;
 import dev.stevedore.agent.deploy.TestHookGate;
+import dev.stevedore.agent.driver.BlueGreenDriver;
 import dev.stevedore.agent.driver.Breakers;
 import dev.stevedore.agent.driver.ComposeDriver;
 import dev.stevedore.agent.driver.ComposeFlavor;
 import dev.stevedore.agent.driver.Docker;
 import dev.stevedore.agent.driver.Driver;
 import dev.stevedore.agent.driver.GitDriver;
+import dev.stevedore.agent.driver.ProxyAdmin;
 import dev.stevedore.agent.health.HealthChecker;
 import dev.stevedore.agent.kafka.DeadLetterSender;
 import dev.stevedore.agent.kafka.Heartbeats;
@@ -125,6 +127,10 @@ public final class AgentVerticle extends VerticleBase {
     }
     if (flavor == null) {
       throw new IllegalStateException("service " + name + " uses compose but neither docker compose nor docker-compose works");
+    }
+    if (sc.blueGreenStrategy()) {
+      return new BlueGreenDriver(vertx, name, sc, flavor, config.dockerCommand(), docker, breakers,
+          config.resilience().stepTimeout(), new ProxyAdmin(vertx, web, sc.blueGreen()), new HealthChecker(vertx, web));
     }
     return new ComposeDriver(vertx, name, sc, flavor, config.dockerCommand(), docker, breakers, config.resilience().stepTimeout());
   }

@@ -28,6 +28,7 @@ import java.util.Map;
  * @param hooks pre-deploy and post-deploy commands
  * @param git git driver settings
  * @param poll polling mode (the cron option of the pull model)
+ * @param blueGreen settings of the {@code blue-green} strategy (required by it, refused without it)
  */
 public record ServiceConfig(
     String driver,
@@ -45,7 +46,19 @@ public record ServiceConfig(
     HealthCheckConfig healthCheck,
     HooksConfig hooks,
     GitConfig git,
-    PollConfig poll) {
+    PollConfig poll,
+    BlueGreenConfig blueGreen) {
+
+  public static final String BLUE_GREEN = "blue-green";
+
+  /** Without blue-green settings (the shape before the blue-green strategy). */
+  public ServiceConfig(String driver, String projectDirectory, List<String> composeFiles, String projectName,
+      String composeService, String versionVariable, String imageVariable, String image, Map<String, String> environment,
+      String strategy, Boolean rollback, List<String> allowedRepositories, HealthCheckConfig healthCheck,
+      HooksConfig hooks, GitConfig git, PollConfig poll) {
+    this(driver, projectDirectory, composeFiles, projectName, composeService, versionVariable, imageVariable, image,
+        environment, strategy, rollback, allowedRepositories, healthCheck, hooks, git, poll, null);
+  }
 
   public ServiceConfig {
     driver = driver == null || driver.isBlank() ? "compose" : driver.toLowerCase(Locale.ROOT);
@@ -56,12 +69,22 @@ public record ServiceConfig(
     versionVariable = versionVariable == null || versionVariable.isBlank() ? "VERSION" : versionVariable;
     environment = environment == null ? Map.of() : Map.copyOf(environment);
     strategy = strategy == null || strategy.isBlank() ? "default" : strategy.toLowerCase(Locale.ROOT);
-    if (!strategy.equals("default") && !strategy.equals("recreate")) {
-      throw new IllegalArgumentException("strategy must be default or recreate, not '" + strategy + "'");
+    if (!strategy.equals("default") && !strategy.equals("recreate") && !strategy.equals(BLUE_GREEN)) {
+      throw new IllegalArgumentException("strategy must be default, recreate or blue-green, not '" + strategy + "'");
+    }
+    if (strategy.equals(BLUE_GREEN) && (blueGreen == null || !driver.equals("compose"))) {
+      throw new IllegalArgumentException("strategy blue-green needs the compose driver and the blueGreen settings");
+    }
+    if (blueGreen != null && !strategy.equals(BLUE_GREEN)) {
+      throw new IllegalArgumentException("blueGreen settings are only for strategy blue-green");
     }
     rollback = rollback == null ? Boolean.TRUE : rollback;
     allowedRepositories = allowedRepositories == null ? List.of() : List.copyOf(allowedRepositories);
     healthCheck = healthCheck == null ? HealthCheckConfig.none() : healthCheck;
+    if (strategy.equals(BLUE_GREEN) && healthCheck.type().equals("none")) {
+      throw new IllegalArgumentException("strategy blue-green needs a health check (http or container): "
+          + "the idle colour is checked before traffic moves to it");
+    }
     hooks = hooks == null ? HooksConfig.none() : hooks;
     if (driver.equals("compose") && (projectDirectory == null || projectDirectory.isBlank())) {
       throw new IllegalArgumentException("a compose service needs projectDirectory");
@@ -81,6 +104,22 @@ public record ServiceConfig(
     return strategy.equals("recreate");
   }
 
+  public boolean blueGreenStrategy() {
+    return strategy.equals(BLUE_GREEN);
+  }
+
+  /**
+   * The plain compose settings of one colour of a blue-green service: its own project
+   * ({@code <project>-<colour>}), the same compose service, its port in {@code portVariable}.
+   */
+  public ServiceConfig colour(String name, String colour, int port) {
+    Map<String, String> env = new java.util.HashMap<>(environment);
+    env.put(blueGreen.portVariable(), String.valueOf(port));
+    return new ServiceConfig(driver, projectDirectory, composeFiles, project(name) + "-" + colour,
+        mainComposeService(name), versionVariable, imageVariable, image, env, "default", rollback, allowedRepositories,
+        healthCheck, hooks, null, null, null);
+  }
+
   /** The compose project name for a service named {@code name}: lower case letters, digits, - and _. */
   public String project(String name) {
     String raw = projectName == null || projectName.isBlank() ? name : projectName;
@@ -98,7 +137,8 @@ public record ServiceConfig(
         + ", projectName=" + projectName + ", composeService=" + composeService + ", versionVariable=" + versionVariable
         + ", imageVariable=" + imageVariable + ", image=" + image + ", environment=" + Redacted.names(environment)
         + ", strategy=" + strategy + ", rollback=" + rollback + ", allowedRepositories=" + allowedRepositories
-        + ", healthCheck=" + healthCheck + ", hooks=" + hooks + ", git=" + git + ", poll=" + poll + "]";
+        + ", healthCheck=" + healthCheck + ", hooks=" + hooks + ", git=" + git + ", poll=" + poll
+        + (blueGreen == null ? "" : ", blueGreen=" + blueGreen) + "]";
   }
 
   /** Settings of the git driver. */

@@ -35,6 +35,11 @@ public final class ComposeCommands {
     return with("down");
   }
 
+  /** Stops the project's containers and keeps them (a blue-green rollback starts them again). */
+  public List<String> stop() {
+    return with("stop");
+  }
+
   public List<String> upDetached() {
     return with("up", "-d");
   }

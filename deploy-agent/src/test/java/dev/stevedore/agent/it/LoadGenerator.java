@@ -1,0 +1,154 @@
+package dev.stevedore.agent.it;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
+
+/**
+ * A steady request rate on one URL over keep-alive connections (its own Vert.x): every answer's
+ * status and body is counted, every connection error kept (the first few with their message).
+ */
+public final class LoadGenerator implements AutoCloseable {
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpClient client;
+  private final long timer;
+  public final AtomicLong sent = new AtomicLong();
+  public final AtomicLong answered = new AtomicLong();
+  public final AtomicLong errors = new AtomicLong();
+  public final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
+  public final Map<String, AtomicLong> bodies = new ConcurrentHashMap<>();
+  private final List<String> firstErrors = new ArrayList<>();
+  private final long started = System.nanoTime();
+  /** When failures happened (ms since the start) and what they were: the first 200. */
+  private final List<String> failureTimes = new ArrayList<>();
+  private final long[] latencyMicros = new long[2_000_000];
+  private final AtomicLong latencies = new AtomicLong();
+
+  private LoadGenerator(int port, String path, int perSecond, int connections) {
+    client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(2_000)
+        .setIdleTimeout(30).setIdleTimeoutUnit(TimeUnit.SECONDS), new PoolOptions().setHttp1MaxSize(connections));
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
+        .setURI(path).setTimeout(10_000);
+    long periodMicros = 1_000_000L / perSecond;
+    long start = System.nanoTime();
+    // a 1 ms timer sends what the rate asks for so far: steady on average even when a tick is late
+    timer = vertx.setPeriodic(1, id -> {
+      long due = (System.nanoTime() - start) / 1_000 / periodMicros;
+      while (sent.get() < due) {
+        sent.incrementAndGet();
+        long t0 = System.nanoTime();
+        client.request(options).compose(req -> req.send().compose(resp -> resp.body().map(b -> {
+              statuses.computeIfAbsent(resp.statusCode(), s -> new AtomicLong()).incrementAndGet();
+              if (resp.statusCode() != 200) {
+                failure(t0, "HTTP " + resp.statusCode() + " " + b.toString().strip());
+              }
+              bodies.computeIfAbsent(b.toString().strip(), s -> new AtomicLong()).incrementAndGet();
+              return b;
+            })))
+            .onSuccess(b -> record(t0))
+            .onFailure(e -> {
+              errors.incrementAndGet();
+              failure(t0, e.getMessage());
+              synchronized (firstErrors) {
+                if (firstErrors.size() < 10) {
+                  firstErrors.add(e.toString());
+                }
+              }
+              answered.incrementAndGet();
+            });
+      }
+    });
+  }
+
+  private void failure(long t0, String what) {
+    synchronized (failureTimes) {
+      if (failureTimes.size() < 200) {
+        failureTimes.add(((t0 - started) / 1_000_000) + "+" + ((System.nanoTime() - t0) / 1_000_000) + "ms " + what);
+      }
+    }
+  }
+
+  /** Milliseconds since the generator started (to line failures up with deploy steps). */
+  public long elapsedMs() {
+    return (System.nanoTime() - started) / 1_000_000;
+  }
+
+  public List<String> failureTimes() {
+    synchronized (failureTimes) {
+      return List.copyOf(failureTimes);
+    }
+  }
+
+  private void record(long t0) {
+    long i = latencies.getAndIncrement();
+    if (i < latencyMicros.length) {
+      latencyMicros[(int) i] = (System.nanoTime() - t0) / 1_000;
+    }
+    answered.incrementAndGet();
+  }
+
+  public static LoadGenerator start(int port, String path, int perSecond) {
+    return new LoadGenerator(port, path, perSecond, 32);
+  }
+
+  public static LoadGenerator start(int port, String path, int perSecond, int connections) {
+    return new LoadGenerator(port, path, perSecond, connections);
+  }
+
+  /** Stops sending and waits for the answers still due. */
+  public void stop() {
+    vertx.cancelTimer(timer);
+    Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> answered.get() >= sent.get());
+  }
+
+  public long notOk() {
+    return statuses.entrySet().stream().filter(e -> e.getKey() != 200).mapToLong(e -> e.getValue().get()).sum();
+  }
+
+  public Set<String> bodiesSeen() {
+    return bodies.keySet();
+  }
+
+  public List<String> firstErrors() {
+    synchronized (firstErrors) {
+      return List.copyOf(firstErrors);
+    }
+  }
+
+  /** Latency percentile (0-100) in microseconds over the answered requests. */
+  public long percentileMicros(double p) {
+    int n = (int) Math.min(latencies.get(), latencyMicros.length);
+    if (n == 0) {
+      return 0;
+    }
+    long[] copy = java.util.Arrays.copyOf(latencyMicros, n);
+    java.util.Arrays.sort(copy);
+    return copy[(int) Math.min(n - 1, Math.ceil(p / 100.0 * n) - 1)];
+  }
+
+  public String summary() {
+    Map<Integer, Long> s = new TreeMap<>();
+    statuses.forEach((k, v) -> s.put(k, v.get()));
+    Map<String, Long> b = new TreeMap<>();
+    bodies.forEach((k, v) -> b.put(k, v.get()));
+    return "sent " + sent.get() + ", answered " + answered.get() + ", statuses " + s + ", bodies " + b + ", errors "
+        + errors.get() + " " + firstErrors() + ", p50 " + percentileMicros(50) + " us, p99 " + percentileMicros(99) + " us";
+  }
+
+  @Override
+  public void close() {
+    vertx.close().await();
+  }
+}
