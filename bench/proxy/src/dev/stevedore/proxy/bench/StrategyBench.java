@@ -76,7 +76,7 @@ public final class StrategyBench {
         "deadline", "PT20S"));
     if (bg) {
       service.put("blueGreen", Map.of("publicPort", publicPort, "bluePort", bluePort, "greenPort", greenPort,
-          "adminUrl", "http://127.0.0.1:" + adminPort, "adminTokenFile", dir.resolve("edge-proxy.token").toString(),
+          "adminUrl", "http://127.0.0.1:" + adminPort, "adminTokenPath", dir.resolve("edge-proxy.token").toString(),
           "drain", "PT2S"));
     } else {
       service.put("environment", Map.of("PORT", String.valueOf(publicPort)));

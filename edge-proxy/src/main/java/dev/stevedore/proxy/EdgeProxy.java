@@ -23,7 +23,7 @@ public final class EdgeProxy {
   private EdgeProxy() {}
 
   public static Future<Running> start(Vertx vertx, ProxyConfig config) {
-    StateFile file = new StateFile(Path.of(config.stateFile()));
+    StateFile file = new StateFile(Path.of(config.statePath()));
     return vertx.executeBlocking(file::load).compose(initial -> {
       Traffic traffic = new Traffic(initial);
       AdminVerticle admin = new AdminVerticle(config, traffic, file, Clock.systemUTC());

@@ -12,7 +12,7 @@ import java.util.Set;
  * @param adminPort the admin endpoint's port (0: any free port)
  * @param adminToken the bearer token of the admin endpoint (from {@code STEVEDORE_ADMIN_TOKEN} or
  *     {@code STEVEDORE_ADMIN_TOKEN_FILE}); required
- * @param stateFile where the active colour is kept, so a restarted proxy serves the same colour
+ * @param statePath where the active colour is kept, so a restarted proxy serves the same colour
  * @param upstreamHost where the colours listen (loopback by default)
  * @param connectTimeout connecting to the active colour
  * @param instances public-port verticles (event loops serving traffic)
@@ -20,7 +20,7 @@ import java.util.Set;
  *     requests beyond wait in the proxy. Keep it below the app's listen backlog: a full backlog
  *     drops SYNs, and a dropped SYN costs a request a 1 s retransmission (default 8)
  */
-public record ProxyConfig(String host, int port, String adminHost, int adminPort, String adminToken, String stateFile,
+public record ProxyConfig(String host, int port, String adminHost, int adminPort, String adminToken, String statePath,
     String upstreamHost, Duration connectTimeout, int instances, int maxUpstreamConnections) {
 
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1");
@@ -35,8 +35,8 @@ public record ProxyConfig(String host, int port, String adminHost, int adminPort
       throw new IllegalArgumentException("adminToken is required (STEVEDORE_ADMIN_TOKEN or STEVEDORE_ADMIN_TOKEN_FILE)");
     }
     adminToken = adminToken.strip();
-    if (stateFile == null || stateFile.isBlank()) {
-      throw new IllegalArgumentException("stateFile is required");
+    if (statePath == null || statePath.isBlank()) {
+      throw new IllegalArgumentException("statePath is required");
     }
     upstreamHost = upstreamHost == null || upstreamHost.isBlank() ? "127.0.0.1" : upstreamHost;
     connectTimeout = connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()
@@ -49,7 +49,7 @@ public record ProxyConfig(String host, int port, String adminHost, int adminPort
   @Override
   public String toString() {
     return "ProxyConfig[host=" + host + ", port=" + port + ", adminHost=" + adminHost + ", adminPort=" + adminPort
-        + ", adminToken=***, stateFile=" + stateFile + ", upstreamHost=" + upstreamHost + ", connectTimeout="
+        + ", adminToken=***, statePath=" + statePath + ", upstreamHost=" + upstreamHost + ", connectTimeout="
         + connectTimeout + ", instances=" + instances + ", maxUpstreamConnections=" + maxUpstreamConnections + "]";
   }
 }

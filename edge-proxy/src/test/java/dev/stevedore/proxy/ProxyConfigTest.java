@@ -16,13 +16,13 @@ class ProxyConfigTest {
   void loadsTheDefaultsThenTheEnvironmentWithTheTokenFromAFile(@TempDir Path dir) throws Exception {
     Path token = Files.writeString(dir.resolve("token"), "from-a-file\n");
     ProxyConfig c = new ConfigLoader(Map.of("STEVEDORE_PORT", "18080", "STEVEDORE_ADMIN_TOKEN_FILE", token.toString(),
-        "STEVEDORE_STATE_FILE", dir.resolve("s.json").toString()))
+        "STEVEDORE_STATE_PATH", dir.resolve("s.json").toString()))
         .load(ProxyConfig.class, "edge-proxy-defaults.yml", Optional.empty());
     assertThat(c.port()).isEqualTo(18080);
     assertThat(c.adminHost()).isEqualTo("127.0.0.1");
     assertThat(c.adminPort()).isEqualTo(9901);
     assertThat(c.adminToken()).isEqualTo("from-a-file");
-    assertThat(c.stateFile()).isEqualTo(dir.resolve("s.json").toString());
+    assertThat(c.statePath()).isEqualTo(dir.resolve("s.json").toString());
   }
 
   @Test

@@ -16,12 +16,12 @@ import java.time.Duration;
  *     service's {@code healthCheck.url}, else {@code /})
  * @param adminUrl the edge proxy's admin endpoint (loopback; default {@code http://127.0.0.1:9901})
  * @param adminToken the admin endpoint's bearer token, or
- * @param adminTokenFile a file holding it (read at each call, so it can be rotated)
+ * @param adminTokenPath a file holding it (read at each call, so it can be rotated)
  * @param drain after the switch, how long at most to wait for requests in flight on the old colour
  *     before stopping it (default 5 s; the wait ends as soon as none is left)
  */
 public record BlueGreenConfig(int publicPort, int bluePort, int greenPort, String portVariable, String healthPath,
-    String adminUrl, String adminToken, String adminTokenFile, Duration drain) {
+    String adminUrl, String adminToken, String adminTokenPath, Duration drain) {
 
   public BlueGreenConfig {
     if (bluePort < 1 || bluePort > 65_535 || greenPort < 1 || greenPort > 65_535 || bluePort == greenPort) {
@@ -36,8 +36,8 @@ public record BlueGreenConfig(int publicPort, int bluePort, int greenPort, Strin
     if (host == null || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) {
       throw new IllegalArgumentException("blueGreen.adminUrl must be a loopback address, not " + adminUrl);
     }
-    if ((adminToken == null || adminToken.isBlank()) == (adminTokenFile == null || adminTokenFile.isBlank())) {
-      throw new IllegalArgumentException("blueGreen needs exactly one of adminToken or adminTokenFile");
+    if ((adminToken == null || adminToken.isBlank()) == (adminTokenPath == null || adminTokenPath.isBlank())) {
+      throw new IllegalArgumentException("blueGreen needs exactly one of adminToken or adminTokenPath");
     }
     drain = ResilienceConfig.positive(drain, Duration.ofSeconds(5));
   }
@@ -47,6 +47,6 @@ public record BlueGreenConfig(int publicPort, int bluePort, int greenPort, Strin
   public String toString() {
     return "BlueGreenConfig[publicPort=" + publicPort + ", bluePort=" + bluePort + ", greenPort=" + greenPort
         + ", portVariable=" + portVariable + ", healthPath=" + healthPath + ", adminUrl=" + adminUrl + ", adminToken="
-        + (adminToken == null ? null : "***") + ", adminTokenFile=" + adminTokenFile + ", drain=" + drain + "]";
+        + (adminToken == null ? null : "***") + ", adminTokenPath=" + adminTokenPath + ", drain=" + drain + "]";
   }
 }

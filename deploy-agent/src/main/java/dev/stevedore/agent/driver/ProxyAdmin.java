@@ -51,7 +51,7 @@ public final class ProxyAdmin {
     if (config.adminToken() != null && !config.adminToken().isBlank()) {
       return Future.succeededFuture(config.adminToken());
     }
-    return vertx.fileSystem().readFile(config.adminTokenFile()).map(b -> b.toString().strip());
+    return vertx.fileSystem().readFile(config.adminTokenPath()).map(b -> b.toString().strip());
   }
 
   private static View view(HttpResponse<Buffer> r) {

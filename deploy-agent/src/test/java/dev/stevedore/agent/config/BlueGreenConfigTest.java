@@ -29,7 +29,7 @@ class BlueGreenConfigTest {
               publicPort: 8080
               bluePort: 18081
               greenPort: 18082
-              adminTokenFile: /etc/stevedore/edge-proxy.token
+              adminTokenPath: /etc/stevedore/edge-proxy.token
               drain: PT3S
         """);
     AgentConfig c = AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_TRUSTED_KEYS_FILE", key.toString()));

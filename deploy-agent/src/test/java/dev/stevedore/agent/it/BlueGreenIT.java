@@ -196,7 +196,7 @@ class BlueGreenIT {
         "strategy", "blue-green",
         "healthCheck", Map.of("url", "http://127.0.0.1:" + publicPort + "/health", "interval", "PT0.1S", "deadline", "PT3S"),
         "blueGreen", Map.of("publicPort", publicPort, "bluePort", bluePort, "greenPort", greenPort, "adminUrl", adminUrl,
-            "adminTokenFile", tokenFile.toString(), "drain", "PT2S"))));
+            "adminTokenPath", tokenFile.toString(), "drain", "PT2S"))));
     return c;
   }
 }

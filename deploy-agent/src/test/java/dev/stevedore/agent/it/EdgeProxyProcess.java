@@ -43,7 +43,7 @@ public final class EdgeProxyProcess implements AutoCloseable {
     pb.environment().put("STEVEDORE_PORT", String.valueOf(port));
     pb.environment().put("STEVEDORE_ADMIN_PORT", String.valueOf(adminPort));
     pb.environment().put("STEVEDORE_ADMIN_TOKEN_FILE", tokenFile.toString());
-    pb.environment().put("STEVEDORE_STATE_FILE", dir.resolve("edge-proxy.json").toString());
+    pb.environment().put("STEVEDORE_STATE_PATH", dir.resolve("edge-proxy.json").toString());
     String max = System.getProperty("proxy.maxUpstreamConnections");
     if (max != null) {
       pb.environment().put("STEVEDORE_MAX_UPSTREAM_CONNECTIONS", max);
