@@ -35,6 +35,24 @@ class DeployRequestTest {
   }
 
   @Test
+  void readsForceAsABooleanAndRefusesItWithASchedule() {
+    DeployRequest forced = DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"re-run","force":true}"""), NOW);
+    assertThat(forced.force()).isTrue();
+    assertThat(DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","force":false}"""), NOW).force()).isFalse();
+    assertThat(DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x"}"""), NOW).force()).isFalse();
+    assertThatThrownBy(() -> DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","force":"yes"}"""), NOW))
+        .isInstanceOf(HttpProblem.class).hasMessageContaining("'force' must be true or false");
+    assertThatThrownBy(() -> DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","force":true,
+         "notBefore":"2030-01-02T00:00:00Z"}"""), NOW))
+        .isInstanceOf(HttpProblem.class).hasMessageContaining("force cannot be combined with notBefore");
+  }
+
+  @Test
   void refusesUnknownFieldsMissingReasonsAndBadTimes() {
     assertThatThrownBy(() -> DeployRequest.parse(json("""
         {"service":"web","environment":"prod","version":"v1","reason":"x","servce":"typo"}"""), NOW))

@@ -8,6 +8,7 @@ import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
+import dev.stevedore.common.security.RequestVerifier;
 import dev.stevedore.trigger.history.DeploymentHistory;
 import dev.stevedore.trigger.schedule.ScheduleTimer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -31,12 +33,13 @@ class ManualDeploymentsTest {
   @TempDir Path dir;
   final Vertx vertx = Vertx.vertx();
   final List<DeployRequested> sent = new CopyOnWriteArrayList<>();
+  final KeyPair keys = Ed25519Keys.generate();
   Submitter submitter;
   ScheduleTimer timer;
 
   @BeforeEach
   void start() throws Exception {
-    submitter = new Submitter(new RequestFactory(new RequestSigner(Ed25519Keys.generate(), new EventCodec())::sign,
+    submitter = new Submitter(new RequestFactory(new RequestSigner(keys, new EventCodec())::sign,
         "t1", Clock.systemUTC()), request -> {
           sent.add(request);
           return Future.succeededFuture();
@@ -73,6 +76,24 @@ class ManualDeploymentsTest {
       assertThat(r.requestedBy()).isEqualTo("api:alice");
       assertThat(r.reason()).isEqualTo("because");
     });
+  }
+
+  @Test
+  void aForcedDeployIsSignedWithForceAndAPlainOneWithout() throws Exception {
+    ManualDeployments d = deployments(Optional.empty());
+    d.deploy("alice", "forced", new DeployRequest("web", "prod", "v2", "re-run", Optional.empty(), true))
+        .await(5, TimeUnit.SECONDS);
+    d.deploy("alice", "plain", request(Optional.empty())).await(5, TimeUnit.SECONDS);
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(0).force()).isTrue();
+    assertThat(sent.get(1).force()).isNull();
+    // The flag is inside the signed form: dropping it breaks the signature.
+    RequestVerifier verifier = new RequestVerifier(List.of(keys.getPublic()), new EventCodec());
+    assertThat(verifier.verifies(sent.get(0))).isTrue();
+    DeployRequested stripped = new DeployRequested(sent.get(0).id(), sent.get(0).source(), sent.get(0).time(),
+        sent.get(0).deploymentId(), "web", "prod", "v2", null, null, null, sent.get(0).requestedBy(), "manual",
+        "re-run", null, sent.get(0).keyId(), sent.get(0).signature());
+    assertThat(verifier.rejection(stripped)).isEqualTo("signature does not verify");
   }
 
   @Test

@@ -76,6 +76,25 @@ class ApiIT {
   }
 
   @Test
+  void forcedManualDeployCarriesForceInsideTheSignedRequest() throws Exception {
+    HttpResponse<String> r = deploy("{\"service\":\"forced-svc\",\"environment\":\"staging\",\"version\":\"v3\","
+        + "\"reason\":\"re-run the migration\",\"force\":true}", DEPLOYER);
+    HttpResponse<String> viewer = deploy("{\"service\":\"forced-svc\",\"environment\":\"staging\",\"version\":\"v4\","
+        + "\"reason\":\"x\",\"force\":true}", VIEWER);
+    HttpResponse<String> notBoolean = deploy("{\"service\":\"forced-svc\",\"environment\":\"staging\","
+        + "\"version\":\"v5\",\"reason\":\"x\",\"force\":\"true\"}", DEPLOYER);
+    assertThat(r.statusCode()).isEqualTo(202);
+    assertThat(viewer.statusCode()).isEqualTo(403);
+    assertThat(notBoolean.statusCode()).isEqualTo(400);
+    assertThat(notBoolean.headers().firstValue("Content-Type")).hasValueSatisfying(
+        t -> assertThat(t).startsWith("application/problem+json"));
+    DeployRequested req = published(new JsonObject(r.body()).getString("deploymentId")).get(0);
+    assertThat(req.forced()).isTrue();
+    assertThat(new RequestVerifier(List.of(trigger.running.publicKey()), new EventCodec()).verifies(req)).isTrue();
+    assertThat(RequestsTopic.forService(bootstrap, "forced-svc")).hasSize(1);
+  }
+
+  @Test
   void apiNeedsAKnownTokenWithTheRightRole() throws Exception {
     String json = "{\"service\":\"guarded-svc\",\"environment\":\"staging\",\"version\":\"v1\",\"reason\":\"x\"}";
     HttpResponse<String> none = deploy(json, Map.of());
