@@ -53,6 +53,29 @@ class DeployRequestTest {
   }
 
   @Test
+  void anUnblockNeedsAReasonValidNamesAndAtMostAListOfHostIds() {
+    UnblockRequest all = UnblockRequest.parse("prod", "web", "v1.2", json("{\"reason\":\"fixed\"}"));
+    assertThat(all).isEqualTo(new UnblockRequest("prod", "web", "v1.2", "fixed", java.util.List.of()));
+    assertThat(UnblockRequest.parse("prod", "web", "sha256:" + "a".repeat(64),
+        json("{\"reason\":\"fixed\",\"hosts\":[\"web-1\",\"web-2\"]}")).hosts()).containsExactly("web-1", "web-2");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "web", "v1", json("{\"hosts\":[\"web-1\"]}")))
+        .isInstanceOf(HttpProblem.class).hasMessageContaining("missing reason");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "web", "v1", json("{\"reason\":\"  \"}")))
+        .hasMessageContaining("missing reason");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "Web!", "v1", json("{\"reason\":\"x\"}")))
+        .hasMessageContaining("service must match");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "web", "v1;rm", json("{\"reason\":\"x\"}")))
+        .hasMessageContaining("version must be");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "web", "v1", json("{\"reason\":\"x\",\"hosts\":\"web-1\"}")))
+        .hasMessageContaining("'hosts' must be an array");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "web", "v1", json("{\"reason\":\"x\",\"hosts\":[\"../x\"]}")))
+        .hasMessageContaining("host must match");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "web", "v1", json("{\"reason\":\"x\",\"version\":\"v2\"}")))
+        .hasMessageContaining("unknown field 'version'");
+    assertThat(status(() -> UnblockRequest.parse("prod", "web", "v1", new byte[0]))).isEqualTo(400);
+  }
+
+  @Test
   void refusesUnknownFieldsMissingReasonsAndBadTimes() {
     assertThatThrownBy(() -> DeployRequest.parse(json("""
         {"service":"web","environment":"prod","version":"v1","reason":"x","servce":"typo"}"""), NOW))

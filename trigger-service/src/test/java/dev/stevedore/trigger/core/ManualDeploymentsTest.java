@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.VersionUnblocked;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
@@ -94,6 +95,32 @@ class ManualDeploymentsTest {
         sent.get(0).deploymentId(), "web", "prod", "v2", null, null, null, sent.get(0).requestedBy(), "manual",
         "re-run", null, sent.get(0).keyId(), sent.get(0).signature());
     assertThat(verifier.rejection(stripped)).isEqualTo("signature does not verify");
+  }
+
+  @Test
+  void anUnblockIsSignedForTheEnvironmentOrTheNamedHostsAndPublished() throws Exception {
+    List<VersionUnblocked> unblocks = new CopyOnWriteArrayList<>();
+    Unblocks publisher = new Unblocks(new RequestSigner(keys, new EventCodec())::sign, u -> {
+      unblocks.add(u);
+      return Future.succeededFuture();
+    }, "t1", Clock.systemUTC(), 1000);
+    ManualDeployments d = new ManualDeployments(submitter, timer.service(), Optional.empty(), Clock.systemUTC(),
+        Optional.of(publisher));
+    Unblocks.Lifted lifted = d.unblock("alice", "key-9",
+        new UnblockRequest("prod", "web", "v2", "image rebuilt", List.of("web-1"))).await(5, TimeUnit.SECONDS);
+    assertThat(lifted.unblockId()).isEqualTo(DeploymentIds.of("unblock:alice", "key-9"));
+    assertThat(unblocks).singleElement().satisfies(u -> {
+      assertThat(u.target().hosts()).containsExactly("web-1");
+      assertThat(u.target().environment()).isEqualTo("prod");
+      assertThat(u.requestedBy()).isEqualTo("api:alice");
+      assertThat(u.reason()).isEqualTo("image rebuilt");
+      assertThat(u.partitionKey()).isEqualTo("prod/web");
+      assertThat(new RequestVerifier(List.of(keys.getPublic()), new EventCodec()).verifies(u)).isTrue();
+    });
+    assertThat(sent).as("no deploy request").isEmpty();
+    HttpProblem none = (HttpProblem) deployments(Optional.empty())
+        .unblock("alice", "k", new UnblockRequest("prod", "web", "v2", "x", List.of())).cause();
+    assertThat(none.status()).isEqualTo(501);
   }
 
   @Test
