@@ -20,6 +20,7 @@ import dev.stevedore.common.event.DeployStep;
 import dev.stevedore.common.event.DeploySucceeded;
 import dev.stevedore.common.event.Outcome;
 import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.event.VersionUnblocked;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -71,11 +72,11 @@ final class Projection {
     return p;
   }
 
-  /** The deployments the events are about. */
+  /** The deployments the events are about (an unblock is stored as an event only: no deployment runs under its id). */
   static Set<String> deploymentIds(List<StevedoreEvent> events) {
     Set<String> ids = new LinkedHashSet<>();
     for (StevedoreEvent e : events) {
-      if (e instanceof DeployEvent d) {
+      if (e instanceof DeployEvent d && !(e instanceof VersionUnblocked)) {
         ids.add(d.deploymentId());
       }
     }

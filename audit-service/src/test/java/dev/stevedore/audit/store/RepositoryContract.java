@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.audit.Events;
 import dev.stevedore.audit.dora.Dora;
+import dev.stevedore.common.event.DeployStep;
+import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.event.VersionUnblocked;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
@@ -166,6 +169,38 @@ abstract class RepositoryContract {
     assertThat(status(cancelled)).isEqualTo("cancelled");
     assertThat(status(requested)).isEqualTo("requested");
     assertThat(queries.deployment(requested).orElseThrow().deployment().finishedAt()).isNull();
+  }
+
+  @Test
+  void anUnblockIsStoredAsAnEventAndItsTraceJoinsTheDeploymentThatBlockedTheVersion() throws Exception {
+    String blocking = deploymentId("blocking");
+    String unblockId = deploymentId("unblock");
+    store(List.of(Events.requested(blocking, "web", "prod", "broken", T0),
+        Events.rolledBack(blocking, "web-1", "web", "prod", "broken", T0.plusSeconds(5))));
+    VersionUnblocked unblock = new VersionUnblocked(DeploymentIds.eventId(unblockId, "trigger", "unblocked"),
+        "stevedore://trigger/test", T0.plusSeconds(60), unblockId, "web", "prod", "broken", null, "api:alice",
+        "image rebuilt", "k1", "c2ln");
+    DeployStep trace = new DeployStep(DeploymentIds.eventId(blocking, "web-1", "unblock:" + unblock.id()),
+        "stevedore://agent/web-1", T0.plusSeconds(61), blocking, "web-1", "web", "unblock", true, 0, null,
+        "version broken unblocked by api:alice: image rebuilt");
+    store(List.of(unblock, trace));
+
+    assertThat(queries.deployment(unblockId)).as("no deployment runs under an unblock's id").isEmpty();
+    assertThat(queries.events(0, null, null, 100)).filteredOn(e -> e.type().equals("version.unblocked"))
+        .singleElement().satisfies(e -> {
+          assertThat(e.deploymentId()).isEqualTo(unblockId);
+          assertThat(e.service()).isEqualTo("web");
+          assertThat(e.environment()).isEqualTo("prod");
+          assertThat(e.payload()).contains("image rebuilt");
+        });
+    Views.DeploymentDetail d = queries.deployment(blocking).orElseThrow();
+    assertThat(d.deployment().status()).as("a trace changes no status").isEqualTo("rolled-back");
+    assertThat(d.hosts()).singleElement().satisfies(h -> {
+      assertThat(h.status()).isEqualTo("rolled-back");
+      assertThat(h.steps()).extracting(Views.Step::name).containsExactly("unblock");
+      assertThat(h.steps().get(0).outputTail()).contains("image rebuilt");
+    });
+    assertThat(queries.verifyChain().ok()).isTrue();
   }
 
   private String status(String id) throws Exception {
