@@ -131,8 +131,8 @@ public final class QueryRepository {
                 rs.getString("running_version"), rs.getString("restored_version"),
                 healthy == null ? null : healthy == 1, rs.getString("digest"), rs.getString("failed_step"),
                 intOrNull(rs, "exit_code"), rs.getString("reason"), iso(longOrNull(rs, "started_at")),
-                iso(longOrNull(rs, "finished_at")), longOrNull(rs, "duration_ms"),
-                steps.getOrDefault(host, List.of())));
+                iso(longOrNull(rs, "finished_at")), longOrNull(rs, "duration_ms"), intOrNull(rs, "attempts"),
+                longOrNull(rs, "waited_ms"), steps.getOrDefault(host, List.of())));
           }
         }
       }

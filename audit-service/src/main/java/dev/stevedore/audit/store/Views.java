@@ -24,7 +24,8 @@ public final class Views {
   public record HostResult(String host, String service, String environment, String status, String fromVersion,
                            String version, String runningVersion, String restoredVersion, Boolean restoredHealthy,
                            String digest, String failedStep, Integer exitCode, String reason, String startedAt,
-                           String finishedAt, Long durationMs, List<Step> steps) {}
+                           String finishedAt, Long durationMs, Integer attempts, Long waitedMs,
+                           List<Step> steps) {}
 
   public record TimelineEntry(long seq, String eventId, String type, String time, String host) {}
 

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.audit.Events;
 import dev.stevedore.audit.dora.Dora;
+import dev.stevedore.common.event.DeployRolledBack;
 import dev.stevedore.common.event.DeployStep;
+import dev.stevedore.common.event.DeploySucceeded;
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.event.StevedoreEvent;
 import dev.stevedore.common.event.VersionUnblocked;
@@ -201,6 +203,37 @@ abstract class RepositoryContract {
       assertThat(h.steps().get(0).outputTail()).contains("image rebuilt");
     });
     assertThat(queries.verifyChain().ok()).isTrue();
+  }
+
+  @Test
+  void outcomesKeepTheirAttemptsAndWaitingTimePerHost() throws Exception {
+    String id = deploymentId("attempts");
+    store(List.of(Events.requested(id, "web", "prod", "v2", T0),
+        new DeploySucceeded(DeploymentIds.eventId(id, "web-1", "outcome"), "stevedore://agent/web-1",
+            T0.plusSeconds(9), id, "web-1", "web", "prod", "v2", "sha256:" + "a".repeat(64), 900, 3, 4200L),
+        new DeployRolledBack(DeploymentIds.eventId(id, "web-2", "outcome"), "stevedore://agent/web-2",
+            T0.plusSeconds(9), id, "web-2", "web", "prod", "v2", "v1", "health-check", "unhealthy", true, 5000, 2, 0L),
+        Events.skipped(id, "web-3", "web", "prod", "v2", T0.plusSeconds(1)),
+        Events.failed(id, "web-4", "web", "prod", "v2", T0.plusSeconds(2))));
+
+    Map<String, Views.HostResult> hosts = new HashMap<>();
+    queries.deployment(id).orElseThrow().hosts().forEach(h -> hosts.put(h.host(), h));
+    assertThat(hosts.get("web-1").attempts()).isEqualTo(3);
+    assertThat(hosts.get("web-1").waitedMs()).isEqualTo(4200L);
+    assertThat(hosts.get("web-2").attempts()).isEqualTo(2);
+    assertThat(hosts.get("web-2").waitedMs()).isZero();
+    assertThat(hosts.get("web-3").attempts()).as("a skipped outcome says nothing").isNull();
+    assertThat(hosts.get("web-3").waitedMs()).isNull();
+    assertThat(hosts.get("web-4").attempts()).as("an older agent's outcome says nothing").isNull();
+
+    // A redelivered outcome (same event id) is not applied twice and changes nothing.
+    store(List.of(new DeploySucceeded(DeploymentIds.eventId(id, "web-1", "outcome"), "stevedore://agent/web-1",
+        T0.plusSeconds(9), id, "web-1", "web", "prod", "v2", "sha256:" + "a".repeat(64), 900, 3, 4200L)));
+    assertThat(queries.deployment(id).orElseThrow().hosts()).filteredOn(h -> h.host().equals("web-1"))
+        .singleElement().satisfies(h -> {
+          assertThat(h.attempts()).isEqualTo(3);
+          assertThat(h.waitedMs()).isEqualTo(4200L);
+        });
   }
 
   private String status(String id) throws Exception {
