@@ -225,6 +225,20 @@ abstract class RepositoryContract {
     assertThat(hosts.get("web-3").attempts()).as("a skipped outcome says nothing").isNull();
     assertThat(hosts.get("web-3").waitedMs()).isNull();
     assertThat(hosts.get("web-4").attempts()).as("an older agent's outcome says nothing").isNull();
+    Views.Deployment most = queries.deployment(id).orElseThrow().deployment();
+    assertThat(most.attempts()).as("the deployment shows the most any host needed").isEqualTo(3);
+    assertThat(most.waitedMs()).isEqualTo(4200L);
+    assertThat(queries.deployments(new DeploymentFilter(null, null, null, null, null, null, 500, null)).items())
+        .filteredOn(x -> x.id().equals(id)).singleElement().satisfies(x -> {
+          assertThat(x.attempts()).isEqualTo(3);
+          assertThat(x.waitedMs()).isEqualTo(4200L);
+        });
+    assertThat(queries.deployments(new DeploymentFilter(null, null, "web-2", null, null, null, 500, null)).items())
+        .as("a host's page shows that host's figures").filteredOn(x -> x.id().equals(id)).singleElement()
+        .satisfies(x -> {
+          assertThat(x.attempts()).isEqualTo(2);
+          assertThat(x.waitedMs()).isZero();
+        });
 
     // A redelivered outcome (same event id) is not applied twice and changes nothing.
     store(List.of(new DeploySucceeded(DeploymentIds.eventId(id, "web-1", "outcome"), "stevedore://agent/web-1",
