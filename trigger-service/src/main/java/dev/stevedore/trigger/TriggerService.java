@@ -10,12 +10,14 @@ import dev.stevedore.common.runtime.HttpServerVerticle;
 import dev.stevedore.common.runtime.KafkaClients;
 import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
+import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.trigger.core.KafkaRequestSink;
 import dev.stevedore.trigger.core.ManualDeployments;
 import dev.stevedore.trigger.core.RecentIds;
 import dev.stevedore.trigger.core.RequestFactory;
 import dev.stevedore.trigger.core.SigningKeys;
 import dev.stevedore.trigger.core.Submitter;
+import dev.stevedore.trigger.core.Unblocks;
 import dev.stevedore.trigger.core.TriggerMetrics;
 import dev.stevedore.trigger.history.DeploymentHistory;
 import dev.stevedore.trigger.history.HistoryVerticle;
@@ -138,7 +140,11 @@ public final class TriggerService {
     return historyStarted
         .compose(v -> deployed.add(timer))
         .compose(v -> {
-          ManualDeployments deployments = new ManualDeployments(submitter, timer.service(), history, clock);
+          Unblocks unblocks = new Unblocks(new RequestSigner(clients.keys(), clients.codec())::sign,
+              u -> clients.publisher().publish(Topics.REQUESTS, u.partitionKey(), u).mapEmpty(), config.instanceId(),
+              clock, config.limits().publishTimeoutMs());
+          ManualDeployments deployments = new ManualDeployments(submitter, timer.service(), history, clock,
+              Optional.of(unblocks));
           TriggerRoutes routes = new TriggerRoutes(config, generic, clients.parsers(), submitter, deployments,
               timer.service(), metrics, clients.breaker(), clock);
           HttpServerVerticle.Routes all = (vx, router) -> {

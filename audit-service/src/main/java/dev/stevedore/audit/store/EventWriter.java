@@ -13,6 +13,7 @@ import dev.stevedore.common.event.DeployStarted;
 import dev.stevedore.common.event.DeployStep;
 import dev.stevedore.common.event.Outcome;
 import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.event.VersionUnblocked;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -186,6 +187,10 @@ public final class EventWriter {
       deploymentId = x.deploymentId();
       service = x.service();
       environment = x.environment();
+    } else if (e instanceof VersionUnblocked u) {
+      deploymentId = u.deploymentId();
+      service = u.service();
+      environment = u.environment();
     } else if (e instanceof DeployStarted s) {
       deploymentId = s.deploymentId();
       host = s.host();

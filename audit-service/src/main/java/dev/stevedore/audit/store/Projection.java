@@ -20,6 +20,7 @@ import dev.stevedore.common.event.DeployStep;
 import dev.stevedore.common.event.DeploySucceeded;
 import dev.stevedore.common.event.Outcome;
 import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.event.VersionUnblocked;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -52,7 +53,8 @@ final class Projection {
       text("deployment_id"), text("host"), text("service"), text("environment"), text("status"),
       text("from_version"), text("version"), text("running_version"), text("restored_version"),
       integer("restored_healthy"), text("digest"), text("failed_step"), integer("exit_code"), text("reason"),
-      bigint("started_at"), bigint("finished_at"), bigint("duration_ms"), bigint("requested_at")));
+      bigint("started_at"), bigint("finished_at"), bigint("duration_ms"), bigint("requested_at"),
+      integer("attempts"), bigint("waited_ms")));
 
   private final Map<String, DeploymentRow> deployments = new LinkedHashMap<>();
   private final Map<String, HostRow> hosts = new LinkedHashMap<>();
@@ -71,11 +73,11 @@ final class Projection {
     return p;
   }
 
-  /** The deployments the events are about. */
+  /** The deployments the events are about (an unblock is stored as an event only: no deployment runs under its id). */
   static Set<String> deploymentIds(List<StevedoreEvent> events) {
     Set<String> ids = new LinkedHashSet<>();
     for (StevedoreEvent e : events) {
-      if (e instanceof DeployEvent d) {
+      if (e instanceof DeployEvent d && !(e instanceof VersionUnblocked)) {
         ids.add(d.deploymentId());
       }
     }
@@ -195,16 +197,22 @@ final class Projection {
     h.exitCode = null;
     h.reason = null;
     h.durationMs = 0L;
+    h.attempts = null;
+    h.waitedMs = null;
     if (o instanceof DeploySucceeded s) {
       h.digest = s.digest();
       h.runningVersion = s.version();
       h.durationMs = s.durationMs();
+      h.attempts = s.attempts();
+      h.waitedMs = s.waitedMs();
     } else if (o instanceof DeployFailed f) {
       h.failedStep = f.step();
       h.exitCode = f.exitCode();
       h.reason = f.reason();
       h.runningVersion = f.runningVersion();
       h.durationMs = f.durationMs();
+      h.attempts = f.attempts();
+      h.waitedMs = f.waitedMs();
     } else if (o instanceof DeployRolledBack r) {
       h.restoredVersion = r.restoredVersion();
       h.restoredHealthy = r.restoredHealthy() ? 1 : 0;
@@ -212,6 +220,8 @@ final class Projection {
       h.failedStep = r.failedStep();
       h.reason = r.reason();
       h.durationMs = r.durationMs();
+      h.attempts = r.attempts();
+      h.waitedMs = r.waitedMs();
     } else if (o instanceof DeploySkipped k) {
       h.reason = k.reason();
     }
@@ -381,6 +391,8 @@ final class Projection {
     Long finishedAt;
     Long durationMs;
     Long requestedAt;
+    Integer attempts;
+    Long waitedMs;
 
     HostRow(String deploymentId, String host, String service) {
       this.deploymentId = deploymentId;
@@ -408,6 +420,8 @@ final class Projection {
       finishedAt = longOrNull(rs, "finished_at");
       durationMs = longOrNull(rs, "duration_ms");
       requestedAt = longOrNull(rs, "requested_at");
+      attempts = intOrNull(rs, "attempts");
+      waitedMs = longOrNull(rs, "waited_ms");
       markLoaded();
     }
 
@@ -415,7 +429,7 @@ final class Projection {
     List<Object> values() {
       return Arrays.asList(deploymentId, host, service, environment, status, fromVersion, version, runningVersion,
           restoredVersion, restoredHealthy, digest, failedStep, exitCode, reason, startedAt, finishedAt, durationMs,
-          requestedAt);
+          requestedAt, attempts, waitedMs);
     }
   }
 }

@@ -29,6 +29,10 @@ public final class QueryRepository {
   private static final String DEPLOYMENT_COLUMNS = "d.id, d.service, d.environment, d.version, d.commit_sha, "
       + "d.branch, d.repository, d.requested_by, d.trigger_kind, d.source, d.reason, d.requested_at, d.status, "
       + "d.finished_at, d.cancelled_at, d.has_request";
+  /** A deployment's attempts and waiting time: the most any of its hosts reported (primary-key lookups). */
+  private static final String MOST_ATTEMPTS =
+      ", (SELECT MAX(x.attempts) FROM deployment_hosts x WHERE x.deployment_id = d.id) AS attempts"
+      + ", (SELECT MAX(x.waited_ms) FROM deployment_hosts x WHERE x.deployment_id = d.id) AS waited_ms";
 
   private final DataSource dataSource;
   private final Dialect dialect;
@@ -46,17 +50,21 @@ public final class QueryRepository {
    * order, same cursor either way.
    */
   private enum Keyset {
-    DEPLOYMENTS(" FROM deployments d", "d.requested_at", "d.id"),
-    HOST(" FROM deployment_hosts h JOIN deployments d ON d.id = h.deployment_id", "h.requested_at", "h.deployment_id");
+    DEPLOYMENTS(" FROM deployments d", "d.requested_at", "d.id", MOST_ATTEMPTS),
+    HOST(" FROM deployment_hosts h JOIN deployments d ON d.id = h.deployment_id", "h.requested_at", "h.deployment_id",
+        ", h.attempts AS attempts, h.waited_ms AS waited_ms");
 
     final String from;
     final String time;
     final String id;
+    /** The attempts and waiting time shown with each deployment: the host's, or the most of any host. */
+    final String attempts;
 
-    Keyset(String from, String time, String id) {
+    Keyset(String from, String time, String id, String attempts) {
       this.from = from;
       this.time = time;
       this.id = id;
+      this.attempts = attempts;
     }
   }
 
@@ -73,7 +81,7 @@ public final class QueryRepository {
       where.and("(" + keyset.time + " < ? OR (" + keyset.time + " = ? AND " + keyset.id + " < ?))",
           f.after().requestedAt(), f.after().requestedAt(), f.after().id());
     }
-    String sql = "SELECT " + DEPLOYMENT_COLUMNS + keyset.from + where.sql()
+    String sql = "SELECT " + DEPLOYMENT_COLUMNS + keyset.attempts + keyset.from + where.sql()
         + " ORDER BY " + keyset.time + " DESC, " + keyset.id + " DESC LIMIT ?";
     List<Views.Deployment> items = new ArrayList<>();
     List<Long> times = new ArrayList<>();
@@ -98,7 +106,8 @@ public final class QueryRepository {
   public Optional<Views.DeploymentDetail> deployment(String id) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       Views.Deployment deployment;
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + DEPLOYMENT_COLUMNS + " FROM deployments d WHERE d.id = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + DEPLOYMENT_COLUMNS + MOST_ATTEMPTS
+          + " FROM deployments d WHERE d.id = ?")) {
         ps.setString(1, id);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
@@ -131,8 +140,8 @@ public final class QueryRepository {
                 rs.getString("running_version"), rs.getString("restored_version"),
                 healthy == null ? null : healthy == 1, rs.getString("digest"), rs.getString("failed_step"),
                 intOrNull(rs, "exit_code"), rs.getString("reason"), iso(longOrNull(rs, "started_at")),
-                iso(longOrNull(rs, "finished_at")), longOrNull(rs, "duration_ms"),
-                steps.getOrDefault(host, List.of())));
+                iso(longOrNull(rs, "finished_at")), longOrNull(rs, "duration_ms"), intOrNull(rs, "attempts"),
+                longOrNull(rs, "waited_ms"), steps.getOrDefault(host, List.of())));
           }
         }
       }
@@ -245,7 +254,8 @@ public final class QueryRepository {
         rs.getString("version"), rs.getString("commit_sha"), rs.getString("branch"), rs.getString("repository"),
         rs.getString("requested_by"), rs.getString("trigger_kind"), rs.getString("source"), rs.getString("reason"),
         iso(rs.getLong("requested_at")), rs.getString("status"), iso(longOrNull(rs, "finished_at")),
-        iso(longOrNull(rs, "cancelled_at")), rs.getInt("has_request") == 1);
+        iso(longOrNull(rs, "cancelled_at")), rs.getInt("has_request") == 1, intOrNull(rs, "attempts"),
+        longOrNull(rs, "waited_ms"));
   }
 
   private <T> T readJson(String text, TypeReference<T> type) {

@@ -12,7 +12,7 @@ public final class Views {
   public record Deployment(String id, String service, String environment, String version, String commit,
                            String branch, String repository, String requestedBy, String trigger, String source,
                            String reason, String requestedAt, String status, String finishedAt,
-                           String cancelledAt, boolean requestSeen) {}
+                           String cancelledAt, boolean requestSeen, Integer attempts, Long waitedMs) {}
 
   /** The keyset position of a deployment in the list order (requested_at desc, id desc). */
   public record Position(long requestedAt, String id) {}
@@ -24,7 +24,8 @@ public final class Views {
   public record HostResult(String host, String service, String environment, String status, String fromVersion,
                            String version, String runningVersion, String restoredVersion, Boolean restoredHealthy,
                            String digest, String failedStep, Integer exitCode, String reason, String startedAt,
-                           String finishedAt, Long durationMs, List<Step> steps) {}
+                           String finishedAt, Long durationMs, Integer attempts, Long waitedMs,
+                           List<Step> steps) {}
 
   public record TimelineEntry(long seq, String eventId, String type, String time, String host) {}
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.audit.Events;
 import dev.stevedore.common.event.DeployStep;
+import dev.stevedore.common.event.VersionUnblocked;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,19 @@ class RecordDecoderTest {
     assertThat(d.ok()).isTrue();
     assertThat(d.event().event()).isEqualTo(step);
     assertThat(d.event().canonical()).isEqualTo(Events.CODEC.canonicalBytes(step));
+  }
+
+  @Test
+  void decodesAnUnblockFromTheRequestsTopic() {
+    var unblock = new VersionUnblocked("e-u", "stevedore://trigger/t1", t, "u-1", "web", "prod", "broken", null,
+        "api:alice", "image rebuilt", "k1", "c2ln");
+    RecordDecoder.Decoded d = decoder.decode(Events.CODEC.encode(unblock));
+
+    assertThat(d.ok()).isTrue();
+    assertThat(d.event().event()).isEqualTo(unblock);
+    var tooLong = new VersionUnblocked("e-v", "src", t, "u".repeat(256), "web", "prod", "v1", null, null, "why", null,
+        null);
+    assertThat(decoder.decode(Events.CODEC.encode(tooLong)).reason()).contains("'deploymentId'");
   }
 
   @Test

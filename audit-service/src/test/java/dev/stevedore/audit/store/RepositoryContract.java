@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.audit.Events;
 import dev.stevedore.audit.dora.Dora;
+import dev.stevedore.common.event.DeployRolledBack;
+import dev.stevedore.common.event.DeployStep;
+import dev.stevedore.common.event.DeploySucceeded;
+import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.event.VersionUnblocked;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
@@ -166,6 +171,83 @@ abstract class RepositoryContract {
     assertThat(status(cancelled)).isEqualTo("cancelled");
     assertThat(status(requested)).isEqualTo("requested");
     assertThat(queries.deployment(requested).orElseThrow().deployment().finishedAt()).isNull();
+  }
+
+  @Test
+  void anUnblockIsStoredAsAnEventAndItsTraceJoinsTheDeploymentThatBlockedTheVersion() throws Exception {
+    String blocking = deploymentId("blocking");
+    String unblockId = deploymentId("unblock");
+    store(List.of(Events.requested(blocking, "web", "prod", "broken", T0),
+        Events.rolledBack(blocking, "web-1", "web", "prod", "broken", T0.plusSeconds(5))));
+    VersionUnblocked unblock = new VersionUnblocked(DeploymentIds.eventId(unblockId, "trigger", "unblocked"),
+        "stevedore://trigger/test", T0.plusSeconds(60), unblockId, "web", "prod", "broken", null, "api:alice",
+        "image rebuilt", "k1", "c2ln");
+    DeployStep trace = new DeployStep(DeploymentIds.eventId(blocking, "web-1", "unblock:" + unblock.id()),
+        "stevedore://agent/web-1", T0.plusSeconds(61), blocking, "web-1", "web", "unblock", true, 0, null,
+        "version broken unblocked by api:alice: image rebuilt");
+    store(List.of(unblock, trace));
+
+    assertThat(queries.deployment(unblockId)).as("no deployment runs under an unblock's id").isEmpty();
+    assertThat(queries.events(0, null, null, 100)).filteredOn(e -> e.type().equals("version.unblocked"))
+        .singleElement().satisfies(e -> {
+          assertThat(e.deploymentId()).isEqualTo(unblockId);
+          assertThat(e.service()).isEqualTo("web");
+          assertThat(e.environment()).isEqualTo("prod");
+          assertThat(e.payload()).contains("image rebuilt");
+        });
+    Views.DeploymentDetail d = queries.deployment(blocking).orElseThrow();
+    assertThat(d.deployment().status()).as("a trace changes no status").isEqualTo("rolled-back");
+    assertThat(d.hosts()).singleElement().satisfies(h -> {
+      assertThat(h.status()).isEqualTo("rolled-back");
+      assertThat(h.steps()).extracting(Views.Step::name).containsExactly("unblock");
+      assertThat(h.steps().get(0).outputTail()).contains("image rebuilt");
+    });
+    assertThat(queries.verifyChain().ok()).isTrue();
+  }
+
+  @Test
+  void outcomesKeepTheirAttemptsAndWaitingTimePerHost() throws Exception {
+    String id = deploymentId("attempts");
+    store(List.of(Events.requested(id, "web", "prod", "v2", T0),
+        new DeploySucceeded(DeploymentIds.eventId(id, "web-1", "outcome"), "stevedore://agent/web-1",
+            T0.plusSeconds(9), id, "web-1", "web", "prod", "v2", "sha256:" + "a".repeat(64), 900, 3, 4200L),
+        new DeployRolledBack(DeploymentIds.eventId(id, "web-2", "outcome"), "stevedore://agent/web-2",
+            T0.plusSeconds(9), id, "web-2", "web", "prod", "v2", "v1", "health-check", "unhealthy", true, 5000, 2, 0L),
+        Events.skipped(id, "web-3", "web", "prod", "v2", T0.plusSeconds(1)),
+        Events.failed(id, "web-4", "web", "prod", "v2", T0.plusSeconds(2))));
+
+    Map<String, Views.HostResult> hosts = new HashMap<>();
+    queries.deployment(id).orElseThrow().hosts().forEach(h -> hosts.put(h.host(), h));
+    assertThat(hosts.get("web-1").attempts()).isEqualTo(3);
+    assertThat(hosts.get("web-1").waitedMs()).isEqualTo(4200L);
+    assertThat(hosts.get("web-2").attempts()).isEqualTo(2);
+    assertThat(hosts.get("web-2").waitedMs()).isZero();
+    assertThat(hosts.get("web-3").attempts()).as("a skipped outcome says nothing").isNull();
+    assertThat(hosts.get("web-3").waitedMs()).isNull();
+    assertThat(hosts.get("web-4").attempts()).as("an older agent's outcome says nothing").isNull();
+    Views.Deployment most = queries.deployment(id).orElseThrow().deployment();
+    assertThat(most.attempts()).as("the deployment shows the most any host needed").isEqualTo(3);
+    assertThat(most.waitedMs()).isEqualTo(4200L);
+    assertThat(queries.deployments(new DeploymentFilter(null, null, null, null, null, null, 500, null)).items())
+        .filteredOn(x -> x.id().equals(id)).singleElement().satisfies(x -> {
+          assertThat(x.attempts()).isEqualTo(3);
+          assertThat(x.waitedMs()).isEqualTo(4200L);
+        });
+    assertThat(queries.deployments(new DeploymentFilter(null, null, "web-2", null, null, null, 500, null)).items())
+        .as("a host's page shows that host's figures").filteredOn(x -> x.id().equals(id)).singleElement()
+        .satisfies(x -> {
+          assertThat(x.attempts()).isEqualTo(2);
+          assertThat(x.waitedMs()).isZero();
+        });
+
+    // A redelivered outcome (same event id) is not applied twice and changes nothing.
+    store(List.of(new DeploySucceeded(DeploymentIds.eventId(id, "web-1", "outcome"), "stevedore://agent/web-1",
+        T0.plusSeconds(9), id, "web-1", "web", "prod", "v2", "sha256:" + "a".repeat(64), 900, 3, 4200L)));
+    assertThat(queries.deployment(id).orElseThrow().hosts()).filteredOn(h -> h.host().equals("web-1"))
+        .singleElement().satisfies(h -> {
+          assertThat(h.attempts()).isEqualTo(3);
+          assertThat(h.waitedMs()).isEqualTo(4200L);
+        });
   }
 
   private String status(String id) throws Exception {

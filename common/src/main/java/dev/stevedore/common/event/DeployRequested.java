@@ -33,7 +33,7 @@ public record DeployRequested(
     String keyId,
     String signature,
     Boolean force)
-    implements DeployEvent {
+    implements DeployEvent, SignedRequest<DeployRequested> {
 
   public DeployRequested {
     id = Fields.required("id", id);
@@ -73,10 +73,12 @@ public record DeployRequested(
   }
 
   /** This request without key id and signature: the form that is signed. */
+  @Override
   public DeployRequested unsigned() {
     return withSignature(null, null);
   }
 
+  @Override
   public DeployRequested withSignature(String keyId, String signature) {
     return new DeployRequested(id, source, time, deploymentId, service, environment, version,
         commit, branch, repository, requestedBy, trigger, reason, target, keyId, signature, force);

@@ -16,7 +16,8 @@ public enum EventType {
   DEPLOY_FAILED("deploy.failed", DeployFailed.class, "failed"),
   DEPLOY_ROLLED_BACK("deploy.rolled-back", DeployRolledBack.class, "rolled-back"),
   DEPLOY_SKIPPED("deploy.skipped", DeploySkipped.class, "skipped"),
-  AGENT_HEARTBEAT("agent.heartbeat", AgentHeartbeat.class, "alive");
+  AGENT_HEARTBEAT("agent.heartbeat", AgentHeartbeat.class, "alive"),
+  VERSION_UNBLOCKED("version.unblocked", VersionUnblocked.class, "unblocked");
 
   private static final Map<String, EventType> BY_NAME =
       Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(t -> t.typeName, Function.identity()));

@@ -2,6 +2,8 @@ package dev.stevedore.common.security;
 
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.SignedRequest;
+import dev.stevedore.common.event.StevedoreEvent;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -13,7 +15,7 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
- * Signs deploy requests with the trigger service's Ed25519 private key, over the canonical bytes
+ * Signs deploy requests (and the other requests agents act on, {@link SignedRequest}) with the trigger service's Ed25519 private key, over the canonical bytes
  * of the unsigned request. Uses Bouncy Castle's Ed25519 (tens of microseconds per signature; the
  * JDK 17 provider takes about 1.4 ms, which capped a trigger near 90 webhooks/s). Ed25519 is
  * deterministic, so the signatures are the ones the JDK would make, and {@link RequestVerifier}
@@ -47,8 +49,11 @@ public final class RequestSigner implements UnaryOperator<DeployRequested> {
     return keyId;
   }
 
-  /** The request with {@code keyId} and {@code signature} set over its canonical unsigned form. */
-  public DeployRequested sign(DeployRequested request) {
+  /**
+   * The request ({@code deploy.requested}, {@code version.unblocked}) with {@code keyId} and
+   * {@code signature} set over its canonical unsigned form.
+   */
+  public <T extends StevedoreEvent & SignedRequest<T>> T sign(T request) {
     byte[] message = codec.canonicalBytes(request.unsigned());
     Ed25519Signer signer = new Ed25519Signer();
     signer.init(true, key);

@@ -1,7 +1,8 @@
 package dev.stevedore.common.security;
 
-import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.SignedRequest;
+import dev.stevedore.common.event.StevedoreEvent;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -12,7 +13,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Verifies deploy requests against the trigger public keys an agent trusts (several, so keys can
+ * Verifies signed requests ({@link SignedRequest}: deploy requests, unblocks) against the trigger public keys an agent trusts (several, so keys can
  * be rotated). Write access to the requests topic is not enough to deploy.
  */
 public final class RequestVerifier {
@@ -29,7 +30,7 @@ public final class RequestVerifier {
   }
 
   /** Why a request is not trusted, or {@code null} when its signature verifies. */
-  public String rejection(DeployRequested request) {
+  public <T extends StevedoreEvent & SignedRequest<T>> String rejection(T request) {
     if (request.signature() == null || request.keyId() == null) {
       return "unsigned request";
     }
@@ -53,7 +54,7 @@ public final class RequestVerifier {
     }
   }
 
-  public boolean verifies(DeployRequested request) {
+  public <T extends StevedoreEvent & SignedRequest<T>> boolean verifies(T request) {
     return rejection(request) == null;
   }
 }

@@ -17,6 +17,12 @@ public final class SampleEvents {
         "generic", "release", new Target("production", List.of("web-1"), Map.of("role", "frontend")), null, null);
   }
 
+  public static VersionUnblocked unblocked() {
+    return new VersionUnblocked("12121212-1212-5121-8121-121212121212", "stevedore://trigger/t1", T,
+        DeploymentIds.of("unblock:alice", "delivery-2"), "web", "production", "broken",
+        new Target("production", List.of("web-1"), Map.of()), "api:alice", "fixed by the new config map", null, null);
+  }
+
   public static List<StevedoreEvent> all() {
     return List.of(
         requested(),
@@ -31,6 +37,7 @@ public final class SampleEvents {
             "health-check", "GET /version answered 500", true, 9000),
         new DeploySkipped("e8", "stevedore://agent/web-1", T, DEPLOYMENT, "web-1", "web", "production", "v3", "superseded by v4"),
         new AgentHeartbeat("e9", "stevedore://agent/web-1", T, "web-1", "production", Map.of("role", "frontend"),
-            List.of(new AgentHeartbeat.ServiceState("web", "v2", "sha256:" + "b".repeat(64), "healthy")), "idle", "0.1.0"));
+            List.of(new AgentHeartbeat.ServiceState("web", "v2", "sha256:" + "b".repeat(64), "healthy")), "idle", "0.1.0"),
+        unblocked());
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.SampleEvents;
+import dev.stevedore.common.event.VersionUnblocked;
 import java.security.KeyPair;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,38 @@ class RequestSigningTest {
     DeployRequested signed = signer.sign(request);
     assertThat(verifier.rejection(signed.withSignature(signed.keyId(), "%%%not-base64"))).isEqualTo("signature is not base64");
     assertThat(verifier.rejection(signed.withSignature(signed.keyId(), "AAAA"))).startsWith("signature does not verify");
+  }
+
+  @Test
+  void anUnblockIsSignedAndVerifiedLikeARequestAndAnyChangeBreaksIt() throws Exception {
+    VersionUnblocked signed = signer.sign(SampleEvents.unblocked());
+    assertThat(signed.keyId()).isEqualTo(Ed25519Keys.keyId(trigger.getPublic()));
+    VersionUnblocked decoded = codec.decode(codec.encode(signed), VersionUnblocked.class);
+    assertThat(verifier.rejection(decoded)).isNull();
+    assertThat(signed.unsigned()).isEqualTo(SampleEvents.unblocked());
+
+    VersionUnblocked otherVersion = new VersionUnblocked(signed.id(), signed.source(), signed.time(),
+        signed.deploymentId(), signed.service(), signed.environment(), "v666", signed.target(), signed.requestedBy(),
+        signed.reason(), signed.keyId(), signed.signature());
+    VersionUnblocked everyHost = new VersionUnblocked(signed.id(), signed.source(), signed.time(),
+        signed.deploymentId(), signed.service(), signed.environment(), signed.version(), null, signed.requestedBy(),
+        signed.reason(), signed.keyId(), signed.signature());
+    assertThat(verifier.rejection(otherVersion)).isEqualTo("signature does not verify");
+    assertThat(verifier.rejection(everyHost)).isEqualTo("signature does not verify");
+    assertThat(verifier.rejection(SampleEvents.unblocked())).isEqualTo("unsigned request");
+    assertThat(verifier.rejection(new RequestSigner(Ed25519Keys.generate(), codec).sign(SampleEvents.unblocked())))
+        .startsWith("signed by untrusted key");
+  }
+
+  @Test
+  void aRequestsSignatureIsOverTheSameBytesAsBefore() {
+    // The generic signer signs a deploy request exactly as the one for requests only did.
+    DeployRequested request = SampleEvents.requested();
+    DeployRequested viaGeneric = signer.sign(request);
+    DeployRequested viaOperator = signer.apply(request);
+    assertThat(viaGeneric.signature()).isEqualTo(viaOperator.signature());
+    assertThat(new String(codec.canonicalBytes(request.unsigned()), java.nio.charset.StandardCharsets.UTF_8))
+        .doesNotContain("signature").doesNotContain("keyId");
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.stevedore.common.event.DeployStarted;
 import dev.stevedore.common.event.DeployStep;
 import dev.stevedore.common.event.DeploySucceeded;
 import dev.stevedore.common.event.DeploymentIds;
+import dev.stevedore.common.event.VersionUnblocked;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -65,6 +66,19 @@ public final class DeployEvents {
     return new DeployRolledBack(id(job, "outcome"), job.eventSource(), now(), job.deploymentId(), host, job.service(),
         job.environment(), job.version(), restoredVersion, failedStep, reason, healthy, durationMs, attempts(progress),
         waited(progress));
+  }
+
+  /**
+   * The trace of a lifted block, as a step {@code unblock} of the deployment that blocked the
+   * version (its timeline then shows who lifted it and why).
+   */
+  public DeployStep unblocked(String blockingDeploymentId, String source, VersionUnblocked u, String blockedSince,
+      String blockReason) {
+    String text = "version " + u.version() + " unblocked by " + (u.requestedBy() == null ? "the trigger" : u.requestedBy())
+        + ": " + u.reason() + " (unblock " + u.deploymentId() + "; blocked since " + blockedSince
+        + (blockReason == null ? "" : ": " + blockReason) + ")";
+    return new DeployStep(DeploymentIds.eventId(blockingDeploymentId, host, "unblock:" + u.id()), source, now(),
+        blockingDeploymentId, host, u.service(), "unblock", true, 0, null, tail(text));
   }
 
   public DeploySkipped skipped(DeployJob job, String reason) {

@@ -11,6 +11,7 @@ import dev.stevedore.agent.state.AgentState.Phase;
 import dev.stevedore.agent.state.AgentState.Release;
 import dev.stevedore.agent.state.AgentState.ServiceRecord;
 import dev.stevedore.agent.state.StateStore;
+import dev.stevedore.common.event.VersionUnblocked;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -140,6 +141,29 @@ public final class Reconciler {
   /** Publishes {@code deploy.skipped} for a request this agent will not run, and remembers it. */
   public Future<Void> skip(DeployJob job, String reason) {
     terminal(job, reason);
+    return save();
+  }
+
+  /**
+   * Lifts this host's block on the unblock's version of its service (a verified, targeted
+   * {@code version.unblocked}), logs it, and records it as a step {@code unblock} of the deployment
+   * that blocked it. Nothing happens where the version is not blocked. Completes once on disk.
+   */
+  public Future<Void> unblock(VersionUnblocked u) {
+    ServiceRecord record = state().services.get(u.service());
+    List<AgentState.Block> lifted = record == null ? List.of() : record.unblock(u.version(), u.time());
+    if (lifted.isEmpty()) {
+      LOG.info("unblock {}: {} {} is not blocked here (or was blocked again after {}); nothing to do",
+          u.deploymentId(), u.service(), u.version(), u.time());
+      return Future.succeededFuture();
+    }
+    for (AgentState.Block b : lifted) {
+      LOG.warn("unblock {}: {} {} is allowed again (blocked since {} by deployment {}: {}); lifted by {}: {}",
+          u.deploymentId(), u.service(), u.version(), b.since, b.deploymentId, b.reason, u.requestedBy(), u.reason());
+      if (b.deploymentId != null) {
+        sink.emit(events.unblocked(b.deploymentId, config.eventSource(), u, b.since, b.reason));
+      }
+    }
     return save();
   }
 

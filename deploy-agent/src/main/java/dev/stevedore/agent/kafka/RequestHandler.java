@@ -11,6 +11,7 @@ import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.EventDecodingException;
 import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.event.VersionUnblocked;
 import dev.stevedore.common.security.RequestVerifier;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What the agent does with one record of the requests topic, independent of Kafka: decode,
  * verify, admit, then hand it to the {@link Reconciler} (as the service's desired version), skip,
- * ignore or dead-letter it. The future completes when the record's side effect is durable (the
+ * ignore or dead-letter it; a verified {@code version.unblocked} for this host lifts a block. The future completes when the record's side effect is durable (the
  * offset may then be committed): for an admitted request, once it is recorded as desired, not
  * when it is deployed.
  */
@@ -63,6 +64,9 @@ public final class RequestHandler {
     if (event instanceof DeployRequested request) {
       return handle(key, value, request, origin);
     }
+    if (event instanceof VersionUnblocked unblock) {
+      return unblock(key, value, unblock, origin);
+    }
     if (event instanceof DeployCancelled cancelled) {
       if (reconciler.cancel(cancelled.service(), cancelled.deploymentId(),
           "cancelled" + (cancelled.reason() == null ? "" : ": " + cancelled.reason()))) {
@@ -72,6 +76,21 @@ public final class RequestHandler {
     }
     LOG.warn("unexpected {} on the requests topic (key {}); sent to the dead-letter topic", event.type().typeName(), key);
     return deadLetters.send(key, value, "unexpected event type " + event.type().typeName() + " on the requests topic", origin);
+  }
+
+  /** Verified, meant for this host and a service it manages: the block is lifted (see {@link Reconciler#unblock}). */
+  private Future<Void> unblock(String key, byte[] value, VersionUnblocked unblock, java.util.Map<String, String> origin) {
+    String rejection = verifier.rejection(unblock);
+    if (rejection != null) {
+      LOG.warn("unblock {}: rejected ({}); sent to the dead-letter topic", unblock.deploymentId(), rejection);
+      return deadLetters.send(key, value, rejection, origin);
+    }
+    if (!unblock.target().matches(config.environment(), config.hostId(), config.labels())
+        || !unblock.environment().equals(config.environment()) || !config.services().containsKey(unblock.service())) {
+      LOG.debug("unblock {}: not meant for this host or service", unblock.deploymentId());
+      return Future.succeededFuture();
+    }
+    return reconciler.unblock(unblock);
   }
 
   private Future<Void> handle(String key, byte[] value, DeployRequested request, java.util.Map<String, String> origin) {

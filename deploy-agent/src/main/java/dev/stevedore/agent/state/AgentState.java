@@ -85,6 +85,22 @@ public final class AgentState {
       blocked.removeIf(b -> b.version.equals(version));
     }
 
+    /**
+     * Lifts the blocks on {@code version} that began before {@code liftedAt} (a block that began
+     * later is a newer failure, which an older unblock does not excuse); returns those lifted.
+     */
+    public List<Block> unblock(String version, Instant liftedAt) {
+      List<Block> lifted = new ArrayList<>();
+      blocked.removeIf(b -> {
+        boolean lift = b.version.equals(version) && (b.since == null || Instant.parse(b.since).isBefore(liftedAt));
+        if (lift) {
+          lifted.add(b);
+        }
+        return lift;
+      });
+      return lifted;
+    }
+
     /** Raises {@link #appliedRequestTime} to {@code time} (it never goes back). */
     public void applied(String deploymentId, Instant time) {
       if (time == null) {

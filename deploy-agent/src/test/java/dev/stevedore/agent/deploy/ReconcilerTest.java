@@ -24,6 +24,11 @@ import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.Outcome;
 import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.event.VersionUnblocked;
+import dev.stevedore.agent.kafka.RequestHandler;
+import dev.stevedore.common.security.Ed25519Keys;
+import dev.stevedore.common.security.RequestSigner;
+import dev.stevedore.common.security.RequestVerifier;
 import dev.stevedore.common.kafka.KafkaSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
@@ -66,6 +71,10 @@ class ReconcilerTest {
   private volatile String waitingFor;
   private StateStore store;
   private Reconciler reconciler;
+  private AgentConfig config;
+  private final java.security.KeyPair triggerKeys = Ed25519Keys.generate();
+  private final RequestSigner trigger = new RequestSigner(triggerKeys, codec);
+  private final List<String> deadLettered = new CopyOnWriteArrayList<>();
   private Path dir;
 
   private final class FakeDriver implements Driver {
@@ -122,7 +131,7 @@ class ReconcilerTest {
         true, null, HealthCheckConfig.none(), null, null, null);
     ResilienceConfig resilience = new ResilienceConfig(1, null, 0, 0, 0, null, null, null, Duration.ofMillis(50),
         Duration.ofMillis(200), maxAttempts, 2, Duration.ofHours(1));
-    AgentConfig config = new AgentConfig("h1", "prod", Map.of(), KafkaSettings.of("k:9092"), List.of(), dir.toString(),
+    config = new AgentConfig("h1", "prod", Map.of(), KafkaSettings.of("k:9092"), List.of(), dir.toString(),
         null, null, null, 0, null, 0, resilience, null, Map.of("demo", demo));
     reconciler = on(() -> {
       EventSink sink = new EventSink() {
@@ -276,6 +285,78 @@ class ReconcilerTest {
     assertThat(r.isBlocked("v2", Instant.now())).isTrue();
     assertThat(r.isBlocked("v2", Instant.now().plus(Duration.ofHours(2)))).isFalse();
     assertThat(r.isBlocked("v1", Instant.now())).isFalse();
+  }
+
+  private RequestHandler handler() {
+    return new RequestHandler(config, codec, new RequestVerifier(List.of(triggerKeys.getPublic()), codec),
+        store.state(), reconciler, (key, value, reason, origin) -> {
+          deadLettered.add(reason);
+          return Future.succeededFuture();
+        }, Clock.systemUTC());
+  }
+
+  private static VersionUnblocked unblock(String version, String host, Instant time) {
+    return new VersionUnblocked(java.util.UUID.randomUUID().toString(), "stevedore://trigger/t1", time,
+        java.util.UUID.randomUUID().toString(), "demo", "prod", version,
+        new dev.stevedore.common.event.Target("prod", List.of(host), Map.of()), "api:alice", "fixed upstream", null, null);
+  }
+
+  private void handle(RequestHandler handler, StevedoreEvent event) throws Exception {
+    on(() -> handler.handle("prod/demo", codec.encode(event), Map.of()));
+  }
+
+  private void blockV2() throws Exception {
+    currentIsV1();
+    failing.put("up", StepResult.Fault.VERSION);
+    submit(job("d1", "v2"));
+    assertThat(awaitOutcome("d1")).isInstanceOf(DeployRolledBack.class);
+    assertThat(record().isBlocked("v2", Instant.now())).isTrue();
+    failing.clear();
+  }
+
+  @Test
+  void aSignedUnblockForThisHostLiftsTheBlockRecordsWhoAndWhyAndTheVersionDeploysAgain() throws Exception {
+    blockV2();
+    RequestHandler handler = handler();
+    VersionUnblocked forged = new RequestSigner(Ed25519Keys.generate(), codec).sign(unblock("v2", "h1", Instant.now()));
+    VersionUnblocked unsigned = unblock("v2", "h1", Instant.now());
+    VersionUnblocked signed = trigger.sign(unblock("v2", "h1", Instant.now()));
+    VersionUnblocked tampered = new VersionUnblocked(signed.id(), signed.source(), signed.time(), signed.deploymentId(),
+        "demo", "prod", "v2", null, signed.requestedBy(), signed.reason(), signed.keyId(), signed.signature());
+    VersionUnblocked elsewhere = trigger.sign(unblock("v2", "h2", Instant.now()));
+    for (VersionUnblocked bad : List.of(forged, unsigned, tampered, elsewhere)) {
+      handle(handler, bad);
+    }
+    assertThat(deadLettered).hasSize(3);
+    assertThat(deadLettered.get(0)).startsWith("signed by untrusted key");
+    assertThat(deadLettered.get(1)).isEqualTo("unsigned request");
+    assertThat(deadLettered.get(2)).isEqualTo("signature does not verify");
+    assertThat(record().isBlocked("v2", Instant.now())).as("forged, unsigned or other hosts' unblocks").isTrue();
+    assertThat(steps("d1")).doesNotContain("unblock");
+
+    handle(handler, signed);
+    assertThat(record().blocked).isEmpty();
+    DeployStep trace = events().stream().filter(e -> e instanceof DeployStep s && s.step().equals("unblock"))
+        .map(e -> (DeployStep) e).findFirst().orElseThrow();
+    assertThat(trace.deploymentId()).as("recorded in the deployment that blocked it").isEqualTo("d1");
+    assertThat(trace.ok()).isTrue();
+    assertThat(trace.outputTail()).contains("v2", "api:alice", "fixed upstream", signed.deploymentId());
+    handle(handler, signed); // a redelivery finds nothing to lift and records nothing more
+    assertThat(steps("d1").stream().filter("unblock"::equals)).hasSize(1);
+
+    submit(job("d2", "v2"));
+    assertThat(awaitOutcome("d2")).isInstanceOf(DeploySucceeded.class);
+    assertThat(record().current.version).isEqualTo("v2");
+  }
+
+  @Test
+  void anUnblockIssuedBeforeTheVersionWasBlockedLiftsNothing() throws Exception {
+    Instant before = Instant.now().minusSeconds(60);
+    blockV2();
+    handle(handler(), trigger.sign(unblock("v2", "h1", before)));
+    assertThat(deadLettered).isEmpty();
+    assertThat(record().isBlocked("v2", Instant.now())).isTrue();
+    assertThat(steps("d1")).doesNotContain("unblock");
   }
 
   @Test

@@ -18,6 +18,7 @@ import dev.stevedore.common.event.DeployStarted;
 import dev.stevedore.common.event.DeployStep;
 import dev.stevedore.common.event.DeploySucceeded;
 import dev.stevedore.common.event.Outcome;
+import dev.stevedore.common.event.VersionUnblocked;
 import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
@@ -117,6 +118,47 @@ class DeployBehaviourIT {
       assertThat(skipped).isInstanceOf(DeploySkipped.class);
       assertThat(((DeploySkipped) skipped).reason()).contains("blocked");
     }
+  }
+
+  @Test
+  void aSignedUnblockLiftsTheBlockSoTheNextRequestDeploysWhileAForgedOneChangesNothing(@TempDir Path dir)
+      throws Exception {
+    start(dir, null, ServiceConfig.HooksConfig.none(), Duration.ofSeconds(3));
+    DeployRequested broken = send(kafka, request("demo", "broken", host));
+    assertThat(events.awaitOutcome(broken.deploymentId(), Duration.ofSeconds(90))).isInstanceOf(DeployRolledBack.class);
+
+    VersionUnblocked forged = new RequestSigner(Ed25519Keys.generate(), CODEC).sign(unblock("broken"));
+    kafka.send(Topics.REQUESTS, forged.partitionKey(), new String(CODEC.encode(forged), StandardCharsets.UTF_8));
+    DeployRequested stillBlocked = send(kafka, request("demo", "broken", host));
+    Outcome skipped = events.awaitOutcome(stillBlocked.deploymentId(), Duration.ofSeconds(30));
+    assertThat(skipped).isInstanceOf(DeploySkipped.class);
+    assertThat(((DeploySkipped) skipped).reason()).contains("blocked");
+    deadLetters.await(rs -> rs.stream().anyMatch(r -> r.value().contains(forged.deploymentId())), Duration.ofSeconds(30));
+    assertThat(deadLetters.records().stream().filter(r -> r.value().contains(forged.deploymentId()))
+        .map(r -> new String(r.headers().lastHeader(Topics.HEADER_REASON).value(), StandardCharsets.UTF_8)))
+        .allMatch(reason -> reason.startsWith("signed by untrusted key"));
+
+    VersionUnblocked signed = AgentFixture.SIGNER.sign(unblock("broken"));
+    kafka.send(Topics.REQUESTS, signed.partitionKey(), new String(CODEC.encode(signed), StandardCharsets.UTF_8));
+    events.await(rs -> steps(events.of(broken.deploymentId())).contains("unblock"), Duration.ofSeconds(30));
+    DeployStep trace = events.of(broken.deploymentId()).stream()
+        .filter(e -> e instanceof DeployStep s && s.step().equals("unblock")).map(e -> (DeployStep) e).findFirst()
+        .orElseThrow();
+    assertThat(trace.host()).isEqualTo(host);
+    assertThat(trace.outputTail()).contains("broken", "the image is fixed", signed.deploymentId());
+
+    // No longer blocked: the next request for it is deployed (and, being broken, rolled back again).
+    DeployRequested retry = send(kafka, request("demo", "broken", host));
+    Outcome again = events.awaitOutcome(retry.deploymentId(), Duration.ofSeconds(90));
+    assertThat(again).isInstanceOf(DeployRolledBack.class);
+    assertThat(steps(events.of(retry.deploymentId()))).contains("pull", "up", "health-check", "rollback");
+  }
+
+  private VersionUnblocked unblock(String version) {
+    return new VersionUnblocked(java.util.UUID.randomUUID().toString(), "stevedore://trigger/it", Instant.now(),
+        java.util.UUID.randomUUID().toString(), "demo", AgentFixture.ENV, version,
+        new dev.stevedore.common.event.Target(AgentFixture.ENV, List.of(host), Map.of()), "api:it", "the image is fixed",
+        null, null);
   }
 
   @Test

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * What a hook or an API call asks for, before it is signed: validated names and version, the
- * deterministic deployment id, and where it came from.
+ * deterministic deployment id, where it came from, and whether it is forced ({@code force}: deploy
+ * even where the version already runs).
  */
 public record DeployIntent(
     Trigger trigger,
@@ -16,7 +17,14 @@ public record DeployIntent(
     String branch,
     String repository,
     String requestedBy,
-    String reason) {
+    String reason,
+    boolean force) {
+
+  /** An intent that is not forced (hooks, schedules, rollbacks). */
+  public DeployIntent(Trigger trigger, String deploymentId, String service, String environment, String version,
+      String commit, String branch, String repository, String requestedBy, String reason) {
+    this(trigger, deploymentId, service, environment, version, commit, branch, repository, requestedBy, reason, false);
+  }
 
   /** What made the request: its {@code DeployRequested.trigger}, in lower case. */
   public enum Trigger {

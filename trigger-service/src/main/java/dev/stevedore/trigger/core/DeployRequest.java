@@ -11,13 +11,14 @@ import java.util.Set;
 
 /**
  * A manual deploy as {@code POST /api/v1/deployments} asks for it, validated: names, version, a
- * reason, and optionally a time not before which it is published.
+ * reason, and optionally a time not before which it is published, or {@code force} (deploy even
+ * where the version already runs; not with {@code notBefore}).
  */
 public record DeployRequest(String service, String environment, String version, String reason,
-    Optional<Instant> notBefore) {
+    Optional<Instant> notBefore, boolean force) {
   /** How far ahead a deploy may be scheduled. */
   public static final Duration MAX_HORIZON = Duration.ofDays(366);
-  static final Set<String> FIELDS = Set.of("service", "environment", "version", "notBefore", "reason");
+  static final Set<String> FIELDS = Set.of("service", "environment", "version", "notBefore", "reason", "force");
 
   public DeployRequest {
     service = Validation.name("service", service);
@@ -28,6 +29,15 @@ public record DeployRequest(String service, String environment, String version, 
       throw HttpProblem.badRequest("missing reason");
     }
     notBefore = notBefore == null ? Optional.empty() : notBefore;
+    if (force && notBefore.isPresent()) {
+      throw HttpProblem.badRequest("force cannot be combined with notBefore: a schedule is not forced");
+    }
+  }
+
+  /** A request that is not forced. */
+  public DeployRequest(String service, String environment, String version, String reason,
+      Optional<Instant> notBefore) {
+    this(service, environment, version, reason, notBefore, false);
   }
 
   /** Reads a JSON body; every refusal is a 400 with the reason. {@code now} bounds {@code notBefore}. */
@@ -35,7 +45,18 @@ public record DeployRequest(String service, String environment, String version, 
     JsonNode json = JsonBodies.object(body, FIELDS);
     return new DeployRequest(JsonBodies.text(json, "service"), JsonBodies.text(json, "environment"),
         JsonBodies.text(json, "version"), JsonBodies.text(json, "reason"),
-        notBefore(JsonBodies.text(json, "notBefore"), now));
+        notBefore(JsonBodies.text(json, "notBefore"), now), force(json));
+  }
+
+  private static boolean force(JsonNode json) {
+    JsonNode value = json.get("force");
+    if (value == null || value.isNull()) {
+      return false;
+    }
+    if (!value.isBoolean()) {
+      throw HttpProblem.badRequest("'force' must be true or false");
+    }
+    return value.booleanValue();
   }
 
   private static Optional<Instant> notBefore(String text, Instant now) {

@@ -21,13 +21,26 @@ public final class ManualDeployments {
   private final ScheduleService schedules;
   private final Optional<DeploymentHistory> history;
   private final Clock clock;
+  private final Optional<Unblocks> unblocks;
 
   public ManualDeployments(Submitter submitter, ScheduleService schedules, Optional<DeploymentHistory> history,
       Clock clock) {
+    this(submitter, schedules, history, clock, Optional.empty());
+  }
+
+  public ManualDeployments(Submitter submitter, ScheduleService schedules, Optional<DeploymentHistory> history,
+      Clock clock, Optional<Unblocks> unblocks) {
     this.submitter = submitter;
     this.schedules = schedules;
     this.history = history;
     this.clock = clock;
+    this.unblocks = unblocks;
+  }
+
+  /** Lifts a blocked version (see {@link Unblocks}); 501 where this instance cannot publish unblocks. */
+  public Future<Unblocks.Lifted> unblock(String caller, String delivery, UnblockRequest request) {
+    return unblocks.map(u -> u.unblock(caller, delivery, request))
+        .orElseGet(() -> Future.failedFuture(HttpProblem.of(501, "unblocking is not available on this instance")));
   }
 
   /** The answer to a deploy: its id, whether it was known already, and its schedule when held. */
@@ -48,7 +61,7 @@ public final class ManualDeployments {
       return schedules.add(s).map(added -> new Accepted(id, added.duplicate(), Optional.of(added.schedule())));
     }
     DeployIntent intent = new DeployIntent(DeployIntent.Trigger.MANUAL, id, request.service(), request.environment(),
-        request.version(), null, null, null, by, request.reason());
+        request.version(), null, null, null, by, request.reason(), request.force());
     return submitter.submit(List.of(intent)).map(done -> new Accepted(id, done.get(0).duplicate(), Optional.empty()));
   }
 

@@ -35,7 +35,8 @@ public final class RequestFactory {
         intent.reason(),
         null,
         null,
-        null);
+        null,
+        intent.force() ? Boolean.TRUE : null);
     return signer.apply(unsigned);
   }
 }

@@ -7,6 +7,7 @@ import dev.stevedore.trigger.TriggerConfig.Role;
 import dev.stevedore.trigger.core.DeployRequest;
 import dev.stevedore.trigger.core.ManualDeployments;
 import dev.stevedore.trigger.core.RollbackRequest;
+import dev.stevedore.trigger.core.UnblockRequest;
 import dev.stevedore.trigger.core.Validation;
 import dev.stevedore.trigger.hooks.GenericHooks;
 import dev.stevedore.trigger.schedule.Schedule;
@@ -28,7 +29,8 @@ import java.util.UUID;
 
 /**
  * The manual API (bearer tokens; role {@code deployer} to change, {@code viewer} or deployer to read):
- * deploy now or at {@code notBefore}, list/show/cancel schedules, roll a deployment back. The routes
+ * deploy now or at {@code notBefore}, list/show/cancel schedules, roll a deployment back, lift a
+ * blocked version. The routes
  * are a table; the use cases are {@link ManualDeployments} and {@link ScheduleService}.
  */
 public final class ApiRoutes {
@@ -68,6 +70,8 @@ public final class ApiRoutes {
     route(router, HttpMethod.GET, "/api/v1/schedules", Role.VIEWER, Body.NONE, this::listSchedules);
     route(router, HttpMethod.GET, "/api/v1/schedules/:id", Role.VIEWER, Body.NONE, this::showSchedule);
     route(router, HttpMethod.DELETE, "/api/v1/schedules/:id", Role.DEPLOYER, Body.NONE, this::cancelSchedule);
+    route(router, HttpMethod.DELETE, "/api/v1/blocks/:environment/:service/:version", Role.DEPLOYER, Body.REQUIRED,
+        this::unblock);
   }
 
   /** Content type (before the body is read), body limit, role, then the action. */
@@ -123,6 +127,14 @@ public final class ApiRoutes {
         .put("deploymentId", r.deploymentId()).put("duplicate", r.duplicate())
         .put("rollbackOf", r.rollbackOf()).put("version", r.version())
         .put("previousDeploymentId", r.previousDeploymentId())));
+  }
+
+  private Future<Reply> unblock(RoutingContext ctx, ApiToken token) {
+    UnblockRequest request = UnblockRequest.parse(ctx.pathParam("environment"), ctx.pathParam("service"),
+        ctx.pathParam("version"), Responses.body(ctx));
+    return deployments.unblock(token.name(), delivery(ctx), request).map(u -> Reply.of(202, new JsonObject()
+        .put("unblockId", u.unblockId()).put("environment", u.environment()).put("service", u.service())
+        .put("version", u.version()).put("hosts", new JsonArray(u.hosts()))));
   }
 
   private Future<Reply> listSchedules(RoutingContext ctx, ApiToken token) {

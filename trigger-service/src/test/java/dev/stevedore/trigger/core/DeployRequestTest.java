@@ -35,6 +35,47 @@ class DeployRequestTest {
   }
 
   @Test
+  void readsForceAsABooleanAndRefusesItWithASchedule() {
+    DeployRequest forced = DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"re-run","force":true}"""), NOW);
+    assertThat(forced.force()).isTrue();
+    assertThat(DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","force":false}"""), NOW).force()).isFalse();
+    assertThat(DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x"}"""), NOW).force()).isFalse();
+    assertThatThrownBy(() -> DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","force":"yes"}"""), NOW))
+        .isInstanceOf(HttpProblem.class).hasMessageContaining("'force' must be true or false");
+    assertThatThrownBy(() -> DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","force":true,
+         "notBefore":"2030-01-02T00:00:00Z"}"""), NOW))
+        .isInstanceOf(HttpProblem.class).hasMessageContaining("force cannot be combined with notBefore");
+  }
+
+  @Test
+  void anUnblockNeedsAReasonValidNamesAndAtMostAListOfHostIds() {
+    UnblockRequest all = UnblockRequest.parse("prod", "web", "v1.2", json("{\"reason\":\"fixed\"}"));
+    assertThat(all).isEqualTo(new UnblockRequest("prod", "web", "v1.2", "fixed", java.util.List.of()));
+    assertThat(UnblockRequest.parse("prod", "web", "sha256:" + "a".repeat(64),
+        json("{\"reason\":\"fixed\",\"hosts\":[\"web-1\",\"web-2\"]}")).hosts()).containsExactly("web-1", "web-2");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "web", "v1", json("{\"hosts\":[\"web-1\"]}")))
+        .isInstanceOf(HttpProblem.class).hasMessageContaining("missing reason");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "web", "v1", json("{\"reason\":\"  \"}")))
+        .hasMessageContaining("missing reason");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "Web!", "v1", json("{\"reason\":\"x\"}")))
+        .hasMessageContaining("service must match");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "web", "v1;rm", json("{\"reason\":\"x\"}")))
+        .hasMessageContaining("version must be");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "web", "v1", json("{\"reason\":\"x\",\"hosts\":\"web-1\"}")))
+        .hasMessageContaining("'hosts' must be an array");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "web", "v1", json("{\"reason\":\"x\",\"hosts\":[\"../x\"]}")))
+        .hasMessageContaining("host must match");
+    assertThatThrownBy(() -> UnblockRequest.parse("prod", "web", "v1", json("{\"reason\":\"x\",\"version\":\"v2\"}")))
+        .hasMessageContaining("unknown field 'version'");
+    assertThat(status(() -> UnblockRequest.parse("prod", "web", "v1", new byte[0]))).isEqualTo(400);
+  }
+
+  @Test
   void refusesUnknownFieldsMissingReasonsAndBadTimes() {
     assertThatThrownBy(() -> DeployRequest.parse(json("""
         {"service":"web","environment":"prod","version":"v1","reason":"x","servce":"typo"}"""), NOW))

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.VersionUnblocked;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
+import dev.stevedore.common.security.RequestVerifier;
 import dev.stevedore.trigger.history.DeploymentHistory;
 import dev.stevedore.trigger.schedule.ScheduleTimer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -15,6 +17,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -31,12 +34,13 @@ class ManualDeploymentsTest {
   @TempDir Path dir;
   final Vertx vertx = Vertx.vertx();
   final List<DeployRequested> sent = new CopyOnWriteArrayList<>();
+  final KeyPair keys = Ed25519Keys.generate();
   Submitter submitter;
   ScheduleTimer timer;
 
   @BeforeEach
   void start() throws Exception {
-    submitter = new Submitter(new RequestFactory(new RequestSigner(Ed25519Keys.generate(), new EventCodec())::sign,
+    submitter = new Submitter(new RequestFactory(new RequestSigner(keys, new EventCodec())::sign,
         "t1", Clock.systemUTC()), request -> {
           sent.add(request);
           return Future.succeededFuture();
@@ -73,6 +77,50 @@ class ManualDeploymentsTest {
       assertThat(r.requestedBy()).isEqualTo("api:alice");
       assertThat(r.reason()).isEqualTo("because");
     });
+  }
+
+  @Test
+  void aForcedDeployIsSignedWithForceAndAPlainOneWithout() throws Exception {
+    ManualDeployments d = deployments(Optional.empty());
+    d.deploy("alice", "forced", new DeployRequest("web", "prod", "v2", "re-run", Optional.empty(), true))
+        .await(5, TimeUnit.SECONDS);
+    d.deploy("alice", "plain", request(Optional.empty())).await(5, TimeUnit.SECONDS);
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(0).force()).isTrue();
+    assertThat(sent.get(1).force()).isNull();
+    // The flag is inside the signed form: dropping it breaks the signature.
+    RequestVerifier verifier = new RequestVerifier(List.of(keys.getPublic()), new EventCodec());
+    assertThat(verifier.verifies(sent.get(0))).isTrue();
+    DeployRequested stripped = new DeployRequested(sent.get(0).id(), sent.get(0).source(), sent.get(0).time(),
+        sent.get(0).deploymentId(), "web", "prod", "v2", null, null, null, sent.get(0).requestedBy(), "manual",
+        "re-run", null, sent.get(0).keyId(), sent.get(0).signature());
+    assertThat(verifier.rejection(stripped)).isEqualTo("signature does not verify");
+  }
+
+  @Test
+  void anUnblockIsSignedForTheEnvironmentOrTheNamedHostsAndPublished() throws Exception {
+    List<VersionUnblocked> unblocks = new CopyOnWriteArrayList<>();
+    Unblocks publisher = new Unblocks(new RequestSigner(keys, new EventCodec())::sign, u -> {
+      unblocks.add(u);
+      return Future.succeededFuture();
+    }, "t1", Clock.systemUTC(), 1000);
+    ManualDeployments d = new ManualDeployments(submitter, timer.service(), Optional.empty(), Clock.systemUTC(),
+        Optional.of(publisher));
+    Unblocks.Lifted lifted = d.unblock("alice", "key-9",
+        new UnblockRequest("prod", "web", "v2", "image rebuilt", List.of("web-1"))).await(5, TimeUnit.SECONDS);
+    assertThat(lifted.unblockId()).isEqualTo(DeploymentIds.of("unblock:alice", "key-9"));
+    assertThat(unblocks).singleElement().satisfies(u -> {
+      assertThat(u.target().hosts()).containsExactly("web-1");
+      assertThat(u.target().environment()).isEqualTo("prod");
+      assertThat(u.requestedBy()).isEqualTo("api:alice");
+      assertThat(u.reason()).isEqualTo("image rebuilt");
+      assertThat(u.partitionKey()).isEqualTo("prod/web");
+      assertThat(new RequestVerifier(List.of(keys.getPublic()), new EventCodec()).verifies(u)).isTrue();
+    });
+    assertThat(sent).as("no deploy request").isEmpty();
+    HttpProblem none = (HttpProblem) deployments(Optional.empty())
+        .unblock("alice", "k", new UnblockRequest("prod", "web", "v2", "x", List.of())).cause();
+    assertThat(none.status()).isEqualTo(501);
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.DeploySucceeded;
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.VersionUnblocked;
 import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.common.security.RequestVerifier;
 import io.vertx.core.json.JsonObject;
@@ -73,6 +74,73 @@ class ApiIT {
     assertThat(req.requestedBy()).isEqualTo("api:alice");
     assertThat(req.reason()).isEqualTo("hotfix for INC-42");
     assertThat(new RequestVerifier(List.of(trigger.running.publicKey()), new EventCodec()).verifies(req)).isTrue();
+  }
+
+  @Test
+  void forcedManualDeployCarriesForceInsideTheSignedRequest() throws Exception {
+    HttpResponse<String> r = deploy("{\"service\":\"forced-svc\",\"environment\":\"staging\",\"version\":\"v3\","
+        + "\"reason\":\"re-run the migration\",\"force\":true}", DEPLOYER);
+    HttpResponse<String> viewer = deploy("{\"service\":\"forced-svc\",\"environment\":\"staging\",\"version\":\"v4\","
+        + "\"reason\":\"x\",\"force\":true}", VIEWER);
+    HttpResponse<String> notBoolean = deploy("{\"service\":\"forced-svc\",\"environment\":\"staging\","
+        + "\"version\":\"v5\",\"reason\":\"x\",\"force\":\"true\"}", DEPLOYER);
+    assertThat(r.statusCode()).isEqualTo(202);
+    assertThat(viewer.statusCode()).isEqualTo(403);
+    assertThat(notBoolean.statusCode()).isEqualTo(400);
+    assertThat(notBoolean.headers().firstValue("Content-Type")).hasValueSatisfying(
+        t -> assertThat(t).startsWith("application/problem+json"));
+    DeployRequested req = published(new JsonObject(r.body()).getString("deploymentId")).get(0);
+    assertThat(req.forced()).isTrue();
+    assertThat(new RequestVerifier(List.of(trigger.running.publicKey()), new EventCodec()).verifies(req)).isTrue();
+    assertThat(RequestsTopic.forService(bootstrap, "forced-svc")).hasSize(1);
+  }
+
+  @Test
+  void liftingABlockPublishesASignedUnblockKeyedByEnvironmentAndService() throws Exception {
+    HttpResponse<String> r = trigger.deleteJson("/api/v1/blocks/staging/unblock-svc/v7",
+        "{\"reason\":\"image rebuilt\",\"hosts\":[\"web-1\"]}", DEPLOYER);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    JsonObject body = new JsonObject(r.body());
+    assertThat(body.getString("version")).isEqualTo("v7");
+    assertThat(body.getJsonArray("hosts").getList()).containsExactly("web-1");
+    VersionUnblocked u = RequestsTopic.unblocks(bootstrap).stream()
+        .filter(x -> x.deploymentId().equals(body.getString("unblockId"))).findFirst().orElseThrow();
+    assertThat(u.service()).isEqualTo("unblock-svc");
+    assertThat(u.environment()).isEqualTo("staging");
+    assertThat(u.target().hosts()).containsExactly("web-1");
+    assertThat(u.requestedBy()).isEqualTo("api:alice");
+    assertThat(u.reason()).isEqualTo("image rebuilt");
+    assertThat(new RequestVerifier(List.of(trigger.running.publicKey()), new EventCodec()).verifies(u)).isTrue();
+  }
+
+  @Test
+  void liftingABlockNeedsTheDeployerRoleAReasonAndValidNames() throws Exception {
+    String ok = "{\"reason\":\"fixed\"}";
+    HttpResponse<String> anonymous = trigger.deleteJson("/api/v1/blocks/staging/guard-svc/v1", ok, Map.of());
+    HttpResponse<String> viewer = trigger.deleteJson("/api/v1/blocks/staging/guard-svc/v1", ok, VIEWER);
+    HttpResponse<String> noReason = trigger.deleteJson("/api/v1/blocks/staging/guard-svc/v1", "{}", DEPLOYER);
+    HttpResponse<String> noBody = trigger.delete("/api/v1/blocks/staging/guard-svc/v1", DEPLOYER);
+    HttpResponse<String> badService = trigger.deleteJson("/api/v1/blocks/staging/Guard%20Svc/v1", ok, DEPLOYER);
+    HttpResponse<String> badVersion = trigger.deleteJson("/api/v1/blocks/staging/guard-svc/v1%3Brm", ok, DEPLOYER);
+    HttpResponse<String> badHosts = trigger.deleteJson("/api/v1/blocks/staging/guard-svc/v1",
+        "{\"reason\":\"x\",\"hosts\":[\"a b\"]}", DEPLOYER);
+
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(viewer.statusCode()).isEqualTo(403);
+    assertThat(viewer.body()).contains("lacks role deployer");
+    assertThat(noReason.statusCode()).isEqualTo(400);
+    assertThat(noReason.body()).contains("missing reason");
+    assertThat(noBody.statusCode()).isIn(400, 415);
+    assertThat(badService.statusCode()).isEqualTo(400);
+    assertThat(badService.body()).contains("service must match");
+    assertThat(badVersion.statusCode()).isEqualTo(400);
+    assertThat(badVersion.body()).contains("version must be");
+    assertThat(badHosts.statusCode()).isEqualTo(400);
+    for (HttpResponse<String> refused : List.of(viewer, noReason, badService, badVersion, badHosts)) {
+      assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+          t -> assertThat(t).startsWith("application/problem+json"));
+    }
+    assertThat(RequestsTopic.unblocks(bootstrap)).noneMatch(u -> u.service().equals("guard-svc"));
   }
 
   @Test

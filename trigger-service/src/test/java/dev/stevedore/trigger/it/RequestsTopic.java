@@ -3,6 +3,7 @@ package dev.stevedore.trigger.it;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.EventDecodingException;
+import dev.stevedore.common.event.VersionUnblocked;
 import dev.stevedore.common.kafka.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +53,27 @@ public final class RequestsTopic {
     List<DeployRequested> out = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r : records(bootstrap)) {
       try {
-        out.add(CODEC.decode(r.value(), DeployRequested.class));
+        if (CODEC.decode(r.value()) instanceof DeployRequested request) {
+          out.add(request);
+        }
+      } catch (EventDecodingException e) {
+        throw new AssertionError("undecodable record on " + Topics.REQUESTS + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  /** The {@code version.unblocked} events on the topic. */
+  public static List<VersionUnblocked> unblocks(String bootstrap) {
+    List<VersionUnblocked> out = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> r : records(bootstrap)) {
+      try {
+        if (CODEC.decode(r.value()) instanceof VersionUnblocked u) {
+          if (!r.key().equals(u.partitionKey())) {
+            throw new AssertionError("unblock " + u.deploymentId() + " keyed " + r.key());
+          }
+          out.add(u);
+        }
       } catch (EventDecodingException e) {
         throw new AssertionError("undecodable record on " + Topics.REQUESTS + ": " + e.getMessage(), e);
       }

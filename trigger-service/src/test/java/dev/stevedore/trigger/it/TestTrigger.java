@@ -132,6 +132,15 @@ public final class TestTrigger implements AutoCloseable {
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A DELETE with a JSON body ({@code DELETE /api/v1/blocks/...}). */
+  public HttpResponse<String> deleteJson(String path, String json, Map<String, String> headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
+        .method("DELETE", HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");
+    headers.forEach(b::header);
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   @Override
   public void close() throws Exception {
     try {
