@@ -42,7 +42,7 @@ public record TriggerConfig(
     repositories = repositories == null ? List.of() : List.copyOf(repositories);
     api = api == null ? new Api(null) : api;
     schedules = schedules == null ? new Schedules(null, 0, 0) : schedules;
-    limits = limits == null ? new Limits(0, 0, 0, 0, 0, 0) : limits;
+    limits = limits == null ? new Limits(0, 0, 0, 0, 0, 0, 0) : limits;
     history = history == null ? new History(true, 0) : history;
   }
 
@@ -228,9 +228,17 @@ public record TriggerConfig(
    * @param publishTimeoutMs no request waits longer than this for Kafka; then 503
    * @param recentDeployments how many acknowledged deployment ids are remembered for duplicates
    * @param retryAfterSeconds the Retry-After of a 503 when the circuit is not open
+   * @param failedAttemptsPerMinute failed authentications (wrong signature, token or secret URL) a
+   *     client address may make per minute; beyond it 429 before anything is read or verified
    */
   public record Limits(int bodyLimitBytes, int ratePerSecond, int replayWindowSeconds, long publishTimeoutMs,
-      int recentDeployments, int retryAfterSeconds) {
+      int recentDeployments, int retryAfterSeconds, int failedAttemptsPerMinute) {
+    public Limits(int bodyLimitBytes, int ratePerSecond, int replayWindowSeconds, long publishTimeoutMs,
+        int recentDeployments, int retryAfterSeconds) {
+      this(bodyLimitBytes, ratePerSecond, replayWindowSeconds, publishTimeoutMs, recentDeployments,
+          retryAfterSeconds, 0);
+    }
+
     public Limits {
       bodyLimitBytes = bodyLimitBytes <= 0 ? 1024 * 1024 : bodyLimitBytes;
       ratePerSecond = ratePerSecond <= 0 ? 100 : ratePerSecond;
@@ -238,6 +246,7 @@ public record TriggerConfig(
       publishTimeoutMs = publishTimeoutMs <= 0 ? 5_000 : publishTimeoutMs;
       recentDeployments = recentDeployments <= 0 ? 100_000 : recentDeployments;
       retryAfterSeconds = retryAfterSeconds <= 0 ? 5 : retryAfterSeconds;
+      failedAttemptsPerMinute = failedAttemptsPerMinute <= 0 ? 30 : failedAttemptsPerMinute;
     }
   }
 
