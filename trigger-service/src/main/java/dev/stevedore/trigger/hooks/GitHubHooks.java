@@ -10,7 +10,8 @@ import dev.stevedore.trigger.core.Validation;
  * GitHub webhooks: the HMAC-SHA256 of the raw body in {@code X-Hub-Signature-256} is checked before
  * anything is parsed. Handled: {@code ping}; {@code push} of a branch or tag; {@code workflow_run}
  * completed with conclusion success; {@code registry_package} published (a tag of the package).
- * Every other event or action is ignored with the reason.
+ * Every other event or action is ignored with the reason. The deployment id comes from the signed
+ * bytes ({@link DeliveryKeys}), not from {@code X-GitHub-Delivery}, which the signature does not cover.
  */
 public final class GitHubHooks implements WebhookParsers.Provider {
   public static final String SIGNATURE = "X-Hub-Signature-256";
@@ -34,10 +35,12 @@ public final class GitHubHooks implements WebhookParsers.Provider {
     if (!Hmac.verifies(secret, signature, request.body())) {
       throw HttpProblem.unauthorized(SIGNATURE + " does not match the body");
     }
-    String delivery = Validation.deliveryId(DELIVERY, request.headers().get(DELIVERY));
-    if (delivery == null) {
+    if (Validation.deliveryId(DELIVERY, request.headers().get(DELIVERY)) == null) {
       throw HttpProblem.badRequest("missing " + DELIVERY);
     }
+    // X-GitHub-Delivery is not covered by the HMAC: the key comes from the signed bytes (issue #12, 4).
+    String delivery = DeliveryKeys.of("github", DeliveryKeys.ascii(signature.toLowerCase(java.util.Locale.ROOT)),
+        request.body());
     String event = request.headers().get(EVENT);
     if (event == null) {
       throw HttpProblem.badRequest("missing " + EVENT);

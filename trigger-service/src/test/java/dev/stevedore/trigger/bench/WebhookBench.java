@@ -184,14 +184,24 @@ public final class WebhookBench {
     }
   }
 
+  private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Sends {@code payload} made unique by a sequence field and signed for itself ({@code signature},
+   * the payload's own, is not reused): the deployment id comes from the signed bytes, so resending
+   * one body would only measure duplicates.
+   */
   static Future<Boolean> send(HttpClient client, Buffer payload, String signature) {
+    Buffer body = Buffer.buffer("{\"bench_seq\":" + SEQUENCE.incrementAndGet() + ",")
+        .appendBuffer(payload.slice(1, payload.length()));
+    signature = Hmac.header(SECRET, body.getBytes());
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI("/hooks/github")
         .putHeader("content-type", "application/json")
         .putHeader("X-GitHub-Event", "push")
         .putHeader("X-GitHub-Delivery", UUID.randomUUID().toString())
         .putHeader("X-Hub-Signature-256", signature);
     return client.request(options)
-        .compose(req -> req.send(payload))
+        .compose(req -> req.send(body))
         .compose(resp -> resp.body().map(b -> resp.statusCode() == 202))
         .recover(e -> Future.succeededFuture(false));
   }

@@ -82,4 +82,17 @@ class GenericHooksTest {
     assertThat(status(() -> hooks.intent(plain, Map.<String, String>of()::get,
         "{\"service\":\"web\",\"environment\":\"prod\",\"version\":null}".getBytes()))).isEqualTo(400);
   }
+
+  @Test
+  void aSignedRequestReplayedWithANewDeliveryHeaderIsTheSameDeployment() {
+    String ts = String.valueOf(NOW.getEpochSecond() - 10);
+    String sig = Hmac.header("hmac", ts.getBytes(), ".".getBytes(), BODY);
+    DeployIntent first = hooks.intent(signed, Map.of("X-Stevedore-Timestamp", ts, "X-Stevedore-Signature", sig,
+        "X-Stevedore-Delivery", "d1")::get, BODY);
+    DeployIntent replay = hooks.intent(signed, Map.of("X-Stevedore-Timestamp", ts, "X-Stevedore-Signature", sig,
+        "X-Stevedore-Delivery", "d2")::get, BODY);
+    DeployIntent keyed = hooks.intent(signed, Map.of("X-Stevedore-Timestamp", ts, "X-Stevedore-Signature", sig,
+        "Idempotency-Key", "k3")::get, BODY);
+    assertThat(replay.deploymentId()).isEqualTo(first.deploymentId()).isEqualTo(keyed.deploymentId());
+  }
 }

@@ -65,4 +65,22 @@ class GitHubHooksTest {
     String deleted = "{\"action\":\"deleted\"}";
     assertThat(hooks.decide(request("registry_package", deleted, sign(deleted)))).isInstanceOf(HookDecision.Ignore.class);
   }
+
+  @Test
+  void aSignedBodyResentUnderANewDeliveryIdIsTheSameDeployment() {
+    Map<String, String> h = new java.util.HashMap<>();
+    h.put("X-GitHub-Event", "push");
+    h.put("X-Hub-Signature-256", sign(PUSH));
+    h.put("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958");
+    HookDecision first = hooks.decide(new WebhookParsers.Request(h::get, PUSH.getBytes(StandardCharsets.UTF_8)));
+    h.put("X-GitHub-Delivery", "ffffffff-cc78-11e3-81ab-4c9367dc0958");
+    HookDecision replay = hooks.decide(new WebhookParsers.Request(h::get, PUSH.getBytes(StandardCharsets.UTF_8)));
+    assertThat(((HookDecision.Deploy) replay).intents().get(0).deploymentId())
+        .isEqualTo(((HookDecision.Deploy) first).intents().get(0).deploymentId());
+    // Different signed bytes are a different deployment.
+    String other = PUSH.replace("0d1a26e6", "1d1a26e6");
+    HookDecision next = hooks.decide(request("push", other, sign(other)));
+    assertThat(((HookDecision.Deploy) next).intents().get(0).deploymentId())
+        .isNotEqualTo(((HookDecision.Deploy) first).intents().get(0).deploymentId());
+  }
 }
