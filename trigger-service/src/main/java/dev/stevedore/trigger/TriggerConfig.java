@@ -104,10 +104,20 @@ public record TriggerConfig(
     }
   }
 
-  /** GitHub webhook secret (HMAC-SHA256 key); blank disables {@code /hooks/github} (404). */
-  public record GitHub(String secret) {
+  /**
+   * GitHub webhook secret (HMAC-SHA256 key); blank disables {@code /hooks/github} (404).
+   *
+   * @param workflows names ({@code workflow_run.name}) or files ({@code .github/workflows/build.yml})
+   *     of the workflows whose successful runs may deploy; empty: any workflow
+   */
+  public record GitHub(String secret, List<String> workflows) {
     public GitHub {
       secret = blank(secret) ? null : secret;
+      workflows = workflows == null ? List.of() : List.copyOf(workflows);
+    }
+
+    public GitHub(String secret) {
+      this(secret, List.of());
     }
   }
 

@@ -171,7 +171,7 @@ public final class TriggerService {
   private static WebhookParsers parsers(TriggerConfig config) {
     BranchRules rules = new BranchRules(config.repositories());
     return new WebhookParsers(
-        config.github().secret() == null ? null : new GitHubHooks(config.github().secret(), rules),
+        config.github().secret() == null ? null : new GitHubHooks(config.github().secret(), rules, config.github().workflows()),
         config.gitlab().token() == null ? null : new GitLabHooks(config.gitlab().token(), rules));
   }
 

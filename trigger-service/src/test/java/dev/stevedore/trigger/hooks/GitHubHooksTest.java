@@ -83,4 +83,46 @@ class GitHubHooksTest {
     assertThat(((HookDecision.Deploy) next).intents().get(0).deploymentId())
         .isNotEqualTo(((HookDecision.Deploy) first).intents().get(0).deploymentId());
   }
+
+  static final String RUN = "{\"action\":\"completed\",\"workflow_run\":{\"name\":\"Build\","
+      + "\"path\":\".github/workflows/build.yml@main\",\"event\":\"push\",\"conclusion\":\"success\","
+      + "\"head_branch\":\"main\",\"head_sha\":\"0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c\","
+      + "\"head_repository\":{\"full_name\":\"acme/web\"}},\"repository\":{\"full_name\":\"acme/web\"},"
+      + "\"sender\":{\"login\":\"octocat\"}}";
+
+  HookDecision run(GitHubHooks hooks, String body) {
+    return hooks.decide(request("workflow_run", body, sign(body)));
+  }
+
+  @Test
+  void aWorkflowRunOfAPushToTheRepositoryItselfDeploys() {
+    assertThat(run(hooks, RUN)).isInstanceOf(HookDecision.Deploy.class);
+  }
+
+  @Test
+  void aWorkflowRunOfAForksPullRequestNamedMainIsIgnored() {
+    String forkPr = RUN.replace("\"event\":\"push\"", "\"event\":\"pull_request\"")
+        .replace("\"head_repository\":{\"full_name\":\"acme/web\"}", "\"head_repository\":{\"full_name\":\"evil/web\"}");
+    assertThat(run(hooks, forkPr)).isInstanceOf(HookDecision.Ignore.class);
+    String prEvent = RUN.replace("\"event\":\"push\"", "\"event\":\"pull_request\"");
+    assertThat(((HookDecision.Ignore) run(hooks, prEvent)).reason()).contains("pull_request");
+    String forkHead = RUN.replace("\"head_repository\":{\"full_name\":\"acme/web\"}",
+        "\"head_repository\":{\"full_name\":\"evil/web\"}");
+    assertThat(((HookDecision.Ignore) run(hooks, forkHead)).reason()).contains("evil/web");
+    String noHead = RUN.replace(",\"head_repository\":{\"full_name\":\"acme/web\"}", "");
+    assertThat(run(hooks, noHead)).isInstanceOf(HookDecision.Ignore.class);
+  }
+
+  @Test
+  void onlyTheConfiguredWorkflowsDeploy() {
+    GitHubHooks named = new GitHubHooks(SECRET, new BranchRules(List.of(new Repository("acme/web", List.of("web"),
+        null, null))), List.of("Build"));
+    GitHubHooks byFile = new GitHubHooks(SECRET, new BranchRules(List.of(new Repository("acme/web", List.of("web"),
+        null, null))), List.of(".github/workflows/build.yml"));
+    String lint = RUN.replace("\"name\":\"Build\"", "\"name\":\"Lint\"").replace("build.yml", "lint.yml");
+    assertThat(run(named, RUN)).isInstanceOf(HookDecision.Deploy.class);
+    assertThat(run(byFile, RUN)).isInstanceOf(HookDecision.Deploy.class);
+    assertThat(((HookDecision.Ignore) run(named, lint)).reason()).contains("Lint");
+    assertThat(run(byFile, lint)).isInstanceOf(HookDecision.Ignore.class);
+  }
 }

@@ -89,7 +89,7 @@ public final class TestTrigger implements AutoCloseable {
             new TriggerConfig.GenericHook("signed", SIGNED_TOKEN, HMAC_SECRET, List.of(), List.of()),
             new TriggerConfig.GenericHook("narrow", "narrow-token-0123456789abcdef", null,
                 List.of("only-this"), List.of("staging"))),
-        new TriggerConfig.GitHub(GITHUB_SECRET),
+        new TriggerConfig.GitHub(GITHUB_SECRET, List.of("Build")),
         new TriggerConfig.GitLab(GITLAB_TOKEN),
         repositories,
         new TriggerConfig.Api(List.of(
