@@ -46,11 +46,22 @@ public record TriggerConfig(
     history = history == null ? new History(true, 0) : history;
   }
 
-  /** @param host bind address; @param port 0 = ephemeral; @param instances HTTP verticle instances */
-  public record Http(String host, int port, int instances) {
+  /**
+   * @param host bind address; @param port 0 = ephemeral; @param instances HTTP verticle instances
+   * @param maxConnections open connections beyond this are closed at once
+   * @param requestTimeoutMs a request must arrive in full (headers and body) within this time of
+   *     the connection opening or of the previous request, else its connection is closed
+   */
+  public record Http(String host, int port, int instances, int maxConnections, long requestTimeoutMs) {
     public Http {
       host = blank(host) ? "0.0.0.0" : host;
       instances = instances <= 0 ? 1 : instances;
+      maxConnections = maxConnections <= 0 ? 1_000 : maxConnections;
+      requestTimeoutMs = requestTimeoutMs <= 0 ? 10_000 : requestTimeoutMs;
+    }
+
+    public Http(String host, int port, int instances) {
+      this(host, port, instances, 0, 0);
     }
   }
 

@@ -6,6 +6,7 @@ import dev.stevedore.common.kafka.KafkaOptions;
 import dev.stevedore.common.kafka.KafkaSettings;
 import dev.stevedore.common.kafka.TopicAdmin;
 import dev.stevedore.common.ops.OpsRoutes;
+import dev.stevedore.common.runtime.ConnectionLimits;
 import dev.stevedore.common.runtime.HttpServerVerticle;
 import dev.stevedore.common.runtime.KafkaClients;
 import dev.stevedore.common.security.Ed25519Keys;
@@ -145,12 +146,16 @@ public final class TriggerService {
             ops.mount(router);
             routes.accept(router);
           };
-          HttpServerVerticle first = new HttpServerVerticle(httpOptions(config, config.http().port()), all, e -> null);
+          ConnectionLimits limits = new ConnectionLimits(config.http().maxConnections(),
+              config.http().requestTimeoutMs());
+          HttpServerVerticle first = new HttpServerVerticle(httpOptions(config, config.http().port()), all, e -> null,
+              limits);
           return deployed.add(first).compose(x -> {
             int port = first.port();
             Future<?> more = Future.succeededFuture();
             for (int i = 1; i < config.http().instances(); i++) {
-              more = more.compose(y -> deployed.add(new HttpServerVerticle(httpOptions(config, port), all, e -> null)));
+              more = more.compose(y -> deployed.add(new HttpServerVerticle(httpOptions(config, port), all, e -> null,
+                  limits)));
             }
             return more.map(y -> port);
           });
@@ -163,7 +168,10 @@ public final class TriggerService {
         .recover(e -> stop(deployed, clients).transform(ignored -> Future.failedFuture(e)));
   }
 
-  /** The shared limits, and a connection that sends nothing for 60 s is closed (slow clients). */
+  /**
+   * The shared limits, and a connection that sends nothing for 60 s is closed; the connection cap and
+   * the deadline for a request to arrive in full are {@link ConnectionLimits}.
+   */
   private static HttpServerOptions httpOptions(TriggerConfig config, int port) {
     return HttpServerVerticle.publicApi(config.http().host(), port).setIdleTimeout(60);
   }
