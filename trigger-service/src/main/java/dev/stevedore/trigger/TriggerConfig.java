@@ -24,7 +24,7 @@ public record TriggerConfig(
     Schedules schedules,
     Limits limits,
     History history) {
-  /** Secrets in URLs and bearer tokens are at least this long. */
+  /** Every secret (URL tokens, bearer tokens, the GitHub secret, the GitLab token, HMAC secrets) is at least this long. */
   public static final int MIN_TOKEN_LENGTH = 16;
 
   public TriggerConfig {
@@ -51,17 +51,25 @@ public record TriggerConfig(
    * @param maxConnections open connections beyond this are closed at once
    * @param requestTimeoutMs a request must arrive in full (headers and body) within this time of
    *     the connection opening or of the previous request, else its connection is closed
+   * @param opsHost bind address of the management port ({@code /health/*}, {@code /metrics})
+   * @param opsPort the management port, apart from the webhook port; 0 = ephemeral
    */
-  public record Http(String host, int port, int instances, int maxConnections, long requestTimeoutMs) {
+  public record Http(String host, int port, int instances, int maxConnections, long requestTimeoutMs,
+      String opsHost, int opsPort) {
     public Http {
       host = blank(host) ? "0.0.0.0" : host;
       instances = instances <= 0 ? 1 : instances;
       maxConnections = maxConnections <= 0 ? 1_000 : maxConnections;
       requestTimeoutMs = requestTimeoutMs <= 0 ? 10_000 : requestTimeoutMs;
+      opsHost = blank(opsHost) ? "127.0.0.1" : opsHost;
+      if (opsPort < 0 || (opsPort != 0 && opsPort == port)) {
+        throw new IllegalArgumentException("http.opsPort must be 0 (ephemeral) or a port other than http.port");
+      }
     }
 
+    /** Defaults, a management port on loopback picked by the system (tests, launchers). */
     public Http(String host, int port, int instances) {
-      this(host, port, instances, 0, 0);
+      this(host, port, instances, 0, 0, null, 0);
     }
   }
 
@@ -110,6 +118,7 @@ public record TriggerConfig(
             + MIN_TOKEN_LENGTH + " characters");
       }
       hmacSecret = blank(hmacSecret) ? null : hmacSecret;
+      minLength(hmacSecret, "generic hook '" + name + "' hmacSecret");
       services = services == null ? List.of() : List.copyOf(services);
       environments = environments == null ? List.of() : List.copyOf(environments);
     }
@@ -124,6 +133,7 @@ public record TriggerConfig(
   public record GitHub(String secret, List<String> workflows) {
     public GitHub {
       secret = blank(secret) ? null : secret;
+      minLength(secret, "github.secret");
       workflows = workflows == null ? List.of() : List.copyOf(workflows);
     }
 
@@ -136,6 +146,7 @@ public record TriggerConfig(
   public record GitLab(String token) {
     public GitLab {
       token = blank(token) ? null : token;
+      minLength(token, "gitlab.token");
     }
   }
 
@@ -288,6 +299,14 @@ public record TriggerConfig(
       if (!seen.add(name)) {
         throw new IllegalArgumentException(what + " '" + name + "' is used twice");
       }
+    }
+  }
+
+  /** A set secret shorter than {@link #MIN_TOKEN_LENGTH} is a start-up error that names it (never its value). */
+  private static void minLength(String secret, String what) {
+    if (secret != null && secret.length() < MIN_TOKEN_LENGTH) {
+      throw new IllegalArgumentException(what + " is " + secret.length() + " characters long; a secret needs at least "
+          + MIN_TOKEN_LENGTH + " (make one with: openssl rand -hex 32)");
     }
   }
 

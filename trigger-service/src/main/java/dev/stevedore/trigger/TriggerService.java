@@ -142,8 +142,9 @@ public final class TriggerService {
           ManualDeployments deployments = new ManualDeployments(submitter, timer.service(), history, clock);
           TriggerRoutes routes = new TriggerRoutes(config, generic, clients.parsers(), submitter, deployments,
               timer.service(), metrics, clients.breaker(), clock);
+          // Readiness details and metrics only on the management port (loopback by default).
           HttpServerVerticle.Routes all = (vx, router) -> {
-            ops.mount(router);
+            ops.mountLive(router);
             routes.accept(router);
           };
           ConnectionLimits limits = new ConnectionLimits(config.http().maxConnections(),
@@ -160,10 +161,15 @@ public final class TriggerService {
             return more.map(y -> port);
           });
         })
-        .map(port -> {
-          LOG.info("trigger {} listening on port {} ({} generic hooks)", config.instanceId(), port,
-              config.generic().size());
-          return new RunningTrigger(port, clients.keys().getPublic(), () -> stop(deployed, clients));
+        .compose(port -> {
+          HttpServerVerticle management = new HttpServerVerticle(HttpServerVerticle.publicApi(config.http().opsHost(),
+              config.http().opsPort()), (vx, router) -> ops.mount(router), e -> null);
+          return deployed.add(management).map(x -> new int[] {port, management.port()});
+        })
+        .map(ports -> {
+          LOG.info("trigger {} listening on port {} ({} generic hooks), management on {}:{}", config.instanceId(),
+              ports[0], config.generic().size(), config.http().opsHost(), ports[1]);
+          return new RunningTrigger(ports[0], ports[1], clients.keys().getPublic(), () -> stop(deployed, clients));
         })
         .recover(e -> stop(deployed, clients).transform(ignored -> Future.failedFuture(e)));
   }

@@ -100,6 +100,12 @@ public final class TestTrigger implements AutoCloseable {
         new TriggerConfig.History(true, 100));
   }
 
+  /** A GET on the management port ({@code /health/*}, {@code /metrics}). */
+  public HttpResponse<String> getOps(String path) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.opsPort()
+        + path)).timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + running.port() + path);
   }
