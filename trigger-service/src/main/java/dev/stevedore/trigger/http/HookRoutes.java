@@ -1,6 +1,7 @@
 package dev.stevedore.trigger.http;
 
 import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.common.runtime.Problems;
 import dev.stevedore.trigger.TriggerConfig.GenericHook;
 import dev.stevedore.trigger.core.DeployIntent;
 import dev.stevedore.trigger.core.Submitter.Submitted;
@@ -48,7 +49,9 @@ public final class HookRoutes {
    */
   void mount(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit);
-    router.post("/hooks/generic/:token").handler(guards.metric("generic")).handler(guards.failureBudget())
+    // The token is in the path: a failure's log line shows the pattern, never the token.
+    router.post("/hooks/generic/:token").handler(Problems.logPathAs("/hooks/generic/{token}"))
+        .handler(guards.metric("generic")).handler(guards.failureBudget())
         .handler(this::genericToken)
         .handler(guards.json(false));
     router.post("/hooks/generic/:token").handler(body).handler(this::generic);
