@@ -3,7 +3,7 @@
 # 127.0.0.2) while a signed delivery is sent every second (from 127.0.0.1, a new connection each);
 # every signed delivery must get 202 within 1 s. Loopback only; stops by itself. Exit 0 = pass.
 # Needs dockerd and the stevedore/kafka image (scripts/prepare-test-env.sh).
-# Usage: bench/trigger/flood.sh [--seconds 30] [--rate 2000] [--connections 64]
+# Usage: bench/trigger/flood.sh [--seconds 30] [--rate 2000] [--connections 64] [--warmup 0]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"

@@ -32,7 +32,9 @@ import org.testcontainers.kafka.KafkaContainer;
  * signed delivery got 202 within 1 s (exit 0), else exit 1. Bounded: it stops by itself after
  * {@code --seconds}. Loopback only.
  *
- * <p>Usage: FloodBench --jar trigger-all.jar [--seconds 30] [--rate 2000] [--connections 64]
+ * <p>Usage: FloodBench --jar trigger-all.jar [--seconds 30] [--rate 2000] [--connections 64] [--warmup 0]
+ * ({@code --warmup N}: N seconds of signed deliveries at 100/s before the flood, not counted: the
+ * JIT of a freshly started trigger, which alone costs the first seconds up to ~1.5 s here)
  */
 public final class FloodBench {
   public static void main(String[] args) throws Exception {
@@ -40,12 +42,14 @@ public final class FloodBench {
     int seconds = 30;
     int rate = 2000;
     int connections = 64;
+    int warmup = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--jar" -> jar = args[++i];
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--rate" -> rate = Integer.parseInt(args[++i]);
         case "--connections" -> connections = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -83,6 +87,9 @@ public final class FloodBench {
       // Like GitHub: a new connection per delivery.
       HttpClient github = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
           .setLocalAddress("127.0.0.1").setKeepAlive(false));
+      if (warmup > 0) {
+        warm(vertx, github, warmup);
+      }
       byte[] unsignedBody = ("{\"ref\":\"refs/heads/main\",\"after\":\"0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c\","
           + "\"repository\":{\"full_name\":\"acme/web\"},\"pusher\":{\"name\":\"attacker\"}}").getBytes(StandardCharsets.UTF_8);
       String wrongSignature = Hmac.header("not-the-secret-of-this-hook", unsignedBody);
@@ -92,7 +99,7 @@ public final class FloodBench {
       AtomicLong floodErrors = new AtomicLong();
       AtomicLong floodSkipped = new AtomicLong();
       AtomicLong inflight = new AtomicLong();
-      List<long[]> signed = Collections.synchronizedList(new ArrayList<>()); // {millis, status}
+      List<long[]> signed = Collections.synchronizedList(new ArrayList<>()); // {millis, status, n, second sent}
       long start = System.nanoTime();
       long end = start + TimeUnit.SECONDS.toNanos(seconds);
       int perTick = Math.max(1, rate / 100);
@@ -147,7 +154,8 @@ public final class FloodBench {
             .compose(req -> req.send(Buffer.buffer(body)))
             .compose(resp -> resp.body().map(b -> resp.statusCode()))
             .onComplete(ar -> {
-              signed.add(new long[] {(System.nanoTime() - sent) / 1_000_000, ar.succeeded() ? ar.result() : -1});
+              signed.add(new long[] {(System.nanoTime() - sent) / 1_000_000, ar.succeeded() ? ar.result() : -1, n,
+                  (sent - start) / 1_000_000_000});
               done.countDown();
             });
       });
@@ -182,7 +190,8 @@ public final class FloodBench {
       synchronized (signed) {
         for (long[] r : signed) {
           if (r[1] != 202 || r[0] > 1000) {
-            System.out.printf(Locale.ROOT, "  signed delivery: status %d after %d ms%n", r[1], r[0]);
+            System.out.printf(Locale.ROOT, "  signed delivery %d (sent at second %d of the flood): status %d after %d ms%n",
+                r[2], r[3], r[1], r[0]);
           }
         }
       }
@@ -196,6 +205,26 @@ public final class FloodBench {
       kafka.stop();
     }
     System.exit(failures == 0 ? 0 : 1);
+  }
+
+  /** Signed deliveries at 100/s for {@code seconds} (distinct bodies, so each is published), answers ignored. */
+  private static void warm(Vertx vertx, HttpClient github, int seconds) throws InterruptedException {
+    System.out.printf(Locale.ROOT, "warm-up: %d s of signed deliveries at 100/s (not counted)%n", seconds);
+    AtomicLong n = new AtomicLong(1_000_000);
+    long id = vertx.setPeriodic(10, t -> {
+      long k = n.incrementAndGet();
+      byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + String.format(Locale.ROOT, "%040x", k)
+          + "\",\"repository\":{\"full_name\":\"acme/web\"},\"pusher\":{\"name\":\"warm-up\"}}")
+          .getBytes(StandardCharsets.UTF_8);
+      github.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/hooks/github")
+              .putHeader("content-type", "application/json").putHeader("X-GitHub-Event", "push")
+              .putHeader("X-GitHub-Delivery", "warm-" + k)
+              .putHeader("X-Hub-Signature-256", Hmac.header(WebhookBench.SECRET, body)))
+          .compose(req -> req.send(Buffer.buffer(body))).compose(resp -> resp.body());
+    });
+    Thread.sleep(seconds * 1000L);
+    vertx.cancelTimer(id);
+    Thread.sleep(2_000);
   }
 
   private static Map<Integer, Long> toLongs(Map<Integer, AtomicLong> counts) {
