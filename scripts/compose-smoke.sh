@@ -55,9 +55,9 @@ export AGENT_BASE_IMAGE=stevedore/agent-base:17
 export TRIGGER_IMAGE=stevedore/trigger-service:smoke
 export AUDIT_IMAGE=stevedore/audit-service:smoke
 export AGENT_IMAGE=stevedore/deploy-agent:smoke
-TRIGGER_PORT=$(free_port); AUDIT_PORT=$(free_port); KAFKA_EXTERNAL_PORT=$(free_port)
+TRIGGER_PORT=$(free_port); TRIGGER_OPS_PORT=$(free_port); AUDIT_PORT=$(free_port); KAFKA_EXTERNAL_PORT=$(free_port)
 AGENT_HTTP_PORT=$(free_port); DEMO_PORT=$(free_port)
-export TRIGGER_PORT AUDIT_PORT KAFKA_EXTERNAL_PORT AGENT_HTTP_PORT
+export TRIGGER_PORT TRIGGER_OPS_PORT AUDIT_PORT KAFKA_EXTERNAL_PORT AGENT_HTTP_PORT
 export STEVEDORE_KEYS_DIR=$RUN_DIR/keys
 export AGENT_CONFIG=$RUN_DIR/agent.yml
 export KAFKA_CLUSTER_ID=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | sed 's/^-/A/')
@@ -154,7 +154,7 @@ grep -q "$DEMO_PORT" "$AGENT_CONFIG" && grep -q "$DEMO_PROJECT" "$AGENT_CONFIG" 
 TOKEN=$(cat "$STEVEDORE_KEYS_DIR/generic-hook-token")
 HMAC=$(cat "$STEVEDORE_KEYS_DIR/generic-hook-hmac")
 READER=$(cat "$STEVEDORE_KEYS_DIR/audit-reader-token")
-log "ports (127.0.0.1): trigger $TRIGGER_PORT, audit $AUDIT_PORT, kafka $KAFKA_EXTERNAL_PORT, agent $AGENT_HTTP_PORT, demo $DEMO_PORT"
+log "ports (127.0.0.1): trigger $TRIGGER_PORT (management $TRIGGER_OPS_PORT), audit $AUDIT_PORT, kafka $KAFKA_EXTERNAL_PORT, agent $AGENT_HTTP_PORT, demo $DEMO_PORT"
 
 # ---- 3. up --------------------------------------------------------------------------------------
 # Leftovers of a run of the same project that was killed before its clean-up.
@@ -180,7 +180,7 @@ init_done() {
   [[ $("$DOCKER" inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$(compose ps -q kafka-init)") == "exited 0" ]]
 }
 wait_for "kafka-init created the topics" init_done
-wait_for "trigger ready" ready "$TRIGGER_PORT"
+wait_for "trigger ready" ready "$TRIGGER_OPS_PORT"  # the management port
 wait_for "audit ready" ready "$AUDIT_PORT"
 wait_for "agent ready" ready "$AGENT_HTTP_PORT"
 phase "services healthy"

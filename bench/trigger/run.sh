@@ -7,11 +7,14 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
 echo "[bench/trigger] building the trigger's shaded jar and test classes"
-mvn -B -q -pl trigger-service package -DskipTests
-JAR=trigger-service/target/trigger-service-0.1.0-SNAPSHOT-all.jar
+# -am builds common in the same reactor (a fresh clone has nothing in ~/.m2; nothing is installed).
+# One invocation, so the classpath names the reactor's own artifacts; the last module (the trigger)
+# writes the file.
 CP_FILE=$(mktemp)
 trap 'rm -f "$CP_FILE"' EXIT
-mvn -B -q -pl trigger-service dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >/dev/null
+mvn -B -q -pl trigger-service -am package dependency:build-classpath -DskipTests \
+  -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >/dev/null
+JAR=trigger-service/target/trigger-service-0.1.0-SNAPSHOT-all.jar
 
 echo "[bench/trigger] machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -h | awk '/^Mem:/ {print $2}') memory"
 export TESTCONTAINERS_RYUK_DISABLED=true

@@ -89,12 +89,26 @@ public record AuditConfig(Http http, KafkaSettings kafka, Ingest ingest, Databas
    * a list (comma-separated in {@code STEVEDORE_AUTH_READER_TOKENS}).
    */
   public record Auth(String readerToken, List<String> readerTokens) {
+    /** Every reader token is at least this long; a shorter one is a start-up error. */
+    public static final int MIN_TOKEN_LENGTH = 16;
+
     public Auth {
       readerToken = readerToken == null ? "" : readerToken;
       readerTokens = readerTokens == null ? List.of() : List.copyOf(readerTokens);
+      for (String token : all(readerToken, readerTokens)) {
+        if (token.length() < MIN_TOKEN_LENGTH) {
+          throw new IllegalArgumentException("an audit reader token (auth.readerToken or auth.readerTokens) is "
+              + token.length() + " characters long; a token needs at least " + MIN_TOKEN_LENGTH
+              + " (make one with: openssl rand -hex 32)");
+        }
+      }
     }
 
     public List<String> allReaderTokens() {
+      return all(readerToken, readerTokens);
+    }
+
+    private static List<String> all(String readerToken, List<String> readerTokens) {
       List<String> all = new ArrayList<>();
       if (!readerToken.isBlank()) {
         all.add(readerToken);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stevedore.common.config.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -31,10 +32,10 @@ class AuditConfigTest {
     Path yml = dir.resolve("audit.yml");
     Files.writeString(yml, "database:\n  url: jdbc:postgresql://db:5432/stevedore\n  user: audit\ningest:\n  batchSize: 250\n");
     Path secret = dir.resolve("token");
-    Files.writeString(secret, "s3cret\n");
+    Files.writeString(secret, "s3cret-0123456789abcdef\n");
     AuditConfig c = new ConfigLoader(Map.of(
         "STEVEDORE_AUTH_READER_TOKEN_FILE", secret.toString(),
-        "STEVEDORE_AUTH_READER_TOKENS", "a,b",
+        "STEVEDORE_AUTH_READER_TOKENS", "a-0123456789abcdef,b-0123456789abcdef",
         "STEVEDORE_INGEST_GROUP_ID", "audit-2",
         "STEVEDORE_DATABASE_PASSWORD", "pw"))
         .load(AuditConfig.class, "audit-defaults.yml", Optional.of(yml));
@@ -45,8 +46,17 @@ class AuditConfigTest {
     assertThat(c.database().toString()).doesNotContain("pw");
     assertThat(c.ingest().batchSize()).isEqualTo(250);
     assertThat(c.ingest().groupId()).isEqualTo("audit-2");
-    assertThat(c.auth().allReaderTokens()).containsExactly("s3cret", "a", "b");
+    assertThat(c.auth().allReaderTokens()).containsExactly("s3cret-0123456789abcdef", "a-0123456789abcdef", "b-0123456789abcdef");
     assertThat(c.auth().toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void aShortReaderTokenIsAStartUpErrorThatNamesTheKeyNotTheValue() {
+    assertThatThrownBy(() -> new AuditConfig.Auth("short-token", List.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("auth.readerToken")
+        .hasMessageContaining("at least 16").hasMessageNotContaining("short-token");
+    assertThatThrownBy(() -> new AuditConfig.Auth("", List.of("0123456789abcdef", "abc")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

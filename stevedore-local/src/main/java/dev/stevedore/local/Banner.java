@@ -1,7 +1,7 @@
 package dev.stevedore.local;
 
 /** What the launcher prints once everything runs: URLs and ready-to-paste commands. */
-record Banner(LocalConfig config, Demo demo, int triggerPort, int auditPort, LocalSecrets secrets) {
+record Banner(LocalConfig config, Demo demo, int triggerPort, int triggerOpsPort, int auditPort, LocalSecrets secrets) {
 
   String webhookUrl() {
     return "http://127.0.0.1:" + triggerPort + "/hooks/generic/" + secrets.webhookToken();
@@ -28,7 +28,8 @@ record Banner(LocalConfig config, Demo demo, int triggerPort, int auditPort, Loc
     return String.join("\n",
         "",
         "Stevedore is running on this machine (demo driver: " + demo.mode() + ").",
-        "  trigger service  http://127.0.0.1:" + triggerPort + "   (/health/ready, /metrics)",
+        "  trigger service  http://127.0.0.1:" + triggerPort + "   (webhooks, /api/v1)",
+        "  trigger ops      http://127.0.0.1:" + triggerOpsPort + "   (/health/ready, /metrics)",
         "  audit service    http://127.0.0.1:" + auditPort + "   (/api/v1/deployments, bearer token below)",
         "  kafka            " + kafka,
         "  demo service     " + demo.versionUrl() + "   (answers with the running version)",

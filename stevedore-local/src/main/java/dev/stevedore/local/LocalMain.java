@@ -108,13 +108,14 @@ public final class LocalMain {
         config.agent().port(), demo.agentServiceYaml()));
     TriggerConfig triggerConfig = load(TriggerConfig.class, "trigger-defaults.yml", configs.resolve("trigger.yml"),
         kafkaYaml + """
-        http: {host: 127.0.0.1, port: %d}
+        http: {host: 127.0.0.1, port: %d, opsPort: %d}
         signing: {privateKeyFile: "%s", publicKeyFile: "%s"}
         generic:
           - name: local
             tokenFile: "%s"
         schedules: {dataDir: "%s"}
-        """.formatted(config.trigger().port(), secrets.privateKeyFile(), secrets.publicKeyFile(),
+        """.formatted(config.trigger().port(), triggerOpsPort(config.trigger().port()), secrets.privateKeyFile(),
+        secrets.publicKeyFile(),
         secrets.webhookTokenFile(), dataDir.resolve("trigger")));
 
     AuditService.RunningAudit audit = await(AuditService.start(vertx, auditConfig), "audit service");
@@ -124,7 +125,7 @@ public final class LocalMain {
     RunningTrigger trigger = await(TriggerService.start(vertx, triggerConfig), "trigger service");
     shutdown.add(0, () -> await(trigger.stop(), "trigger service"));
 
-    Banner banner = new Banner(config, demo, trigger.port(), audit.port(), secrets);
+    Banner banner = new Banner(config, demo, trigger.port(), trigger.opsPort(), audit.port(), secrets);
     FirstDeploy.ensureRunning(banner, demo, config.demo().firstVersion());
     System.out.println(banner.text());
     System.out.flush();
@@ -200,5 +201,10 @@ public final class LocalMain {
     }
     shutdown.clear();
     System.out.println("Stevedore stopped.");
+  }
+
+  /** The trigger's management port: 9180, or ephemeral when the trigger's own port is (tests) or is 9180. */
+  static int triggerOpsPort(int triggerPort) {
+    return triggerPort == 0 || triggerPort == 9180 ? 0 : 9180;
   }
 }

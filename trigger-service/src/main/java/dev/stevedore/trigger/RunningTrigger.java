@@ -5,14 +5,16 @@ import io.vertx.core.Future;
 import java.security.PublicKey;
 import java.util.function.Supplier;
 
-/** A started trigger service: its bound port, the public key agents must trust, and how to stop it. */
+/** A started trigger service: its bound ports (webhooks and API; management), the public key agents must trust, and how to stop it. */
 public final class RunningTrigger implements RunningService {
   private final int port;
+  private final int opsPort;
   private final PublicKey publicKey;
   private final Supplier<Future<Void>> stop;
 
-  RunningTrigger(int port, PublicKey publicKey, Supplier<Future<Void>> stop) {
+  RunningTrigger(int port, int opsPort, PublicKey publicKey, Supplier<Future<Void>> stop) {
     this.port = port;
+    this.opsPort = opsPort;
     this.publicKey = publicKey;
     this.stop = stop;
   }
@@ -20,6 +22,11 @@ public final class RunningTrigger implements RunningService {
   @Override
   public int port() {
     return port;
+  }
+
+  /** The management port: {@code /health/live}, {@code /health/ready}, {@code /metrics}. */
+  public int opsPort() {
+    return opsPort;
   }
 
   public PublicKey publicKey() {

@@ -24,7 +24,7 @@ public record TriggerConfig(
     Schedules schedules,
     Limits limits,
     History history) {
-  /** Secrets in URLs and bearer tokens are at least this long. */
+  /** Every secret (URL tokens, bearer tokens, the GitHub secret, the GitLab token, HMAC secrets) is at least this long. */
   public static final int MIN_TOKEN_LENGTH = 16;
 
   public TriggerConfig {
@@ -42,15 +42,34 @@ public record TriggerConfig(
     repositories = repositories == null ? List.of() : List.copyOf(repositories);
     api = api == null ? new Api(null) : api;
     schedules = schedules == null ? new Schedules(null, 0, 0) : schedules;
-    limits = limits == null ? new Limits(0, 0, 0, 0, 0, 0) : limits;
+    limits = limits == null ? new Limits(0, 0, 0, 0, 0, 0, 0) : limits;
     history = history == null ? new History(true, 0) : history;
   }
 
-  /** @param host bind address; @param port 0 = ephemeral; @param instances HTTP verticle instances */
-  public record Http(String host, int port, int instances) {
+  /**
+   * @param host bind address; @param port 0 = ephemeral; @param instances HTTP verticle instances
+   * @param maxConnections open connections beyond this are closed at once
+   * @param requestTimeoutMs a request must arrive in full (headers and body) within this time of
+   *     the connection opening or of the previous request, else its connection is closed
+   * @param opsHost bind address of the management port ({@code /health/*}, {@code /metrics})
+   * @param opsPort the management port, apart from the webhook port; 0 = ephemeral
+   */
+  public record Http(String host, int port, int instances, int maxConnections, long requestTimeoutMs,
+      String opsHost, int opsPort) {
     public Http {
       host = blank(host) ? "0.0.0.0" : host;
       instances = instances <= 0 ? 1 : instances;
+      maxConnections = maxConnections <= 0 ? 1_000 : maxConnections;
+      requestTimeoutMs = requestTimeoutMs <= 0 ? 10_000 : requestTimeoutMs;
+      opsHost = blank(opsHost) ? "127.0.0.1" : opsHost;
+      if (opsPort < 0 || (opsPort != 0 && opsPort == port)) {
+        throw new IllegalArgumentException("http.opsPort must be 0 (ephemeral) or a port other than http.port");
+      }
+    }
+
+    /** Defaults, a management port on loopback picked by the system (tests, launchers). */
+    public Http(String host, int port, int instances) {
+      this(host, port, instances, 0, 0, null, 0);
     }
   }
 
@@ -99,15 +118,27 @@ public record TriggerConfig(
             + MIN_TOKEN_LENGTH + " characters");
       }
       hmacSecret = blank(hmacSecret) ? null : hmacSecret;
+      minLength(hmacSecret, "generic hook '" + name + "' hmacSecret");
       services = services == null ? List.of() : List.copyOf(services);
       environments = environments == null ? List.of() : List.copyOf(environments);
     }
   }
 
-  /** GitHub webhook secret (HMAC-SHA256 key); blank disables {@code /hooks/github} (404). */
-  public record GitHub(String secret) {
+  /**
+   * GitHub webhook secret (HMAC-SHA256 key); blank disables {@code /hooks/github} (404).
+   *
+   * @param workflows names ({@code workflow_run.name}) or files ({@code .github/workflows/build.yml})
+   *     of the workflows whose successful runs may deploy; empty: any workflow
+   */
+  public record GitHub(String secret, List<String> workflows) {
     public GitHub {
       secret = blank(secret) ? null : secret;
+      minLength(secret, "github.secret");
+      workflows = workflows == null ? List.of() : List.copyOf(workflows);
+    }
+
+    public GitHub(String secret) {
+      this(secret, List.of());
     }
   }
 
@@ -115,6 +146,7 @@ public record TriggerConfig(
   public record GitLab(String token) {
     public GitLab {
       token = blank(token) ? null : token;
+      minLength(token, "gitlab.token");
     }
   }
 
@@ -228,9 +260,17 @@ public record TriggerConfig(
    * @param publishTimeoutMs no request waits longer than this for Kafka; then 503
    * @param recentDeployments how many acknowledged deployment ids are remembered for duplicates
    * @param retryAfterSeconds the Retry-After of a 503 when the circuit is not open
+   * @param failedAttemptsPerMinute failed authentications (wrong signature, token or secret URL) a
+   *     client address may make per minute; beyond it 429 before anything is read or verified
    */
   public record Limits(int bodyLimitBytes, int ratePerSecond, int replayWindowSeconds, long publishTimeoutMs,
-      int recentDeployments, int retryAfterSeconds) {
+      int recentDeployments, int retryAfterSeconds, int failedAttemptsPerMinute) {
+    public Limits(int bodyLimitBytes, int ratePerSecond, int replayWindowSeconds, long publishTimeoutMs,
+        int recentDeployments, int retryAfterSeconds) {
+      this(bodyLimitBytes, ratePerSecond, replayWindowSeconds, publishTimeoutMs, recentDeployments,
+          retryAfterSeconds, 0);
+    }
+
     public Limits {
       bodyLimitBytes = bodyLimitBytes <= 0 ? 1024 * 1024 : bodyLimitBytes;
       ratePerSecond = ratePerSecond <= 0 ? 100 : ratePerSecond;
@@ -238,6 +278,7 @@ public record TriggerConfig(
       publishTimeoutMs = publishTimeoutMs <= 0 ? 5_000 : publishTimeoutMs;
       recentDeployments = recentDeployments <= 0 ? 100_000 : recentDeployments;
       retryAfterSeconds = retryAfterSeconds <= 0 ? 5 : retryAfterSeconds;
+      failedAttemptsPerMinute = failedAttemptsPerMinute <= 0 ? 30 : failedAttemptsPerMinute;
     }
   }
 
@@ -258,6 +299,14 @@ public record TriggerConfig(
       if (!seen.add(name)) {
         throw new IllegalArgumentException(what + " '" + name + "' is used twice");
       }
+    }
+  }
+
+  /** A set secret shorter than {@link #MIN_TOKEN_LENGTH} is a start-up error that names it (never its value). */
+  private static void minLength(String secret, String what) {
+    if (secret != null && secret.length() < MIN_TOKEN_LENGTH) {
+      throw new IllegalArgumentException(what + " is " + secret.length() + " characters long; a secret needs at least "
+          + MIN_TOKEN_LENGTH + " (make one with: openssl rand -hex 32)");
     }
   }
 

@@ -6,6 +6,7 @@ import dev.stevedore.common.kafka.KafkaOptions;
 import dev.stevedore.common.kafka.KafkaSettings;
 import dev.stevedore.common.kafka.TopicAdmin;
 import dev.stevedore.common.ops.OpsRoutes;
+import dev.stevedore.common.runtime.ConnectionLimits;
 import dev.stevedore.common.runtime.HttpServerVerticle;
 import dev.stevedore.common.runtime.KafkaClients;
 import dev.stevedore.common.security.Ed25519Keys;
@@ -147,29 +148,42 @@ public final class TriggerService {
               Optional.of(unblocks));
           TriggerRoutes routes = new TriggerRoutes(config, generic, clients.parsers(), submitter, deployments,
               timer.service(), metrics, clients.breaker(), clock);
+          // Readiness details and metrics only on the management port (loopback by default).
           HttpServerVerticle.Routes all = (vx, router) -> {
-            ops.mount(router);
+            ops.mountLive(router);
             routes.accept(router);
           };
-          HttpServerVerticle first = new HttpServerVerticle(httpOptions(config, config.http().port()), all, e -> null);
+          ConnectionLimits limits = new ConnectionLimits(config.http().maxConnections(),
+              config.http().requestTimeoutMs());
+          HttpServerVerticle first = new HttpServerVerticle(httpOptions(config, config.http().port()), all, e -> null,
+              limits);
           return deployed.add(first).compose(x -> {
             int port = first.port();
             Future<?> more = Future.succeededFuture();
             for (int i = 1; i < config.http().instances(); i++) {
-              more = more.compose(y -> deployed.add(new HttpServerVerticle(httpOptions(config, port), all, e -> null)));
+              more = more.compose(y -> deployed.add(new HttpServerVerticle(httpOptions(config, port), all, e -> null,
+                  limits)));
             }
             return more.map(y -> port);
           });
         })
-        .map(port -> {
-          LOG.info("trigger {} listening on port {} ({} generic hooks)", config.instanceId(), port,
-              config.generic().size());
-          return new RunningTrigger(port, clients.keys().getPublic(), () -> stop(deployed, clients));
+        .compose(port -> {
+          HttpServerVerticle management = new HttpServerVerticle(HttpServerVerticle.publicApi(config.http().opsHost(),
+              config.http().opsPort()), (vx, router) -> ops.mount(router), e -> null);
+          return deployed.add(management).map(x -> new int[] {port, management.port()});
+        })
+        .map(ports -> {
+          LOG.info("trigger {} listening on port {} ({} generic hooks), management on {}:{}", config.instanceId(),
+              ports[0], config.generic().size(), config.http().opsHost(), ports[1]);
+          return new RunningTrigger(ports[0], ports[1], clients.keys().getPublic(), () -> stop(deployed, clients));
         })
         .recover(e -> stop(deployed, clients).transform(ignored -> Future.failedFuture(e)));
   }
 
-  /** The shared limits, and a connection that sends nothing for 60 s is closed (slow clients). */
+  /**
+   * The shared limits, and a connection that sends nothing for 60 s is closed; the connection cap and
+   * the deadline for a request to arrive in full are {@link ConnectionLimits}.
+   */
   private static HttpServerOptions httpOptions(TriggerConfig config, int port) {
     return HttpServerVerticle.publicApi(config.http().host(), port).setIdleTimeout(60);
   }
@@ -177,7 +191,7 @@ public final class TriggerService {
   private static WebhookParsers parsers(TriggerConfig config) {
     BranchRules rules = new BranchRules(config.repositories());
     return new WebhookParsers(
-        config.github().secret() == null ? null : new GitHubHooks(config.github().secret(), rules),
+        config.github().secret() == null ? null : new GitHubHooks(config.github().secret(), rules, config.github().workflows()),
         config.gitlab().token() == null ? null : new GitLabHooks(config.gitlab().token(), rules));
   }
 

@@ -31,6 +31,31 @@ class TriggerConfigTest {
     assertThat(c.limits().bodyLimitBytes()).isEqualTo(1024 * 1024);
     assertThat(c.signing().generateEphemeralKey()).isFalse();
     assertThat(c.topics().create()).isTrue();
+    assertThat(c.http().opsHost()).as("the management port is loopback by default").isEqualTo("127.0.0.1");
+    assertThat(c.http().opsPort()).isEqualTo(9180);
+  }
+
+  @Test
+  void everySecretShorterThanTheMinimumIsAStartUpErrorNamingItsKey() {
+    assertThatThrownBy(() -> load(Map.of("STEVEDORE_GITHUB_SECRET", "short")))
+        .hasMessageContaining("github.secret").hasMessageContaining("at least 16").hasMessageNotContaining("short ");
+    assertThatThrownBy(() -> load(Map.of("STEVEDORE_GITLAB_TOKEN", "tok")))
+        .hasMessageContaining("gitlab.token");
+    assertThatThrownBy(() -> new TriggerConfig.GenericHook("ci", "token-0123456789abcdef", "hmac", null, null))
+        .hasMessageContaining("hmacSecret");
+    assertThat(load(Map.of("STEVEDORE_GITHUB_SECRET", "0123456789abcdef")).github().secret()).hasSize(16);
+  }
+
+  @Test
+  void theManagementPortMayNotBeTheWebhookPort() {
+    assertThatThrownBy(() -> load(Map.of("STEVEDORE_HTTP_PORT", "9180")))
+        .hasMessageContaining("http.opsPort");
+  }
+
+  private static TriggerConfig load(Map<String, String> env) {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("STEVEDORE_KAFKA_BOOTSTRAP_SERVERS", "broker:9092");
+    return new ConfigLoader(all).load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.empty());
   }
 
   @Test

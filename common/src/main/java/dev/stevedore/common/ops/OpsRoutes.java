@@ -32,6 +32,11 @@ public final class OpsRoutes {
     router.get("/metrics").handler(this::metrics);
   }
 
+  /** Only {@code /health/live}: for a public port, when the rest is served on a management port. */
+  public void mountLive(Router router) {
+    router.get("/health/live").handler(this::live);
+  }
+
   private void live(RoutingContext ctx) {
     ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("status", "UP").encode());
   }

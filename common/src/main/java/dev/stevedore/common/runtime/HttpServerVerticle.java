@@ -23,13 +23,26 @@ public final class HttpServerVerticle extends VerticleBase {
   private final HttpServerOptions options;
   private final Routes routes;
   private final Function<Throwable, HttpProblem> classify;
+  private final ConnectionLimits limits;
   private HttpServer server;
 
   /** {@code classify}: the service's own failures as problems (null: not one of them; a 500). */
   public HttpServerVerticle(HttpServerOptions options, Routes routes, Function<Throwable, HttpProblem> classify) {
+    this(options, routes, classify, null);
+  }
+
+  /** As above, with a connection cap and a deadline for each request to arrive ({@code limits}, may be null). */
+  public HttpServerVerticle(HttpServerOptions options, Routes routes, Function<Throwable, HttpProblem> classify,
+      ConnectionLimits limits) {
     this.options = new HttpServerOptions(options);
+    if (limits != null) {
+      // Without h2c detection, a connection is handed over (and counted) when it opens, not when its
+      // first bytes arrive, so a connection that sends nothing is limited too.
+      this.options.setHttp2ClearTextEnabled(false);
+    }
     this.routes = routes;
     this.classify = classify;
+    this.limits = limits;
   }
 
   /** The limits the public APIs share: request line 8 KiB (414 beyond), headers 16 KiB (431 beyond). */
@@ -43,7 +56,9 @@ public final class HttpServerVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     routes.mount(vertx, router);
     Problems.install(router, classify);
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+    HttpServer created = vertx.createHttpServer(options);
+    created.requestHandler(limits == null ? router : limits.install(vertx, created, router));
+    return created.listen().onSuccess(s -> server = s);
   }
 
   /** The bound port (useful with port 0); -1 before the server listens. */

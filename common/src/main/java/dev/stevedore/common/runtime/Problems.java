@@ -17,9 +17,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class Problems {
   public static final String CONTENT_TYPE = "application/problem+json";
+  /** Context key: the path a failure's log line shows instead of the request's (which may hold a secret). */
+  public static final String LOG_PATH = "stevedore.logPath";
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
 
   private Problems() {}
+
+  /**
+   * A first handler for routes whose path holds a secret (a token in the URL): a failure's log line
+   * then shows {@code pattern} (e.g. {@code /hooks/generic/{token}}), never the request's path.
+   */
+  public static Handler<RoutingContext> logPathAs(String pattern) {
+    return ctx -> {
+      ctx.put(LOG_PATH, pattern);
+      ctx.next();
+    };
+  }
 
   /** The problem document for {@code status} and {@code detail}. */
   public static JsonObject body(int status, String detail) {
@@ -79,7 +92,8 @@ public final class Problems {
         problem = HttpProblem.of(status, detailOf(status));
       }
       if (problem == null) {
-        LOG.error("request {} {} failed", ctx.request().method(), ctx.normalizedPath(), failure);
+        String path = ctx.get(LOG_PATH);
+        LOG.error("request {} {} failed", ctx.request().method(), path != null ? path : ctx.normalizedPath(), failure);
         problem = HttpProblem.of(500, "internal error");
       }
       if (ctx.response().headWritten()) {

@@ -68,13 +68,18 @@ public final class GenericHooks {
     if (!hook.environments().isEmpty() && !hook.environments().contains(environment)) {
       throw HttpProblem.of(403, "hook '" + hook.name() + "' may not deploy to environment " + environment);
     }
-    String delivery = Validation.deliveryId(DELIVERY, headers.get(DELIVERY));
+    // A signed request: the key comes from the signed bytes only, so a replay inside the window under
+    // a new delivery or idempotency header is the same deployment (issue #12, item 4). Unsigned: the
+    // headers arrive with the secret URL, as authenticated as the body.
+    String delivery = signatureDelivery;
+    if (delivery == null) {
+      delivery = Validation.deliveryId(DELIVERY, headers.get(DELIVERY));
+    }
     if (delivery == null) {
       delivery = Validation.deliveryId(IDEMPOTENCY_KEY, headers.get(IDEMPOTENCY_KEY));
     }
     if (delivery == null) {
-      // A signed request replayed inside the window has the same signature: the same deployment.
-      delivery = signatureDelivery != null ? signatureDelivery : UUID.randomUUID().toString();
+      delivery = UUID.randomUUID().toString();
     }
     String source = "generic:" + hook.name();
     return new DeployIntent(DeployIntent.Trigger.GENERIC, DeploymentIds.of(source, delivery), service, environment, version, commit,
@@ -99,6 +104,7 @@ public final class GenericHooks {
     if (Math.abs(age) > replayWindowSeconds) {
       throw HttpProblem.unauthorized("timestamp outside the replay window of " + replayWindowSeconds + " s");
     }
-    return "sig-" + signature.substring("sha256=".length(), "sha256=".length() + 32).toLowerCase(java.util.Locale.ROOT);
+    return DeliveryKeys.of("generic", DeliveryKeys.ascii(timestamp), DeliveryKeys.ascii(signature.toLowerCase(
+        java.util.Locale.ROOT)), body);
   }
 }

@@ -5,12 +5,15 @@ import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.core.DeployIntent.Trigger;
 import dev.stevedore.trigger.core.JsonBodies;
 import dev.stevedore.trigger.core.Validation;
+import java.util.List;
 
 /**
  * GitHub webhooks: the HMAC-SHA256 of the raw body in {@code X-Hub-Signature-256} is checked before
  * anything is parsed. Handled: {@code ping}; {@code push} of a branch or tag; {@code workflow_run}
- * completed with conclusion success; {@code registry_package} published (a tag of the package).
- * Every other event or action is ignored with the reason.
+ * completed with conclusion success, caused by a push to the repository itself (not a fork's pull
+ * request), of a workflow named in {@code github.workflows} (when set); {@code registry_package} published (a tag of the package).
+ * Every other event or action is ignored with the reason. The deployment id comes from the signed
+ * bytes ({@link DeliveryKeys}), not from {@code X-GitHub-Delivery}, which the signature does not cover.
  */
 public final class GitHubHooks implements WebhookParsers.Provider {
   public static final String SIGNATURE = "X-Hub-Signature-256";
@@ -19,10 +22,17 @@ public final class GitHubHooks implements WebhookParsers.Provider {
 
   private final String secret;
   private final BranchRules rules;
+  private final List<String> workflows;
 
   public GitHubHooks(String secret, BranchRules rules) {
+    this(secret, rules, List.of());
+  }
+
+  /** @param workflows names or file paths of the workflows whose runs may deploy (empty: any) */
+  public GitHubHooks(String secret, BranchRules rules, List<String> workflows) {
     this.secret = secret;
     this.rules = rules;
+    this.workflows = List.copyOf(workflows);
   }
 
   @Override
@@ -34,10 +44,12 @@ public final class GitHubHooks implements WebhookParsers.Provider {
     if (!Hmac.verifies(secret, signature, request.body())) {
       throw HttpProblem.unauthorized(SIGNATURE + " does not match the body");
     }
-    String delivery = Validation.deliveryId(DELIVERY, request.headers().get(DELIVERY));
-    if (delivery == null) {
+    if (Validation.deliveryId(DELIVERY, request.headers().get(DELIVERY)) == null) {
       throw HttpProblem.badRequest("missing " + DELIVERY);
     }
+    // X-GitHub-Delivery is not covered by the HMAC: the key comes from the signed bytes (issue #12, 4).
+    String delivery = DeliveryKeys.of("github", DeliveryKeys.ascii(signature.toLowerCase(java.util.Locale.ROOT)),
+        request.body());
     String event = request.headers().get(EVENT);
     if (event == null) {
       throw HttpProblem.badRequest("missing " + EVENT);
@@ -75,6 +87,24 @@ public final class GitHubHooks implements WebhookParsers.Provider {
     if (!"completed".equals(action) || !"success".equals(conclusion)) {
       return HookDecision.ignore("workflow_run " + BranchRules.printable(action) + " with conclusion "
           + BranchRules.printable(conclusion) + " (only completed/success deploys)");
+    }
+    // A fork's pull request runs workflows too, and may name its branch main: only a run caused by a
+    // push to the repository itself counts, and only of a workflow allowed to deploy.
+    String trigger = JsonBodies.at(p, "/workflow_run/event");
+    if (!"push".equals(trigger)) {
+      return HookDecision.ignore("workflow_run caused by " + BranchRules.printable(trigger) + " (only push deploys)");
+    }
+    String repository = JsonBodies.at(p, "/repository/full_name");
+    String headRepository = JsonBodies.at(p, "/workflow_run/head_repository/full_name");
+    if (repository == null || !repository.equals(headRepository)) {
+      return HookDecision.ignore("workflow_run of head repository " + BranchRules.printable(headRepository)
+          + ", not " + BranchRules.printable(repository) + " itself (a fork)");
+    }
+    String name = JsonBodies.at(p, "/workflow_run/name");
+    String path = JsonBodies.at(p, "/workflow_run/path");
+    String file = path == null ? null : path.split("@", 2)[0];
+    if (!workflows.isEmpty() && !workflows.contains(name) && !workflows.contains(file)) {
+      return HookDecision.ignore("workflow " + BranchRules.printable(name) + " may not deploy (github.workflows)");
     }
     String branch = JsonBodies.at(p, "/workflow_run/head_branch");
     if (branch == null) {

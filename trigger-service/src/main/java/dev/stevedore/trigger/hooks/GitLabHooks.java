@@ -8,8 +8,8 @@ import dev.stevedore.trigger.core.JsonBodies;
 import dev.stevedore.trigger.core.Validation;
 
 /**
- * GitLab webhooks: {@code X-Gitlab-Token} compared in constant time, {@code X-Gitlab-Event-UUID}
- * for dedupe. Handled: Push Hook, Tag Push Hook, Pipeline Hook with status success. Deletions and
+ * GitLab webhooks: {@code X-Gitlab-Token} compared in constant time; the deployment id
+ * comes from the event name and the raw body ({@link DeliveryKeys}), not {@code X-Gitlab-Event-UUID}. Handled: Push Hook, Tag Push Hook, Pipeline Hook with status success. Deletions and
  * other events are ignored with the reason.
  */
 public final class GitLabHooks implements WebhookParsers.Provider {
@@ -35,14 +35,15 @@ public final class GitLabHooks implements WebhookParsers.Provider {
     if (!Secrets.constantTimeEquals(token, given)) {
       throw HttpProblem.unauthorized(TOKEN + " is wrong");
     }
-    String delivery = Validation.deliveryId(DELIVERY, request.headers().get(DELIVERY));
-    if (delivery == null) {
+    if (Validation.deliveryId(DELIVERY, request.headers().get(DELIVERY)) == null) {
       throw HttpProblem.badRequest("missing " + DELIVERY);
     }
     String event = request.headers().get(EVENT);
     if (event == null) {
       throw HttpProblem.badRequest("missing " + EVENT);
     }
+    // The token authenticates the request, not X-Gitlab-Event-UUID: the key comes from the body.
+    String delivery = DeliveryKeys.of("gitlab", DeliveryKeys.ascii(event), request.body());
     JsonNode p = JsonBodies.object(request.body());
     switch (event) {
       case "Push Hook":

@@ -21,12 +21,15 @@ final class Guards {
   private static final String METRIC = "stevedore.metric";
 
   private final RateLimits rateLimits;
+  private final FailureBudget failures;
   private final TriggerMetrics metrics;
   private final CircuitBreaker breaker;
   private final int retryAfterSeconds;
 
-  Guards(RateLimits rateLimits, TriggerMetrics metrics, CircuitBreaker breaker, int retryAfterSeconds) {
+  Guards(RateLimits rateLimits, FailureBudget failures, TriggerMetrics metrics, CircuitBreaker breaker,
+      int retryAfterSeconds) {
     this.rateLimits = rateLimits;
+    this.failures = failures;
     this.metrics = metrics;
     this.breaker = breaker;
     this.retryAfterSeconds = retryAfterSeconds;
@@ -47,6 +50,44 @@ final class Guards {
         ctx.next();
       }
     };
+  }
+
+  /**
+   * Before any authentication: an address that used its budget of failed attempts gets 429 without
+   * its request being read or verified; for any other, an answer of 401 counts as one failure.
+   */
+  Handler<RoutingContext> failureBudget() {
+    return ctx -> {
+      String address = address(ctx);
+      if (!failures.allows(address)) {
+        ctx.response().putHeader("Retry-After", String.valueOf(failures.retryAfterSeconds(address)));
+        refuse(ctx, HttpProblem.of(429, "too many failed attempts from this address"));
+        return;
+      }
+      ctx.addHeadersEndHandler(v -> {
+        if (ctx.response().getStatusCode() == 401) {
+          failures.fail(address);
+        }
+      });
+      ctx.next();
+    };
+  }
+
+  /** Counts a failed attempt that is not answered with 401 (a wrong secret URL answers 404). */
+  void failed(RoutingContext ctx) {
+    failures.fail(address(ctx));
+  }
+
+  /** After authentication: the rate limit of {@code source}, as a 429 problem to throw. */
+  void requireRate(String source) {
+    if (!rateLimits.tryAcquire(source)) {
+      throw HttpProblem.of(429, "rate limit of source " + source + " exceeded")
+          .withHeader("Retry-After", String.valueOf(rateLimits.retryAfterSeconds()));
+    }
+  }
+
+  private static String address(RoutingContext ctx) {
+    return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
   }
 
   /** True when {@code source} may make one more request now; else answers 429 and returns false. */

@@ -1,6 +1,7 @@
 package dev.stevedore.trigger.http;
 
 import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.common.runtime.Problems;
 import dev.stevedore.trigger.TriggerConfig.GenericHook;
 import dev.stevedore.trigger.core.DeployIntent;
 import dev.stevedore.trigger.core.Submitter.Submitted;
@@ -18,8 +19,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 
 /**
- * The webhook endpoints. Each request goes: rate limit, authentication that needs no body (the
- * secret URL), content type, body limit, then the source's own parser; only a parsed and
+ * The webhook endpoints. Each request goes: the failure budget of its address (failed attempts per
+ * client address, before anything is verified), authentication that needs no body (the secret URL),
+ * content type, body limit, the source's own parser (which authenticates first), and only then the
+ * rate limit of the source, so unauthenticated traffic never spends it; only a parsed and
  * authenticated request reaches the {@link Submitter}. Answers 202 only after Kafka acknowledged.
  */
 public final class HookRoutes {
@@ -46,7 +49,10 @@ public final class HookRoutes {
    */
   void mount(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit);
-    router.post("/hooks/generic/:token").handler(guards.metric("generic")).handler(this::genericToken)
+    // The token is in the path: a failure's log line shows the pattern, never the token.
+    router.post("/hooks/generic/:token").handler(Problems.logPathAs("/hooks/generic/{token}"))
+        .handler(guards.metric("generic")).handler(guards.failureBudget())
+        .handler(this::genericToken)
         .handler(guards.json(false));
     router.post("/hooks/generic/:token").handler(body).handler(this::generic);
     provider(router, "github", parsers.github(), body);
@@ -57,16 +63,20 @@ public final class HookRoutes {
     if (parser == null) {
       return;
     }
-    router.post("/hooks/" + name).handler(guards.metric(name)).handler(guards.rateLimit(name))
+    router.post("/hooks/" + name).handler(guards.metric(name)).handler(guards.failureBudget())
         .handler(guards.json(false));
-    router.post("/hooks/" + name).handler(body).handler(ctx -> guards.answer(ctx,
-        () -> decide(parser.decide(new WebhookParsers.Request(headers(ctx), Responses.body(ctx))))));
+    router.post("/hooks/" + name).handler(body).handler(ctx -> guards.answer(ctx, () -> {
+      HookDecision decision = parser.decide(new WebhookParsers.Request(headers(ctx), Responses.body(ctx)));
+      guards.requireRate(name); // authenticated: only now does the request count against the source
+      return decide(decision);
+    }));
   }
 
   /** A wrong token answers exactly like an unknown path. */
   private void genericToken(RoutingContext ctx) {
     GenericHook hook = generic.byToken(ctx.pathParam("token")).orElse(null);
     if (hook == null) {
+      guards.failed(ctx);
       guards.refuse(ctx, HttpProblem.notFound("not found"));
       return;
     }

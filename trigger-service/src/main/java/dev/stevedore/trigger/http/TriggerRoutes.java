@@ -21,7 +21,9 @@ public final class TriggerRoutes implements Consumer<Router> {
       ManualDeployments deployments, ScheduleService schedules, TriggerMetrics metrics, CircuitBreaker breaker,
       Clock clock) {
     TriggerConfig.Limits limits = config.limits();
-    Guards guards = new Guards(new RateLimits(limits.ratePerSecond()), metrics, breaker, limits.retryAfterSeconds());
+    Guards guards = new Guards(new RateLimits(limits.ratePerSecond()),
+        new FailureBudget(limits.failedAttemptsPerMinute(), System::currentTimeMillis), metrics, breaker,
+        limits.retryAfterSeconds());
     this.hooks = new HookRoutes(generic, parsers, submitter, guards, limits.bodyLimitBytes());
     this.api = new ApiRoutes(config.api().tokens(), deployments, schedules, guards, clock, limits.bodyLimitBytes());
   }

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Schedules on local disk: a journal of JSON lines ({@code schedules.jsonl}), one line per change,
  * each write forced to disk before it counts; the last line of an id wins. Opening compacts the
- * journal (write a new file, force it, rename over the old one) and skips a torn last line.
+ * journal (write a new file, force it, rename over the old one, force the directory) and skips a
+ * torn last line; a directory it creates is forced into its parent.
  * {@link #open}, {@link #put} and {@link #close} block (disk, fsync): call them on a worker.
  * {@link #get} and {@link #pending} only read the map in memory and may be called on an event loop.
  */
@@ -44,14 +45,42 @@ public final class ScheduleStore implements AutoCloseable {
    */
   private final Object journal = new Object();
 
-  private ScheduleStore(Path dir) {
+  /**
+   * Forces a directory's entries to disk: a created or renamed file survives a power loss only once
+   * its directory is forced too, not only its own bytes.
+   */
+  @FunctionalInterface
+  interface Directories {
+    void force(Path dir) throws IOException;
+
+    Directories FSYNC = dir -> {
+      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+        d.force(true);
+      }
+    };
+  }
+
+  private final Directories directories;
+
+  private ScheduleStore(Path dir, Directories directories) {
     this.file = dir.resolve(FILE);
+    this.directories = directories;
   }
 
   public static ScheduleStore open(Path dir) {
-    ScheduleStore store = new ScheduleStore(dir);
+    return open(dir, Directories.FSYNC);
+  }
+
+  static ScheduleStore open(Path dir, Directories directories) {
+    ScheduleStore store = new ScheduleStore(dir, directories);
     try {
-      Files.createDirectories(dir);
+      Path absolute = dir.toAbsolutePath();
+      if (!Files.isDirectory(absolute)) {
+        Files.createDirectories(absolute);
+        if (absolute.getParent() != null) {
+          directories.force(absolute.getParent()); // the new directory's entry in its parent
+        }
+      }
       store.load();
       store.compact();
       store.channel = FileChannel.open(store.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -102,6 +131,7 @@ public final class ScheduleStore implements AutoCloseable {
       out.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    directories.force(file.toAbsolutePath().getParent()); // the rename (and the file's creation) are durable
   }
 
   private void write(FileChannel out, Schedule s) throws IOException {

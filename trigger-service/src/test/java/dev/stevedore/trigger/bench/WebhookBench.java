@@ -68,8 +68,10 @@ public final class WebhookBench {
     kafka.start();
     Path dir = Files.createTempDirectory("trigger-bench");
     int port;
-    try (ServerSocket s = new ServerSocket(0)) {
+    int opsPort;
+    try (ServerSocket s = new ServerSocket(0); ServerSocket o = new ServerSocket(0)) {
       port = s.getLocalPort();
+      opsPort = o.getLocalPort();
     }
     Path config = dir.resolve("trigger.yml");
     Files.writeString(config, String.join("\n",
@@ -79,6 +81,7 @@ public final class WebhookBench {
         "  host: 127.0.0.1",
         "  port: " + port,
         "  instances: " + instances,
+        "  opsPort: " + opsPort,
         "signing:",
         "  generateEphemeralKey: true",
         "schedules:",
@@ -103,7 +106,7 @@ public final class WebhookBench {
         .redirectErrorStream(true).redirectOutput(dir.resolve("trigger.log").toFile()).start();
     Vertx vertx = Vertx.vertx();
     try {
-      waitReady(port);
+      waitReady(opsPort);
       HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
           .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(concurrency));
       byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c\","
@@ -131,7 +134,7 @@ public final class WebhookBench {
           t.percentile(50), t.percentile(99));
       System.out.println("load average after: " + loadAverage());
       System.out.println("server-side publish histogram (sign -> ack), from /metrics:");
-      metrics(port).lines().filter(l -> l.startsWith("stevedore_trigger_publish_seconds_count")
+      metrics(opsPort).lines().filter(l -> l.startsWith("stevedore_trigger_publish_seconds_count")
               || l.startsWith("stevedore_trigger_publish_seconds_sum") || l.startsWith("stevedore_trigger_requests_total"))
           .forEach(l -> System.out.println("  " + l));
     } finally {
@@ -184,14 +187,24 @@ public final class WebhookBench {
     }
   }
 
+  private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Sends {@code payload} made unique by a sequence field and signed for itself ({@code signature},
+   * the payload's own, is not reused): the deployment id comes from the signed bytes, so resending
+   * one body would only measure duplicates.
+   */
   static Future<Boolean> send(HttpClient client, Buffer payload, String signature) {
+    Buffer body = Buffer.buffer("{\"bench_seq\":" + SEQUENCE.incrementAndGet() + ",")
+        .appendBuffer(payload.slice(1, payload.length()));
+    signature = Hmac.header(SECRET, body.getBytes());
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI("/hooks/github")
         .putHeader("content-type", "application/json")
         .putHeader("X-GitHub-Event", "push")
         .putHeader("X-GitHub-Delivery", UUID.randomUUID().toString())
         .putHeader("X-Hub-Signature-256", signature);
     return client.request(options)
-        .compose(req -> req.send(payload))
+        .compose(req -> req.send(body))
         .compose(resp -> resp.body().map(b -> resp.statusCode() == 202))
         .recover(e -> Future.succeededFuture(false));
   }

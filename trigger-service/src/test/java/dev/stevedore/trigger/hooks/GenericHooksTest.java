@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class GenericHooksTest {
   static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
   final GenericHook plain = new GenericHook("ci", "token-aaaaaaaaaaaaaaaa", null, List.of(), List.of());
-  final GenericHook signed = new GenericHook("signed", "token-bbbbbbbbbbbbbbbb", "hmac", List.of(), List.of());
+  final GenericHook signed = new GenericHook("signed", "token-bbbbbbbbbbbbbbbb", "hmac-secret-0123456789", List.of(), List.of());
   final GenericHooks hooks = new GenericHooks(List.of(plain, signed), 300, Clock.fixed(NOW, ZoneOffset.UTC));
   static final byte[] BODY = "{\"service\":\"web\",\"environment\":\"prod\",\"version\":\"v1\"}".getBytes(StandardCharsets.UTF_8);
 
@@ -51,13 +51,13 @@ class GenericHooksTest {
   @Test
   void signedHookChecksSignatureAndWindow() {
     String ts = String.valueOf(NOW.getEpochSecond() - 299);
-    String sig = Hmac.header("hmac", ts.getBytes(), ".".getBytes(), BODY);
+    String sig = Hmac.header("hmac-secret-0123456789", ts.getBytes(), ".".getBytes(), BODY);
     DeployIntent ok = hooks.intent(signed, Map.of("X-Stevedore-Timestamp", ts, "X-Stevedore-Signature", sig)::get, BODY);
     DeployIntent replay = hooks.intent(signed, Map.of("X-Stevedore-Timestamp", ts, "X-Stevedore-Signature", sig)::get, BODY);
     assertThat(replay.deploymentId()).as("a replay inside the window is the same deployment").isEqualTo(ok.deploymentId());
 
     String old = String.valueOf(NOW.getEpochSecond() - 301);
-    String oldSig = Hmac.header("hmac", old.getBytes(), ".".getBytes(), BODY);
+    String oldSig = Hmac.header("hmac-secret-0123456789", old.getBytes(), ".".getBytes(), BODY);
     assertThat(status(() -> hooks.intent(signed, Map.of("X-Stevedore-Timestamp", old, "X-Stevedore-Signature", oldSig)::get, BODY)))
         .isEqualTo(401);
     assertThat(status(() -> hooks.intent(signed, Map.of("X-Stevedore-Timestamp", ts, "X-Stevedore-Signature", oldSig)::get, BODY)))
@@ -81,5 +81,18 @@ class GenericHooksTest {
         "{\"service\":\"web\",\"environment\":\"prod\"}".getBytes()))).isEqualTo(400);
     assertThat(status(() -> hooks.intent(plain, Map.<String, String>of()::get,
         "{\"service\":\"web\",\"environment\":\"prod\",\"version\":null}".getBytes()))).isEqualTo(400);
+  }
+
+  @Test
+  void aSignedRequestReplayedWithANewDeliveryHeaderIsTheSameDeployment() {
+    String ts = String.valueOf(NOW.getEpochSecond() - 10);
+    String sig = Hmac.header("hmac-secret-0123456789", ts.getBytes(), ".".getBytes(), BODY);
+    DeployIntent first = hooks.intent(signed, Map.of("X-Stevedore-Timestamp", ts, "X-Stevedore-Signature", sig,
+        "X-Stevedore-Delivery", "d1")::get, BODY);
+    DeployIntent replay = hooks.intent(signed, Map.of("X-Stevedore-Timestamp", ts, "X-Stevedore-Signature", sig,
+        "X-Stevedore-Delivery", "d2")::get, BODY);
+    DeployIntent keyed = hooks.intent(signed, Map.of("X-Stevedore-Timestamp", ts, "X-Stevedore-Signature", sig,
+        "Idempotency-Key", "k3")::get, BODY);
+    assertThat(replay.deploymentId()).isEqualTo(first.deploymentId()).isEqualTo(keyed.deploymentId());
   }
 }

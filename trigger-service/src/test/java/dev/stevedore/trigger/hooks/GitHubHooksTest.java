@@ -65,4 +65,64 @@ class GitHubHooksTest {
     String deleted = "{\"action\":\"deleted\"}";
     assertThat(hooks.decide(request("registry_package", deleted, sign(deleted)))).isInstanceOf(HookDecision.Ignore.class);
   }
+
+  @Test
+  void aSignedBodyResentUnderANewDeliveryIdIsTheSameDeployment() {
+    Map<String, String> h = new java.util.HashMap<>();
+    h.put("X-GitHub-Event", "push");
+    h.put("X-Hub-Signature-256", sign(PUSH));
+    h.put("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958");
+    HookDecision first = hooks.decide(new WebhookParsers.Request(h::get, PUSH.getBytes(StandardCharsets.UTF_8)));
+    h.put("X-GitHub-Delivery", "ffffffff-cc78-11e3-81ab-4c9367dc0958");
+    HookDecision replay = hooks.decide(new WebhookParsers.Request(h::get, PUSH.getBytes(StandardCharsets.UTF_8)));
+    assertThat(((HookDecision.Deploy) replay).intents().get(0).deploymentId())
+        .isEqualTo(((HookDecision.Deploy) first).intents().get(0).deploymentId());
+    // Different signed bytes are a different deployment.
+    String other = PUSH.replace("0d1a26e6", "1d1a26e6");
+    HookDecision next = hooks.decide(request("push", other, sign(other)));
+    assertThat(((HookDecision.Deploy) next).intents().get(0).deploymentId())
+        .isNotEqualTo(((HookDecision.Deploy) first).intents().get(0).deploymentId());
+  }
+
+  static final String RUN = "{\"action\":\"completed\",\"workflow_run\":{\"name\":\"Build\","
+      + "\"path\":\".github/workflows/build.yml@main\",\"event\":\"push\",\"conclusion\":\"success\","
+      + "\"head_branch\":\"main\",\"head_sha\":\"0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c\","
+      + "\"head_repository\":{\"full_name\":\"acme/web\"}},\"repository\":{\"full_name\":\"acme/web\"},"
+      + "\"sender\":{\"login\":\"octocat\"}}";
+
+  HookDecision run(GitHubHooks hooks, String body) {
+    return hooks.decide(request("workflow_run", body, sign(body)));
+  }
+
+  @Test
+  void aWorkflowRunOfAPushToTheRepositoryItselfDeploys() {
+    assertThat(run(hooks, RUN)).isInstanceOf(HookDecision.Deploy.class);
+  }
+
+  @Test
+  void aWorkflowRunOfAForksPullRequestNamedMainIsIgnored() {
+    String forkPr = RUN.replace("\"event\":\"push\"", "\"event\":\"pull_request\"")
+        .replace("\"head_repository\":{\"full_name\":\"acme/web\"}", "\"head_repository\":{\"full_name\":\"evil/web\"}");
+    assertThat(run(hooks, forkPr)).isInstanceOf(HookDecision.Ignore.class);
+    String prEvent = RUN.replace("\"event\":\"push\"", "\"event\":\"pull_request\"");
+    assertThat(((HookDecision.Ignore) run(hooks, prEvent)).reason()).contains("pull_request");
+    String forkHead = RUN.replace("\"head_repository\":{\"full_name\":\"acme/web\"}",
+        "\"head_repository\":{\"full_name\":\"evil/web\"}");
+    assertThat(((HookDecision.Ignore) run(hooks, forkHead)).reason()).contains("evil/web");
+    String noHead = RUN.replace(",\"head_repository\":{\"full_name\":\"acme/web\"}", "");
+    assertThat(run(hooks, noHead)).isInstanceOf(HookDecision.Ignore.class);
+  }
+
+  @Test
+  void onlyTheConfiguredWorkflowsDeploy() {
+    GitHubHooks named = new GitHubHooks(SECRET, new BranchRules(List.of(new Repository("acme/web", List.of("web"),
+        null, null))), List.of("Build"));
+    GitHubHooks byFile = new GitHubHooks(SECRET, new BranchRules(List.of(new Repository("acme/web", List.of("web"),
+        null, null))), List.of(".github/workflows/build.yml"));
+    String lint = RUN.replace("\"name\":\"Build\"", "\"name\":\"Lint\"").replace("build.yml", "lint.yml");
+    assertThat(run(named, RUN)).isInstanceOf(HookDecision.Deploy.class);
+    assertThat(run(byFile, RUN)).isInstanceOf(HookDecision.Deploy.class);
+    assertThat(((HookDecision.Ignore) run(named, lint)).reason()).contains("Lint");
+    assertThat(run(byFile, lint)).isInstanceOf(HookDecision.Ignore.class);
+  }
 }

@@ -56,4 +56,19 @@ class GitLabHooksTest {
     HookDecision d = hooks.decide(request("Push Hook", "tok", body));
     assertThat(((HookDecision.Deploy) d).intents().get(0).requestedBy()).isEqualTo("jsmith");
   }
+
+  @Test
+  void theSameBodyUnderANewEventUuidIsTheSameDeployment() {
+    String body = "{\"ref\":\"refs/heads/main\",\"after\":\"da1560886d4f094c3e6c9ef40349f7d38b5d27d7\","
+        + "\"checkout_sha\":\"da1560886d4f094c3e6c9ef40349f7d38b5d27d7\",\"project\":{\"path_with_namespace\":\"group/app\"}}";
+    Map<String, String> h = new HashMap<>();
+    h.put("X-Gitlab-Event", "Push Hook");
+    h.put("X-Gitlab-Token", "tok");
+    h.put("X-Gitlab-Event-UUID", "13792a34-cac6-4fda-95a8-c58e00a3954e");
+    HookDecision first = hooks.decide(new WebhookParsers.Request(h::get, body.getBytes(StandardCharsets.UTF_8)));
+    h.put("X-Gitlab-Event-UUID", "ffffffff-cac6-4fda-95a8-c58e00a3954e");
+    HookDecision replay = hooks.decide(new WebhookParsers.Request(h::get, body.getBytes(StandardCharsets.UTF_8)));
+    assertThat(((HookDecision.Deploy) replay).intents().get(0).deploymentId())
+        .isEqualTo(((HookDecision.Deploy) first).intents().get(0).deploymentId());
+  }
 }

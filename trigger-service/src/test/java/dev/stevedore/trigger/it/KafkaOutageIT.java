@@ -100,8 +100,8 @@ class KafkaOutageIT {
     // While the broker is down the breaker opens: fast 503s with Retry-After, readiness down.
     await().atMost(Duration.ofSeconds(30)).until(() -> answers.stream()
         .filter(a -> a.phase().equals("down") && a.status() == 503 && a.millis() < 200).count() >= 10);
-    assertThat(trigger.get("/health/ready", Map.of()).statusCode()).isEqualTo(503);
-    assertThat(trigger.get("/metrics", Map.of()).body()).containsPattern("stevedore_trigger_circuit_state\\{[^}]*\\} 1\\.0");
+    assertThat(trigger.getOps("/health/ready").statusCode()).isEqualTo(503);
+    assertThat(trigger.getOps("/metrics").body()).containsPattern("stevedore_trigger_circuit_state\\{[^}]*\\} 1\\.0");
 
     phase.set("restarting");
     DockerClientFactory.instance().client().startContainerCmd(containerId).exec();
@@ -112,7 +112,7 @@ class KafkaOutageIT {
     for (Thread sender : senders) {
       sender.join(30_000);
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> trigger.get("/health/ready", Map.of()).statusCode() == 200);
+    await().atMost(Duration.ofSeconds(20)).until(() -> trigger.getOps("/health/ready").statusCode() == 200);
 
     List<Answer> all = new ArrayList<>(answers);
     assertThat(all).allSatisfy(a -> assertThat(a.status()).as(a.toString()).isIn(202, 503));

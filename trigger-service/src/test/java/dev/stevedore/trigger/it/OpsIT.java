@@ -25,16 +25,29 @@ class OpsIT {
     String bootstrap = TestKafka.shared().getBootstrapServers();
     try (TestTrigger t = TestTrigger.start(TestTrigger.config(bootstrap, dir))) {
       assertThat(t.get("/health/live", Map.of()).statusCode()).isEqualTo(200);
-      await().atMost(Duration.ofSeconds(10)).until(() -> t.get("/health/ready", Map.of()).statusCode() == 200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> t.getOps("/health/ready").statusCode() == 200);
       t.postJson("/hooks/generic/" + TestTrigger.GENERIC_TOKEN,
           "{\"service\":\"ops-svc\",\"environment\":\"staging\",\"version\":\"v1\"}", Map.of());
       t.postJson("/hooks/generic/" + TestTrigger.GENERIC_TOKEN, "{", Map.of());
-      String metrics = t.get("/metrics", Map.of()).body();
+      String metrics = t.getOps("/metrics").body();
       assertThat(metrics).contains("stevedore_trigger_requests_total{result=\"accepted\",source=\"generic\"} 1.0");
       assertThat(metrics).contains("stevedore_trigger_requests_total{result=\"400\",source=\"generic\"} 1.0");
       assertThat(metrics).contains("stevedore_trigger_publish_seconds_bucket{outcome=\"acknowledged\"");
       assertThat(metrics).contains("stevedore_trigger_publish_seconds_count{outcome=\"acknowledged\"} 1");
       assertThat(metrics).containsPattern("stevedore_trigger_circuit_state\\{[^}]*\\} 0\\.0");
+    }
+  }
+
+  @Test
+  void readinessDetailsAndMetricsAreNotOnTheWebhookPort() throws Exception {
+    String bootstrap = TestKafka.shared().getBootstrapServers();
+    try (TestTrigger t = TestTrigger.start(TestTrigger.config(bootstrap, dir))) {
+      assertThat(t.get("/metrics", Map.of()).statusCode()).isEqualTo(404);
+      assertThat(t.get("/health/ready", Map.of()).statusCode()).isEqualTo(404);
+      assertThat(t.get("/health/live", Map.of()).statusCode()).isEqualTo(200);
+      assertThat(t.running.opsPort()).isNotEqualTo(t.running.port());
+      assertThat(t.getOps("/metrics").body()).contains("stevedore_trigger_circuit_state");
+      assertThat(t.config.http().opsHost()).isEqualTo("127.0.0.1");
     }
   }
 
@@ -65,7 +78,7 @@ class OpsIT {
     }
     try (TestTrigger t = TestTrigger.start(TestTrigger.config("127.0.0.1:" + closed, dir))) {
       assertThat(t.get("/health/live", Map.of()).statusCode()).isEqualTo(200);
-      assertThat(t.get("/health/ready", Map.of()).statusCode()).isEqualTo(503);
+      assertThat(t.getOps("/health/ready").statusCode()).isEqualTo(503);
       for (int i = 0; i < 6; i++) {
         long start = System.nanoTime();
         HttpResponse<String> r = t.postJson("/hooks/generic/" + TestTrigger.GENERIC_TOKEN,

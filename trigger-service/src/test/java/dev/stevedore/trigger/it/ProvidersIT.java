@@ -6,9 +6,11 @@ import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.security.RequestVerifier;
+import dev.stevedore.trigger.hooks.DeliveryKeys;
 import dev.stevedore.trigger.hooks.Hmac;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -40,15 +42,40 @@ class ProvidersIT {
     }
   }
 
+  /**
+   * The payload made unique by {@code nonce} (a field no parser reads): the deployment id comes from
+   * the signed bytes, so tests sharing one trigger must not send the same body unless they mean to.
+   */
+  private static byte[] body(String payload, String nonce) throws Exception {
+    String json = new String(TestTrigger.payload(payload), StandardCharsets.UTF_8);
+    return json.replaceFirst("\\{", "{\"stevedore_test_nonce\":\"" + nonce + "\",").getBytes(StandardCharsets.UTF_8);
+  }
+
   private static HttpResponse<String> github(String event, String payload, String delivery) throws Exception {
-    byte[] body = TestTrigger.payload(payload);
+    return github(event, payload, delivery, delivery);
+  }
+
+  private static HttpResponse<String> github(String event, String payload, String nonce, String delivery)
+      throws Exception {
+    byte[] body = body(payload, nonce);
     return trigger.post("/hooks/github", "application/json", body, Map.of(
         "X-GitHub-Event", event, "X-GitHub-Delivery", delivery,
         "X-Hub-Signature-256", Hmac.header(TestTrigger.GITHUB_SECRET, body)));
   }
 
+  /** The delivery key of {@link #github}: from the signature and the body. */
+  private static String githubKey(String payload, String nonce) throws Exception {
+    byte[] body = body(payload, nonce);
+    return DeliveryKeys.of("github", Hmac.header(TestTrigger.GITHUB_SECRET, body).getBytes(StandardCharsets.UTF_8), body);
+  }
+
   private static HttpResponse<String> gitlab(String event, String payload, String delivery) throws Exception {
-    return trigger.post("/hooks/gitlab", "application/json", TestTrigger.payload(payload), Map.of(
+    return gitlab(event, payload, delivery, delivery);
+  }
+
+  private static HttpResponse<String> gitlab(String event, String payload, String nonce, String delivery)
+      throws Exception {
+    return trigger.post("/hooks/gitlab", "application/json", body(payload, nonce), Map.of(
         "X-Gitlab-Event", event, "X-Gitlab-Event-UUID", delivery, "X-Gitlab-Token", TestTrigger.GITLAB_TOKEN));
   }
 
@@ -77,7 +104,7 @@ class ProvidersIT {
     HttpResponse<String> r = github("push", "github-push.json", delivery);
     assertThat(r.statusCode()).isEqualTo(202);
     String id = new JsonObject(r.body()).getString("deploymentId");
-    assertThat(id).isEqualTo(DeploymentIds.of("github", delivery + "/production/web"));
+    assertThat(id).isEqualTo(DeploymentIds.of("github", githubKey("github-push.json", delivery) + "/production/web"));
     DeployRequested req = onlyOne(id);
     assertThat(req.trigger()).isEqualTo("github");
     assertThat(req.service()).isEqualTo("web");
@@ -102,6 +129,43 @@ class ProvidersIT {
     assertThat(a.getBoolean("duplicate")).isFalse();
     assertThat(b.getBoolean("duplicate")).isTrue();
     assertThat(published(a.getString("deploymentId"))).hasSize(1);
+  }
+
+  @Test
+  void aCapturedGithubBodyResentUnderANewDeliveryIdIsADuplicateNotPublishedAgain() throws Exception {
+    String nonce = UUID.randomUUID().toString();
+    HttpResponse<String> first = github("push", "github-push.json", nonce, UUID.randomUUID().toString());
+    HttpResponse<String> replay = github("push", "github-push.json", nonce, UUID.randomUUID().toString());
+    JsonObject a = new JsonObject(first.body());
+    JsonObject b = new JsonObject(replay.body());
+    assertThat(b.getString("deploymentId")).isEqualTo(a.getString("deploymentId"));
+    assertThat(a.getBoolean("duplicate")).isFalse();
+    assertThat(b.getBoolean("duplicate")).isTrue();
+    assertThat(published(a.getString("deploymentId"))).hasSize(1);
+  }
+
+  @Test
+  void aGitlabBodyResentUnderANewEventUuidIsADuplicate() throws Exception {
+    String nonce = UUID.randomUUID().toString();
+    gitlab("Push Hook", "gitlab-push.json", nonce, UUID.randomUUID().toString());
+    HttpResponse<String> again = gitlab("Push Hook", "gitlab-push.json", nonce, UUID.randomUUID().toString());
+    assertThat(new JsonObject(again.body()).getBoolean("duplicate")).isTrue();
+    assertThat(published(new JsonObject(again.body()).getString("deploymentId"))).hasSize(1);
+  }
+
+  @Test
+  void aSignedGenericRequestReplayedWithANewDeliveryHeaderIsADuplicate() throws Exception {
+    byte[] body = "{\"service\":\"replay-svc\",\"environment\":\"staging\",\"version\":\"v3\"}".getBytes();
+    String ts = String.valueOf(System.currentTimeMillis() / 1000);
+    String sig = Hmac.header(TestTrigger.HMAC_SECRET, ts.getBytes(), ".".getBytes(), body);
+    HttpResponse<String> first = trigger.post("/hooks/generic/" + TestTrigger.SIGNED_TOKEN, "application/json", body,
+        Map.of("X-Stevedore-Timestamp", ts, "X-Stevedore-Signature", sig, "X-Stevedore-Delivery", "d-1"));
+    HttpResponse<String> replay = trigger.post("/hooks/generic/" + TestTrigger.SIGNED_TOKEN, "application/json", body,
+        Map.of("X-Stevedore-Timestamp", ts, "X-Stevedore-Signature", sig, "Idempotency-Key", "d-2"));
+    assertThat(new JsonObject(replay.body()).getString("deploymentId"))
+        .isEqualTo(new JsonObject(first.body()).getString("deploymentId"));
+    assertThat(new JsonObject(replay.body()).getBoolean("duplicate")).isTrue();
+    assertThat(RequestsTopic.forService(bootstrap, "replay-svc")).hasSize(1);
   }
 
   @Test
@@ -160,8 +224,9 @@ class ProvidersIT {
     assertThat(r.statusCode()).isEqualTo(202);
     JsonObject body = new JsonObject(r.body());
     assertThat(body.getJsonArray("deployments")).hasSize(2);
-    DeployRequested pkg = onlyOne(DeploymentIds.of("github", delivery + "/production/pkg"));
-    DeployRequested worker = onlyOne(DeploymentIds.of("github", delivery + "/production/pkg-worker"));
+    String key = githubKey("github-registry-package.json", delivery);
+    DeployRequested pkg = onlyOne(DeploymentIds.of("github", key + "/production/pkg"));
+    DeployRequested worker = onlyOne(DeploymentIds.of("github", key + "/production/pkg-worker"));
     assertThat(pkg.version()).isEqualTo("1.8.0");
     assertThat(worker.version()).isEqualTo("1.8.0");
     assertThat(worker.service()).isEqualTo("pkg-worker");
@@ -190,7 +255,8 @@ class ProvidersIT {
     HttpResponse<String> r = gitlab("Push Hook", "gitlab-push.json", delivery);
     assertThat(r.statusCode()).isEqualTo(202);
     String id = new JsonObject(r.body()).getString("deploymentId");
-    assertThat(id).isEqualTo(DeploymentIds.of("gitlab", delivery + "/staging/app"));
+    assertThat(id).isEqualTo(DeploymentIds.of("gitlab", DeliveryKeys.of("gitlab", "Push Hook".getBytes(StandardCharsets.UTF_8),
+        body("gitlab-push.json", delivery)) + "/staging/app"));
     DeployRequested req = onlyOne(id);
     assertThat(req.trigger()).isEqualTo("gitlab");
     assertThat(req.version()).isEqualTo("da1560886d4f094c3e6c9ef40349f7d38b5d27d7");

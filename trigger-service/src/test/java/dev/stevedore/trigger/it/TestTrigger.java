@@ -89,7 +89,7 @@ public final class TestTrigger implements AutoCloseable {
             new TriggerConfig.GenericHook("signed", SIGNED_TOKEN, HMAC_SECRET, List.of(), List.of()),
             new TriggerConfig.GenericHook("narrow", "narrow-token-0123456789abcdef", null,
                 List.of("only-this"), List.of("staging"))),
-        new TriggerConfig.GitHub(GITHUB_SECRET),
+        new TriggerConfig.GitHub(GITHUB_SECRET, List.of("Build")),
         new TriggerConfig.GitLab(GITLAB_TOKEN),
         repositories,
         new TriggerConfig.Api(List.of(
@@ -98,6 +98,12 @@ public final class TestTrigger implements AutoCloseable {
         new TriggerConfig.Schedules(dataDir.resolve("schedules").toString(), 200, 100),
         new TriggerConfig.Limits(64 * 1024, ratePerSecond, 300, 4_000, 10_000, 5),
         new TriggerConfig.History(true, 100));
+  }
+
+  /** A GET on the management port ({@code /health/*}, {@code /metrics}). */
+  public HttpResponse<String> getOps(String path) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.opsPort()
+        + path)).timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   public URI uri(String path) {

@@ -70,4 +70,19 @@ class ScheduleStoreTest {
     }
     assertThat(Files.readAllLines(dir.resolve(ScheduleStore.FILE))).hasSize(1);
   }
+
+  @Test
+  void theDirectoryIsForcedAfterItIsCreatedAndAfterTheJournalIsRenamedIntoIt() {
+    java.util.List<Path> forced = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Path nested = dir.resolve("new").resolve("schedules");
+    try (ScheduleStore store = ScheduleStore.open(nested, forced::add)) {
+      store.put(schedule("a", T.plusSeconds(10)));
+    }
+    assertThat(forced).containsExactly(nested.getParent().toAbsolutePath(), nested.toAbsolutePath());
+    forced.clear();
+    try (ScheduleStore again = ScheduleStore.open(nested, forced::add)) {
+      assertThat(again.pending()).hasSize(1);
+    }
+    assertThat(forced).as("reopening compacts: a rename, then the directory forced").containsExactly(nested.toAbsolutePath());
+  }
 }
