@@ -46,6 +46,7 @@ public final class ApiRoutes implements HttpServerVerticle.Routes {
     router.get("/api/v1/metrics/dora").handler(handlers::dora);
     router.get("/api/v1/export").handler(handlers::export);
     router.get("/api/v1/audit/verify").handler(handlers::verify);
+    router.get("/api/v1/audit/conflicts").handler(handlers::conflicts);
   }
 
   private void timed(RoutingContext ctx) {

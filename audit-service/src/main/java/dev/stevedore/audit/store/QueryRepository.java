@@ -229,7 +229,34 @@ public final class QueryRepository {
 
   /** Walks the hash chain: see {@link ChainVerifier}. */
   public ChainReport verifyChain() throws SQLException {
-    return new ChainVerifier(dataSource, dialect).verify();
+    return new ChainVerifier(dataSource, dialect).verify().withConflicts(countConflicts());
+  }
+
+  /** Events that arrived under a stored event id with different bytes, newest first. */
+  public List<Views.Conflict> conflicts(int limit) throws SQLException {
+    String sql = "SELECT x.event_id, x.type, x.received_at, e.seq, e.payload AS stored_payload, x.payload "
+        + "FROM event_conflicts x LEFT JOIN events e ON e.event_id = x.event_id "
+        + "ORDER BY x.received_at DESC, x.event_id, x.payload_hash LIMIT ?";
+    List<Views.Conflict> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setInt(1, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Views.Conflict(rs.getString("event_id"), rs.getString("type"), iso(rs.getLong("received_at")),
+              longOrNull(rs, "seq"), rs.getString("stored_payload"), rs.getString("payload")));
+        }
+      }
+    }
+    return out;
+  }
+
+  public long countConflicts() throws SQLException {
+    try (Connection c = dataSource.getConnection();
+         PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM event_conflicts");
+         ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   public long countEvents() throws SQLException {

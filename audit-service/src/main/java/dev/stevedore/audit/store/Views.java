@@ -39,4 +39,11 @@ public final class Views {
   /** One raw event for export, in chain order. */
   public record RawEvent(long seq, String eventId, String type, long time, String deploymentId, String host,
                          String service, String environment, String payload, String hash) {}
+
+  /**
+   * An event that arrived under an already stored event id with different bytes: the stored one
+   * (still the one in the chain, at {@code storedSeq}) and the newcomer, both verbatim.
+   */
+  public record Conflict(String eventId, String type, String receivedAt, Long storedSeq, String storedPayload,
+                         String payload) {}
 }
