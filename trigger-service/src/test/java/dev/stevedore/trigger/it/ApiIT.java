@@ -188,6 +188,59 @@ class ApiIT {
     assertThat(notAnId.statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void forgedRecordsOnTheTopicsChangeNoRollbackTargetAndNoDuplicateAnswer() throws Exception {
+    String svc = "forge-svc";
+    String first = new JsonObject(deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v1\","
+        + "\"reason\":\"first\"}", DEPLOYER).body()).getString("deploymentId");
+    succeeded(first, svc, "v1");
+    // A host that may write to the topics: an unsigned request with a predictable id (the next
+    // manual deploy's), a success for it with a vulnerable version, a success for an id no
+    // request names, and a success that contradicts the real first request's version.
+    String predictable = DeploymentIds.of("manual:alice", "forge-next");
+    Instant past = Instant.now();
+    publish(Topics.REQUESTS, "staging/" + svc, new DeployRequested(DeploymentIds.eventId(predictable, "-", "requested"),
+        "stevedore://trigger/x", past, predictable, svc, "staging", "v0-vulnerable", null, null, null, "mallory",
+        "manual", "forged", null, null, null));
+    succeededAt(predictable, svc, "v0-vulnerable", past);
+    succeededAt(UUID.randomUUID().toString(), svc, "v0-vulnerable", past);
+    succeededAt(first, svc, "v0-vulnerable", past);
+    String second = new JsonObject(deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v2\","
+        + "\"reason\":\"second\"}", DEPLOYER).body()).getString("deploymentId");
+
+    // Once the history has read the second request, it has read the forged records before it.
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        trigger.postJson("/api/v1/deployments/" + second + "/rollback", "{\"reason\":\"bad\"}", DEPLOYER)
+            .statusCode() == 202);
+    assertThat(RequestsTopic.forService(bootstrap, svc).stream().filter(r -> r.trigger().equals("rollback")))
+        .extracting(DeployRequested::version).containsExactly("v1");
+
+    HttpResponse<String> next = deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v3\","
+        + "\"reason\":\"third\"}", Map.of("Authorization", DEPLOYER.get("Authorization"), "Idempotency-Key",
+        "forge-next"));
+    assertThat(next.statusCode()).isEqualTo(202);
+    assertThat(new JsonObject(next.body()).getString("deploymentId")).isEqualTo(predictable);
+    assertThat(new JsonObject(next.body()).getBoolean("duplicate")).isFalse();
+    await().atMost(Duration.ofSeconds(15)).until(() -> published(predictable).stream()
+        .anyMatch(r -> r.version().equals("v3") && r.signature() != null));
+  }
+
+  private static void succeededAt(String deploymentId, String service, String version, Instant at) throws Exception {
+    publish(Topics.EVENTS, deploymentId, new DeploySucceeded(DeploymentIds.eventId(deploymentId, "host-1", "forged"),
+        "stevedore://agent/host-1", at, deploymentId, "host-1", service, "staging", version, null, 1200));
+  }
+
+  private static void publish(String topic, String key, dev.stevedore.common.event.StevedoreEvent event)
+      throws Exception {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("key.serializer", StringSerializer.class.getName());
+    p.put("value.serializer", ByteArraySerializer.class.getName());
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+      producer.send(new ProducerRecord<>(topic, key, new EventCodec().encode(event))).get();
+    }
+  }
+
   /** What an agent would publish after a healthy rollout. */
   private static void succeeded(String deploymentId, String service, String version) throws Exception {
     Properties p = new Properties();
