@@ -38,6 +38,10 @@ import javax.sql.DataSource;
 public final class EventWriter {
   private static final String INSERT_EVENT = "INSERT INTO events (seq, event_id, type, event_time, stored_at, "
       + "deployment_id, host, service, environment, payload, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+  /** For a batch with unverified agent events: the same plus the reason (NULL for the others). */
+  private static final String INSERT_EVENT_FLAGGED = "INSERT INTO events (seq, event_id, type, event_time, "
+      + "stored_at, deployment_id, host, service, environment, payload, prev_hash, hash, unverified) "
+      + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
   private static final String INSERT_STEP = "INSERT INTO deployment_steps (event_id, seq, deployment_id, host, step, "
       + "ok, duration_ms, exit_code, output_tail, step_time) VALUES (?,?,?,?,?,?,?,?,?,?)";
   private static final String UPSERT_INVENTORY = "INSERT INTO hosts (host, environment, state, agent_version, labels, "
@@ -114,12 +118,16 @@ public final class EventWriter {
           return new StoreResult(0, batch.size() - conflicts.size(), headSeq, conflicts.size());
         }
         long[] seqs = new long[fresh.size()];
-        try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
+        boolean flagged = fresh.stream().anyMatch(e -> e.unverified() != null);
+        try (PreparedStatement ps = c.prepareStatement(flagged ? INSERT_EVENT_FLAGGED : INSERT_EVENT)) {
           for (int i = 0; i < fresh.size(); i++) {
             StoredEvent e = fresh.get(i);
             String hash = HashChain.next(headHash, e.canonical());
             seqs[i] = ++headSeq;
             bindEvent(ps, seqs[i], e, now, headHash, hash);
+            if (flagged) {
+              str(ps, 13, e.unverified());
+            }
             ps.addBatch();
             headHash = hash;
           }
@@ -283,6 +291,9 @@ public final class EventWriter {
     try (PreparedStatement step = c.prepareStatement(INSERT_STEP)) {
       boolean steps = false;
       for (int i = 0; i < fresh.size(); i++) {
+        if (fresh.get(i).unverified() != null) {
+          continue; // stored and chained, flagged; never what the projections say ran
+        }
         StevedoreEvent e = fresh.get(i).event();
         events.add(e);
         if (e instanceof DeployStep s) {

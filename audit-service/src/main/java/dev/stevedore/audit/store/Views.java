@@ -26,7 +26,8 @@ public final class Views {
                            String digest, String failedStep, Integer exitCode, String reason, String startedAt,
                            String finishedAt, Long durationMs, List<Step> steps) {}
 
-  public record TimelineEntry(long seq, String eventId, String type, String time, String host) {}
+  /** {@code unverified}: why the agent's signature did not verify (absent when it did, or was not checked). */
+  public record TimelineEntry(long seq, String eventId, String type, String time, String host, String unverified) {}
 
   public record DeploymentDetail(Deployment deployment, List<HostResult> hosts, List<TimelineEntry> timeline) {}
 
@@ -44,6 +45,9 @@ public final class Views {
    * An event that arrived under an already stored event id with different bytes: the stored one
    * (still the one in the chain, at {@code storedSeq}) and the newcomer, both verbatim.
    */
+  public record UnverifiedEvent(long seq, String eventId, String type, String time, String deploymentId, String host,
+                                String service, String environment, String reason, String payload) {}
+
   public record Conflict(String eventId, String type, String receivedAt, Long storedSeq, String storedPayload,
                          String payload) {}
 }

@@ -123,6 +123,34 @@ abstract class RepositoryContract {
   }
 
   @Test
+  void keepsUnverifiedAgentEventsFlaggedAndOutOfTheProjections() throws Exception {
+    String id = deploymentId("forged");
+    store(List.of(Events.requested(id, "web", "prod", "v2", T0), Events.started(id, "web-1", "web", "prod", "v2",
+        T0.plusSeconds(1))));
+    var forgedSuccess = Events.succeeded(id, "web-1", "web", "prod", "v2", T0.plusSeconds(2));
+    var forgedHeartbeat = Events.heartbeat("web-2", "prod", "v0-vulnerable", T0.plusSeconds(3));
+    writer.store(List.of(
+        new StoredEvent(forgedSuccess, Events.CODEC.canonicalBytes(forgedSuccess), "unsigned"),
+        new StoredEvent(forgedHeartbeat, Events.CODEC.canonicalBytes(forgedHeartbeat), "signed by untrusted key ab")));
+
+    assertThat(queries.countEvents()).isEqualTo(4);
+    assertThat(queries.deployment(id).orElseThrow().deployment().status()).isEqualTo("running");
+    assertThat(queries.deployment(id).orElseThrow().timeline())
+        .extracting(Views.TimelineEntry::type, Views.TimelineEntry::unverified)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("deploy.requested", null),
+            org.assertj.core.groups.Tuple.tuple("deploy.started", null),
+            org.assertj.core.groups.Tuple.tuple("deploy.succeeded", "unsigned"));
+    assertThat(queries.hosts(null, 0, 10)).extracting(Views.Host::host).doesNotContain("web-2");
+    assertThat(queries.unverified(10)).extracting(Views.UnverifiedEvent::type, Views.UnverifiedEvent::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("agent.heartbeat", "signed by untrusted key ab"),
+            org.assertj.core.groups.Tuple.tuple("deploy.succeeded", "unsigned"));
+    ChainReport report = queries.verifyChain();
+    assertThat(report.ok()).isTrue();
+    assertThat(report.checked()).isEqualTo(4);
+    assertThat(report.unverified()).isEqualTo(2);
+  }
+
+  @Test
   void identicalRedeliveriesAreNotConflicts() throws Exception {
     List<StevedoreEvent> events = Events.successfulDeployment(deploymentId("same"), "web-1", "web", "prod", "v2", T0);
     store(events);
