@@ -137,7 +137,8 @@ public final class TriggerService {
     Deployments deployed = new Deployments(vertx);
     Future<?> historyStarted = history.isEmpty() ? Future.succeededFuture()
         : deployed.add(new HistoryVerticle(clients.kafka(), config.instanceId(),
-            new HistoryFeed(history.get(), new RequestVerifier(List.of(clients.keys().getPublic()), clients.codec())),
+            new HistoryFeed(history.get(), new RequestVerifier(List.of(clients.keys().getPublic()), clients.codec()),
+                config.agents().verifier(clients.codec())),
             clients.codec()));
     return historyStarted
         .compose(v -> deployed.add(timer))

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.DeploySucceeded;
 import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.security.AgentSigner;
 import dev.stevedore.common.security.Ed25519Keys;
+import dev.stevedore.common.security.EventVerifier;
 import dev.stevedore.common.security.RequestSigner;
 import dev.stevedore.common.security.RequestVerifier;
 import java.security.KeyPair;
@@ -55,5 +57,22 @@ class HistoryFeedTest {
     feed.accept(signed(own, DeploymentHistoryTest.requested("d2", "v2", 10)));
 
     assertThat(history.rollbackTarget("d2").previous().version()).isEqualTo("v1");
+  }
+
+  @Test
+  void withTrustedAgentKeysOnlyOutcomesSignedByTheHostsOwnKeyCount() {
+    KeyPair h1 = Ed25519Keys.generate();
+    KeyPair h2 = Ed25519Keys.generate();
+    HistoryFeed checking = new HistoryFeed(history, new RequestVerifier(List.of(own.getPublic()), codec),
+        new EventVerifier(List.of(new EventVerifier.TrustedAgent("h1", h1.getPublic()),
+            new EventVerifier.TrustedAgent("h2", h2.getPublic())), codec));
+    checking.accept(signed(own, DeploymentHistoryTest.requested("d1", "v1", 0)));
+    checking.accept(new AgentSigner(h1, codec).sign(DeploymentHistoryTest.succeeded("d1", "h1", "v1", 5)));
+    checking.accept(signed(own, DeploymentHistoryTest.requested("d2", "v2", 10)));
+    checking.accept(DeploymentHistoryTest.succeeded("d2", "h1", "v2", 15)); // unsigned
+    checking.accept(new AgentSigner(h2, codec).sign(DeploymentHistoryTest.succeeded("d2", "h1", "v2", 16)));
+    checking.accept(signed(own, DeploymentHistoryTest.requested("d3", "v3", 20)));
+
+    assertThat(history.rollbackTarget("d3").previous().version()).isEqualTo("v1");
   }
 }
