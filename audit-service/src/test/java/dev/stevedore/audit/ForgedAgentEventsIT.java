@@ -81,14 +81,11 @@ class ForgedAgentEventsIT {
               "prod", "v0-vulnerable", null, 1));
       AuditHarness.publish(kafka, forged);
 
-      await().atMost(Duration.ofSeconds(60)).until(() ->
-          json(get(running.port(), "/api/v1/audit/verify")).get("conflicts").asLong() == 1
-              && json(get(running.port(), "/api/v1/audit/verify")).get("unverified").asLong() == 4);
+      // The shared broker holds other tests' (unsigned) events too: look at this run's hosts only.
+      await().atMost(Duration.ofSeconds(60)).until(() -> reasons(running.port(), run).size() == 4
+          && conflicts(running.port(), genuineSuccess.id()).size() == 1);
 
-      JsonNode unverified = json(get(running.port(), "/api/v1/audit/unverified")).get("items");
-      List<String> reasons = new ArrayList<>();
-      unverified.forEach(n -> reasons.add(n.get("type").asText() + " " + n.get("host").asText() + ": "
-          + n.get("reason").asText()));
+      List<String> reasons = reasons(running.port(), run);
       assertThat(reasons).hasSize(4).anyMatch(r -> r.startsWith("deploy.succeeded " + web2) && r.contains("not " + web2))
           .anyMatch(r -> r.equals("agent.heartbeat " + web2 + ": unsigned"))
           .anyMatch(r -> r.startsWith("agent.heartbeat " + web1 + ": signed by untrusted key"))
@@ -118,16 +115,37 @@ class ForgedAgentEventsIT {
       });
       assertThat(seen).containsExactly(web1 + " v2");
 
-      JsonNode conflicts = json(get(running.port(), "/api/v1/audit/conflicts")).get("items");
-      assertThat(conflicts).singleElement().satisfies(c -> {
-        assertThat(c.get("eventId").asText()).isEqualTo(genuineSuccess.id());
-        assertThat(c.get("payload").asText()).contains("v0-vulnerable");
-      });
-      assertThat(json(get(running.port(), "/api/v1/audit/verify")).get("ok").asBoolean()).isTrue();
+      assertThat(conflicts(running.port(), genuineSuccess.id())).singleElement().satisfies(c ->
+          assertThat(c.get("payload").asText()).contains("v0-vulnerable"));
+      JsonNode report = json(get(running.port(), "/api/v1/audit/verify"));
+      assertThat(report.get("ok").asBoolean()).isTrue();
+      assertThat(report.get("unverified").asLong()).isGreaterThanOrEqualTo(4);
+      assertThat(report.get("conflicts").asLong()).isGreaterThanOrEqualTo(1);
     } finally {
       AuditHarness.stop(running);
       vertx.close().await(10, java.util.concurrent.TimeUnit.SECONDS);
     }
+  }
+
+  /** "type host: reason" of the unverified events of this run's hosts. */
+  static List<String> reasons(int port, String run) throws Exception {
+    List<String> out = new ArrayList<>();
+    json(get(port, "/api/v1/audit/unverified?limit=500")).get("items").forEach(n -> {
+      if (n.hasNonNull("host") && n.get("host").asText().endsWith(run)) {
+        out.add(n.get("type").asText() + " " + n.get("host").asText() + ": " + n.get("reason").asText());
+      }
+    });
+    return out;
+  }
+
+  static List<JsonNode> conflicts(int port, String eventId) throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    json(get(port, "/api/v1/audit/conflicts?limit=500")).get("items").forEach(n -> {
+      if (n.get("eventId").asText().equals(eventId)) {
+        out.add(n);
+      }
+    });
+    return out;
   }
 
   static JsonNode json(AuditHarness.Response r) throws Exception {
