@@ -8,7 +8,12 @@ import dev.stevedore.common.event.DeploySucceeded;
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.kafka.Topics;
+import dev.stevedore.common.security.AgentSigner;
+import dev.stevedore.common.security.AgentTrust;
+import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestVerifier;
+import dev.stevedore.trigger.TriggerConfig;
+import java.security.KeyPair;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -35,11 +40,16 @@ class ApiIT {
   static TestTrigger trigger;
   static final Map<String, String> DEPLOYER = Map.of("Authorization", "Bearer " + TestTrigger.DEPLOYER_TOKEN);
   static final Map<String, String> VIEWER = Map.of("Authorization", "Bearer " + TestTrigger.VIEWER_TOKEN);
+  /** The agent key of host-1, which the trigger trusts for host-1 only. */
+  static final KeyPair HOST_1 = Ed25519Keys.generate();
 
   @BeforeAll
   static void start() throws Exception {
     bootstrap = TestKafka.shared().getBootstrapServers();
-    trigger = TestTrigger.start(TestTrigger.config(bootstrap, dir));
+    TriggerConfig c = TestTrigger.config(bootstrap, dir);
+    trigger = TestTrigger.start(new TriggerConfig(c.instanceId(), c.http(), c.kafka(), c.topics(), c.signing(),
+        c.generic(), c.github(), c.gitlab(), c.repositories(), c.api(), c.schedules(), c.limits(), c.history(),
+        new AgentTrust(List.of(new AgentTrust.Agent("host-1", Ed25519Keys.toPem(HOST_1.getPublic()))))));
   }
 
   @AfterAll
@@ -202,32 +212,43 @@ class ApiIT {
     publish(Topics.REQUESTS, "staging/" + svc, new DeployRequested(DeploymentIds.eventId(predictable, "-", "requested"),
         "stevedore://trigger/x", past, predictable, svc, "staging", "v0-vulnerable", null, null, null, "mallory",
         "manual", "forged", null, null, null));
-    succeededAt(predictable, svc, "v0-vulnerable", past);
-    succeededAt(UUID.randomUUID().toString(), svc, "v0-vulnerable", past);
-    succeededAt(first, svc, "v0-vulnerable", past);
-    String second = new JsonObject(deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v2\","
-        + "\"reason\":\"second\"}", DEPLOYER).body()).getString("deploymentId");
+    succeededAt(predictable, "host-1", svc, "v0-vulnerable", past, HOST_1);
+    succeededAt(UUID.randomUUID().toString(), "host-1", svc, "v0-vulnerable", past, HOST_1);
+    succeededAt(first, "host-1", svc, "v0-vulnerable", past, HOST_1);
+    // The second deployment (its id is predictable too) never succeeds; the attacker says it did:
+    // matching its request exactly, once unsigned and once with host-1's key speaking for host-2.
+    String second = DeploymentIds.of("manual:alice", "forge-second");
+    succeededAt(second, "host-1", svc, "v2", Instant.now(), null);
+    succeededAt(second, "host-2", svc, "v2", Instant.now(), HOST_1);
+    assertThat(new JsonObject(deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v2\","
+        + "\"reason\":\"second\"}", Map.of("Authorization", DEPLOYER.get("Authorization"), "Idempotency-Key",
+        "forge-second")).body()).getString("deploymentId")).isEqualTo(second);
+    String third = new JsonObject(deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v3\","
+        + "\"reason\":\"third\"}", DEPLOYER).body()).getString("deploymentId");
 
-    // Once the history has read the second request, it has read the forged records before it.
+    // Once the history has read the third request, it has read the forged records before it.
     await().atMost(Duration.ofSeconds(20)).until(() ->
-        trigger.postJson("/api/v1/deployments/" + second + "/rollback", "{\"reason\":\"bad\"}", DEPLOYER)
+        trigger.postJson("/api/v1/deployments/" + third + "/rollback", "{\"reason\":\"bad\"}", DEPLOYER)
             .statusCode() == 202);
     assertThat(RequestsTopic.forService(bootstrap, svc).stream().filter(r -> r.trigger().equals("rollback")))
         .extracting(DeployRequested::version).containsExactly("v1");
 
-    HttpResponse<String> next = deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v3\","
-        + "\"reason\":\"third\"}", Map.of("Authorization", DEPLOYER.get("Authorization"), "Idempotency-Key",
+    HttpResponse<String> next = deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v4\","
+        + "\"reason\":\"fourth\"}", Map.of("Authorization", DEPLOYER.get("Authorization"), "Idempotency-Key",
         "forge-next"));
     assertThat(next.statusCode()).isEqualTo(202);
     assertThat(new JsonObject(next.body()).getString("deploymentId")).isEqualTo(predictable);
     assertThat(new JsonObject(next.body()).getBoolean("duplicate")).isFalse();
     await().atMost(Duration.ofSeconds(15)).until(() -> published(predictable).stream()
-        .anyMatch(r -> r.version().equals("v3") && r.signature() != null));
+        .anyMatch(r -> r.version().equals("v4") && r.signature() != null));
   }
 
-  private static void succeededAt(String deploymentId, String service, String version, Instant at) throws Exception {
-    publish(Topics.EVENTS, deploymentId, new DeploySucceeded(DeploymentIds.eventId(deploymentId, "host-1", "forged"),
-        "stevedore://agent/host-1", at, deploymentId, "host-1", service, "staging", version, null, 1200));
+  /** A success as a writer to the events topic forges it: signed with {@code key} (any host's), or unsigned. */
+  private static void succeededAt(String deploymentId, String host, String service, String version, Instant at,
+      KeyPair key) throws Exception {
+    DeploySucceeded event = new DeploySucceeded(DeploymentIds.eventId(deploymentId, host, "forged"),
+        "stevedore://agent/" + host, at, deploymentId, host, service, "staging", version, null, 1200);
+    publish(Topics.EVENTS, deploymentId, key == null ? event : new AgentSigner(key, new EventCodec()).sign(event));
   }
 
   private static void publish(String topic, String key, dev.stevedore.common.event.StevedoreEvent event)
@@ -248,8 +269,9 @@ class ApiIT {
     p.put("key.serializer", StringSerializer.class.getName());
     p.put("value.serializer", ByteArraySerializer.class.getName());
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
-      DeploySucceeded event = new DeploySucceeded(DeploymentIds.eventId(deploymentId, "host-1", "succeeded"),
-          "stevedore://agent/host-1", Instant.now(), deploymentId, "host-1", service, "staging", version, null, 1200);
+      DeploySucceeded event = new AgentSigner(HOST_1, new EventCodec()).sign(new DeploySucceeded(
+          DeploymentIds.eventId(deploymentId, "host-1", "succeeded"), "stevedore://agent/host-1", Instant.now(),
+          deploymentId, "host-1", service, "staging", version, null, 1200));
       producer.send(new ProducerRecord<>(Topics.EVENTS, deploymentId, new EventCodec().encode(event))).get();
     }
   }
