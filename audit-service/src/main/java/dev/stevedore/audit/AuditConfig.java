@@ -1,6 +1,7 @@
 package dev.stevedore.audit;
 
 import dev.stevedore.common.kafka.KafkaSettings;
+import dev.stevedore.common.security.AgentTrust;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,7 +9,12 @@ import java.util.List;
  * The audit service's typed configuration (defaults in {@code audit-defaults.yml}, then a YAML
  * file, then {@code STEVEDORE_*} environment variables; see docs/configuration.md (audit service)).
  */
-public record AuditConfig(Http http, KafkaSettings kafka, Ingest ingest, Database database, Auth auth, Api api) {
+public record AuditConfig(Http http, KafkaSettings kafka, Ingest ingest, Database database, Auth auth, Api api,
+                          AgentTrust agents) {
+
+  public AuditConfig(Http http, KafkaSettings kafka, Ingest ingest, Database database, Auth auth, Api api) {
+    this(http, kafka, ingest, database, auth, api, AgentTrust.none());
+  }
 
   public AuditConfig {
     http = http == null ? new Http(null, 0) : http;
@@ -19,6 +25,7 @@ public record AuditConfig(Http http, KafkaSettings kafka, Ingest ingest, Databas
     database = database == null ? new Database(null, null, null, null, 0, 0, 0) : database;
     auth = auth == null ? new Auth(null, null) : auth;
     api = api == null ? new Api(0, 0, 0) : api;
+    agents = agents == null ? AgentTrust.none() : agents;
   }
 
   /** HTTP listener; port 0 picks a free port. */

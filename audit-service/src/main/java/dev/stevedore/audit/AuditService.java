@@ -73,13 +73,23 @@ public final class AuditService {
                 BearerGuard.of(tokens))));
   }
 
+  private static dev.stevedore.common.security.EventVerifier verifier(AuditConfig config, EventCodec codec) {
+    var verifier = config.agents().verifier(codec);
+    if (verifier.enabled()) {
+      LOG.info("agent events are verified against {} trusted agent key(s)", config.agents().trusted().size());
+    } else {
+      LOG.warn("no trusted agent keys (agents.trusted): agent events are stored without checking who signed them");
+    }
+    return verifier;
+  }
+
   private static Future<RunningAudit> wire(Vertx vertx, AuditConfig config, Database db, EventPublisher publisher,
       EventCodec codec, Clock clock, PrometheusMeterRegistry registry, IngestMetrics metrics, CircuitBreaker dbBreaker,
       BearerGuard<String> auth) {
     ObjectMapper json = codec.mapper();
     AuditStore store = new AuditStore(db, json, clock);
     IngestVerticle ingest = new IngestVerticle(config.ingest(), config.kafka(), store, publisher,
-        new RecordDecoder(codec), dbBreaker, metrics);
+        new RecordDecoder(codec, verifier(config, codec)), dbBreaker, metrics);
     OpsRoutes ops = new OpsRoutes(List.of(
         new OpsRoutes.Check("database", () -> store.ping().timeout(5, TimeUnit.SECONDS)),
         new OpsRoutes.Check("consumer", () -> ingest.assigned().compose(a -> a ? Future.succeededFuture()

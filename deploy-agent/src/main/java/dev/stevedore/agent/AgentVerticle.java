@@ -23,9 +23,12 @@ import dev.stevedore.agent.kafka.RequestHandler;
 import dev.stevedore.agent.poll.Poller;
 import dev.stevedore.agent.process.CommandRunner;
 import dev.stevedore.agent.registry.RegistryClient;
+import dev.stevedore.agent.state.AgentKey;
 import dev.stevedore.agent.state.StateStore;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.kafka.EventPublisher;
+import dev.stevedore.common.security.AgentSigner;
+import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestVerifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -71,6 +74,7 @@ public final class AgentVerticle extends VerticleBase {
   private Poller poller;
   private Reconciler reconciler;
   private Heartbeats heartbeats;
+  private AgentSigner signer;
   private long heartbeatTimer = -1;
 
   public AgentVerticle(AgentConfig config, List<PublicKey> trustedKeys, ComposeFlavor flavor, CommandRunner runner,
@@ -89,9 +93,17 @@ public final class AgentVerticle extends VerticleBase {
     web = WebClient.create(vertx);
     return EventPublisher.create(vertx, config.kafka().withClientId(config.kafka().clientId() + "-" + config.hostId()),
         codec, breakers.kafka()).onSuccess(p -> publisher = p)
-        .compose(p -> StateStore.open(vertx, Path.of(config.stateDirectory()), stateWorker)).compose(s -> {
+        .compose(p -> stateWorker.executeBlocking(() -> AgentKey.loadOrCreate(Path.of(config.stateDirectory())), false))
+        .map(keys -> {
+          signer = new AgentSigner(keys, codec);
+          LOG.info("agent {} signs its events with key {}; its public key (also in {}):\n{}", config.hostId(),
+              signer.keyId(), Path.of(config.stateDirectory()).resolve(AgentKey.PUBLIC_FILE),
+              Ed25519Keys.toPem(keys.getPublic()));
+          return keys;
+        })
+        .compose(k -> StateStore.open(vertx, Path.of(config.stateDirectory()), stateWorker)).compose(s -> {
       store = s;
-      relay = new OutboxRelay(vertx, store, publisher, codec, config.resilience().outboxRetry());
+      relay = new OutboxRelay(vertx, store, publisher, codec, config.resilience().outboxRetry(), signer::sign);
       Docker docker = new Docker(runner, breakers.docker());
       Map<String, Driver> drivers = new HashMap<>();
       config.services().forEach((name, sc) -> drivers.put(name, driver(name, sc, docker)));
@@ -104,7 +116,7 @@ public final class AgentVerticle extends VerticleBase {
       RequestHandler handler = new RequestHandler(config, codec, new RequestVerifier(trustedKeys, codec), store.state(),
           reconciler, new DeadLetterSender(vertx, publisher, "agent/" + config.hostId(), 2_000), Clock.systemUTC());
       consumer = new RequestConsumer(vertx, config, handler);
-      heartbeats = new Heartbeats(config, store.state(), breakers, publisher);
+      heartbeats = new Heartbeats(config, store.state(), breakers, publisher, signer::sign);
       poller = new Poller(vertx, config, store.state(), new RegistryClient(web, breakers), reconciler);
       vertx.eventBus().<JsonObject>consumer(STATUS_ADDRESS, msg -> msg.reply(status()));
       return reconciler.recoverAll().compose(v -> inventory(drivers));

@@ -4,6 +4,7 @@ import dev.stevedore.common.config.CommandLine;
 import dev.stevedore.agent.AgentService;
 import dev.stevedore.agent.RunningAgent;
 import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.state.AgentKey;
 import dev.stevedore.audit.AuditConfig;
 import dev.stevedore.audit.AuditService;
 import dev.stevedore.common.config.ConfigLoader;
@@ -89,7 +90,13 @@ public final class LocalMain {
 
     Path configs = Files.createDirectories(dataDir.resolve("config"));
     String kafkaYaml = "kafka:\n  bootstrapServers: \"" + bootstrap + "\"\n  properties: " + yamlMap(config.kafka().properties()) + "\n";
-    AuditConfig auditConfig = load(AuditConfig.class, "audit-defaults.yml", configs.resolve("audit.yml"), kafkaYaml + """
+    // The agent's own key (made here on the first start, as the agent would): the audit service and
+    // the trigger trust it for the host "local" only.
+    Path agentState = dataDir.resolve("agent-state");
+    AgentKey.loadOrCreate(agentState);
+    String trustYaml = "agents:\n  trusted: [{host: local, publicKeyFile: \"" + agentState.resolve(AgentKey.PUBLIC_FILE)
+        + "\"}]\n";
+    AuditConfig auditConfig = load(AuditConfig.class, "audit-defaults.yml", configs.resolve("audit.yml"), kafkaYaml + trustYaml + """
         http: {host: 127.0.0.1, port: %d}
         database: {url: "%s", sqlitePath: "%s", user: "%s", password: "%s"}
         auth: {readerToken: "%s"}
@@ -107,7 +114,7 @@ public final class LocalMain {
         %s""".formatted(config.environment(), secrets.publicKeyFile(), dataDir.resolve("agent-state"),
         config.agent().port(), demo.agentServiceYaml()));
     TriggerConfig triggerConfig = load(TriggerConfig.class, "trigger-defaults.yml", configs.resolve("trigger.yml"),
-        kafkaYaml + """
+        kafkaYaml + trustYaml + """
         http: {host: 127.0.0.1, port: %d, opsPort: %d}
         signing: {privateKeyFile: "%s", publicKeyFile: "%s"}
         generic:

@@ -2,6 +2,7 @@ package dev.stevedore.trigger;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.stevedore.common.kafka.KafkaSettings;
+import dev.stevedore.common.security.AgentTrust;
 import java.util.List;
 
 /**
@@ -23,9 +24,18 @@ public record TriggerConfig(
     Api api,
     Schedules schedules,
     Limits limits,
-    History history) {
+    History history,
+    AgentTrust agents) {
   /** Every secret (URL tokens, bearer tokens, the GitHub secret, the GitLab token, HMAC secrets) is at least this long. */
   public static final int MIN_TOKEN_LENGTH = 16;
+
+  /** Without trusted agent keys: agent events are not checked. */
+  public TriggerConfig(String instanceId, Http http, KafkaSettings kafka, TopicSetup topics, Signing signing,
+      List<GenericHook> generic, GitHub github, GitLab gitlab, List<Repository> repositories, Api api,
+      Schedules schedules, Limits limits, History history) {
+    this(instanceId, http, kafka, topics, signing, generic, github, gitlab, repositories, api, schedules, limits,
+        history, AgentTrust.none());
+  }
 
   public TriggerConfig {
     instanceId = blank(instanceId) ? "trigger" : instanceId;
@@ -44,6 +54,7 @@ public record TriggerConfig(
     schedules = schedules == null ? new Schedules(null, 0, 0) : schedules;
     limits = limits == null ? new Limits(0, 0, 0, 0, 0, 0, 0) : limits;
     history = history == null ? new History(true, 0) : history;
+    agents = agents == null ? AgentTrust.none() : agents;
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.stevedore.common.runtime.KafkaClients;
 import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
 import dev.stevedore.common.kafka.Topics;
+import dev.stevedore.common.security.RequestVerifier;
 import dev.stevedore.trigger.core.KafkaRequestSink;
 import dev.stevedore.trigger.core.ManualDeployments;
 import dev.stevedore.trigger.core.RecentIds;
@@ -21,6 +22,7 @@ import dev.stevedore.trigger.core.Submitter;
 import dev.stevedore.trigger.core.Unblocks;
 import dev.stevedore.trigger.core.TriggerMetrics;
 import dev.stevedore.trigger.history.DeploymentHistory;
+import dev.stevedore.trigger.history.HistoryFeed;
 import dev.stevedore.trigger.history.HistoryVerticle;
 import dev.stevedore.trigger.hooks.BranchRules;
 import dev.stevedore.trigger.hooks.GenericHooks;
@@ -137,7 +139,10 @@ public final class TriggerService {
 
     Deployments deployed = new Deployments(vertx);
     Future<?> historyStarted = history.isEmpty() ? Future.succeededFuture()
-        : deployed.add(new HistoryVerticle(clients.kafka(), config.instanceId(), history.get(), clients.codec()));
+        : deployed.add(new HistoryVerticle(clients.kafka(), config.instanceId(),
+            new HistoryFeed(history.get(), new RequestVerifier(List.of(clients.keys().getPublic()), clients.codec()),
+                config.agents().verifier(clients.codec())),
+            clients.codec()));
     return historyStarted
         .compose(v -> deployed.add(timer))
         .compose(v -> {

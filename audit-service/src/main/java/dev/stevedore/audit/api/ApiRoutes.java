@@ -46,6 +46,8 @@ public final class ApiRoutes implements HttpServerVerticle.Routes {
     router.get("/api/v1/metrics/dora").handler(handlers::dora);
     router.get("/api/v1/export").handler(handlers::export);
     router.get("/api/v1/audit/verify").handler(handlers::verify);
+    router.get("/api/v1/audit/conflicts").handler(handlers::conflicts);
+    router.get("/api/v1/audit/unverified").handler(handlers::unverified);
   }
 
   private void timed(RoutingContext ctx) {

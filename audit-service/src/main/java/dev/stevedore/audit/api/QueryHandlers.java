@@ -105,6 +105,20 @@ public final class QueryHandlers {
     respond(ctx, store.read(q -> q.verifyChain()).onComplete(ar -> verifying.set(false)));
   }
 
+  /** Event-id collisions with different bytes: the stored event and each distinct newcomer. */
+  public void conflicts(RoutingContext ctx) {
+    QueryParams p = params(ctx, Set.of("limit"));
+    int limit = p.limit(config.defaultLimit(), config.maxLimit());
+    respond(ctx, store.read(q -> q.conflicts(limit)).map(items -> Map.of("items", items)));
+  }
+
+  /** Stored agent events whose signature did not verify, newest first. */
+  public void unverified(RoutingContext ctx) {
+    QueryParams p = params(ctx, Set.of("limit"));
+    int limit = p.limit(config.defaultLimit(), config.maxLimit());
+    respond(ctx, store.read(q -> q.unverified(limit)).map(items -> Map.of("items", items)));
+  }
+
   /** Streams raw events page by page, waiting for the client to drain; never the whole set in memory. */
   public void export(RoutingContext ctx) {
     QueryParams p = params(ctx, Set.of("format", "since", "until"));

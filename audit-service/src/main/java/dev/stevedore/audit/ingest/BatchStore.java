@@ -47,6 +47,10 @@ final class BatchStore {
           metrics.batchTime.record(Duration.ofNanos(System.nanoTime() - start));
           count(r);
           LOG.debug("stored {} event(s), {} duplicate(s), chain head {}", r.stored(), r.duplicates(), r.headSeq());
+          if (r.conflicts() > 0) {
+            LOG.warn("{} event(s) arrived under an already stored event id with different bytes; kept as conflicts "
+                + "(GET /api/v1/audit/conflicts)", r.conflicts());
+          }
         })
         .<Void>mapEmpty()
         .recover(e -> {
@@ -71,5 +75,6 @@ final class BatchStore {
   private void count(StoreResult r) {
     metrics.stored.increment(r.stored());
     metrics.duplicates.increment(r.duplicates());
+    metrics.conflicts.increment(r.conflicts());
   }
 }

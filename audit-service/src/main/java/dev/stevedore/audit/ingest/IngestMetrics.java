@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class IngestMetrics {
   final Counter stored;
   final Counter duplicates;
+  final Counter conflicts;
   final Counter deadLettered;
   final Counter storeFailures;
   final Timer batchTime;
@@ -19,6 +20,7 @@ public final class IngestMetrics {
     stored = Counter.builder("stevedore_audit_ingest_events").tag("result", "stored")
         .description("events read from Kafka, by result").register(registry);
     duplicates = Counter.builder("stevedore_audit_ingest_events").tag("result", "duplicate").register(registry);
+    conflicts = Counter.builder("stevedore_audit_ingest_events").tag("result", "conflict").register(registry);
     deadLettered = Counter.builder("stevedore_audit_ingest_events").tag("result", "dead-lettered").register(registry);
     storeFailures = Counter.builder("stevedore_audit_ingest_store_failures")
         .description("batches the database did not take").register(registry);

@@ -7,6 +7,7 @@ import dev.stevedore.common.event.DeployEvent;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.EventDecodingException;
 import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.security.EventVerifier;
 
 /**
  * Turns a record's bytes into an event ready to store, or says why it cannot be stored. Beyond
@@ -25,9 +26,16 @@ public final class RecordDecoder {
   }
 
   private final EventCodec codec;
+  private final EventVerifier verifier;
 
   public RecordDecoder(EventCodec codec) {
+    this(codec, new EventVerifier(java.util.List.of(), codec));
+  }
+
+  /** @param verifier checks agent events against the trusted agent keys; failures are flagged, not refused */
+  public RecordDecoder(EventCodec codec, EventVerifier verifier) {
     this.codec = codec;
+    this.verifier = verifier;
   }
 
   public Decoded decode(byte[] value) {
@@ -49,7 +57,8 @@ public final class RecordDecoder {
     } catch (RuntimeException e) {
       return new Decoded(null, "cannot canonicalize: " + e.getMessage());
     }
-    return new Decoded(new StoredEvent(event, canonical), null);
+    EventVerifier.Verdict verdict = verifier.verify(event);
+    return new Decoded(new StoredEvent(event, canonical, verdict.verified() ? null : verdict.reason()), null);
   }
 
   private static String tooLong(StevedoreEvent event) {

@@ -21,7 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +32,17 @@ import javax.sql.DataSource;
  * Appends a batch of events in one transaction: takes the chain lock, drops events already stored
  * (by event id, also within the batch), appends the rest to the hash chain, updates the
  * projections, moves the chain head, commits. Idempotent: storing a batch twice stores it once.
- * Blocking; call it on a worker thread.
+ * An event whose id is already stored (or earlier in the batch) with different bytes is a
+ * conflict, not a duplicate: it is kept in {@code event_conflicts}, once per distinct payload,
+ * and never replaces the first one. Blocking; call it on a worker thread.
  */
 public final class EventWriter {
   private static final String INSERT_EVENT = "INSERT INTO events (seq, event_id, type, event_time, stored_at, "
       + "deployment_id, host, service, environment, payload, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+  /** For a batch with unverified agent events: the same plus the reason (NULL for the others). */
+  private static final String INSERT_EVENT_FLAGGED = "INSERT INTO events (seq, event_id, type, event_time, "
+      + "stored_at, deployment_id, host, service, environment, payload, prev_hash, hash, unverified) "
+      + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
   private static final String INSERT_STEP = "INSERT INTO deployment_steps (event_id, seq, deployment_id, host, step, "
       + "ok, duration_ms, exit_code, output_tail, step_time) VALUES (?,?,?,?,?,?,?,?,?,?)";
   private static final String UPSERT_INVENTORY = "INSERT INTO hosts (host, environment, state, agent_version, labels, "
@@ -44,6 +50,8 @@ public final class EventWriter {
       + "environment = excluded.environment, state = excluded.state, agent_version = excluded.agent_version, "
       + "labels = excluded.labels, services = excluded.services, last_seen = excluded.last_seen, "
       + "heartbeat_id = excluded.heartbeat_id WHERE excluded.last_seen >= hosts.last_seen";
+  private static final String INSERT_CONFLICT = "INSERT INTO event_conflicts (event_id, payload_hash, type, "
+      + "received_at, stored_seq, payload) VALUES (?,?,?,?,?,?) ON CONFLICT (event_id, payload_hash) DO NOTHING";
 
   private final DataSource dataSource;
   private final Dialect dialect;
@@ -59,8 +67,12 @@ public final class EventWriter {
 
   public StoreResult store(List<StoredEvent> batch) throws SQLException {
     LinkedHashMap<String, StoredEvent> unique = new LinkedHashMap<>();
+    List<StoredEvent> collisions = new ArrayList<>();
     for (StoredEvent e : batch) {
-      unique.putIfAbsent(e.event().id(), e);
+      StoredEvent first = unique.putIfAbsent(e.event().id(), e);
+      if (first != null && !java.util.Arrays.equals(first.canonical(), e.canonical())) {
+        collisions.add(e);
+      }
     }
     try (Connection c = dataSource.getConnection()) {
       try {
@@ -79,25 +91,44 @@ public final class EventWriter {
             st.execute(dialect.writerSettings());
           }
         }
-        Set<String> existing = existingIds(c, unique.keySet());
+        Map<String, Existing> existing = existing(c, unique.keySet());
         List<StoredEvent> fresh = new ArrayList<>(unique.size());
+        List<Conflict> conflicts = new ArrayList<>();
         unique.values().forEach(e -> {
-          if (!existing.contains(e.event().id())) {
+          Existing stored = existing.get(e.event().id());
+          if (stored == null) {
             fresh.add(e);
+          } else if (!stored.payload().equals(payload(e))) {
+            conflicts.add(new Conflict(e, stored.seq()));
           }
         });
-        if (fresh.isEmpty()) {
-          c.rollback();
-          return new StoreResult(0, batch.size(), headSeq);
+        for (StoredEvent e : collisions) {
+          Existing stored = existing.get(e.event().id());
+          if (stored == null || !stored.payload().equals(payload(e))) {
+            conflicts.add(new Conflict(e, stored == null ? null : stored.seq()));
+          }
         }
         long now = clock.millis();
+        if (fresh.isEmpty()) {
+          if (conflicts.isEmpty()) {
+            c.rollback();
+            return new StoreResult(0, batch.size(), headSeq);
+          }
+          storeConflicts(c, conflicts, now);
+          c.commit();
+          return new StoreResult(0, batch.size() - conflicts.size(), headSeq, conflicts.size());
+        }
         long[] seqs = new long[fresh.size()];
-        try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
+        boolean flagged = fresh.stream().anyMatch(e -> e.unverified() != null);
+        try (PreparedStatement ps = c.prepareStatement(flagged ? INSERT_EVENT_FLAGGED : INSERT_EVENT)) {
           for (int i = 0; i < fresh.size(); i++) {
             StoredEvent e = fresh.get(i);
             String hash = HashChain.next(headHash, e.canonical());
             seqs[i] = ++headSeq;
             bindEvent(ps, seqs[i], e, now, headHash, hash);
+            if (flagged) {
+              str(ps, 13, e.unverified());
+            }
             ps.addBatch();
             headHash = hash;
           }
@@ -109,8 +140,10 @@ public final class EventWriter {
           ps.setString(2, headHash);
           ps.executeUpdate();
         }
+        storeConflicts(c, conflicts, now);
         c.commit();
-        return new StoreResult(fresh.size(), batch.size() - fresh.size(), headSeq);
+        return new StoreResult(fresh.size(), batch.size() - fresh.size() - conflicts.size(), headSeq,
+            conflicts.size());
       } catch (SQLException | RuntimeException e) {
         abandon(c, e);
         throw e;
@@ -158,10 +191,48 @@ public final class EventWriter {
     }
   }
 
-  private Set<String> existingIds(Connection c, Set<String> ids) throws SQLException {
-    Set<String> found = new HashSet<>();
-    Jdbc.selectWhereIn(c, dialect, "SELECT event_id FROM events", "event_id", ids, rs -> found.add(rs.getString(1)));
+  /** A stored event as a newcomer with the same id is compared to it. */
+  private record Existing(long seq, String payload) {}
+
+  /** An event that collided with a stored one (or one earlier in the batch: seq still unknown). */
+  private record Conflict(StoredEvent event, Long storedSeq) {}
+
+  private Map<String, Existing> existing(Connection c, Set<String> ids) throws SQLException {
+    Map<String, Existing> found = new HashMap<>();
+    Jdbc.selectWhereIn(c, dialect, "SELECT event_id, seq, payload FROM events", "event_id", ids,
+        rs -> found.put(rs.getString(1), new Existing(rs.getLong(2), rs.getString(3))));
     return found;
+  }
+
+  private static String payload(StoredEvent e) {
+    return new String(e.canonical(), StandardCharsets.UTF_8);
+  }
+
+  private static void storeConflicts(Connection c, List<Conflict> conflicts, long now) throws SQLException {
+    if (conflicts.isEmpty()) {
+      return;
+    }
+    Map<String, Conflict> distinct = new LinkedHashMap<>();
+    for (Conflict conflict : conflicts) {
+      distinct.putIfAbsent(conflict.event().event().id() + ' ' + payload(conflict.event()), conflict);
+    }
+    try (PreparedStatement ps = c.prepareStatement(INSERT_CONFLICT)) {
+      for (Conflict conflict : distinct.values()) {
+        StoredEvent e = conflict.event();
+        ps.setString(1, e.event().id());
+        ps.setString(2, HashChain.next(HashChain.GENESIS, e.canonical()));
+        ps.setString(3, e.event().type().typeName());
+        ps.setLong(4, now);
+        if (conflict.storedSeq() == null) {
+          ps.setNull(5, java.sql.Types.BIGINT);
+        } else {
+          ps.setLong(5, conflict.storedSeq());
+        }
+        ps.setString(6, payload(e));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
   }
 
   private static void bindEvent(PreparedStatement ps, long seq, StoredEvent stored, long now, String prev, String hash)
@@ -225,6 +296,9 @@ public final class EventWriter {
     try (PreparedStatement step = c.prepareStatement(INSERT_STEP)) {
       boolean steps = false;
       for (int i = 0; i < fresh.size(); i++) {
+        if (fresh.get(i).unverified() != null) {
+          continue; // stored and chained, flagged; never what the projections say ran
+        }
         StevedoreEvent e = fresh.get(i).event();
         events.add(e);
         if (e instanceof DeployStep s) {

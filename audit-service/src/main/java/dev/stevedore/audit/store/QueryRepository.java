@@ -146,13 +146,13 @@ public final class QueryRepository {
         }
       }
       List<Views.TimelineEntry> timeline = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT seq, event_id, type, event_time, host FROM events "
+      try (PreparedStatement ps = c.prepareStatement("SELECT seq, event_id, type, event_time, host, unverified FROM events "
           + "WHERE deployment_id = ? ORDER BY event_time, seq LIMIT 10000")) {
         ps.setString(1, id);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             timeline.add(new Views.TimelineEntry(rs.getLong("seq"), rs.getString("event_id"), rs.getString("type"),
-                iso(rs.getLong("event_time")), rs.getString("host")));
+                iso(rs.getLong("event_time")), rs.getString("host"), rs.getString("unverified")));
           }
         }
       }
@@ -238,7 +238,62 @@ public final class QueryRepository {
 
   /** Walks the hash chain: see {@link ChainVerifier}. */
   public ChainReport verifyChain() throws SQLException {
-    return new ChainVerifier(dataSource, dialect).verify();
+    return new ChainVerifier(dataSource, dialect).verify().withFindings(countConflicts(), countUnverified());
+  }
+
+  /** Stored events whose agent signature did not verify, newest first: what a forger published. */
+  public List<Views.UnverifiedEvent> unverified(int limit) throws SQLException {
+    String sql = "SELECT seq, event_id, type, event_time, deployment_id, host, service, environment, unverified, payload "
+        + "FROM events WHERE unverified IS NOT NULL ORDER BY seq DESC LIMIT ?";
+    List<Views.UnverifiedEvent> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setInt(1, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Views.UnverifiedEvent(rs.getLong("seq"), rs.getString("event_id"), rs.getString("type"),
+              iso(rs.getLong("event_time")), rs.getString("deployment_id"), rs.getString("host"),
+              rs.getString("service"), rs.getString("environment"), rs.getString("unverified"),
+              rs.getString("payload")));
+        }
+      }
+    }
+    return out;
+  }
+
+  public long countUnverified() throws SQLException {
+    try (Connection c = dataSource.getConnection();
+         PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM events WHERE unverified IS NOT NULL");
+         ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Events that arrived under a stored event id with different bytes, newest first. */
+  public List<Views.Conflict> conflicts(int limit) throws SQLException {
+    String sql = "SELECT x.event_id, x.type, x.received_at, e.seq, e.payload AS stored_payload, x.payload "
+        + "FROM event_conflicts x LEFT JOIN events e ON e.event_id = x.event_id "
+        + "ORDER BY x.received_at DESC, x.event_id, x.payload_hash LIMIT ?";
+    List<Views.Conflict> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setInt(1, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Views.Conflict(rs.getString("event_id"), rs.getString("type"), iso(rs.getLong("received_at")),
+              longOrNull(rs, "seq"), rs.getString("stored_payload"), rs.getString("payload")));
+        }
+      }
+    }
+    return out;
+  }
+
+  public long countConflicts() throws SQLException {
+    try (Connection c = dataSource.getConnection();
+         PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM event_conflicts");
+         ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   public long countEvents() throws SQLException {

@@ -27,7 +27,8 @@ public final class Views {
                            String finishedAt, Long durationMs, Integer attempts, Long waitedMs,
                            List<Step> steps) {}
 
-  public record TimelineEntry(long seq, String eventId, String type, String time, String host) {}
+  /** {@code unverified}: why the agent's signature did not verify (absent when it did, or was not checked). */
+  public record TimelineEntry(long seq, String eventId, String type, String time, String host, String unverified) {}
 
   public record DeploymentDetail(Deployment deployment, List<HostResult> hosts, List<TimelineEntry> timeline) {}
 
@@ -40,4 +41,14 @@ public final class Views {
   /** One raw event for export, in chain order. */
   public record RawEvent(long seq, String eventId, String type, long time, String deploymentId, String host,
                          String service, String environment, String payload, String hash) {}
+
+  /**
+   * An event that arrived under an already stored event id with different bytes: the stored one
+   * (still the one in the chain, at {@code storedSeq}) and the newcomer, both verbatim.
+   */
+  public record UnverifiedEvent(long seq, String eventId, String type, String time, String deploymentId, String host,
+                                String service, String environment, String reason, String payload) {}
+
+  public record Conflict(String eventId, String type, String receivedAt, Long storedSeq, String storedPayload,
+                         String payload) {}
 }

@@ -37,6 +37,24 @@ class RecordDecoderTest {
   }
 
   @Test
+  void flagsAgentEventsThatDoNotVerifyAgainstTheTrustedKeysWithoutRefusingThem() {
+    java.security.KeyPair web1 = dev.stevedore.common.security.Ed25519Keys.generate();
+    var signer = new dev.stevedore.common.security.AgentSigner(web1, Events.CODEC);
+    RecordDecoder checking = new RecordDecoder(Events.CODEC, new dev.stevedore.common.security.EventVerifier(
+        java.util.List.of(new dev.stevedore.common.security.EventVerifier.TrustedAgent("h-1", web1.getPublic())),
+        Events.CODEC));
+    var real = signer.sign(Events.step("d-1", "h-1", "web", "pull", true, t));
+    var unsigned = Events.step("d-1", "h-1", "web", "up", true, t);
+    var otherHost = signer.sign(Events.heartbeat("h-2", "prod", "v1", t));
+
+    assertThat(checking.decode(Events.CODEC.encode(real)).event().unverified()).isNull();
+    assertThat(checking.decode(Events.CODEC.encode(unsigned)).event().unverified()).isEqualTo("unsigned");
+    assertThat(checking.decode(Events.CODEC.encode(otherHost)).event().unverified()).contains("not h-2");
+    assertThat(checking.decode(Events.CODEC.encode(Events.requested("d-1", "web", "prod", "v1", t))).event()
+        .unverified()).isNull();
+  }
+
+  @Test
   void givesAReasonForGarbage() {
     assertThat(decoder.decode(null).reason()).isEqualTo("empty record");
     assertThat(decoder.decode("not json".getBytes(StandardCharsets.UTF_8)).reason()).contains("not JSON");

@@ -90,6 +90,87 @@ abstract class RepositoryContract {
   }
 
   @Test
+  void keepsAnEventIdCollisionWithDifferentBytesAsAConflict() throws Exception {
+    String id = deploymentId("collide");
+    var real = Events.succeeded(id, "web-1", "web", "prod", "v2", T0);
+    // Same event id (predictable), other content: what a writer to the topic could forge.
+    var forged = Events.succeeded(id, "web-1", "web", "prod", "v1-vulnerable", T0);
+    var forgedAgain = Events.succeeded(id, "web-1", "web", "prod", "v0", T0);
+
+    StoreResult first = store(List.of(real));
+    StoreResult redelivered = store(List.of(real));
+    StoreResult collided = store(List.of(forged, real));
+    StoreResult repeated = store(List.of(forged, forgedAgain, forgedAgain));
+
+    assertThat(first.stored()).isEqualTo(1);
+    assertThat(redelivered.conflicts()).isZero();
+    assertThat(redelivered.duplicates()).isEqualTo(1);
+    assertThat(collided.conflicts()).isEqualTo(1);
+    assertThat(collided.duplicates()).isEqualTo(1);
+    assertThat(repeated.conflicts()).isEqualTo(3);
+    assertThat(queries.countEvents()).isEqualTo(1);
+    assertThat(queries.deployment(id).orElseThrow().hosts()).singleElement()
+        .satisfies(h -> assertThat(h.version()).isEqualTo("v2"));
+
+    List<Views.Conflict> conflicts = queries.conflicts(10);
+    assertThat(conflicts).hasSize(2).allSatisfy(c -> {
+      assertThat(c.eventId()).isEqualTo(real.id());
+      assertThat(c.type()).isEqualTo("deploy.succeeded");
+      assertThat(c.storedSeq()).isEqualTo(1L);
+      assertThat(c.storedPayload()).contains("\"v2\"");
+    });
+    assertThat(conflicts).extracting(Views.Conflict::payload)
+        .anySatisfy(p -> assertThat(p).contains("v1-vulnerable"))
+        .anySatisfy(p -> assertThat(p).contains("\"v0\""));
+    ChainReport report = queries.verifyChain();
+    assertThat(report.ok()).isTrue();
+    assertThat(report.conflicts()).isEqualTo(2);
+  }
+
+  @Test
+  void keepsUnverifiedAgentEventsFlaggedAndOutOfTheProjections() throws Exception {
+    String id = deploymentId("forged");
+    store(List.of(Events.requested(id, "web", "prod", "v2", T0), Events.started(id, "web-1", "web", "prod", "v2",
+        T0.plusSeconds(1))));
+    var forgedSuccess = Events.succeeded(id, "web-1", "web", "prod", "v2", T0.plusSeconds(2));
+    var forgedHeartbeat = Events.heartbeat("web-2", "prod", "v0-vulnerable", T0.plusSeconds(3));
+    writer.store(List.of(
+        new StoredEvent(forgedSuccess, Events.CODEC.canonicalBytes(forgedSuccess), "unsigned"),
+        new StoredEvent(forgedHeartbeat, Events.CODEC.canonicalBytes(forgedHeartbeat), "signed by untrusted key ab")));
+
+    assertThat(queries.countEvents()).isEqualTo(4);
+    assertThat(queries.deployment(id).orElseThrow().deployment().status()).isEqualTo("running");
+    assertThat(queries.deployment(id).orElseThrow().timeline())
+        .extracting(Views.TimelineEntry::type, Views.TimelineEntry::unverified)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("deploy.requested", null),
+            org.assertj.core.groups.Tuple.tuple("deploy.started", null),
+            org.assertj.core.groups.Tuple.tuple("deploy.succeeded", "unsigned"));
+    assertThat(queries.hosts(null, 0, 10)).extracting(Views.Host::host).doesNotContain("web-2");
+    assertThat(queries.unverified(10)).extracting(Views.UnverifiedEvent::type, Views.UnverifiedEvent::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("agent.heartbeat", "signed by untrusted key ab"),
+            org.assertj.core.groups.Tuple.tuple("deploy.succeeded", "unsigned"));
+    ChainReport report = queries.verifyChain();
+    assertThat(report.ok()).isTrue();
+    assertThat(report.checked()).isEqualTo(4);
+    assertThat(report.unverified()).isEqualTo(2);
+  }
+
+  @Test
+  void identicalRedeliveriesAreNotConflicts() throws Exception {
+    List<StevedoreEvent> events = Events.successfulDeployment(deploymentId("same"), "web-1", "web", "prod", "v2", T0);
+    store(events);
+    List<StevedoreEvent> twice = new ArrayList<>(events);
+    twice.addAll(events);
+
+    StoreResult again = store(twice);
+
+    assertThat(again.conflicts()).isZero();
+    assertThat(again.duplicates()).isEqualTo(10);
+    assertThat(queries.conflicts(10)).isEmpty();
+    assertThat(queries.verifyChain().conflicts()).isZero();
+  }
+
+  @Test
   void projectsADeploymentWithItsHostsAndOrderedSteps() throws Exception {
     String id = deploymentId("timeline");
     store(Events.successfulDeployment(id, "web-1", "web", "prod", "v2", T0));

@@ -14,8 +14,10 @@ public record AgentHeartbeat(
     Map<String, String> labels,
     List<ServiceState> services,
     String state,
-    String agentVersion)
-    implements StevedoreEvent {
+    String agentVersion,
+    String keyId,
+    String signature)
+    implements StevedoreEvent, SignedByAgent<AgentHeartbeat> {
 
   /**
    * What one managed service runs now; {@code desiredVersion}: the version the agent works towards
@@ -47,6 +49,20 @@ public record AgentHeartbeat(
     services = Fields.list(services);
     state = Fields.required("state", state);
     agentVersion = Fields.optional("agentVersion", agentVersion);
+    keyId = Fields.optional("keyId", keyId);
+    signature = Fields.optional("signature", signature);
+  }
+
+  /** Unsigned: as agents published it before events were signed, and as it is signed. */
+  public AgentHeartbeat(String id, String source, Instant time, String host, String environment,
+      Map<String, String> labels, List<ServiceState> services, String state, String agentVersion) {
+    this(id, source, time, host, environment, labels, services, state, agentVersion, null, null);
+  }
+
+  @Override
+  public AgentHeartbeat withSignature(String keyId, String signature) {
+    return new AgentHeartbeat(id, source, time, host, environment, labels, services, state, agentVersion,
+        keyId, signature);
   }
 
   @Override

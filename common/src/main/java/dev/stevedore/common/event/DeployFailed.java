@@ -26,8 +26,10 @@ public record DeployFailed(
     String runningVersion,
     long durationMs,
     Integer attempts,
-    Long waitedMs)
-    implements Outcome {
+    Long waitedMs,
+    String keyId,
+    String signature)
+    implements Outcome, SignedByAgent<DeployFailed> {
 
   public DeployFailed {
     id = Fields.required("id", id);
@@ -42,6 +44,21 @@ public record DeployFailed(
     outputTail = Fields.tail(outputTail, Fields.MAX_OUTPUT_TAIL);
     reason = Fields.required("reason", Fields.tail(reason, Fields.MAX_TEXT));
     runningVersion = Fields.optional("runningVersion", runningVersion);
+    keyId = Fields.optional("keyId", keyId);
+    signature = Fields.optional("signature", signature);
+  }
+
+  /** Unsigned: as agents published it before events were signed, and as it is signed. */
+  public DeployFailed(String id, String source, Instant time, String deploymentId, String host, String
+      service, String environment, String version, String step, Integer exitCode, String outputTail, String
+      reason, String runningVersion, long durationMs, Integer attempts, Long waitedMs) {
+    this(id, source, time, deploymentId, host, service, environment, version, step, exitCode, outputTail, reason, runningVersion, durationMs, attempts, waitedMs, null, null);
+  }
+
+  @Override
+  public DeployFailed withSignature(String keyId, String signature) {
+    return new DeployFailed(id, source, time, deploymentId, host, service, environment, version, step,
+        exitCode, outputTail, reason, runningVersion, durationMs, attempts, waitedMs, keyId, signature);
   }
 
   /** Without attempt figures (one attempt, no waiting): events of agents before they were counted. */

@@ -25,8 +25,10 @@ public record DeployRolledBack(
     boolean restoredHealthy,
     long durationMs,
     Integer attempts,
-    Long waitedMs)
-    implements Outcome {
+    Long waitedMs,
+    String keyId,
+    String signature)
+    implements Outcome, SignedByAgent<DeployRolledBack> {
 
   public DeployRolledBack {
     id = Fields.required("id", id);
@@ -40,6 +42,22 @@ public record DeployRolledBack(
     restoredVersion = Fields.optional("restoredVersion", restoredVersion);
     failedStep = Fields.required("failedStep", failedStep);
     reason = Fields.required("reason", Fields.tail(reason, Fields.MAX_TEXT));
+    keyId = Fields.optional("keyId", keyId);
+    signature = Fields.optional("signature", signature);
+  }
+
+  /** Unsigned: as agents published it before events were signed, and as it is signed. */
+  public DeployRolledBack(String id, String source, Instant time, String deploymentId, String host, String
+      service, String environment, String version, String restoredVersion, String failedStep, String reason,
+      boolean restoredHealthy, long durationMs, Integer attempts, Long waitedMs) {
+    this(id, source, time, deploymentId, host, service, environment, version, restoredVersion, failedStep, reason, restoredHealthy, durationMs, attempts, waitedMs, null, null);
+  }
+
+  @Override
+  public DeployRolledBack withSignature(String keyId, String signature) {
+    return new DeployRolledBack(id, source, time, deploymentId, host, service, environment, version,
+        restoredVersion, failedStep, reason, restoredHealthy, durationMs, attempts, waitedMs, keyId,
+        signature);
   }
 
   /** Without attempt figures (one attempt, no waiting): events of agents before they were counted. */

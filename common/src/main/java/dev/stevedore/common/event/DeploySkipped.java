@@ -15,8 +15,10 @@ public record DeploySkipped(
     String service,
     String environment,
     String version,
-    String reason)
-    implements Outcome {
+    String reason,
+    String keyId,
+    String signature)
+    implements Outcome, SignedByAgent<DeploySkipped> {
 
   public DeploySkipped {
     id = Fields.required("id", id);
@@ -28,6 +30,20 @@ public record DeploySkipped(
     environment = Fields.required("environment", environment);
     version = Fields.required("version", version);
     reason = Fields.required("reason", reason);
+    keyId = Fields.optional("keyId", keyId);
+    signature = Fields.optional("signature", signature);
+  }
+
+  /** Unsigned: as agents published it before events were signed, and as it is signed. */
+  public DeploySkipped(String id, String source, Instant time, String deploymentId, String host, String
+      service, String environment, String version, String reason) {
+    this(id, source, time, deploymentId, host, service, environment, version, reason, null, null);
+  }
+
+  @Override
+  public DeploySkipped withSignature(String keyId, String signature) {
+    return new DeploySkipped(id, source, time, deploymentId, host, service, environment, version, reason,
+        keyId, signature);
   }
 
   @Override

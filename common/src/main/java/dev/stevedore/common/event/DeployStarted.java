@@ -13,8 +13,10 @@ public record DeployStarted(
     String environment,
     String fromVersion,
     String toVersion,
-    String strategy)
-    implements AgentEvent {
+    String strategy,
+    String keyId,
+    String signature)
+    implements AgentEvent, SignedByAgent<DeployStarted> {
 
   public DeployStarted {
     id = Fields.required("id", id);
@@ -27,6 +29,20 @@ public record DeployStarted(
     fromVersion = Fields.optional("fromVersion", fromVersion);
     toVersion = Fields.required("toVersion", toVersion);
     strategy = Fields.optional("strategy", strategy);
+    keyId = Fields.optional("keyId", keyId);
+    signature = Fields.optional("signature", signature);
+  }
+
+  /** Unsigned: as agents published it before events were signed, and as it is signed. */
+  public DeployStarted(String id, String source, Instant time, String deploymentId, String host, String
+      service, String environment, String fromVersion, String toVersion, String strategy) {
+    this(id, source, time, deploymentId, host, service, environment, fromVersion, toVersion, strategy, null, null);
+  }
+
+  @Override
+  public DeployStarted withSignature(String keyId, String signature) {
+    return new DeployStarted(id, source, time, deploymentId, host, service, environment, fromVersion,
+        toVersion, strategy, keyId, signature);
   }
 
   @Override

@@ -20,8 +20,10 @@ public record DeployStep(
     boolean ok,
     long durationMs,
     Integer exitCode,
-    String outputTail)
-    implements AgentEvent {
+    String outputTail,
+    String keyId,
+    String signature)
+    implements AgentEvent, SignedByAgent<DeployStep> {
 
   public DeployStep {
     id = Fields.required("id", id);
@@ -32,6 +34,20 @@ public record DeployStep(
     service = Fields.required("service", service);
     step = Fields.required("step", step);
     outputTail = Fields.tail(outputTail, Fields.MAX_OUTPUT_TAIL);
+    keyId = Fields.optional("keyId", keyId);
+    signature = Fields.optional("signature", signature);
+  }
+
+  /** Unsigned: as agents published it before events were signed, and as it is signed. */
+  public DeployStep(String id, String source, Instant time, String deploymentId, String host, String service,
+      String step, boolean ok, long durationMs, Integer exitCode, String outputTail) {
+    this(id, source, time, deploymentId, host, service, step, ok, durationMs, exitCode, outputTail, null, null);
+  }
+
+  @Override
+  public DeployStep withSignature(String keyId, String signature) {
+    return new DeployStep(id, source, time, deploymentId, host, service, step, ok, durationMs, exitCode,
+        outputTail, keyId, signature);
   }
 
   @Override

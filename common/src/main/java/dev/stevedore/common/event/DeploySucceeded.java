@@ -21,8 +21,10 @@ public record DeploySucceeded(
     String digest,
     long durationMs,
     Integer attempts,
-    Long waitedMs)
-    implements Outcome {
+    Long waitedMs,
+    String keyId,
+    String signature)
+    implements Outcome, SignedByAgent<DeploySucceeded> {
 
   public DeploySucceeded {
     id = Fields.required("id", id);
@@ -34,6 +36,21 @@ public record DeploySucceeded(
     environment = Fields.required("environment", environment);
     version = Fields.required("version", version);
     digest = Fields.optional("digest", digest);
+    keyId = Fields.optional("keyId", keyId);
+    signature = Fields.optional("signature", signature);
+  }
+
+  /** Unsigned: as agents published it before events were signed, and as it is signed. */
+  public DeploySucceeded(String id, String source, Instant time, String deploymentId, String host, String
+      service, String environment, String version, String digest, long durationMs, Integer attempts, Long
+      waitedMs) {
+    this(id, source, time, deploymentId, host, service, environment, version, digest, durationMs, attempts, waitedMs, null, null);
+  }
+
+  @Override
+  public DeploySucceeded withSignature(String keyId, String signature) {
+    return new DeploySucceeded(id, source, time, deploymentId, host, service, environment, version, digest,
+        durationMs, attempts, waitedMs, keyId, signature);
   }
 
   /** Without attempt figures (one attempt, no waiting): events of agents before they were counted. */

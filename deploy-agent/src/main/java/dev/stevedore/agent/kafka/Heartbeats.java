@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /** Builds and sends {@code agent.heartbeat}: labels, services with running version and digest, state. */
@@ -22,8 +23,16 @@ public final class Heartbeats {
   private final AgentState state;
   private final Breakers breakers;
   private final EventPublisher publisher;
+  private final UnaryOperator<AgentHeartbeat> sign;
 
   public Heartbeats(AgentConfig config, AgentState state, Breakers breakers, EventPublisher publisher) {
+    this(config, state, breakers, publisher, UnaryOperator.identity());
+  }
+
+  /** @param sign the agent's signer, applied to every heartbeat it sends */
+  public Heartbeats(AgentConfig config, AgentState state, Breakers breakers, EventPublisher publisher,
+      UnaryOperator<AgentHeartbeat> sign) {
+    this.sign = sign;
     this.config = config;
     this.state = state;
     this.breakers = breakers;
@@ -50,6 +59,6 @@ public final class Heartbeats {
   }
 
   public Future<Void> send() {
-    return publisher.publish(Topics.HEARTBEATS, config.hostId(), build()).mapEmpty();
+    return publisher.publish(Topics.HEARTBEATS, config.hostId(), sign.apply(build())).mapEmpty();
   }
 }

@@ -7,12 +7,14 @@ import dev.stevedore.common.event.AgentEvent;
 import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.agent.state.StateStore;
 import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.StevedoreEvent;
 import dev.stevedore.common.kafka.EventPublisher;
 import dev.stevedore.common.resilience.VertxCircuitBreaker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +41,16 @@ public final class OutboxRelay implements EventSink {
   private int holds;
 
   public OutboxRelay(Vertx vertx, StateStore store, EventPublisher publisher, EventCodec codec, Duration retry) {
+    this(vertx, store, publisher, codec, retry, UnaryOperator.identity());
+  }
+
+  /** @param sign the agent's signer, applied before an event is encoded into the outbox */
+  public OutboxRelay(Vertx vertx, StateStore store, EventPublisher publisher, EventCodec codec, Duration retry,
+      UnaryOperator<StevedoreEvent> sign) {
     this.vertx = vertx;
     this.store = store;
     this.publisher = publisher;
-    this.outbox = new Outbox(store.state(), codec);
+    this.outbox = new Outbox(store.state(), codec, sign);
     this.retry = retry;
   }
 

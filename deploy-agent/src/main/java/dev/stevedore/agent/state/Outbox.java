@@ -3,6 +3,7 @@ package dev.stevedore.agent.state;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.StevedoreEvent;
 import java.nio.charset.StandardCharsets;
+import java.util.function.UnaryOperator;
 
 /**
  * Appends events to the durable outbox in {@link AgentState}: they reach disk with the next
@@ -12,10 +13,17 @@ import java.nio.charset.StandardCharsets;
 public final class Outbox {
   private final AgentState state;
   private final EventCodec codec;
+  private final UnaryOperator<StevedoreEvent> sign;
 
   public Outbox(AgentState state, EventCodec codec) {
+    this(state, codec, UnaryOperator.identity());
+  }
+
+  /** @param sign signs each event before it is encoded (the agent's own key): the outbox holds signed bytes */
+  public Outbox(AgentState state, EventCodec codec, UnaryOperator<StevedoreEvent> sign) {
     this.state = state;
     this.codec = codec;
+    this.sign = sign;
   }
 
   public void add(String topic, String key, StevedoreEvent event) {
@@ -25,6 +33,6 @@ public final class Outbox {
       }
     }
     state.outbox.add(new AgentState.OutboxEntry(event.id(), topic, key,
-        new String(codec.encode(event), StandardCharsets.UTF_8)));
+        new String(codec.encode(sign.apply(event)), StandardCharsets.UTF_8)));
   }
 }

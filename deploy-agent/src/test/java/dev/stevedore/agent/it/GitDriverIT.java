@@ -105,6 +105,14 @@ class GitDriverIT {
       assertThat(Files.readString(served.resolve("version"))).isEqualTo("v2");
       assertThat(events.of(toTag.deploymentId()).stream().filter(e -> e instanceof DeployStep)
           .map(e -> ((DeployStep) e).step())).containsExactly("fetch", "checkout", "restart", "health-check");
+      // Every event it published is signed with its own key, written beside its state at first start.
+      var agentKey = dev.stevedore.common.security.Ed25519Keys.publicKeyFromPem(
+          Files.readString(dir.resolve("state").resolve(dev.stevedore.agent.state.AgentKey.PUBLIC_FILE)));
+      var verifier = new dev.stevedore.common.security.EventVerifier(
+          List.of(new dev.stevedore.common.security.EventVerifier.TrustedAgent(host, agentKey)),
+          new dev.stevedore.common.event.EventCodec());
+      assertThat(events.of(toTag.deploymentId())).isNotEmpty()
+          .allSatisfy(e -> assertThat(verifier.verify(e).verified()).as(e.type().typeName()).isTrue());
 
       DeployRequested toBadCommit = send(kafka, request("site", c3, host));
       Outcome o2 = events.awaitOutcome(toBadCommit.deploymentId(), Duration.ofSeconds(60));

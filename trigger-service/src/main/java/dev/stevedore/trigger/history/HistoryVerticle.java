@@ -1,7 +1,5 @@
 package dev.stevedore.trigger.history;
 
-import dev.stevedore.common.event.DeployRequested;
-import dev.stevedore.common.event.DeploySucceeded;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.EventDecodingException;
 import dev.stevedore.common.event.StevedoreEvent;
@@ -16,11 +14,13 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the requests and events topics from the beginning into {@link DeploymentHistory}. The group
+ * Reads the requests and events topics from the beginning into {@link DeploymentHistory}, through
+ * a {@link HistoryFeed} that admits only requests signed with the trigger's own keys. The group
  * is this process's own and never commits: every start reads the retained history again, and
  * nothing else depends on its offsets. Records it cannot decode are skipped (the agents and the
  * audit service dead-letter them).
@@ -30,14 +30,15 @@ public final class HistoryVerticle extends VerticleBase {
 
   private final KafkaSettings settings;
   private final String instanceId;
-  private final DeploymentHistory history;
+  private final Consumer<StevedoreEvent> feed;
   private final EventCodec codec;
   private KafkaConsumer<String, byte[]> consumer;
 
-  public HistoryVerticle(KafkaSettings settings, String instanceId, DeploymentHistory history, EventCodec codec) {
+  /** @param feed what decides which decoded events reach the history (see {@link HistoryFeed}) */
+  public HistoryVerticle(KafkaSettings settings, String instanceId, Consumer<StevedoreEvent> feed, EventCodec codec) {
     this.settings = settings;
     this.instanceId = instanceId;
-    this.history = history;
+    this.feed = feed;
     this.codec = codec;
   }
 
@@ -69,10 +70,6 @@ public final class HistoryVerticle extends VerticleBase {
           record.offset(), e.getMessage());
       return;
     }
-    if (event instanceof DeployRequested r) {
-      history.requested(r);
-    } else if (event instanceof DeploySucceeded s) {
-      history.succeeded(s);
-    }
+    feed.accept(event);
   }
 }

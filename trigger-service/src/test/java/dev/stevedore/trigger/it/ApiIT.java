@@ -9,7 +9,12 @@ import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.VersionUnblocked;
 import dev.stevedore.common.kafka.Topics;
+import dev.stevedore.common.security.AgentSigner;
+import dev.stevedore.common.security.AgentTrust;
+import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestVerifier;
+import dev.stevedore.trigger.TriggerConfig;
+import java.security.KeyPair;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -36,11 +41,16 @@ class ApiIT {
   static TestTrigger trigger;
   static final Map<String, String> DEPLOYER = Map.of("Authorization", "Bearer " + TestTrigger.DEPLOYER_TOKEN);
   static final Map<String, String> VIEWER = Map.of("Authorization", "Bearer " + TestTrigger.VIEWER_TOKEN);
+  /** The agent key of host-1, which the trigger trusts for host-1 only. */
+  static final KeyPair HOST_1 = Ed25519Keys.generate();
 
   @BeforeAll
   static void start() throws Exception {
     bootstrap = TestKafka.shared().getBootstrapServers();
-    trigger = TestTrigger.start(TestTrigger.config(bootstrap, dir));
+    TriggerConfig c = TestTrigger.config(bootstrap, dir);
+    trigger = TestTrigger.start(new TriggerConfig(c.instanceId(), c.http(), c.kafka(), c.topics(), c.signing(),
+        c.generic(), c.github(), c.gitlab(), c.repositories(), c.api(), c.schedules(), c.limits(), c.history(),
+        new AgentTrust(List.of(new AgentTrust.Agent("host-1", Ed25519Keys.toPem(HOST_1.getPublic()))))));
   }
 
   @AfterAll
@@ -256,6 +266,70 @@ class ApiIT {
     assertThat(notAnId.statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void forgedRecordsOnTheTopicsChangeNoRollbackTargetAndNoDuplicateAnswer() throws Exception {
+    String svc = "forge-svc";
+    String first = new JsonObject(deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v1\","
+        + "\"reason\":\"first\"}", DEPLOYER).body()).getString("deploymentId");
+    succeeded(first, svc, "v1");
+    // A host that may write to the topics: an unsigned request with a predictable id (the next
+    // manual deploy's), a success for it with a vulnerable version, a success for an id no
+    // request names, and a success that contradicts the real first request's version.
+    String predictable = DeploymentIds.of("manual:alice", "forge-next");
+    Instant past = Instant.now();
+    publish(Topics.REQUESTS, "staging/" + svc, new DeployRequested(DeploymentIds.eventId(predictable, "-", "requested"),
+        "stevedore://trigger/x", past, predictable, svc, "staging", "v0-vulnerable", null, null, null, "mallory",
+        "manual", "forged", null, null, null));
+    succeededAt(predictable, "host-1", svc, "v0-vulnerable", past, HOST_1);
+    succeededAt(UUID.randomUUID().toString(), "host-1", svc, "v0-vulnerable", past, HOST_1);
+    succeededAt(first, "host-1", svc, "v0-vulnerable", past, HOST_1);
+    // The second deployment (its id is predictable too) never succeeds; the attacker says it did:
+    // matching its request exactly, once unsigned and once with host-1's key speaking for host-2.
+    String second = DeploymentIds.of("manual:alice", "forge-second");
+    succeededAt(second, "host-1", svc, "v2", Instant.now(), null);
+    succeededAt(second, "host-2", svc, "v2", Instant.now(), HOST_1);
+    assertThat(new JsonObject(deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v2\","
+        + "\"reason\":\"second\"}", Map.of("Authorization", DEPLOYER.get("Authorization"), "Idempotency-Key",
+        "forge-second")).body()).getString("deploymentId")).isEqualTo(second);
+    String third = new JsonObject(deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v3\","
+        + "\"reason\":\"third\"}", DEPLOYER).body()).getString("deploymentId");
+
+    // Once the history has read the third request, it has read the forged records before it.
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        trigger.postJson("/api/v1/deployments/" + third + "/rollback", "{\"reason\":\"bad\"}", DEPLOYER)
+            .statusCode() == 202);
+    assertThat(RequestsTopic.forService(bootstrap, svc).stream().filter(r -> r.trigger().equals("rollback")))
+        .extracting(DeployRequested::version).containsExactly("v1");
+
+    HttpResponse<String> next = deploy("{\"service\":\"" + svc + "\",\"environment\":\"staging\",\"version\":\"v4\","
+        + "\"reason\":\"fourth\"}", Map.of("Authorization", DEPLOYER.get("Authorization"), "Idempotency-Key",
+        "forge-next"));
+    assertThat(next.statusCode()).isEqualTo(202);
+    assertThat(new JsonObject(next.body()).getString("deploymentId")).isEqualTo(predictable);
+    assertThat(new JsonObject(next.body()).getBoolean("duplicate")).isFalse();
+    await().atMost(Duration.ofSeconds(15)).until(() -> published(predictable).stream()
+        .anyMatch(r -> r.version().equals("v4") && r.signature() != null));
+  }
+
+  /** A success as a writer to the events topic forges it: signed with {@code key} (any host's), or unsigned. */
+  private static void succeededAt(String deploymentId, String host, String service, String version, Instant at,
+      KeyPair key) throws Exception {
+    DeploySucceeded event = new DeploySucceeded(DeploymentIds.eventId(deploymentId, host, "forged"),
+        "stevedore://agent/" + host, at, deploymentId, host, service, "staging", version, null, 1200);
+    publish(Topics.EVENTS, deploymentId, key == null ? event : new AgentSigner(key, new EventCodec()).sign(event));
+  }
+
+  private static void publish(String topic, String key, dev.stevedore.common.event.StevedoreEvent event)
+      throws Exception {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("key.serializer", StringSerializer.class.getName());
+    p.put("value.serializer", ByteArraySerializer.class.getName());
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+      producer.send(new ProducerRecord<>(topic, key, new EventCodec().encode(event))).get();
+    }
+  }
+
   /** What an agent would publish after a healthy rollout. */
   private static void succeeded(String deploymentId, String service, String version) throws Exception {
     Properties p = new Properties();
@@ -263,8 +337,9 @@ class ApiIT {
     p.put("key.serializer", StringSerializer.class.getName());
     p.put("value.serializer", ByteArraySerializer.class.getName());
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
-      DeploySucceeded event = new DeploySucceeded(DeploymentIds.eventId(deploymentId, "host-1", "succeeded"),
-          "stevedore://agent/host-1", Instant.now(), deploymentId, "host-1", service, "staging", version, null, 1200);
+      DeploySucceeded event = new AgentSigner(HOST_1, new EventCodec()).sign(new DeploySucceeded(
+          DeploymentIds.eventId(deploymentId, "host-1", "succeeded"), "stevedore://agent/host-1", Instant.now(),
+          deploymentId, "host-1", service, "staging", version, null, 1200));
       producer.send(new ProducerRecord<>(Topics.EVENTS, deploymentId, new EventCodec().encode(event))).get();
     }
   }
