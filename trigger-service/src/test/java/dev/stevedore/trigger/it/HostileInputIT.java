@@ -222,7 +222,8 @@ class HostileInputIT {
   @Test
   void nothingOfAnyHostileRequestReachedTheTopic() throws Exception {
     // Runs the whole table again here so that the order of test methods does not matter, then a barrier.
-    int before = RequestsTopic.records(bootstrap).size();
+    // deploy requests only: other ITs on the shared broker also publish unblocks and forged records
+    int before = RequestsTopic.requests(bootstrap).size();
     for (Arguments a : cases().collect(Collectors.toList())) {
       Case c = (Case) a.get()[1];
       assertThat(trigger.post(c.path(), c.contentType(), c.body(), c.headers()).statusCode()).isEqualTo(c.status());
