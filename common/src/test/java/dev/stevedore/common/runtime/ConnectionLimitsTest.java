@@ -41,11 +41,15 @@ class ConnectionLimitsTest {
   record Client(NetSocket socket, AtomicBoolean closed, AtomicReference<String> received) {}
 
   Client connect() throws Exception {
-    NetSocket socket = net.connect(port, "127.0.0.1").await(5, TimeUnit.SECONDS);
     AtomicBoolean closed = new AtomicBoolean();
     AtomicReference<String> received = new AtomicReference<>("");
-    socket.closeHandler(v -> closed.set(true));
-    socket.handler(b -> received.updateAndGet(s -> s + b.toString()));
+    // The handlers are set on the event loop as the connection completes: set from this thread
+    // after await(), a close the server sent at once could come first and never be seen (CI run).
+    NetSocket socket = net.connect(port, "127.0.0.1").map(s -> {
+      s.closeHandler(v -> closed.set(true));
+      s.handler(b -> received.updateAndGet(r -> r + b.toString()));
+      return s;
+    }).await(5, TimeUnit.SECONDS);
     return new Client(socket, closed, received);
   }
 
