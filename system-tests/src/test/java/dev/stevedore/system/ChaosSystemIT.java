@@ -81,9 +81,15 @@ class ChaosSystemIT {
             agent.kill9();
             agent = Agent.start(system, i);
             Agent restarted = agent;
-            JsonObject done = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
-                .until(() -> system.audit("/api/v1/deployments/" + deploymentId).orElse(null),
-                    d -> d != null && List.of("succeeded", "failed", "rolled-back", "skipped").contains(d.getString("status")));
+            JsonObject done;
+            try {
+              done = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
+                  .until(() -> system.audit("/api/v1/deployments/" + deploymentId).orElse(null),
+                      d -> d != null && List.of("succeeded", "failed", "rolled-back", "skipped").contains(d.getString("status")));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+              throw new AssertionError("c" + i + " did not finish (" + kills.get(kills.size() - 1) + "); agent alive: "
+                  + restarted.alive() + "; its log:\n" + restarted.output(), e);
+            }
             assertThat(done.getString("status")).as("c%d (%s): %s", i, kills.get(kills.size() - 1), restarted.output())
                 .isEqualTo("succeeded");
           }

@@ -97,7 +97,7 @@ final class SystemUnderTest implements AutoCloseable {
 
     String bootstrap = kafka.bootstrapServers();
     TriggerConfig triggerConfig = load(TriggerConfig.class, "trigger-defaults.yml", """
-        http: {host: 127.0.0.1, port: 0}
+        http: {host: 127.0.0.1, port: 0, opsPort: 0}
         kafka: {bootstrapServers: "%s"}
         signing:
           privateKeyFile: %s

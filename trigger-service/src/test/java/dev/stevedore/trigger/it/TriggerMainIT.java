@@ -55,6 +55,7 @@ class TriggerMainIT {
         "http:",
         "  host: 127.0.0.1",
         "  port: " + port,
+        "  opsPort: 0",
         "signing:",
         "  generateEphemeralKey: true",
         "  publicKeyOut: " + dir.resolve("pub.pem"),
