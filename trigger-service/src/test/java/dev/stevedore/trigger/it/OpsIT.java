@@ -1,5 +1,7 @@
 package dev.stevedore.trigger.it;
 
+import dev.stevedore.trigger.TriggerConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -94,8 +96,10 @@ class OpsIT {
   @Test
   void sameDeliveryThroughTwoInstancesIsOneDeploymentId() throws Exception {
     String bootstrap = TestKafka.shared().getBootstrapServers();
-    try (TestTrigger a = TestTrigger.start(TestTrigger.config(bootstrap, dir.resolve("a")));
-        TestTrigger b = TestTrigger.start(TestTrigger.config(bootstrap, dir.resolve("b")))) {
+    // Two instances of one trigger share its signing key (each trusts only requests signed with it).
+    TriggerConfig.Signing key = TestTrigger.sharedSigning();
+    try (TestTrigger a = TestTrigger.start(TestTrigger.withSigning(TestTrigger.config(bootstrap, dir.resolve("a")), key));
+        TestTrigger b = TestTrigger.start(TestTrigger.withSigning(TestTrigger.config(bootstrap, dir.resolve("b")), key))) {
       String delivery = UUID.randomUUID().toString();
       String json = "{\"service\":\"twin-svc\",\"environment\":\"staging\",\"version\":\"v1\"}";
       HttpResponse<String> first = a.postJson("/hooks/generic/" + TestTrigger.GENERIC_TOKEN, json,

@@ -53,6 +53,19 @@ public final class TestTrigger implements AutoCloseable {
     return config(bootstrap, dataDir, 1000, repositories());
   }
 
+  /** {@code c} with another signing key (several instances of one trigger share their key). */
+  public static TriggerConfig withSigning(TriggerConfig c, TriggerConfig.Signing signing) {
+    return new TriggerConfig(c.instanceId(), c.http(), c.kafka(), c.topics(), signing, c.generic(), c.github(), c.gitlab(),
+        c.repositories(), c.api(), c.schedules(), c.limits(), c.history(), c.agents());
+  }
+
+  /** A signing key pair as PEM texts, to give several instances the same key. */
+  public static TriggerConfig.Signing sharedSigning() {
+    java.security.KeyPair keys = dev.stevedore.common.security.Ed25519Keys.generate();
+    return new TriggerConfig.Signing(dev.stevedore.common.security.Ed25519Keys.toPem(keys.getPrivate()),
+        dev.stevedore.common.security.Ed25519Keys.toPem(keys.getPublic()), false, null);
+  }
+
   /** Branch rules used by the provider ITs. */
   public static List<TriggerConfig.Repository> repositories() {
     return List.of(
