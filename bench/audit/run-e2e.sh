@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 EVENTS=${1:-200000}
 BATCH=${2:-2000}
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
-mvn -B -pl audit-service verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -B -pl audit-service -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
   -Dit.test=IngestThroughputBench -Dbench.events="$EVENTS" -Dbench.batch="$BATCH" 2>&1 \
   | grep -E "BENCH|Tests run:|FAIL|ERROR\]" || true
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at end"

@@ -12,7 +12,7 @@ QUERIES=${4:-500}
 
 JAR=audit-service/target/audit-service-0.1.0-SNAPSHOT-all.jar
 if [[ ! -f $JAR || -n $(find audit-service/src -newer "$JAR" -type f | head -1) ]]; then
-  mvn -B -q -pl audit-service package -DskipTests
+  mvn -B -q -pl audit-service -am package -DskipTests   # -am: common from this checkout
 fi
 OUT=bench/audit/target/classes
 mkdir -p "$OUT"
