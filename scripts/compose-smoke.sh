@@ -132,8 +132,8 @@ jars=(trigger-service/target/trigger-service-0.1.0-SNAPSHOT-all.jar
 missing=0
 for j in "${jars[@]}"; do [[ -s $j ]] || missing=1; done
 if [[ $missing == 1 || ${SMOKE_BUILD_JARS:-0} == 1 ]]; then
-  log "mvn package of trigger-service, deploy-agent, audit-service (common from ~/.m2)"
-  mvn -B -q -pl trigger-service,deploy-agent,audit-service package -DskipTests
+  log "mvn package of trigger-service, deploy-agent, audit-service (-am: common from this checkout)"
+  mvn -B -q -pl trigger-service,deploy-agent,audit-service -am package -DskipTests
 fi
 for j in "${jars[@]}"; do [[ -s $j ]] || fail "$j missing after the build"; done
 phase "jars"

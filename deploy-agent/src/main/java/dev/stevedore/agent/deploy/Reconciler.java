@@ -579,9 +579,4 @@ public final class Reconciler {
   private static String orRunning(String version) {
     return version == null ? "the running release" : version;
   }
-
-  /** For tests and {@code /status}: services waiting for their next attempt. */
-  public List<String> waiting() {
-    return new ArrayList<>(timers.keySet());
-  }
 }
