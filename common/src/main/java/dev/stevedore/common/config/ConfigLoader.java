@@ -73,10 +73,30 @@ public final class ConfigLoader {
     try {
       return yaml.treeToValue(tree, type);
     } catch (IOException e) {
-      throw new ConfigException("invalid configuration: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
+      String problem = e instanceof com.fasterxml.jackson.databind.exc.ValueInstantiationException v
+          && v.getCause() instanceof IllegalArgumentException refused
+          ? refused.getMessage() // a record's own check: its words are the clearest
+          : e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      throw new ConfigException("invalid configuration" + where(e) + ": " + problem, e);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("invalid configuration: " + e.getMessage(), e);
     }
+  }
+
+  /** " at services.web.poll" for the place in the tree a binding error names, or "". */
+  private static String where(IOException e) {
+    if (!(e instanceof com.fasterxml.jackson.databind.JsonMappingException m) || m.getPath().isEmpty()) {
+      return "";
+    }
+    StringBuilder at = new StringBuilder();
+    for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+      if (r.getFieldName() != null) {
+        at.append(at.isEmpty() ? "" : ".").append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        at.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return at.isEmpty() ? "" : " at " + at;
   }
 
   private JsonNode readDefaults(Class<?> type, String resource) {

@@ -200,15 +200,35 @@ public record ServiceConfig(
   }
 
   /**
-   * Polling: every {@code interval}, or on the {@code cron} schedule (5 fields, UTC), compare the
-   * registry's digest of {@code image:tag} with the running one and deploy on change.
+   * Polling: every {@code interval}, or on the {@code cron} schedule (Vixie cron's five fields or a
+   * nickname such as {@code @daily}, in {@code timeZone}, UTC when not set), compare the registry's
+   * digest of {@code image:tag} with the running one and deploy on change. The schedule is read
+   * here, so a bad expression or zone stops the agent at start, naming the service.
    */
-  public record PollConfig(java.time.Duration interval, String cron, String tag) {
+  public record PollConfig(java.time.Duration interval, String cron, String tag, String timeZone) {
     public PollConfig {
       if ((interval == null) == (cron == null || cron.isBlank())) {
         throw new IllegalArgumentException("poll needs exactly one of interval or cron");
       }
+      if (interval != null && (interval.isZero() || interval.isNegative())) {
+        throw new IllegalArgumentException("poll.interval must be positive, not " + interval);
+      }
+      if (interval != null && timeZone != null && !timeZone.isBlank()) {
+        throw new IllegalArgumentException("poll.timeZone is for cron; an interval needs none");
+      }
+      if (cron != null && !cron.isBlank()) {
+        dev.stevedore.agent.poll.CronSchedule.parse(cron, timeZone);
+      }
       tag = tag == null || tag.isBlank() ? "latest" : tag;
+    }
+
+    public PollConfig(java.time.Duration interval, String cron, String tag) {
+      this(interval, cron, tag, null);
+    }
+
+    /** The cron schedule, or null for an interval. */
+    public dev.stevedore.agent.poll.CronSchedule schedule() {
+      return cron == null || cron.isBlank() ? null : dev.stevedore.agent.poll.CronSchedule.parse(cron, timeZone);
     }
   }
 }

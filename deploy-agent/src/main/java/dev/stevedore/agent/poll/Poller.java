@@ -68,7 +68,9 @@ public final class Poller {
     if (poll.interval() != null) {
       return Math.max(1, poll.interval().toMillis());
     }
-    return Math.max(1, Duration.between(now, CronExpression.parse(poll.cron()).next(now)).toMillis());
+    ZonedDateTime next = poll.schedule().next(now)
+        .orElseThrow(() -> new IllegalStateException("cron " + poll.schedule() + " names no future time"));
+    return Math.max(1, Duration.between(now, next).toMillis());
   }
 
   private void schedule(String service, ServiceConfig sc) {

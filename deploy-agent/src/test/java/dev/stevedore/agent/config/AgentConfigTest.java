@@ -73,4 +73,42 @@ class AgentConfigTest {
     assertThatThrownBy(() -> TrustedKeys.parse(java.util.List.of("-----BEGIN nonsense")))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aPollScheduleIsReadAtLoadAndABadOneNamesTheService(@TempDir Path dir) throws Exception {
+    Path good = dir.resolve("good.yml");
+    Files.writeString(good, """
+        hostId: web-1
+        services:
+          site:
+            projectDirectory: /srv/site
+            image: 127.0.0.1:5000/site
+            poll: {cron: "30 2 * * MON-FRI", timeZone: Europe/Berlin, tag: stable}
+        """);
+    ServiceConfig.PollConfig poll = AgentConfigs.load(Optional.of(good), Map.of()).services().get("site").poll();
+    assertThat(poll.schedule().zone().getId()).isEqualTo("Europe/Berlin");
+    assertThat(poll.tag()).isEqualTo("stable");
+
+    Path bad = dir.resolve("bad.yml");
+    Files.writeString(bad, """
+        hostId: web-1
+        services:
+          site:
+            projectDirectory: /srv/site
+            image: 127.0.0.1:5000/site
+            poll: {cron: "0 0 * * FUNDAY"}
+        """);
+    assertThatThrownBy(() -> AgentConfigs.load(Optional.of(bad), Map.of()))
+        .hasMessageStartingWith("invalid configuration at services.site.poll: cron '0 0 * * FUNDAY'");
+    Path badZone = dir.resolve("zone.yml");
+    Files.writeString(badZone, """
+        hostId: web-1
+        services:
+          site:
+            projectDirectory: /srv/site
+            image: 127.0.0.1:5000/site
+            poll: {cron: "@daily", timeZone: Nowhere/Town}
+        """);
+    assertThatThrownBy(() -> AgentConfigs.load(Optional.of(badZone), Map.of())).hasMessageContaining("Nowhere/Town");
+  }
 }
