@@ -54,7 +54,7 @@ public final class GitHubHooks implements WebhookParsers.Provider {
     if (event == null) {
       throw HttpProblem.badRequest("missing " + EVENT);
     }
-    JsonNode payload = JsonBodies.object(request.body());
+    JsonNode payload = JsonBodies.object(json(request));
     switch (event) {
       case "ping":
         return new HookDecision.Pong();
@@ -66,6 +66,29 @@ public final class GitHubHooks implements WebhookParsers.Provider {
         return registryPackage(delivery, payload);
       default:
         return HookDecision.ignore("GitHub event " + BranchRules.printable(event) + " is not handled");
+    }
+  }
+
+  /**
+   * The JSON of a delivery: the body itself, or, for GitHub's default content type
+   * {@code application/x-www-form-urlencoded}, the value of its one field {@code payload}. Called
+   * after the signature check: the HMAC covers the raw (form) bytes.
+   */
+  static byte[] json(WebhookParsers.Request request) {
+    String type = request.headers().get("Content-Type");
+    String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    if (!base.equals("application/x-www-form-urlencoded")) {
+      return request.body();
+    }
+    String form = new String(request.body(), java.nio.charset.StandardCharsets.US_ASCII);
+    if (!form.startsWith("payload=") || form.indexOf('&') >= 0) {
+      throw HttpProblem.badRequest("a form-encoded delivery must have exactly one field, payload");
+    }
+    try {
+      return java.net.URLDecoder.decode(form.substring("payload=".length()), java.nio.charset.StandardCharsets.UTF_8)
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.badRequest("payload is not form-encoded: " + e.getMessage());
     }
   }
 

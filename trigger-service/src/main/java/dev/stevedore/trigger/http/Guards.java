@@ -8,6 +8,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -102,15 +103,21 @@ final class Guards {
 
   /** Requires {@code Content-Type: application/json}; with {@code emptyAllowed}, a request without a body passes too. */
   Handler<RoutingContext> json(boolean emptyAllowed) {
+    return contentType(emptyAllowed, List.of("application/json"));
+  }
+
+  /** Requires one of {@code types} (base type, parameters ignored); with {@code emptyAllowed}, a request without a body passes too. */
+  Handler<RoutingContext> contentType(boolean emptyAllowed, List<String> types) {
+    String refusal = "content type must be " + String.join(" or ", types);
     return ctx -> {
       String type = ctx.request().getHeader("content-type");
       String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
       String length = ctx.request().getHeader("content-length");
       boolean empty = "0".equals(length) || (length == null && ctx.request().getHeader("transfer-encoding") == null);
-      if (base.equals("application/json") || (emptyAllowed && empty)) {
+      if (types.contains(base) || (emptyAllowed && empty)) {
         ctx.next();
       } else {
-        refuse(ctx, HttpProblem.of(415, "content type must be application/json"));
+        refuse(ctx, HttpProblem.of(415, refusal));
       }
     };
   }

@@ -55,16 +55,18 @@ public final class HookRoutes {
         .handler(this::genericToken)
         .handler(guards.json(false));
     router.post("/hooks/generic/:token").handler(body).handler(this::generic);
-    provider(router, "github", parsers.github(), body);
-    provider(router, "gitlab", parsers.gitlab(), body);
+    // GitHub's default content type for a webhook is a form with the JSON in `payload`.
+    provider(router, "github", parsers.github(), body, List.of("application/json", "application/x-www-form-urlencoded"));
+    provider(router, "gitlab", parsers.gitlab(), body, List.of("application/json"));
   }
 
-  private void provider(Router router, String name, WebhookParsers.Provider parser, BodyHandler body) {
+  private void provider(Router router, String name, WebhookParsers.Provider parser, BodyHandler body,
+      List<String> contentTypes) {
     if (parser == null) {
       return;
     }
     router.post("/hooks/" + name).handler(guards.metric(name)).handler(guards.failureBudget())
-        .handler(guards.json(false));
+        .handler(guards.contentType(false, contentTypes));
     router.post("/hooks/" + name).handler(body).handler(ctx -> guards.answer(ctx, () -> {
       HookDecision decision = parser.decide(new WebhookParsers.Request(headers(ctx), Responses.body(ctx)));
       guards.requireRate(name); // authenticated: only now does the request count against the source

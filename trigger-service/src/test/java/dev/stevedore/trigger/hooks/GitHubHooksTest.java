@@ -50,6 +50,35 @@ class GitHubHooksTest {
         .isInstanceOf(HttpProblem.class).extracting(e -> ((HttpProblem) e).status()).isEqualTo(400);
   }
 
+  static WebhookParsers.Request form(String event, String form, String signature) {
+    Map<String, String> h = new java.util.HashMap<>();
+    h.put("X-GitHub-Event", event);
+    h.put("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958");
+    h.put("Content-Type", "application/x-www-form-urlencoded");
+    h.put("X-Hub-Signature-256", signature);
+    return new WebhookParsers.Request(h::get, form.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void aFormEncodedDeliveryIsReadFromItsPayloadField() {
+    String form = "payload=" + java.net.URLEncoder.encode(PUSH, StandardCharsets.UTF_8);
+    HookDecision d = hooks.decide(form("push", form, sign(form)));
+    assertThat(d).isInstanceOf(HookDecision.Deploy.class);
+    assertThat(((HookDecision.Deploy) d).intents().get(0).version()).isEqualTo("0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c");
+  }
+
+  @Test
+  void aFormWithOtherFieldsOrBadEncodingIsRefused() {
+    for (String bad : List.of("payload=%7B%7D&x=1", "other=%7B%7D", "payload=%ZZ", "payload=%7B")) {
+      assertThatThrownBy(() -> hooks.decide(form("push", bad, sign(bad))))
+          .as(bad).isInstanceOf(HttpProblem.class).extracting(e -> ((HttpProblem) e).status()).isEqualTo(400);
+    }
+    // the signature is checked first, over the bytes sent
+    String good = "payload=" + java.net.URLEncoder.encode(PUSH, StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> hooks.decide(form("push", good, sign(PUSH))))
+        .isInstanceOf(HttpProblem.class).extracting(e -> ((HttpProblem) e).status()).isEqualTo(401);
+  }
+
   @Test
   void upperCaseHexSignatureIsAccepted() {
     String upper = "sha256=" + sign(PUSH).substring(7).toUpperCase();

@@ -116,6 +116,32 @@ class ProvidersIT {
     assertThat(req.requestedBy()).isEqualTo("octocat");
   }
 
+  /** GitHub's default content type: the JSON form-encoded in {@code payload}, signed as sent. */
+  @Test
+  void githubFormEncodedPushDeploysLikeItsJson() throws Exception {
+    String delivery = UUID.randomUUID().toString();
+    byte[] form = ("payload=" + java.net.URLEncoder.encode(new String(body("github-push.json", delivery),
+        StandardCharsets.UTF_8), StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII);
+    HttpResponse<String> r = trigger.post("/hooks/github", "application/x-www-form-urlencoded", form, Map.of(
+        "X-GitHub-Event", "push", "X-GitHub-Delivery", delivery,
+        "X-Hub-Signature-256", Hmac.header(TestTrigger.GITHUB_SECRET, form)));
+    assertThat(r.statusCode()).isEqualTo(202);
+    DeployRequested req = onlyOne(new JsonObject(r.body()).getString("deploymentId"));
+    assertThat(req.version()).isEqualTo("0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c");
+    assertThat(req.service()).isEqualTo("web");
+
+    // Signed over the JSON but sent as a form: the HMAC covers the bytes sent, so 401.
+    byte[] json = body("github-push.json", delivery + "-json");
+    byte[] asForm = ("payload=" + java.net.URLEncoder.encode(new String(json, StandardCharsets.UTF_8),
+        StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII);
+    assertThat(trigger.post("/hooks/github", "application/x-www-form-urlencoded", asForm, Map.of(
+        "X-GitHub-Event", "push", "X-GitHub-Delivery", delivery,
+        "X-Hub-Signature-256", Hmac.header(TestTrigger.GITHUB_SECRET, json))).statusCode()).isEqualTo(401);
+    // GitLab sends JSON only.
+    assertThat(trigger.post("/hooks/gitlab", "application/x-www-form-urlencoded", asForm, Map.of(
+        "X-Gitlab-Event", "Push Hook", "X-Gitlab-Token", TestTrigger.GITLAB_TOKEN)).statusCode()).isEqualTo(415);
+  }
+
   @Test
   void githubRedeliveryIsTheSameDeploymentAndADuplicate() throws Exception {
     String delivery = UUID.randomUUID().toString();
