@@ -65,7 +65,6 @@ export KAFKA_CLUSTER_ID=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -
 # The smoke run's additions: every container labelled stevedore.test=true, so that
 # scripts/cleanup-containers.sh removes them if this script is killed before its own clean-up.
 cat > "$RUN_DIR/smoke.override.yml" <<'YAML'
-version: "2.4"
 services:
   kafka: {labels: {stevedore.test: "true"}}
   kafka-init: {labels: {stevedore.test: "true"}}
@@ -183,6 +182,12 @@ wait_for "kafka-init created the topics" init_done
 wait_for "trigger ready" ready "$TRIGGER_OPS_PORT"  # the management port
 wait_for "audit ready" ready "$AUDIT_PORT"
 wait_for "agent ready" ready "$AGENT_HTTP_PORT"
+healthy() {  # the compose file's own health check (bash /dev/tcp inside the container) says healthy
+  [[ $("$DOCKER" inspect -f '{{.State.Health.Status}}' "$(compose ps -q "$1")") == healthy ]]
+}
+for s in trigger audit agent; do wait_for "$s healthy (its compose health check)" healthy "$s"; done
+[[ $("$DOCKER" inspect -f '{{.Config.StopTimeout}}' "$(compose ps -q agent)") == 80 ]] \
+  || fail "the agent's stop_grace_period is not 80 s"
 phase "services healthy"
 
 # ---- 4. webhooks --------------------------------------------------------------------------------
