@@ -49,8 +49,14 @@ public final class TailCommand extends Base {
     EventFeed.Filter filter = new EventFeed.Filter(environment, service, host, deployment, heartbeats);
     Printer printer = printer();
     int shown = 0;
+    boolean first = true;
     while (true) {
-      List<JsonNode> events = feed.poll(start);
+      List<JsonNode> events = feed.poll(clock.instant());
+      if (first) {
+        // on stderr, so scripts reading stdout see only events
+        printer.warn("following the audit's events" + (since == null ? " from now" : "") + " (Ctrl-C to stop)");
+        first = false;
+      }
       for (JsonNode line : events) {
         if (!filter.test(line.path("event"))) {
           continue;

@@ -1,6 +1,7 @@
 package dev.stevedore.cli.wait;
 
 import dev.stevedore.cli.api.Deployment;
+import dev.stevedore.cli.api.DeploymentStatus;
 import dev.stevedore.cli.api.Deployment.HostRun;
 import dev.stevedore.cli.api.Deployment.Step;
 import dev.stevedore.cli.out.Safe;
@@ -25,6 +26,11 @@ public final class PlainProgress implements Progress {
   public void update(Deployment d) {
     for (HostRun h : d.hosts()) {
       String host = Safe.cell(h.host());
+      boolean changed = h.status() != null && !h.status().equals(statusShown.get(h.host()));
+      boolean outcome = DeploymentStatus.of(h.status()).finished();
+      if (changed && !outcome) {
+        out.println(host + " " + Safe.cell(h.status()));
+      }
       int shown = stepsShown.getOrDefault(h.host(), 0);
       for (int i = shown; i < h.steps().size(); i++) {
         Step s = h.steps().get(i);
@@ -33,9 +39,11 @@ public final class PlainProgress implements Progress {
             + (s.exitCode() == null || s.exitCode() == 0 ? "" : " exit " + s.exitCode()));
       }
       stepsShown.put(h.host(), h.steps().size());
-      if (h.status() != null && !h.status().equals(statusShown.get(h.host()))) {
-        statusShown.put(h.host(), h.status());
+      if (changed && outcome) {
         out.println(host + " " + Safe.cell(h.status()) + Steps.outcomeDetail(h));
+      }
+      if (changed) {
+        statusShown.put(h.host(), h.status());
       }
     }
     out.flush();
