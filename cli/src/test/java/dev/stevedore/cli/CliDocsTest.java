@@ -23,7 +23,8 @@ class CliDocsTest {
   @Test
   void everyCommandHasASection() throws Exception {
     String docs = docs();
-    var cli = Main.commandLine(null, null, java.util.Map.of());
+    var sink = new java.io.PrintWriter(new java.io.StringWriter());
+    var cli = Main.commandLine(sink, sink, java.util.Map.of());
     for (String name : cli.getSubcommands().keySet()) {
       assertThat(docs).as(name).contains("### `stevedore " + name);
     }

@@ -12,5 +12,6 @@ public record Host(String host, String environment, String state, String agentVe
   }
 
   /** A service as the agent reported it. */
-  public record Service(String name, String version, String digest, String state) {}
+  public record Service(String name, String version, String digest, String state, String desiredVersion,
+      String waitingFor) {}
 }

@@ -56,7 +56,7 @@ public final class AtCommand extends Base {
     ZonedDateTime now = ZonedDateTime.now(clock);
     Instant when;
     try {
-      when = Times.at(args.get(0), now);
+      when = Times.at(args.get(0), now).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     } catch (IllegalArgumentException e) {
       throw CliException.usage(e.getMessage());
     }

@@ -19,9 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code stevedore status [SERVICE]}: what runs where, services x hosts. Versions and health come
- * from the hosts' latest heartbeats; the last change is the newest deployment of the service in
- * that environment (audit GET /api/v1/hosts and /api/v1/deployments).
+ * {@code stevedore status [SERVICE]}: what runs where, services x hosts. Versions, states and
+ * health come from the hosts' latest heartbeats; the last change is the newest deployment of the
+ * service in that environment (audit GET /api/v1/hosts and /api/v1/deployments).
  */
 @Command(name = "status", description = "What runs where: each service on each host, its version and health, and the last change.")
 public final class StatusCommand extends Base {
@@ -34,9 +34,24 @@ public final class StatusCommand extends Base {
   @Option(names = {"-A", "--all-environments"}, description = "Every environment, even if the context names one.")
   boolean all;
 
-  /** One row: a service on a host. */
-  record Row(String service, String environment, String host, String version, String health, String agent,
-      boolean silent, String lastSeen, Deployment lastDeployment) {}
+  /**
+   * One row: a service on a host. {@code state} is the agent's word for the service (idle,
+   * deploying, waiting, failed); {@code health} is {@link #health}.
+   */
+  record Row(String service, String environment, String host, String version, String desiredVersion, String state,
+      String health, String agent, boolean silent, String lastSeen, Deployment lastDeployment) {}
+
+  /**
+   * {@code failed} when the agent reports it could not restore a healthy release, {@code unknown}
+   * when the host is silent (its last heartbeat is stale), else {@code ok}: the running release
+   * passed its health check when it was deployed, as the agent last reported.
+   */
+  static String health(String state, boolean silent) {
+    if (silent) {
+      return "unknown";
+    }
+    return "failed".equals(state) ? "failed" : "ok";
+  }
 
   @Override
   ExitCode run() {
@@ -53,10 +68,12 @@ public final class StatusCommand extends Base {
     rows.forEach(r -> items.add(Json.MAPPER.<ObjectNode>valueToTree(r)));
     ObjectNode answer = Json.MAPPER.createObjectNode().set("items", items);
     printer().print(answer, () -> {
-      Table t = new Table("SERVICE", "ENVIRONMENT", "HOST", "VERSION", "HEALTH", "AGENT", "LAST SEEN", "LAST CHANGE");
+      Table t = new Table("SERVICE", "ENVIRONMENT", "HOST", "VERSION", "HEALTH", "STATE", "LAST SEEN", "LAST CHANGE");
       for (Row r : rows) {
         Deployment d = r.lastDeployment();
-        t.row(r.service(), r.environment(), r.host(), r.version(), r.health(), r.silent() ? "silent" : r.agent(), r.lastSeen(),
+        t.row(r.service(), r.environment(), r.host(),
+            r.desiredVersion() == null ? r.version() : r.version() + " (-> " + r.desiredVersion() + ")",
+            r.health(), r.state(), r.silent() ? r.lastSeen() + " (silent)" : r.lastSeen(),
             d == null ? null : d.version() + " " + d.status() + " " + (d.finishedAt() != null ? d.finishedAt() : d.requestedAt()));
       }
       return t;
@@ -76,7 +93,8 @@ public final class StatusCommand extends Base {
       Host h = read(item, Host.class, "hosts");
       for (Host.Service s : h.services()) {
         if (onlyService == null || onlyService.equals(s.name())) {
-          rows.add(new Row(s.name(), h.environment(), h.host(), s.version(), s.state(), h.state(), h.stale(), h.lastSeen(),
+          rows.add(new Row(s.name(), h.environment(), h.host(), s.version(), s.desiredVersion(), s.state(),
+              health(s.state(), h.stale()), h.state(), h.stale(), h.lastSeen(),
               latest.get(s.name() + "\u0000" + h.environment())));
         }
       }

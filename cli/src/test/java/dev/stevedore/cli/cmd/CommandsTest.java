@@ -15,11 +15,11 @@ class CommandsTest {
     var hosts = Json.MAPPER.readTree("""
         {"items": [
           {"host": "web-2", "environment": "prod", "state": "idle", "agentVersion": "0.1.0", "stale": true, "lastSeen": "t2",
-           "services": [{"name": "web", "version": "v1", "state": "running"}]},
+           "services": [{"name": "web", "version": "v1", "state": "idle"}]},
           {"host": "web-1", "environment": "prod", "state": "deploying", "agentVersion": "0.1.0", "stale": false, "lastSeen": "t1",
-           "services": [{"name": "web", "version": "v2", "state": "running"}, {"name": "api", "version": "a7", "state": "unhealthy"}]},
+           "services": [{"name": "web", "version": "v2", "state": "deploying", "desiredVersion": "v3"}, {"name": "api", "version": "a7", "state": "failed"}]},
           {"host": "stg-1", "environment": "staging", "state": "idle", "stale": false, "lastSeen": "t3",
-           "services": [{"name": "web", "version": "v3", "state": "running"}]}]}
+           "services": [{"name": "web", "version": "v3", "state": "idle"}]}]}
         """);
     var deployments = Json.MAPPER.readTree("""
         {"items": [
@@ -29,10 +29,11 @@ class CommandsTest {
          "next": null}
         """);
     List<StatusCommand.Row> rows = StatusCommand.rows(hosts, deployments, null);
-    assertThat(rows).extracting(r -> r.service() + "/" + r.environment() + "/" + r.host() + "=" + r.version() + ":" + r.health()
-            + (r.silent() ? ":silent" : "") + ":" + (r.lastDeployment() == null ? "-" : r.lastDeployment().id()))
-        .containsExactly("api/prod/web-1=a7:unhealthy:d1", "web/prod/web-1=v2:running:d3",
-            "web/prod/web-2=v1:running:silent:d3", "web/staging/stg-1=v3:running:-");
+    assertThat(rows).extracting(r -> r.service() + "/" + r.environment() + "/" + r.host() + "=" + r.version()
+            + (r.desiredVersion() == null ? "" : "->" + r.desiredVersion()) + ":" + r.state() + ":" + r.health()
+            + ":" + (r.lastDeployment() == null ? "-" : r.lastDeployment().id()))
+        .containsExactly("api/prod/web-1=a7:failed:failed:d1", "web/prod/web-1=v2->v3:deploying:ok:d3",
+            "web/prod/web-2=v1:idle:unknown:d3", "web/staging/stg-1=v3:idle:ok:-");
     assertThat(StatusCommand.rows(hosts, deployments, "api")).hasSize(1);
   }
 

@@ -199,10 +199,10 @@ class CliIT {
       assertThat(row.path("lastDeployment").path("id").asText()).isEqualTo(v2Deployment);
     });
     Result status = cli("status");
-    assertThat(status.out).containsPattern("demo +production +" + host() + " +v2 +running +\\w+ +\\S+ +v2 succeeded ");
+    assertThat(status.out).containsPattern("demo +production +" + host() + " +v2 +ok +idle +\\S+ +v2 succeeded ");
     Result history = cli("history", "demo");
     assertThat(history.code).isZero();
-    assertThat(history.out).startsWith("ID ").containsPattern(v2Deployment + " +\\S+ +demo +production +v2 +succeeded +ops +cli it");
+    assertThat(history.out).startsWith("ID ").containsPattern(v2Deployment + " +\\S+ +demo +production +v2 +succeeded +api:ops +cli it");
     Result yaml = cli("history", "-o", "yaml");
     assertThat(yaml.out).contains("items:").contains("id: " + v2Deployment);
     Result hosts = cli("hosts");
@@ -242,7 +242,7 @@ class CliIT {
     String id = id(at.out);
     assertThat(at.out).startsWith("schedule " + id + " at ").contains(": demo v3 to production");
     Result atq = cli("atq");
-    assertThat(atq.out).startsWith("ID ").containsPattern(id + " +\\S+ +demo +production +v3 +ops +release at night");
+    assertThat(atq.out).startsWith("ID ").containsPattern(id + " +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ +demo +production +v3 +api:ops +release at night");
     JsonNode json = JSON.readTree(cli("atq", "-o", "json").out);
     assertThat(json.path("schedules").findValuesAsText("id")).contains(id);
     assertThat(cli("at", "-c", id).out).containsPattern("state +pending");
@@ -298,7 +298,7 @@ class CliIT {
       String id = id(deploy.out);
       assertThat(tail.waitFor(60, TimeUnit.SECONDS)).as("tail stops after one event").isTrue();
       assertThat(tail.exitValue()).isZero();
-      assertThat(Files.readString(out)).containsPattern("deploy\\.requested +demo/staging +v5 +- +by ops via api +" + id);
+      assertThat(Files.readString(out)).containsPattern("deploy\\.requested +demo/staging +v5 +- +by api:ops via manual +" + id);
     } finally {
       tail.destroyForcibly();
     }
