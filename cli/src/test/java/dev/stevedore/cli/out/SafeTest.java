@@ -12,7 +12,7 @@ class SafeTest {
   void controlCharactersNewlinesC1AndBidiOverridesBecomeVisibleEscapes() {
     String safe = Safe.text(HOSTILE);
     assertThat(safe).isEqualTo("v2\\e[2J\\e[1;1Hdeployment ok\\n\\u009b31m\\u202egnp.exe\\u0007");
-    assertThat(safe.codePoints().noneMatch(Safe::unsafe)).isTrue();
+    assertThat(safe).doesNotContain("\u001b", "\u009b", "\u202e", "\u0007", "\n");
   }
 
   @Test
@@ -25,18 +25,18 @@ class SafeTest {
   void jsonOutputEscapesEveryUnsafeCharacterAndStillCarriesTheExactData() throws Exception {
     JsonNode node = Json.MAPPER.createObjectNode().put("version", HOSTILE);
     String pretty = Json.pretty(node);
-    assertThat(pretty.codePoints().filter(c -> c != '\n').noneMatch(Safe::unsafe)).as(pretty).isTrue();
+    assertThat(pretty).doesNotContain("\u001b", "\u009b", "\u202e", "\u0007");
     assertThat(pretty).contains("\\u001B[2J").contains("\\u009b").contains("\\u202e");
     assertThat(Json.MAPPER.readTree(pretty).get("version").asText()).isEqualTo(HOSTILE);
     String compact = Json.compact(node);
-    assertThat(compact.codePoints().noneMatch(Safe::unsafe)).isTrue();
+    assertThat(compact).doesNotContain("\u001b", "\u009b", "\u202e", "\u0007", "\n");
     assertThat(Json.MAPPER.readTree(compact)).isEqualTo(node);
   }
 
   @Test
   void yamlOutputShowsTheEscapedText() {
     String yaml = Json.yaml(Json.MAPPER.createObjectNode().put("reason", HOSTILE));
-    assertThat(yaml.codePoints().filter(c -> c != '\n').noneMatch(Safe::unsafe)).as(yaml).isTrue();
+    assertThat(yaml).doesNotContain("\u001b", "\u009b", "\u202e", "\u0007").contains("\\e[2J").contains("\\u202e");
     assertThat(yaml.strip().lines()).hasSize(1);
   }
 
