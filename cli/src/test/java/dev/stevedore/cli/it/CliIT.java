@@ -211,12 +211,12 @@ class CliIT {
 
   @Test
   @Order(2)
-  @DisplayName("a version whose image does not exist: deploy --wait shows the failed pull and exits 1")
+  @DisplayName("a version whose image does not exist: deploy --wait --progress tty redraws the host's line, ends with the failed pull and exits 1")
   void aFailedDeployExitsWith1() {
-    Result r = cli("deploy", "demo", "v404-does-not-exist", "--wait", "--timeout", "3m");
+    Result r = cli("deploy", "demo", "v404-does-not-exist", "--wait", "--timeout", "3m", "--progress", "tty");
     assertThat(r.code).as(r.toString()).isEqualTo(1);
-    assertThat(r.out).contains(host() + " step pull failed").contains(host() + " failed at pull")
-        .contains("failed on 1 host(s)");
+    assertThat(r.out).contains("\u001b[2K\r" + host() + "  failed      pull ✗   at pull")
+        .contains("failed on 1 host(s)").doesNotContain(" step pull ");
   }
 
   @Test
@@ -227,10 +227,13 @@ class CliIT {
     assertThat(none.code).as(none.toString()).isEqualTo(13);
     assertThat(none.err).startsWith("stevedore: trigger refused (409 Conflict): ");
     Result back = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> cli("rollback", "demo", "--wait", "--timeout", "2m", "-r", "undo the broken one"), x -> x.code != 12);
+        .until(() -> cli("rollback", "demo", "--wait", "--timeout", "2m", "-r", "undo the broken one", "-o", "json"),
+            x -> x.code != 12);
     assertThat(back.code).as(back.toString()).isZero();
-    assertThat(back.out).containsPattern("rollback " + UUID_PATTERN + " requested: back to v2 \\(undoing " + UUID_PATTERN + "\\)")
-        .contains(host() + " skipped").contains(" skipped on 1 host(s)");
+    JsonNode done = readJson(back.out);
+    assertThat(done.path("status").asText()).as("stdout is only the final deployment").isEqualTo("skipped");
+    assertThat(done.path("version").asText()).isEqualTo("v2");
+    assertThat(back.err).as("progress goes to stderr").contains(host() + " skipped").contains(" skipped on 1 host(s)");
   }
 
   @Test
@@ -315,6 +318,27 @@ class CliIT {
 
   @Test
   @Order(8)
+  @DisplayName("text from the server is escaped: a reason with a bidi override shows as \\u202e in tables, JSON keeps the data; control characters are a 400 (exit 15)")
+  void hostileTextIsEscaped() throws Exception {
+    Result bad = cli("deploy", "demo", "v6", "-e", "staging", "-r", "red \u001b[31m text");
+    assertThat(bad.code).as(bad.toString()).isEqualTo(15);
+    assertThat(bad.err).isEqualTo("stevedore: trigger refused (400 Bad Request): reason contains control characters\n");
+    org.junit.jupiter.api.Assumptions.assumeTrue("UTF-8".equals(System.getProperty("sun.jnu.encoding")),
+        "arguments outside ASCII need a UTF-8 locale");
+    String reason = "fix \u202egnp.exe";
+    Result ok = cli("deploy", "demo", "v6", "-e", "staging", "-r", reason);
+    assertThat(ok.code).as(ok.toString()).isZero();
+    String id = id(ok.out);
+    Result table = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+        .until(() -> cli("history", "demo", "-e", "staging"), x -> x.out.contains(id));
+    assertThat(table.out).contains("fix \\u202egnp.exe").doesNotContain("\u202e");
+    Result json = cli("history", "demo", "-e", "staging", "-o", "json");
+    assertThat(json.out).doesNotContain("\u202e");
+    assertThat(readJson(json.out).path("items").findValuesAsText("reason")).contains(reason);
+  }
+
+  @Test
+  @Order(9)
   @DisplayName("verify: exit 0 and OK for the intact chain; after a stored event is edited, exit 1 and BROKEN at its seq")
   void verify() throws Exception {
     Result ok = cli("verify");
@@ -328,7 +352,7 @@ class CliIT {
     Result broken = cli("verify");
     assertThat(broken.code).as(broken.toString()).isEqualTo(1);
     assertThat(broken.out).startsWith("BROKEN: the hash chain is broken at seq ");
-    JsonNode json = JSON.readTree(cli("verify", "-o", "json").out);
+    JsonNode json = readJson(cli("verify", "-o", "json").out);
     assertThat(json.path("ok").asBoolean()).isFalse();
   }
 
@@ -360,7 +384,16 @@ class CliIT {
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("STEVEDORE_"));
+    pb.environment().put("LC_ALL", "C.UTF-8");
     return pb.start();
+  }
+
+  static JsonNode readJson(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new AssertionError("not JSON: " + text, e);
+    }
   }
 
   static String id(String text) {
