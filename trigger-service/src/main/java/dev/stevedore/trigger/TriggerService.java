@@ -13,6 +13,7 @@ import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
 import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.common.security.RequestVerifier;
+import dev.stevedore.trigger.core.Cancellations;
 import dev.stevedore.trigger.core.KafkaRequestSink;
 import dev.stevedore.trigger.core.ManualDeployments;
 import dev.stevedore.trigger.core.RecentIds;
@@ -149,8 +150,12 @@ public final class TriggerService {
           Unblocks unblocks = new Unblocks(new RequestSigner(clients.keys(), clients.codec())::sign,
               u -> clients.publisher().publish(Topics.REQUESTS, u.partitionKey(), u).mapEmpty(), config.instanceId(),
               clock, config.limits().publishTimeoutMs());
+          // Cancellations are signed with the request-signing key: agents honour no others.
+          Cancellations cancellations = new Cancellations(new RequestSigner(clients.keys(), clients.codec())::sign,
+              c -> clients.publisher().publish(Topics.REQUESTS, c.partitionKey(), c).mapEmpty(), config.instanceId(),
+              clock, config.limits().publishTimeoutMs());
           ManualDeployments deployments = new ManualDeployments(submitter, timer.service(), history, clock,
-              Optional.of(unblocks));
+              Optional.of(unblocks), Optional.of(cancellations));
           TriggerRoutes routes = new TriggerRoutes(config, generic, clients.parsers(), submitter, deployments,
               timer.service(), metrics, clients.breaker(), clock);
           // Readiness details and metrics only on the management port (loopback by default).
