@@ -70,6 +70,8 @@ class ReconcilerTest {
   /** How many more times a failing step fails (then it passes); -1: always. */
   private volatile int failures = -1;
   private volatile String waitingFor;
+  /** While set, the pull step waits for it: an attempt that runs until the test lets it go on. */
+  private volatile io.vertx.core.Promise<Void> holdPull;
   private StateStore store;
   private Reconciler reconciler;
   private AgentConfig config;
@@ -103,6 +105,11 @@ class ReconcilerTest {
     private StepPlan step(String name, boolean switches, Running after) {
       return new StepPlan(name, switches, () -> {
         ran.add(name);
+        io.vertx.core.Promise<Void> hold = holdPull;
+        if (name.equals("pull") && hold != null) {
+          holdPull = null;
+          return hold.future().map(v -> StepResult.ok("", 1));
+        }
         StepResult.Fault fault = failing.get(name);
         if (fault != null && failures != 0) {
           if (failures > 0) {
@@ -397,6 +404,27 @@ class ReconcilerTest {
     handle(handler, trigger.sign(cancellation("d1", "demo", "prod"))); // again: nothing waits, nothing more happens
     assertThat(outcomes("d1")).hasSize(1);
     assertThat(ran).isEmpty();
+  }
+
+  @Test
+  void aSignedCancellationWithdrawsARequestWaitingBehindTheRunningAttemptOfAnotherButNeverTheRunningOne()
+      throws Exception {
+    currentIsV1();
+    io.vertx.core.Promise<Void> hold = io.vertx.core.Promise.promise();
+    holdPull = hold;
+    submit(job("d1", "v2"));
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ran.contains("pull"));
+    submit(job("d2", "v3")); // waits behind d1's attempt
+    RequestHandler handler = handler();
+    handle(handler, trigger.sign(cancellation("d1", "demo", "prod"))); // d1 runs: not interrupted
+    handle(handler, trigger.sign(cancellation("d2", "demo", "prod")));
+    DeploySkipped skipped = (DeploySkipped) awaitOutcome("d2");
+    assertThat(skipped.reason()).isEqualTo("cancelled by api:alice: wrong build");
+    run(() -> hold.complete());
+    assertThat(awaitOutcome("d1")).isInstanceOf(DeploySucceeded.class);
+    assertThat(record().current.version).isEqualTo("v2");
+    assertThat(record().desired).isNull();
+    assertThat(ran).containsExactly("pull", "down", "up");
   }
 
   @Test
