@@ -16,13 +16,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
@@ -232,7 +237,7 @@ public final class FloodBench {
         String out = Files.readString(wrkOut);
         String summary = out.lines().filter(l -> l.startsWith("flood-summary")).findFirst().orElse("(no summary: " + out
             + ")");
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("requests=(\\d+) seconds=([0-9.]+)").matcher(summary);
+        Matcher m = Pattern.compile("requests=(\\d+) seconds=([0-9.]+)").matcher(summary);
         String perSecond = m.find() ? String.format(Locale.ROOT, "%.0f/s", Long.parseLong(m.group(1))
             / Double.parseDouble(m.group(2))) : "?";
         System.out.printf(Locale.ROOT, "flood (wrk, %d connections, target %d/s): %s answered; %s%n", connections, rate,
@@ -241,7 +246,7 @@ public final class FloodBench {
         System.out.printf(Locale.ROOT, "flood: %d unsigned requests sent in %.1f s (%.0f/s offered, target %d/s), "
                 + "%d answered (%.0f/s), by status %s, %d client errors, %d not sent (client saturated)%n",
             floodSent.get(), seconds * 1.0, floodSent.get() / (double) seconds, rate, answered,
-            answered / (double) seconds, new java.util.TreeMap<>(toLongs(floodStatus)), floodErrors.get(),
+            answered / (double) seconds, new TreeMap<>(toLongs(floodStatus)), floodErrors.get(),
             floodSkipped.get());
       } else {
         System.out.println("no flood (signed deliveries only)");
@@ -253,7 +258,7 @@ public final class FloodBench {
           latencies.isEmpty() ? -1 : latencies.get(latencies.size() - 1), elapsedMs);
       synchronized (signed) {
         StringBuilder all = new StringBuilder("signed latencies ms in the order sent:");
-        signed.stream().sorted(java.util.Comparator.comparingLong(r -> r[2])).forEach(r -> all.append(' ').append(r[0]));
+        signed.stream().sorted(Comparator.comparingLong(r -> r[2])).forEach(r -> all.append(' ').append(r[0]));
         System.out.println(all);
         for (long[] r : signed) {
           if (r[1] != 202 || r[0] > 1000) {
@@ -299,10 +304,10 @@ public final class FloodBench {
     if (!Files.isRegularFile(gcLog)) {
       return;
     }
-    java.util.regex.Pattern pause = java.util.regex.Pattern.compile("Pause.* ([0-9.]+)ms$");
+    Pattern pause = Pattern.compile("Pause.* ([0-9.]+)ms$");
     List<Double> ms = new ArrayList<>();
     for (String line : Files.readAllLines(gcLog)) {
-      java.util.regex.Matcher m = pause.matcher(line);
+      Matcher m = pause.matcher(line);
       if (m.find()) {
         ms.add(Double.parseDouble(m.group(1)));
       }
@@ -313,7 +318,7 @@ public final class FloodBench {
   }
 
   private static Map<Integer, Long> toLongs(Map<Integer, AtomicLong> counts) {
-    Map<Integer, Long> out = new java.util.HashMap<>();
+    Map<Integer, Long> out = new HashMap<>();
     counts.forEach((k, v) -> out.put(k, v.get()));
     return out;
   }
