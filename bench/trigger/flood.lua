@@ -17,7 +17,7 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local counts = {}
+counts = {}
 -- about 1 ms of each cycle is the answer itself
 local pause = math.max(0, connections * 1000 / rate - 1)
 function init(args)
