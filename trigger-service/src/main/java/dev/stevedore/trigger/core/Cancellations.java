@@ -4,7 +4,6 @@ import dev.stevedore.common.event.DeployCancelled;
 import dev.stevedore.common.event.DeploymentIds;
 import io.vertx.core.Future;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -22,11 +21,9 @@ public final class Cancellations {
   /** The answer: the cancellation's id and the deployment it withdraws. */
   public record Cancelled(String cancellationId, String deploymentId, String environment, String service) {}
 
-  private final UnaryOperator<DeployCancelled> signer;
-  private final Function<DeployCancelled, Future<Void>> sink;
+  private final SignedPublisher<DeployCancelled> publisher;
   private final String source;
   private final Clock clock;
-  private final long timeoutMs;
 
   /**
    * @param signer sets key id and signature (common's {@code RequestSigner::sign})
@@ -34,11 +31,9 @@ public final class Cancellations {
    */
   public Cancellations(UnaryOperator<DeployCancelled> signer, Function<DeployCancelled, Future<Void>> sink,
       String instanceId, Clock clock, long timeoutMs) {
-    this.signer = signer;
-    this.sink = sink;
+    this.publisher = new SignedPublisher<>(signer, sink, timeoutMs);
     this.source = "stevedore://trigger/" + instanceId;
     this.clock = clock;
-    this.timeoutMs = timeoutMs;
   }
 
   /**
@@ -48,15 +43,8 @@ public final class Cancellations {
   public Future<Cancelled> cancel(String caller, String delivery, String deploymentId, String service,
       String environment, String reason) {
     String eventId = DeploymentIds.eventId(deploymentId, "trigger", "cancelled:" + caller + ":" + delivery);
-    DeployCancelled event = signer.apply(new DeployCancelled(eventId, source, clock.instant(), deploymentId, service,
-        environment, "api:" + caller, reason));
-    Future<Void> published;
-    try {
-      published = sink.apply(event);
-    } catch (RuntimeException e) {
-      published = Future.failedFuture(e);
-    }
-    return published.timeout(timeoutMs, TimeUnit.MILLISECONDS).map(v -> {
+    return publisher.publish(new DeployCancelled(eventId, source, clock.instant(), deploymentId, service,
+        environment, "api:" + caller, reason)).map(event -> {
       LOG.info("deployment {}: cancellation of {} {} published by api:{}{}", deploymentId, environment, service, caller,
           reason == null ? "" : ": " + reason);
       return new Cancelled(eventId, deploymentId, environment, service);
