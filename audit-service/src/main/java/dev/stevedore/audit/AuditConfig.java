@@ -10,10 +10,15 @@ import java.util.List;
  * file, then {@code STEVEDORE_*} environment variables; see docs/configuration.md (audit service)).
  */
 public record AuditConfig(Http http, KafkaSettings kafka, Ingest ingest, Database database, Auth auth, Api api,
-                          AgentTrust agents) {
+                          AgentTrust agents, Trigger trigger) {
 
   public AuditConfig(Http http, KafkaSettings kafka, Ingest ingest, Database database, Auth auth, Api api) {
-    this(http, kafka, ingest, database, auth, api, AgentTrust.none());
+    this(http, kafka, ingest, database, auth, api, AgentTrust.none(), null);
+  }
+
+  public AuditConfig(Http http, KafkaSettings kafka, Ingest ingest, Database database, Auth auth, Api api,
+      AgentTrust agents) {
+    this(http, kafka, ingest, database, auth, api, agents, null);
   }
 
   public AuditConfig {
@@ -26,6 +31,35 @@ public record AuditConfig(Http http, KafkaSettings kafka, Ingest ingest, Databas
     auth = auth == null ? new Auth(null, null) : auth;
     api = api == null ? new Api(0, 0, 0) : api;
     agents = agents == null ? AgentTrust.none() : agents;
+    trigger = trigger == null ? new Trigger(null) : trigger;
+  }
+
+  /**
+   * The trigger public keys whose signatures are believed on what the trigger publishes
+   * ({@code deploy.requested}, {@code deploy.cancelled}, {@code version.unblocked}); each entry one
+   * PEM {@code PUBLIC KEY} block ({@code trustedKeysFile}: one entry per block). Empty: not checked.
+   */
+  public record Trigger(List<String> trustedKeys) {
+    public Trigger {
+      trustedKeys = trustedKeys == null ? List.of()
+          : trustedKeys.stream().filter(k -> k != null && !k.isBlank()).toList();
+    }
+
+    /** The verifier for these keys, or {@code null} when none are configured; a clear error for a bad key. */
+    public dev.stevedore.common.security.RequestVerifier verifier(dev.stevedore.common.event.EventCodec codec) {
+      if (trustedKeys.isEmpty()) {
+        return null;
+      }
+      List<java.security.PublicKey> keys = new ArrayList<>();
+      for (int i = 0; i < trustedKeys.size(); i++) {
+        try {
+          keys.add(dev.stevedore.common.security.Ed25519Keys.publicKeyFromPem(trustedKeys.get(i)));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("trigger.trustedKeys[" + i + "]: " + e.getMessage(), e);
+        }
+      }
+      return new dev.stevedore.common.security.RequestVerifier(keys, codec);
+    }
   }
 
   /** HTTP listener; port 0 picks a free port. */

@@ -83,13 +83,25 @@ public final class AuditService {
     return verifier;
   }
 
+  private static dev.stevedore.common.security.RequestVerifier triggerVerifier(AuditConfig config, EventCodec codec) {
+    var verifier = config.trigger().verifier(codec);
+    if (verifier != null) {
+      LOG.info("requests, cancellations and unblocks are verified against {} trusted trigger key(s)",
+          config.trigger().trustedKeys().size());
+    } else {
+      LOG.warn("no trusted trigger keys (trigger.trustedKeys): requests and cancellations are stored without "
+          + "checking who signed them");
+    }
+    return verifier;
+  }
+
   private static Future<RunningAudit> wire(Vertx vertx, AuditConfig config, Database db, EventPublisher publisher,
       EventCodec codec, Clock clock, PrometheusMeterRegistry registry, IngestMetrics metrics, CircuitBreaker dbBreaker,
       BearerGuard<String> auth) {
     ObjectMapper json = codec.mapper();
     AuditStore store = new AuditStore(db, json, clock);
     IngestVerticle ingest = new IngestVerticle(config.ingest(), config.kafka(), store, publisher,
-        new RecordDecoder(codec, verifier(config, codec)), dbBreaker, metrics);
+        new RecordDecoder(codec, verifier(config, codec), triggerVerifier(config, codec)), dbBreaker, metrics);
     OpsRoutes ops = new OpsRoutes(List.of(
         new OpsRoutes.Check("database", () -> store.ping().timeout(5, TimeUnit.SECONDS)),
         new OpsRoutes.Check("consumer", () -> ingest.assigned().compose(a -> a ? Future.succeededFuture()

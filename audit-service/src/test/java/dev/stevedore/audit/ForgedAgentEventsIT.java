@@ -127,6 +127,68 @@ class ForgedAgentEventsIT {
     }
   }
 
+  /**
+   * An attacker writes cancellations of a request that waits: unsigned, and signed with its own
+   * key. With the trigger's key trusted they are stored flagged unverified and the deployment stays
+   * {@code requested}; the cancellation the trigger signed makes it {@code cancelled}.
+   */
+  @Test
+  void forgedCancellationsAreShownUnverifiedAndCancelNothing() throws Exception {
+    KafkaTestSupport kafka = KafkaTestSupport.shared();
+    Vertx vertx = Vertx.vertx();
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    KeyPair triggerKeys = Ed25519Keys.generate();
+    var trigger = new dev.stevedore.common.security.RequestSigner(triggerKeys, Events.CODEC);
+    var mallory = new dev.stevedore.common.security.RequestSigner(Ed25519Keys.generate(), Events.CODEC);
+    AuditConfig base = AuditHarness.config(kafka, new AuditConfig.Database(null, dir.resolve("audit.db").toString(),
+        null, null, 4, 0, 0), "audit-it-" + UUID.randomUUID(), 100);
+    AuditConfig config = new AuditConfig(base.http(), base.kafka(), base.ingest(), base.database(), base.auth(),
+        base.api(), AgentTrust.none(), new AuditConfig.Trigger(List.of(Ed25519Keys.toPem(triggerKeys.getPublic()))));
+    var running = AuditHarness.start(vertx, config);
+    try {
+      Instant at = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
+      String waiting = Events.deploymentId("waiting-" + run);
+      String service = "svc-" + run;
+      AuditHarness.publish(kafka, List.of(trigger.sign(Events.requested(waiting, service, "prod", "v3", at))));
+      List<StevedoreEvent> forged = List.of(cancel("unsigned-" + run, waiting, service, at.plusSeconds(1)),
+          mallory.sign(cancel("mallory-" + run, waiting, service, at.plusSeconds(2))));
+      AuditHarness.publish(kafka, forged);
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> unverifiedOf(running.port(), waiting).size() == 2);
+      assertThat(unverifiedOf(running.port(), waiting)).containsExactlyInAnyOrder(
+          "deploy.cancelled: trigger signature: unsigned request",
+          "deploy.cancelled: trigger signature: signed by untrusted key " + ((dev.stevedore.common.event.DeployCancelled)
+              forged.get(1)).keyId());
+      assertThat(json(get(running.port(), "/api/v1/deployments/" + waiting)).get("status").asText())
+          .as("forged cancellations cancel nothing").isEqualTo("requested");
+
+      AuditHarness.publish(kafka, List.of(trigger.sign(cancel("signed-" + run, waiting, service, at.plusSeconds(3)))));
+      await().atMost(Duration.ofSeconds(60)).until(() ->
+          json(get(running.port(), "/api/v1/deployments/" + waiting)).get("status").asText().equals("cancelled"));
+      assertThat(unverifiedOf(running.port(), waiting)).hasSize(2);
+    } finally {
+      AuditHarness.stop(running);
+      vertx.close().await(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  private static dev.stevedore.common.event.DeployCancelled cancel(String id, String deploymentId, String service,
+      Instant at) {
+    return new dev.stevedore.common.event.DeployCancelled(id, "stevedore://trigger/it", at, deploymentId, service,
+        "prod", "api:someone", "stop");
+  }
+
+  /** "type: reason" of the unverified events of one deployment. */
+  static List<String> unverifiedOf(int port, String deploymentId) throws Exception {
+    List<String> out = new ArrayList<>();
+    json(get(port, "/api/v1/audit/unverified?limit=500")).get("items").forEach(n -> {
+      if (n.hasNonNull("deploymentId") && n.get("deploymentId").asText().equals(deploymentId)) {
+        out.add(n.get("type").asText() + ": " + n.get("reason").asText());
+      }
+    });
+    return out;
+  }
+
   /** "type host: reason" of the unverified events of this run's hosts. */
   static List<String> reasons(int port, String run) throws Exception {
     List<String> out = new ArrayList<>();

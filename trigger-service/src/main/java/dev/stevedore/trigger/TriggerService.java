@@ -13,6 +13,7 @@ import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
 import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.common.security.RequestVerifier;
+import dev.stevedore.trigger.core.Cancellations;
 import dev.stevedore.trigger.core.KafkaRequestSink;
 import dev.stevedore.trigger.core.ManualDeployments;
 import dev.stevedore.trigger.core.RecentIds;
@@ -131,26 +132,37 @@ public final class TriggerService {
     ScheduleTimer timer = new ScheduleTimer(Path.of(config.schedules().dataDir()), config.schedules().tickMs(),
         config.schedules().maxPending(), s -> submitter.submit(List.of(ManualDeployments.intentOf(s))), clock);
 
+    Future<Void> topicsCreated = Future.succeededFuture();
     if (config.topics().create()) {
-      vertx.executeBlocking(() -> TopicAdmin.ensureTopics(vertx, clients.kafka(), config.topics().partitions(),
-              (short) config.topics().replication())).compose(f -> f)
-          .onFailure(e -> LOG.warn("could not check or create the topics: {}", e.toString()));
+      topicsCreated = vertx.executeBlocking(() -> TopicAdmin.ensureTopics(vertx, clients.kafka(),
+              config.topics().partitions(), (short) config.topics().replication())).compose(f -> f)
+          .onFailure(e -> LOG.warn("could not check or create the topics: {}", e.toString()))
+          .<Void>mapEmpty().recover(e -> Future.succeededFuture());
     }
 
     Deployments deployed = new Deployments(vertx);
+    // The first delivery after a start must not pay for one-time work (issue #12's flood benchmark:
+    // 1.2-4.7 s for the first deliveries of a fresh trigger, with or without a flood): done before
+    // the webhook port listens.
+    Future<Void> warm = warmUp(vertx, clients, factory, topicsCreated);
     Future<?> historyStarted = history.isEmpty() ? Future.succeededFuture()
         : deployed.add(new HistoryVerticle(clients.kafka(), config.instanceId(),
             new HistoryFeed(history.get(), new RequestVerifier(List.of(clients.keys().getPublic()), clients.codec()),
                 config.agents().verifier(clients.codec())),
             clients.codec()));
     return historyStarted
+        .compose(v -> warm)
         .compose(v -> deployed.add(timer))
         .compose(v -> {
           Unblocks unblocks = new Unblocks(new RequestSigner(clients.keys(), clients.codec())::sign,
               u -> clients.publisher().publish(Topics.REQUESTS, u.partitionKey(), u).mapEmpty(), config.instanceId(),
               clock, config.limits().publishTimeoutMs());
+          // Cancellations are signed with the request-signing key: agents honour no others.
+          Cancellations cancellations = new Cancellations(new RequestSigner(clients.keys(), clients.codec())::sign,
+              c -> clients.publisher().publish(Topics.REQUESTS, c.partitionKey(), c).mapEmpty(), config.instanceId(),
+              clock, config.limits().publishTimeoutMs());
           ManualDeployments deployments = new ManualDeployments(submitter, timer.service(), history, clock,
-              Optional.of(unblocks));
+              Optional.of(unblocks), Optional.of(cancellations));
           TriggerRoutes routes = new TriggerRoutes(config, generic, clients.parsers(), submitter, deployments,
               timer.service(), metrics, clients.breaker(), clock);
           // Readiness details and metrics only on the management port (loopback by default).
@@ -183,6 +195,46 @@ public final class TriggerService {
           return new RunningTrigger(ports[0], ports[1], clients.keys().getPublic(), () -> stop(deployed, clients));
         })
         .recover(e -> stop(deployed, clients).transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /**
+   * One-time work of the first delivery, done at start: the GitHub hook's HMAC check and JSON
+   * parsing of a synthetic push (for a repository no rule names: ignored), signing and encoding a
+   * request that is never published (on a worker: class loading and first compilation), and the
+   * producer's metadata of the requests topic (once the topics exist, waiting at most the publish
+   * timeout for them). Never fails the start: a broker that does not answer within the publish
+   * timeout only leaves the first send to fetch it.
+   */
+  private static Future<Void> warmUp(Vertx vertx, Clients clients, RequestFactory factory, Future<Void> topics) {
+    long t0 = System.nanoTime();
+    Future<Void> local = vertx.executeBlocking(() -> {
+      WebhookParsers.Provider github = clients.parsers().github();
+      if (github != null && clients.config().github().secret() != null) {
+        byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + "0".repeat(40) + "\","
+            + "\"repository\":{\"full_name\":\"stevedore/warm-up\"},\"pusher\":{\"name\":\"warm-up\"}}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String signature = dev.stevedore.trigger.hooks.Hmac.header(clients.config().github().secret(), body);
+        github.decide(new WebhookParsers.Request(name -> switch (name.toLowerCase(java.util.Locale.ROOT)) {
+          case "x-hub-signature-256" -> signature;
+          case "x-github-event" -> "push";
+          case "x-github-delivery" -> "warm-up";
+          default -> null;
+        }, body));
+      }
+      clients.codec().encode(factory.build(new dev.stevedore.trigger.core.DeployIntent(
+          dev.stevedore.trigger.core.DeployIntent.Trigger.MANUAL, java.util.UUID.randomUUID().toString(), "warm-up",
+          "warm-up", "v1", null, null, null, "warm-up", "warm-up (never published)")));
+      return (Void) null;
+    });
+    // Bounded: an unreachable broker delays the start by at most the publish timeout (twice).
+    long bound = clients.config().limits().publishTimeoutMs();
+    return local.compose(v -> topics.timeout(bound, java.util.concurrent.TimeUnit.MILLISECONDS))
+        .compose(v -> clients.publisher().prepare(Topics.REQUESTS))
+        .onSuccess(n -> LOG.info("warmed up in {} ms ({} partitions of {})", (System.nanoTime() - t0) / 1_000_000, n,
+            Topics.REQUESTS))
+        .onFailure(e -> LOG.info("warm-up incomplete after {} ms: {}", (System.nanoTime() - t0) / 1_000_000,
+            e.toString()))
+        .<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 
   /**

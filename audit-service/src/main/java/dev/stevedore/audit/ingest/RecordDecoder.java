@@ -3,11 +3,15 @@ package dev.stevedore.audit.ingest;
 import dev.stevedore.audit.store.StoredEvent;
 import dev.stevedore.common.event.AgentEvent;
 import dev.stevedore.common.event.AgentHeartbeat;
+import dev.stevedore.common.event.DeployCancelled;
 import dev.stevedore.common.event.DeployEvent;
+import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.EventDecodingException;
 import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.event.VersionUnblocked;
 import dev.stevedore.common.security.EventVerifier;
+import dev.stevedore.common.security.RequestVerifier;
 
 /**
  * Turns a record's bytes into an event ready to store, or says why it cannot be stored. Beyond
@@ -27,6 +31,7 @@ public final class RecordDecoder {
 
   private final EventCodec codec;
   private final EventVerifier verifier;
+  private final RequestVerifier trigger;
 
   public RecordDecoder(EventCodec codec) {
     this(codec, new EventVerifier(java.util.List.of(), codec));
@@ -34,8 +39,17 @@ public final class RecordDecoder {
 
   /** @param verifier checks agent events against the trusted agent keys; failures are flagged, not refused */
   public RecordDecoder(EventCodec codec, EventVerifier verifier) {
+    this(codec, verifier, null);
+  }
+
+  /**
+   * @param trigger checks what the trigger signs (requests, cancellations, unblocks) against the
+   *     trusted trigger keys; failures are flagged, not refused; {@code null}: not checked
+   */
+  public RecordDecoder(EventCodec codec, EventVerifier verifier, RequestVerifier trigger) {
     this.codec = codec;
     this.verifier = verifier;
+    this.trigger = trigger;
   }
 
   public Decoded decode(byte[] value) {
@@ -57,8 +71,26 @@ public final class RecordDecoder {
     } catch (RuntimeException e) {
       return new Decoded(null, "cannot canonicalize: " + e.getMessage());
     }
+    return new Decoded(new StoredEvent(event, canonical, unverified(event)), null);
+  }
+
+  /** Why the event is not believed, or {@code null}. */
+  private String unverified(StevedoreEvent event) {
+    if (trigger != null) {
+      String rejection = null;
+      if (event instanceof DeployRequested r) {
+        rejection = trigger.rejection(r);
+      } else if (event instanceof DeployCancelled c) {
+        rejection = trigger.rejection(c);
+      } else if (event instanceof VersionUnblocked u) {
+        rejection = trigger.rejection(u);
+      }
+      if (rejection != null) {
+        return "trigger signature: " + rejection;
+      }
+    }
     EventVerifier.Verdict verdict = verifier.verify(event);
-    return new Decoded(new StoredEvent(event, canonical, verdict.verified() ? null : verdict.reason()), null);
+    return verdict.verified() ? null : verdict.reason();
   }
 
   private static String tooLong(StevedoreEvent event) {

@@ -55,6 +55,37 @@ class RecordDecoderTest {
   }
 
   @Test
+  void flagsRequestsAndCancellationsThatTheTriggerDidNotSignWithoutRefusingThem() {
+    java.security.KeyPair triggerKeys = dev.stevedore.common.security.Ed25519Keys.generate();
+    var trigger = new dev.stevedore.common.security.RequestSigner(triggerKeys, Events.CODEC);
+    var mallory = new dev.stevedore.common.security.RequestSigner(dev.stevedore.common.security.Ed25519Keys.generate(),
+        Events.CODEC);
+    RecordDecoder checking = new RecordDecoder(Events.CODEC, new dev.stevedore.common.security.EventVerifier(
+        java.util.List.of(), Events.CODEC), new dev.stevedore.common.security.RequestVerifier(
+        java.util.List.of(triggerKeys.getPublic()), Events.CODEC));
+    var cancel = Events.cancelled("d-1", "web", "prod", t);
+    var request = Events.requested("d-1", "web", "prod", "v1", t);
+    var signedCancel = trigger.sign(cancel);
+    var replayed = new dev.stevedore.common.event.DeployCancelled(signedCancel.id(), signedCancel.source(),
+        signedCancel.time(), signedCancel.deploymentId(), "db", signedCancel.environment(), signedCancel.requestedBy(),
+        signedCancel.reason(), signedCancel.keyId(), signedCancel.signature());
+
+    assertThat(unverified(checking, signedCancel)).isNull();
+    assertThat(unverified(checking, trigger.sign(request))).isNull();
+    assertThat(unverified(checking, cancel)).isEqualTo("trigger signature: unsigned request");
+    assertThat(unverified(checking, mallory.sign(cancel))).startsWith("trigger signature: signed by untrusted key");
+    assertThat(unverified(checking, replayed)).isEqualTo("trigger signature: signature does not verify");
+    assertThat(unverified(checking, request)).isEqualTo("trigger signature: unsigned request");
+    assertThat(unverified(decoder, cancel)).as("without trusted trigger keys: not checked").isNull();
+  }
+
+  private static String unverified(RecordDecoder d, dev.stevedore.common.event.StevedoreEvent e) {
+    RecordDecoder.Decoded decoded = d.decode(Events.CODEC.encode(e));
+    assertThat(decoded.ok()).as("stored, not refused").isTrue();
+    return decoded.event().unverified();
+  }
+
+  @Test
   void givesAReasonForGarbage() {
     assertThat(decoder.decode(null).reason()).isEqualTo("empty record");
     assertThat(decoder.decode("not json".getBytes(StandardCharsets.UTF_8)).reason()).contains("not JSON");

@@ -58,6 +58,8 @@ public final class AuditHarness {
       String json = new String(Events.CODEC.encode(e), StandardCharsets.UTF_8);
       if (e instanceof DeployRequested r) {
         kafka.send(Topics.REQUESTS, r.partitionKey(), json);
+      } else if (e instanceof dev.stevedore.common.event.DeployCancelled c) {
+        kafka.send(Topics.REQUESTS, c.partitionKey(), json);
       } else if (e instanceof AgentHeartbeat h) {
         kafka.send(Topics.HEARTBEATS, h.host(), json);
       } else if (e instanceof DeployEvent d) {

@@ -2,7 +2,8 @@ package dev.stevedore.common.event;
 
 /**
  * An event the trigger signs and agents verify before acting on it ({@link DeployRequested},
- * {@link VersionUnblocked}): the signature covers the canonical bytes of {@link #unsigned()}.
+ * {@link DeployCancelled}, {@link VersionUnblocked}): the signature covers the canonical bytes of
+ * {@link #unsigned()}.
  *
  * @param <T> the record itself
  */

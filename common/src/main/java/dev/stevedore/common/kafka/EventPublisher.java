@@ -62,6 +62,14 @@ public final class EventPublisher {
     return send(KafkaProducerRecord.create(topic, key, encoded));
   }
 
+  /**
+   * Fetches the producer's metadata for {@code topic} (its partitions and leaders), so that the
+   * first send to it does not wait for that round trip; completes with the partition count.
+   */
+  public Future<Integer> prepare(String topic) {
+    return producer.partitionsFor(topic).map(java.util.List::size).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
   /** Sends raw bytes to the dead-letter topic with the reason and the record's origin in headers. */
   public Future<RecordMetadata> deadLetter(String key, byte[] value, String reason, Map<String, String> origin) {
     KafkaProducerRecord<String, byte[]> record =

@@ -13,7 +13,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Verifies signed requests ({@link SignedRequest}: deploy requests, unblocks) against the trigger public keys an agent trusts (several, so keys can
+ * Verifies signed requests ({@link SignedRequest}: deploy requests, cancellations, unblocks) against the trigger public keys an agent trusts (several, so keys can
  * be rotated). Write access to the requests topic is not enough to deploy.
  */
 public final class RequestVerifier {

@@ -3,6 +3,7 @@ package dev.stevedore.common.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stevedore.common.event.DeployCancelled;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.SampleEvents;
@@ -66,6 +67,33 @@ class RequestSigningTest {
     assertThat(verifier.rejection(SampleEvents.unblocked())).isEqualTo("unsigned request");
     assertThat(verifier.rejection(new RequestSigner(Ed25519Keys.generate(), codec).sign(SampleEvents.unblocked())))
         .startsWith("signed by untrusted key");
+  }
+
+  @Test
+  void aCancellationIsSignedAndVerifiedLikeARequestAndCannotBeTurnedOnAnotherDeploymentOrService() throws Exception {
+    DeployCancelled unsigned = new DeployCancelled("c1", "stevedore://trigger/t1", SampleEvents.T,
+        SampleEvents.DEPLOYMENT, "web", "production", "api:alice", "wrong build");
+    DeployCancelled signed = signer.sign(unsigned);
+    DeployCancelled decoded = codec.decode(codec.encode(signed), DeployCancelled.class);
+    assertThat(verifier.rejection(decoded)).isNull();
+    assertThat(signed.unsigned()).isEqualTo(unsigned);
+
+    // Replayed for another service, environment or deployment: the signature no longer verifies.
+    DeployCancelled otherService = new DeployCancelled(signed.id(), signed.source(), signed.time(),
+        signed.deploymentId(), "db", signed.environment(), signed.requestedBy(), signed.reason(), signed.keyId(),
+        signed.signature());
+    DeployCancelled otherEnvironment = new DeployCancelled(signed.id(), signed.source(), signed.time(),
+        signed.deploymentId(), signed.service(), "staging", signed.requestedBy(), signed.reason(), signed.keyId(),
+        signed.signature());
+    DeployCancelled otherDeployment = new DeployCancelled(signed.id(), signed.source(), signed.time(),
+        "00000000-0000-5000-8000-000000000000", signed.service(), signed.environment(), signed.requestedBy(),
+        signed.reason(), signed.keyId(), signed.signature());
+    assertThat(List.of(otherService, otherEnvironment, otherDeployment))
+        .allSatisfy(c -> assertThat(verifier.rejection(c)).isEqualTo("signature does not verify"));
+    assertThat(verifier.rejection(unsigned)).isEqualTo("unsigned request");
+    assertThat(verifier.rejection(new RequestSigner(Ed25519Keys.generate(), codec).sign(unsigned)))
+        .startsWith("signed by untrusted key");
+    assertThat(verifier.rejection(signed.withSignature(signed.keyId(), "%%%"))).isEqualTo("signature is not base64");
   }
 
   @Test

@@ -167,19 +167,24 @@ public final class Reconciler {
     return save();
   }
 
-  /** Withdraws a desired version that waits (not one whose attempt runs); true when there was one. */
-  public boolean cancel(String service, String deploymentId, String reason) {
+  /**
+   * Withdraws a desired version that waits (for a dependency, or behind the running attempt of
+   * another deployment of the service), not one whose own attempt runs, and publishes its
+   * {@code deploy.skipped}; true when there was one. Completes once that is on disk.
+   */
+  public Future<Boolean> cancel(String service, String deploymentId, String reason) {
     ServiceRecord record = state().services.get(service);
     if (record == null || record.desired == null || !record.desired.deploymentId.equals(deploymentId)
-        || running.contains(service)) {
-      return false;
+        || (record.intent != null && deploymentId.equals(record.intent.deploymentId))) {
+      return Future.succeededFuture(false);
     }
     DeployJob job = record.desired.job(service);
-    cancelTimer(service);
     record.desired = null;
-    record.state = Phase.IDLE;
-    skip(job, reason);
-    return true;
+    if (!running.contains(service)) {
+      cancelTimer(service);
+      record.state = Phase.IDLE;
+    }
+    return skip(job, reason).map(true);
   }
 
   /** True while an attempt (or a recovery) of {@code service} runs. */

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the agent does with one record of the requests topic, independent of Kafka: decode,
  * verify, admit, then hand it to the {@link Reconciler} (as the service's desired version), skip,
- * ignore or dead-letter it; a verified {@code version.unblocked} for this host lifts a block. The future completes when the record's side effect is durable (the
+ * ignore or dead-letter it; a verified {@code version.unblocked} for this host lifts a block, a
+ * verified {@code deploy.cancelled} withdraws a request that waits. The future completes when the record's side effect is durable (the
  * offset may then be committed): for an admitted request, once it is recorded as desired, not
  * when it is deployed.
  */
@@ -68,14 +69,41 @@ public final class RequestHandler {
       return unblock(key, value, unblock, origin);
     }
     if (event instanceof DeployCancelled cancelled) {
-      if (reconciler.cancel(cancelled.service(), cancelled.deploymentId(),
-          "cancelled" + (cancelled.reason() == null ? "" : ": " + cancelled.reason()))) {
-        LOG.info("deployment {}: cancelled while waiting", cancelled.deploymentId());
-      }
-      return Future.succeededFuture();
+      return cancel(key, value, cancelled, origin);
     }
     LOG.warn("unexpected {} on the requests topic (key {}); sent to the dead-letter topic", event.type().typeName(), key);
     return deadLetters.send(key, value, "unexpected event type " + event.type().typeName() + " on the requests topic", origin);
+  }
+
+  /**
+   * A cancellation counts only when its signature verifies against the trusted trigger keys (write
+   * access to the topic is not enough to withdraw a deployment); an unsigned or forged one is
+   * dead-lettered with the reason. A verified one withdraws the deployment only where it is this
+   * host's environment and the service's request that still waits.
+   */
+  private Future<Void> cancel(String key, byte[] value, DeployCancelled cancelled, java.util.Map<String, String> origin) {
+    String rejection = verifier.rejection(cancelled);
+    if (rejection != null) {
+      LOG.warn("deployment {}: cancellation for {}/{} refused ({}); nothing withdrawn, sent to the dead-letter topic",
+          cancelled.deploymentId(), cancelled.environment(), cancelled.service(), rejection);
+      return deadLetters.send(key, value, rejection, origin);
+    }
+    if (!cancelled.environment().equals(config.environment()) || !config.services().containsKey(cancelled.service())) {
+      LOG.debug("deployment {}: cancellation not meant for this host or service", cancelled.deploymentId());
+      return Future.succeededFuture();
+    }
+    String reason = "cancelled by " + (cancelled.requestedBy() == null ? "the trigger" : cancelled.requestedBy())
+        + (cancelled.reason() == null ? "" : ": " + cancelled.reason());
+    Future<Boolean> withdrawn = reconciler.cancel(cancelled.service(), cancelled.deploymentId(), reason);
+    return withdrawn.map(w -> {
+      if (w) {
+        LOG.info("deployment {}: cancelled while waiting ({})", cancelled.deploymentId(), reason);
+      } else {
+        LOG.info("deployment {}: cancellation verified, but the deployment does not wait here (it runs, ended or "
+            + "was never admitted); nothing withdrawn", cancelled.deploymentId());
+      }
+      return null;
+    });
   }
 
   /** Verified, meant for this host and a service it manages: the block is lifted (see {@link Reconciler#unblock}). */

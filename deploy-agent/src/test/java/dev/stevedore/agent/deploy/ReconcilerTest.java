@@ -16,6 +16,7 @@ import dev.stevedore.agent.state.AgentState.Phase;
 import dev.stevedore.agent.state.StateStore;
 import dev.stevedore.common.event.DeployFailed;
 import dev.stevedore.common.event.DeployRolledBack;
+import dev.stevedore.common.event.DeployCancelled;
 import dev.stevedore.common.event.DeploySkipped;
 import dev.stevedore.common.event.DeployStarted;
 import dev.stevedore.common.event.DeployStep;
@@ -69,6 +70,8 @@ class ReconcilerTest {
   /** How many more times a failing step fails (then it passes); -1: always. */
   private volatile int failures = -1;
   private volatile String waitingFor;
+  /** While set, the pull step waits for it: an attempt that runs until the test lets it go on. */
+  private volatile io.vertx.core.Promise<Void> holdPull;
   private StateStore store;
   private Reconciler reconciler;
   private AgentConfig config;
@@ -102,6 +105,11 @@ class ReconcilerTest {
     private StepPlan step(String name, boolean switches, Running after) {
       return new StepPlan(name, switches, () -> {
         ran.add(name);
+        io.vertx.core.Promise<Void> hold = holdPull;
+        if (name.equals("pull") && hold != null) {
+          holdPull = null;
+          return hold.future().map(v -> StepResult.ok("", 1));
+        }
         StepResult.Fault fault = failing.get(name);
         if (fault != null && failures != 0) {
           if (failures > 0) {
@@ -347,6 +355,76 @@ class ReconcilerTest {
     submit(job("d2", "v2"));
     assertThat(awaitOutcome("d2")).isInstanceOf(DeploySucceeded.class);
     assertThat(record().current.version).isEqualTo("v2");
+  }
+
+  private static DeployCancelled cancellation(String deploymentId, String service, String environment) {
+    return new DeployCancelled(java.util.UUID.randomUUID().toString(), "stevedore://trigger/t1", Instant.now(),
+        deploymentId, service, environment, "api:alice", "wrong build");
+  }
+
+  @Test
+  void onlyACancellationSignedByTheTriggerForTheWaitingRequestWithdrawsIt() throws Exception {
+    currentIsV1();
+    waitingFor = "waiting for the docker daemon (its circuit breaker is open after repeated failures)";
+    submit(job("d1", "v2"));
+    RequestHandler handler = handler();
+    DeployCancelled unsigned = cancellation("d1", "demo", "prod");
+    DeployCancelled forged = new RequestSigner(Ed25519Keys.generate(), codec).sign(cancellation("d1", "demo", "prod"));
+    // Signed by the trigger for another service, then re-labelled for this one: a replay for another service.
+    DeployCancelled other = trigger.sign(cancellation("d1", "billing", "prod"));
+    DeployCancelled replayed = new DeployCancelled(other.id(), other.source(), other.time(), other.deploymentId(),
+        "demo", other.environment(), other.requestedBy(), other.reason(), other.keyId(), other.signature());
+    DeployCancelled garbled = trigger.sign(cancellation("d1", "demo", "prod"));
+    garbled = garbled.withSignature(garbled.keyId(), "%%%not-base64");
+    for (DeployCancelled bad : List.of(unsigned, forged, replayed, garbled)) {
+      handle(handler, bad);
+    }
+    on(() -> handler.handle("prod/demo", "{\"type\":\"deploy.cancelled\"".getBytes(StandardCharsets.UTF_8), Map.of()));
+    assertThat(deadLettered).hasSize(5);
+    assertThat(deadLettered.get(0)).isEqualTo("unsigned request");
+    assertThat(deadLettered.get(1)).startsWith("signed by untrusted key");
+    assertThat(deadLettered.get(2)).isEqualTo("signature does not verify");
+    assertThat(deadLettered.get(3)).isEqualTo("signature is not base64");
+    assertThat(deadLettered.get(4)).startsWith("undecodable");
+    // Verified, but for another deployment, another environment or a service this host does not manage.
+    handle(handler, trigger.sign(cancellation("d9", "demo", "prod")));
+    handle(handler, trigger.sign(cancellation("d1", "demo", "staging")));
+    handle(handler, other);
+    assertThat(deadLettered).hasSize(5);
+    assertThat(record().desired).as("nothing above withdraws the waiting request").isNotNull();
+    assertThat(record().desired.deploymentId).isEqualTo("d1");
+    assertThat(outcomes("d1")).isEmpty();
+
+    handle(handler, trigger.sign(cancellation("d1", "demo", "prod")));
+    DeploySkipped skipped = (DeploySkipped) awaitOutcome("d1");
+    assertThat(skipped.reason()).isEqualTo("cancelled by api:alice: wrong build");
+    assertThat(record().desired).isNull();
+    waitingFor = null;
+    reconciler.wake();
+    handle(handler, trigger.sign(cancellation("d1", "demo", "prod"))); // again: nothing waits, nothing more happens
+    assertThat(outcomes("d1")).hasSize(1);
+    assertThat(ran).isEmpty();
+  }
+
+  @Test
+  void aSignedCancellationWithdrawsARequestWaitingBehindTheRunningAttemptOfAnotherButNeverTheRunningOne()
+      throws Exception {
+    currentIsV1();
+    io.vertx.core.Promise<Void> hold = io.vertx.core.Promise.promise();
+    holdPull = hold;
+    submit(job("d1", "v2"));
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ran.contains("pull"));
+    submit(job("d2", "v3")); // waits behind d1's attempt
+    RequestHandler handler = handler();
+    handle(handler, trigger.sign(cancellation("d1", "demo", "prod"))); // d1 runs: not interrupted
+    handle(handler, trigger.sign(cancellation("d2", "demo", "prod")));
+    DeploySkipped skipped = (DeploySkipped) awaitOutcome("d2");
+    assertThat(skipped.reason()).isEqualTo("cancelled by api:alice: wrong build");
+    run(() -> hold.complete());
+    assertThat(awaitOutcome("d1")).isInstanceOf(DeploySucceeded.class);
+    assertThat(record().current.version).isEqualTo("v2");
+    assertThat(record().desired).isNull();
+    assertThat(ran).containsExactly("pull", "down", "up");
   }
 
   @Test

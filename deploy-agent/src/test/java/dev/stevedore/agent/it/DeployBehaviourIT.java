@@ -154,6 +154,68 @@ class DeployBehaviourIT {
     assertThat(steps(events.of(retry.deploymentId()))).contains("pull", "up", "health-check", "rollback");
   }
 
+  /**
+   * An attacker who can write to the requests topic tries to withdraw a request that waits behind a
+   * running deployment: unsigned, and signed with a key of its own. Both are dead-lettered and the
+   * request deploys. A cancellation signed with the trigger's key does withdraw the next one. The
+   * running attempts wait on a gate file (a pre-deploy hook), so "waiting" is not a race.
+   */
+  @Test
+  void aForgedCancellationChangesNothingWhileOneSignedByTheTriggerWithdrawsTheWaitingRequest(@TempDir Path dir)
+      throws Exception {
+    Path gate = dir.resolve("gate");
+    ServiceConfig.HookConfig hold = new ServiceConfig.HookConfig(null, null, List.of("sh", "-c",
+        "while [ ! -e \"$0\" ]; do sleep 0.1; done; rm -f \"$0\"", gate.toString()), Duration.ofSeconds(120));
+    start(dir, null, new ServiceConfig.HooksConfig(List.of(hold), List.of()), Duration.ofSeconds(15));
+
+    DeployRequested v2 = send(kafka, request("demo", "v2", host));
+    events.await(rs -> steps(events.of(v2.deploymentId())).contains("pull")
+        || events.of(v2.deploymentId()).stream().anyMatch(e -> e instanceof DeployStarted), Duration.ofSeconds(60));
+    DeployRequested v3 = send(kafka, request("demo", "v3", host));
+    dev.stevedore.common.event.DeployCancelled unsigned = cancellation(v3);
+    dev.stevedore.common.event.DeployCancelled forged =
+        new RequestSigner(Ed25519Keys.generate(), CODEC).sign(cancellation(v3));
+    for (var c : List.of(unsigned, forged)) {
+      kafka.send(Topics.REQUESTS, c.partitionKey(), new String(CODEC.encode(c), StandardCharsets.UTF_8));
+    }
+    deadLetters.await(rs -> rs.stream().filter(r -> r.value().contains(v3.deploymentId())).count() >= 2,
+        Duration.ofSeconds(30));
+    assertThat(deadLetters.records().stream().filter(r -> r.value().contains(v3.deploymentId()))
+        .map(r -> new String(r.headers().lastHeader(Topics.HEADER_REASON).value(), StandardCharsets.UTF_8)))
+        .containsExactlyInAnyOrder("unsigned request", "signed by untrusted key " + forged.keyId());
+    assertThat(events.of(v2.deploymentId())).noneMatch(e -> e instanceof Outcome);
+
+    Files.createFile(gate); // v2 goes on; v3, which waited, runs next
+    assertThat(events.awaitOutcome(v2.deploymentId(), Duration.ofSeconds(90))).isInstanceOf(DeploySucceeded.class);
+    events.await(rs -> events.of(v3.deploymentId()).stream().anyMatch(e -> e instanceof DeployStarted),
+        Duration.ofSeconds(60));
+    Files.createFile(gate);
+    assertThat(events.awaitOutcome(v3.deploymentId(), Duration.ofSeconds(90)))
+        .as("the forged cancellations withdrew nothing").isInstanceOf(DeploySucceeded.class);
+
+    DeployRequested v4 = send(kafka, request("demo", "v4", host));
+    events.await(rs -> events.of(v4.deploymentId()).stream().anyMatch(e -> e instanceof DeployStarted),
+        Duration.ofSeconds(60));
+    DeployRequested v2again = send(kafka, request("demo", "v2", host));
+    dev.stevedore.common.event.DeployCancelled signed = AgentFixture.SIGNER.sign(cancellation(v2again));
+    kafka.send(Topics.REQUESTS, signed.partitionKey(), new String(CODEC.encode(signed), StandardCharsets.UTF_8));
+    Outcome cancelled = events.awaitOutcome(v2again.deploymentId(), Duration.ofSeconds(30));
+    assertThat(cancelled).isInstanceOf(DeploySkipped.class);
+    assertThat(((DeploySkipped) cancelled).reason()).isEqualTo("cancelled by api:mallory-or-alice: stop");
+    Files.createFile(gate);
+    assertThat(events.awaitOutcome(v4.deploymentId(), Duration.ofSeconds(90))).isInstanceOf(DeploySucceeded.class);
+    assertThat(events.of(v2again.deploymentId())).as("withdrawn before it started").hasSize(1);
+    try (HttpProbe probe = HttpProbe.start(demo.url("/version"), Duration.ofMillis(50))) {
+      assertThat(probe.awaitBody("v4", Duration.ofSeconds(10))).isTrue();
+    }
+  }
+
+  private static dev.stevedore.common.event.DeployCancelled cancellation(DeployRequested r) {
+    return new dev.stevedore.common.event.DeployCancelled(java.util.UUID.randomUUID().toString(),
+        "stevedore://trigger/it", Instant.now(), r.deploymentId(), r.service(), r.environment(),
+        "api:mallory-or-alice", "stop");
+  }
+
   private VersionUnblocked unblock(String version) {
     return new VersionUnblocked(java.util.UUID.randomUUID().toString(), "stevedore://trigger/it", Instant.now(),
         java.util.UUID.randomUUID().toString(), "demo", AgentFixture.ENV, version,

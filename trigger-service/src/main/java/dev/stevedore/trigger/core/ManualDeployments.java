@@ -22,6 +22,7 @@ public final class ManualDeployments {
   private final Optional<DeploymentHistory> history;
   private final Clock clock;
   private final Optional<Unblocks> unblocks;
+  private final Optional<Cancellations> cancellations;
 
   public ManualDeployments(Submitter submitter, ScheduleService schedules, Optional<DeploymentHistory> history,
       Clock clock) {
@@ -30,11 +31,37 @@ public final class ManualDeployments {
 
   public ManualDeployments(Submitter submitter, ScheduleService schedules, Optional<DeploymentHistory> history,
       Clock clock, Optional<Unblocks> unblocks) {
+    this(submitter, schedules, history, clock, unblocks, Optional.empty());
+  }
+
+  public ManualDeployments(Submitter submitter, ScheduleService schedules, Optional<DeploymentHistory> history,
+      Clock clock, Optional<Unblocks> unblocks, Optional<Cancellations> cancellations) {
     this.submitter = submitter;
     this.schedules = schedules;
     this.history = history;
     this.clock = clock;
     this.unblocks = unblocks;
+    this.cancellations = cancellations;
+  }
+
+  /**
+   * Withdraws a published deployment where it still waits (see {@link Cancellations}): its service
+   * and environment come from the verified history, never from the caller. 501 without history or
+   * where this instance cannot publish cancellations, 404 for a deployment the history does not know
+   * (a schedule not yet published is cancelled with {@code DELETE /api/v1/schedules/{id}}).
+   */
+  public Future<Cancellations.Cancelled> cancel(String caller, String delivery, CancelRequest request) {
+    if (history.isEmpty() || cancellations.isEmpty()) {
+      return Future.failedFuture(HttpProblem.of(501, "cancelling needs history.enabled: true"));
+    }
+    Optional<DeploymentHistory.Requested> known = history.get().request(request.deploymentId());
+    if (known.isEmpty()) {
+      return Future.failedFuture(HttpProblem.of(404, "deployment " + request.deploymentId()
+          + " is not known to this trigger (a schedule not yet published is cancelled with DELETE /api/v1/schedules/{id})"));
+    }
+    DeploymentHistory.Requested d = known.get();
+    return cancellations.get().cancel(caller, delivery, d.deploymentId(), d.service(), d.environment(),
+        request.reason().orElse(null));
   }
 
   /** Lifts a blocked version (see {@link Unblocks}); 501 where this instance cannot publish unblocks. */

@@ -4,6 +4,7 @@ import dev.stevedore.common.runtime.BearerGuard;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.TriggerConfig.ApiToken;
 import dev.stevedore.trigger.TriggerConfig.Role;
+import dev.stevedore.trigger.core.CancelRequest;
 import dev.stevedore.trigger.core.DeployRequest;
 import dev.stevedore.trigger.core.ManualDeployments;
 import dev.stevedore.trigger.core.RollbackRequest;
@@ -29,8 +30,8 @@ import java.util.UUID;
 
 /**
  * The manual API (bearer tokens; role {@code deployer} to change, {@code viewer} or deployer to read):
- * deploy now or at {@code notBefore}, list/show/cancel schedules, roll a deployment back, lift a
- * blocked version. The routes
+ * deploy now or at {@code notBefore}, list/show/cancel schedules, roll a deployment back, cancel a
+ * published deployment that waits, lift a blocked version. The routes
  * are a table; the use cases are {@link ManualDeployments} and {@link ScheduleService}.
  */
 public final class ApiRoutes {
@@ -67,6 +68,7 @@ public final class ApiRoutes {
     router.route("/api/v1/*").handler(guards.metric("api")).handler(this::authenticate);
     route(router, HttpMethod.POST, "/api/v1/deployments", Role.DEPLOYER, Body.REQUIRED, this::deploy);
     route(router, HttpMethod.POST, "/api/v1/deployments/:id/rollback", Role.DEPLOYER, Body.OPTIONAL, this::rollback);
+    route(router, HttpMethod.POST, "/api/v1/deployments/:id/cancel", Role.DEPLOYER, Body.OPTIONAL, this::cancel);
     route(router, HttpMethod.GET, "/api/v1/schedules", Role.VIEWER, Body.NONE, this::listSchedules);
     route(router, HttpMethod.GET, "/api/v1/schedules/:id", Role.VIEWER, Body.NONE, this::showSchedule);
     route(router, HttpMethod.DELETE, "/api/v1/schedules/:id", Role.DEPLOYER, Body.NONE, this::cancelSchedule);
@@ -127,6 +129,13 @@ public final class ApiRoutes {
         .put("deploymentId", r.deploymentId()).put("duplicate", r.duplicate())
         .put("rollbackOf", r.rollbackOf()).put("version", r.version())
         .put("previousDeploymentId", r.previousDeploymentId())));
+  }
+
+  private Future<Reply> cancel(RoutingContext ctx, ApiToken token) {
+    CancelRequest request = CancelRequest.parse(uuid(ctx.pathParam("id")), Responses.body(ctx));
+    return deployments.cancel(token.name(), delivery(ctx), request).map(c -> Reply.of(202, new JsonObject()
+        .put("cancellationId", c.cancellationId()).put("deploymentId", c.deploymentId())
+        .put("environment", c.environment()).put("service", c.service())));
   }
 
   private Future<Reply> unblock(RoutingContext ctx, ApiToken token) {

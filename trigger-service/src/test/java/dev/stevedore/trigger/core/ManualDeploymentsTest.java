@@ -2,6 +2,7 @@ package dev.stevedore.trigger.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stevedore.common.event.DeployCancelled;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.event.EventCodec;
@@ -121,6 +122,39 @@ class ManualDeploymentsTest {
     HttpProblem none = (HttpProblem) deployments(Optional.empty())
         .unblock("alice", "k", new UnblockRequest("prod", "web", "v2", "x", List.of())).cause();
     assertThat(none.status()).isEqualTo(501);
+  }
+
+  @Test
+  void aCancellationIsSignedForTheServiceAndEnvironmentOfTheVerifiedRequestAndPublished() throws Exception {
+    List<DeployCancelled> cancels = new CopyOnWriteArrayList<>();
+    Cancellations publisher = new Cancellations(new RequestSigner(keys, new EventCodec())::sign, c -> {
+      cancels.add(c);
+      return Future.succeededFuture();
+    }, "t1", Clock.systemUTC(), 1000);
+    DeploymentHistory history = new DeploymentHistory(10, 100);
+    ManualDeployments d = new ManualDeployments(submitter, timer.service(), Optional.of(history), Clock.systemUTC(),
+        Optional.empty(), Optional.of(publisher));
+    String unknown = "8f2b7a52-6d4e-4a51-9a38-1d2e3f4a5b6c";
+    assertThat(status(d.cancel("alice", "k", new CancelRequest(unknown, Optional.empty())))).isEqualTo(404);
+    assertThat(cancels).isEmpty();
+
+    ManualDeployments.Accepted deployed = d.deploy("alice", "key-1", request(Optional.empty())).await(5, TimeUnit.SECONDS);
+    history.requested(sent.get(0));
+    Cancellations.Cancelled c = d.cancel("bob", "key-2", new CancelRequest(deployed.deploymentId(),
+        Optional.of("wrong build"))).await(5, TimeUnit.SECONDS);
+    assertThat(c.deploymentId()).isEqualTo(deployed.deploymentId());
+    assertThat(cancels).singleElement().satisfies(x -> {
+      assertThat(x.deploymentId()).isEqualTo(deployed.deploymentId());
+      assertThat(x.service()).isEqualTo("web");
+      assertThat(x.environment()).isEqualTo("prod");
+      assertThat(x.partitionKey()).isEqualTo(sent.get(0).partitionKey());
+      assertThat(x.requestedBy()).isEqualTo("api:bob");
+      assertThat(x.reason()).isEqualTo("wrong build");
+      assertThat(x.id()).isEqualTo(c.cancellationId());
+      assertThat(new RequestVerifier(List.of(keys.getPublic()), new EventCodec()).rejection(x)).isNull();
+    });
+    assertThat(status(deployments(Optional.empty()).cancel("alice", "k",
+        new CancelRequest(deployed.deploymentId(), Optional.empty())))).isEqualTo(501);
   }
 
   @Test

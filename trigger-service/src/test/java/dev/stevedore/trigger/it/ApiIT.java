@@ -124,6 +124,41 @@ class ApiIT {
   }
 
   @Test
+  void cancellingAPublishedDeploymentPublishesASignedCancellationForItsServiceAndEnvironment() throws Exception {
+    HttpResponse<String> r = deploy("{\"service\":\"cancel-svc\",\"environment\":\"staging\",\"version\":\"v5\","
+        + "\"reason\":\"to be cancelled\"}", DEPLOYER);
+    String id = new JsonObject(r.body()).getString("deploymentId");
+    String path = "/api/v1/deployments/" + id + "/cancel";
+    String unknown = "/api/v1/deployments/" + UUID.randomUUID() + "/cancel";
+    assertThat(trigger.postJson(path, "{\"reason\":\"x\"}", VIEWER).statusCode()).isEqualTo(403);
+    assertThat(trigger.postJson(path, "{\"reason\":\"x\"}", Map.of()).statusCode()).isEqualTo(401);
+    assertThat(trigger.postJson(path, "{\"reason\":\"x\",\"service\":\"other\"}", DEPLOYER).statusCode())
+        .as("the service comes from the verified request, not the caller").isEqualTo(400);
+    assertThat(trigger.postJson(path, "{\"reason\":", DEPLOYER).statusCode()).isEqualTo(400);
+    assertThat(trigger.postJson(path, "{\"reason\":\"" + "x".repeat(70_000) + "\"}", DEPLOYER).statusCode())
+        .isIn(400, 413);
+    assertThat(trigger.postJson(unknown, "{}", DEPLOYER).statusCode()).isEqualTo(404);
+    assertThat(trigger.postJson("/api/v1/deployments/not-a-uuid/cancel", "{}", DEPLOYER).statusCode()).isEqualTo(404);
+    // The history reads the request back from the topic: until then the deployment is unknown (404).
+    HttpResponse<String> c = await().atMost(Duration.ofSeconds(30)).until(
+        () -> trigger.postJson(path, "{\"reason\":\"wrong build\"}", DEPLOYER), x -> x.statusCode() != 404);
+    assertThat(c.statusCode()).as(c.body()).isEqualTo(202);
+    JsonObject body = new JsonObject(c.body());
+    assertThat(body.getString("deploymentId")).isEqualTo(id);
+    assertThat(body.getString("service")).isEqualTo("cancel-svc");
+    List<dev.stevedore.common.event.DeployCancelled> found = RequestsTopic.cancellations(bootstrap).stream()
+        .filter(x -> x.deploymentId().equals(id)).toList();
+    assertThat(found).singleElement().satisfies(x -> {
+      assertThat(x.id()).isEqualTo(body.getString("cancellationId"));
+      assertThat(x.service()).isEqualTo("cancel-svc");
+      assertThat(x.environment()).isEqualTo("staging");
+      assertThat(x.requestedBy()).isEqualTo("api:alice");
+      assertThat(x.reason()).isEqualTo("wrong build");
+      assertThat(new RequestVerifier(List.of(trigger.running.publicKey()), new EventCodec()).rejection(x)).isNull();
+    });
+  }
+
+  @Test
   void liftingABlockNeedsTheDeployerRoleAReasonAndValidNames() throws Exception {
     String ok = "{\"reason\":\"fixed\"}";
     HttpResponse<String> anonymous = trigger.deleteJson("/api/v1/blocks/staging/guard-svc/v1", ok, Map.of());

@@ -1,5 +1,6 @@
 package dev.stevedore.trigger.it;
 
+import dev.stevedore.common.event.DeployCancelled;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.EventDecodingException;
@@ -73,6 +74,24 @@ public final class RequestsTopic {
             throw new AssertionError("unblock " + u.deploymentId() + " keyed " + r.key());
           }
           out.add(u);
+        }
+      } catch (EventDecodingException e) {
+        throw new AssertionError("undecodable record on " + Topics.REQUESTS + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  /** The {@code deploy.cancelled} events on the topic (each checked to be keyed as the request it withdraws). */
+  public static List<DeployCancelled> cancellations(String bootstrap) {
+    List<DeployCancelled> out = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> r : records(bootstrap)) {
+      try {
+        if (CODEC.decode(r.value()) instanceof DeployCancelled c) {
+          if (!r.key().equals(c.partitionKey())) {
+            throw new AssertionError("cancellation " + c.deploymentId() + " keyed " + r.key());
+          }
+          out.add(c);
         }
       } catch (EventDecodingException e) {
         throw new AssertionError("undecodable record on " + Topics.REQUESTS + ": " + e.getMessage(), e);

@@ -16,13 +16,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
@@ -33,8 +38,17 @@ import org.testcontainers.kafka.KafkaContainer;
  * {@code --seconds}. Loopback only.
  *
  * <p>Usage: FloodBench --jar trigger-all.jar [--seconds 30] [--rate 2000] [--connections 64] [--warmup 0]
+ * [--generator wrk|java|none] [--trigger-cpus LIST] [--generator-cpus LIST]
  * ({@code --warmup N}: N seconds of signed deliveries at 100/s before the flood, not counted: the
- * JIT of a freshly started trigger, which alone costs the first seconds up to ~1.5 s here)
+ * JIT of a freshly started trigger, which alone costs the first seconds up to ~1.5 s here).
+ *
+ * <p>{@code --generator wrk} (default): the flood is {@code wrk} with {@code bench/trigger/flood.lua}
+ * (paced to the rate), from 127.0.0.1 (wrk cannot choose its source address), and the signed
+ * deliveries come from 127.0.0.2; {@code java}: the flood is this JVM's Vert.x client from
+ * 127.0.0.2 (the first harness, which could not offer 2,000/s on 2 cores), signed from 127.0.0.1;
+ * {@code none}: signed deliveries only (the floor). {@code --trigger-cpus} / {@code --generator-cpus}:
+ * {@code taskset -c} lists the trigger's JVM and wrk are pinned to. The trigger logs its GC pauses
+ * to {@code gc.log} in its directory; the longest are printed.
  */
 public final class FloodBench {
   public static void main(String[] args) throws Exception {
@@ -43,6 +57,9 @@ public final class FloodBench {
     int rate = 2000;
     int connections = 64;
     int warmup = 0;
+    String generator = "wrk";
+    String triggerCpus = null;
+    String generatorCpus = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--jar" -> jar = args[++i];
@@ -50,8 +67,14 @@ public final class FloodBench {
         case "--rate" -> rate = Integer.parseInt(args[++i]);
         case "--connections" -> connections = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--generator" -> generator = args[++i];
+        case "--trigger-cpus" -> triggerCpus = args[++i];
+        case "--generator-cpus" -> generatorCpus = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
+    }
+    if (!List.of("wrk", "java", "none").contains(generator)) {
+      throw new IllegalArgumentException("--generator must be wrk, java or none");
     }
     if (jar == null || !new File(jar).isFile()) {
       throw new IllegalArgumentException("--jar must name the trigger's shaded jar");
@@ -75,18 +98,38 @@ public final class FloodBench {
         "github:", "  secret: " + WebhookBench.SECRET,
         "repositories:", "  - name: acme/web", "    services: [web]", ""));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process trigger = new ProcessBuilder(java, "-Xmx512m", "-jar", jar, "--config", config.toString())
+    List<String> command = new ArrayList<>();
+    if (triggerCpus != null) {
+      command.addAll(List.of("taskset", "-c", triggerCpus));
+    }
+    command.addAll(List.of(java, "-Xmx512m", "-Xlog:gc:file=" + dir.resolve("gc.log"), "-jar", jar,
+        "--config", config.toString()));
+    Process trigger = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(dir.resolve("trigger.log").toFile()).start();
+    // wrk cannot choose its source address: it floods from 127.0.0.1, "GitHub" then sends from 127.0.0.2.
+    String floodFrom = generator.equals("java") ? "127.0.0.2" : "127.0.0.1";
+    String signedFrom = generator.equals("java") ? "127.0.0.1" : "127.0.0.2";
+    System.out.printf(Locale.ROOT, "generator %s (flood from %s, signed deliveries from %s), trigger cpus %s, "
+        + "generator cpus %s%n", generator, floodFrom, signedFrom, triggerCpus == null ? "any" : triggerCpus,
+        generatorCpus == null ? "any" : generatorCpus);
     Vertx vertx = Vertx.vertx();
     int failures = 0;
     try {
       WebhookBench.waitReady(opsPort);
       HttpClient flood = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-          .setLocalAddress("127.0.0.2").setKeepAlive(true), new PoolOptions().setHttp1MaxSize(connections)
+          .setLocalAddress(floodFrom).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(connections)
           .setMaxWaitQueueSize(connections * 4));
       // Like GitHub: a new connection per delivery.
       HttpClient github = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-          .setLocalAddress("127.0.0.1").setKeepAlive(false));
+          .setLocalAddress(signedFrom).setKeepAlive(false));
+      // The harness's own client is warmed (class loading, HMAC), so that its start-up is not counted
+      // as the trigger's: 20 GET /health/live on the webhook port (what a load balancer's probe does
+      // to a trigger too; no delivery, no publish).
+      Hmac.header(WebhookBench.SECRET, new byte[] {1});
+      for (int i = 0; i < 20; i++) {
+        github.request(HttpMethod.GET, "/health/live").compose(req -> req.send()).compose(resp -> resp.body())
+            .await(10, TimeUnit.SECONDS);
+      }
       if (warmup > 0) {
         warm(vertx, github, warmup);
       }
@@ -104,8 +147,25 @@ public final class FloodBench {
       long end = start + TimeUnit.SECONDS.toNanos(seconds);
       int perTick = Math.max(1, rate / 100);
       long maxInflight = connections * 4L;
-      // The flood: every 10 ms, rate/100 requests (skipped, and counted, when the client is saturated).
-      long floodTimer = vertx.setPeriodic(10, id -> {
+      // The flood: wrk as a child process, or every 10 ms rate/100 requests from this JVM (skipped,
+      // and counted, when the client is saturated).
+      Process wrk = null;
+      Path wrkOut = dir.resolve("wrk.out");
+      if (generator.equals("wrk")) {
+        List<String> w = new ArrayList<>();
+        if (generatorCpus != null) {
+          w.addAll(List.of("taskset", "-c", generatorCpus));
+        }
+        w.addAll(List.of("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--timeout", "5s",
+            "-s", Path.of("bench", "trigger", "flood.lua").toAbsolutePath().toString(),
+            "http://127.0.0.1:" + port + "/hooks/github"));
+        ProcessBuilder pb = new ProcessBuilder(w).redirectErrorStream(true).redirectOutput(wrkOut.toFile());
+        pb.environment().put("FLOOD_RATE", String.valueOf(rate));
+        pb.environment().put("FLOOD_CONNECTIONS", String.valueOf(connections));
+        wrk = pb.start();
+      }
+      boolean javaFlood = generator.equals("java");
+      long floodTimer = !javaFlood ? -1 : vertx.setPeriodic(10, id -> {
         if (System.nanoTime() >= end) {
           vertx.cancelTimer(id);
           return;
@@ -160,9 +220,14 @@ public final class FloodBench {
             });
       });
       done.await(seconds + 30L, TimeUnit.SECONDS);
-      vertx.cancelTimer(floodTimer);
+      if (floodTimer >= 0) {
+        vertx.cancelTimer(floodTimer);
+      }
       long elapsedMs = (System.nanoTime() - start) / 1_000_000;
       Thread.sleep(2_000); // let the last flood answers arrive (the flood stopped at the deadline)
+      if (wrk != null) {
+        wrk.waitFor(seconds + 30L, TimeUnit.SECONDS);
+      }
 
       List<Long> latencies = new ArrayList<>();
       int accepted = 0;
@@ -178,16 +243,36 @@ public final class FloodBench {
       Collections.sort(latencies);
       failures = late + (seconds - signed.size());
       long answered = floodStatus.values().stream().mapToLong(AtomicLong::get).sum();
-      System.out.printf(Locale.ROOT, "flood: %d unsigned requests sent in %.1f s (%.0f/s offered, target %d/s), "
-              + "%d answered (%.0f/s), by status %s, %d client errors, %d not sent (client saturated)%n",
-          floodSent.get(), seconds * 1.0, floodSent.get() / (double) seconds, rate, answered,
-          answered / (double) seconds, new java.util.TreeMap<>(toLongs(floodStatus)), floodErrors.get(),
-          floodSkipped.get());
+      if (generator.equals("wrk")) {
+        String out = Files.readString(wrkOut);
+        String summary = out.lines().filter(l -> l.startsWith("flood-summary")).findFirst().orElse("(no summary: " + out
+            + ")");
+        Matcher m = Pattern.compile("requests=(\\d+) seconds=([0-9.]+)").matcher(summary);
+        String perSecond = m.find() ? String.format(Locale.ROOT, "%.0f/s", Long.parseLong(m.group(1))
+            / Double.parseDouble(m.group(2))) : "?";
+        System.out.printf(Locale.ROOT, "flood (wrk, %d connections, target %d/s): %s answered; %s%n", connections, rate,
+            perSecond, summary);
+      } else if (generator.equals("java")) {
+        System.out.printf(Locale.ROOT, "flood: %d unsigned requests sent in %.1f s (%.0f/s offered, target %d/s), "
+                + "%d answered (%.0f/s), by status %s, %d client errors, %d not sent (client saturated)%n",
+            floodSent.get(), seconds * 1.0, floodSent.get() / (double) seconds, rate, answered,
+            answered / (double) seconds, new TreeMap<>(toLongs(floodStatus)), floodErrors.get(),
+            floodSkipped.get());
+      } else {
+        System.out.println("no flood (signed deliveries only)");
+      }
+      printGcPauses(dir.resolve("gc.log"));
+      // Where a signed delivery's time goes: the Kafka publish (acknowledged) as the trigger measured it.
+      WebhookBench.metrics(opsPort).lines().filter(l -> l.startsWith("stevedore_trigger_publish_seconds")
+          && l.contains("acknowledged") && !l.contains("_bucket")).forEach(l -> System.out.println("trigger metric: " + l));
       System.out.printf(Locale.ROOT, "signed deliveries: %d sent, %d got 202 within 1 s, %d late or refused; "
               + "latency ms min %d, p50 %d, max %d (run %d ms)%n", signed.size(), accepted, late,
           latencies.isEmpty() ? -1 : latencies.get(0), latencies.isEmpty() ? -1 : latencies.get(latencies.size() / 2),
           latencies.isEmpty() ? -1 : latencies.get(latencies.size() - 1), elapsedMs);
       synchronized (signed) {
+        StringBuilder all = new StringBuilder("signed latencies ms in the order sent:");
+        signed.stream().sorted(Comparator.comparingLong(r -> r[2])).forEach(r -> all.append(' ').append(r[0]));
+        System.out.println(all);
         for (long[] r : signed) {
           if (r[1] != 202 || r[0] > 1000) {
             System.out.printf(Locale.ROOT, "  signed delivery %d (sent at second %d of the flood): status %d after %d ms%n",
@@ -227,8 +312,26 @@ public final class FloodBench {
     Thread.sleep(2_000);
   }
 
+  /** The trigger's GC pauses from its -Xlog:gc file: count, total and the three longest. */
+  private static void printGcPauses(Path gcLog) throws java.io.IOException {
+    if (!Files.isRegularFile(gcLog)) {
+      return;
+    }
+    Pattern pause = Pattern.compile("Pause.* ([0-9.]+)ms$");
+    List<Double> ms = new ArrayList<>();
+    for (String line : Files.readAllLines(gcLog)) {
+      Matcher m = pause.matcher(line);
+      if (m.find()) {
+        ms.add(Double.parseDouble(m.group(1)));
+      }
+    }
+    ms.sort(Collections.reverseOrder());
+    System.out.printf(Locale.ROOT, "trigger GC: %d pauses, %.0f ms in all, longest %s ms%n", ms.size(),
+        ms.stream().mapToDouble(Double::doubleValue).sum(), ms.subList(0, Math.min(3, ms.size())));
+  }
+
   private static Map<Integer, Long> toLongs(Map<Integer, AtomicLong> counts) {
-    Map<Integer, Long> out = new java.util.HashMap<>();
+    Map<Integer, Long> out = new HashMap<>();
     counts.forEach((k, v) -> out.put(k, v.get()));
     return out;
   }
