@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs processes with {@link ProcessBuilder} on a worker pool: argument lists only, an allow-listed
- * environment ({@link ChildEnvironment}) plus the command's own variables, stdout and stderr
+ * environment ({@link ChildEnvironment}) plus the command's own variables, stdin from
+ * {@code /dev/null} or from a private temporary file holding the command's input, stdout and stderr
  * merged into a private temporary file (a pipe would keep the step waiting for as long as any
  * background child holds it open) of which the tail is kept.
  *
@@ -59,26 +60,32 @@ public final class ProcessRunner implements CommandRunner {
     long start = System.nanoTime();
     Path out = null;
     Path err = null;
+    Path in = null;
     try {
       out = Files.createTempFile("stevedore-step-", ".out");   // mode 0600
       if (command.stdoutOnly()) {
         err = Files.createTempFile("stevedore-step-", ".err");
       }
-      return runBlocking(command, out, err, start);
+      if (command.input() != null) {
+        in = Files.createTempFile("stevedore-step-", ".in");
+        Files.writeString(in, command.input(), StandardCharsets.UTF_8);
+      }
+      return runBlocking(command, in, out, err, start);
     } catch (IOException e) {
-      return new ProcessResult(-1, "cannot create the output file: " + e.getMessage(), elapsed(start), false);
+      return new ProcessResult(-1, "cannot create the input or output file: " + e.getMessage(), elapsed(start), false);
     } finally {
       delete(out);
       delete(err);
+      delete(in);
     }
   }
 
-  private ProcessResult runBlocking(Command command, Path out, Path err, long start) {
+  private ProcessResult runBlocking(Command command, Path in, Path out, Path err, long start) {
     Sessions sessions = command.isolated() ? this.sessions : Sessions.none();
     ProcessBuilder builder = new ProcessBuilder(sessions.wrap(command.args()))
         .redirectErrorStream(err == null)
         .redirectOutput(out.toFile())
-        .redirectInput(NO_INPUT);
+        .redirectInput(in == null ? NO_INPUT : in.toFile());
     if (err != null) {
       builder.redirectError(err.toFile());
     }
