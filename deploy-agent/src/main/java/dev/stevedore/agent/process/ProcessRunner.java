@@ -9,6 +9,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -82,7 +83,13 @@ public final class ProcessRunner implements CommandRunner {
 
   private ProcessResult runBlocking(Command command, Path in, Path out, Path err, long start) {
     Sessions sessions = command.isolated() ? this.sessions : Sessions.none();
-    ProcessBuilder builder = new ProcessBuilder(sessions.wrap(command.args()))
+    Map<String, String> environment = new java.util.HashMap<>(inherited);
+    environment.putAll(command.environment());
+    String missing = missingProgram(command, environment.get("PATH"));
+    if (missing != null) {
+      return new ProcessResult(-1, "cannot start " + command.args().get(0) + ": " + missing, elapsed(start), false);
+    }
+    ProcessBuilder builder = new ProcessBuilder(sessions.wrap(located(command, environment.get("PATH"))))
         .redirectErrorStream(err == null)
         .redirectOutput(out.toFile())
         .redirectInput(in == null ? NO_INPUT : in.toFile());
@@ -93,12 +100,7 @@ public final class ProcessRunner implements CommandRunner {
       builder.directory(command.workingDirectory().toFile());
     }
     builder.environment().clear();
-    builder.environment().putAll(inherited);
-    builder.environment().putAll(command.environment());
-    String missing = missingProgram(command, builder.environment().get("PATH"));
-    if (missing != null) {
-      return new ProcessResult(-1, "cannot start " + command.args().get(0) + ": " + missing, elapsed(start), false);
-    }
+    builder.environment().putAll(environment);
     Process process;
     try {
       process = builder.start();
@@ -139,6 +141,27 @@ public final class ProcessRunner implements CommandRunner {
       output = output + "\n[stevedore] interrupted";
     }
     return new ProcessResult(exit, output, elapsed(start), timedOut);
+  }
+
+  /**
+   * The argument list with a bare program name replaced by the file found on the child's
+   * {@code PATH}: {@link ProcessBuilder} would search the agent's own {@code PATH}, not the one a
+   * command sets.
+   */
+  static List<String> located(Command command, String path) {
+    String program = command.args().get(0);
+    if (program.contains("/") || path == null) {
+      return command.args();
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+      if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+        List<String> out = new java.util.ArrayList<>(command.args());
+        out.set(0, p.toAbsolutePath().toString());
+        return out;
+      }
+    }
+    return command.args();
   }
 
   /**
