@@ -315,8 +315,8 @@ public final class RegistryClient {
     JsonNode expires = json.path("expires_in");
     Duration lifetime = expires.canConvertToLong() && expires.asLong() > 0
         ? Duration.ofSeconds(Math.min(expires.asLong(), MAX_TOKEN_LIFETIME.toSeconds())) : DEFAULT_TOKEN_LIFETIME;
-    // a little before the end, so that a token is not used in its last second
-    Duration margin = lifetime.compareTo(Duration.ofSeconds(30)) >= 0 ? Duration.ofSeconds(5) : Duration.ZERO;
+    // a little before the end of a longer one, so that it is not sent in its last second
+    Duration margin = lifetime.compareTo(DEFAULT_TOKEN_LIFETIME) > 0 ? Duration.ofSeconds(5) : Duration.ZERO;
     return new CachedToken(token.asText(), now.plus(lifetime).minus(margin));
   }
 
