@@ -248,6 +248,25 @@ class RegistryAuthTest {
   }
 
   @Test
+  void refusedCredentialsDoNotOpenTheRegistryBreaker() throws Exception {
+    registry = ex -> challenge(ex, "Basic realm=\"r\"");
+    Breakers breakers = new Breakers(ResilienceConfig.defaults());
+    RegistryClient client = new RegistryClient(web, breakers,
+        r -> Future.succeededFuture(Optional.of(ALICE)), clock);
+    for (int i = 0; i < 6; i++) {
+      assertThat(failure(digest(client))).isInstanceOf(RegistryAuthException.class);
+    }
+    assertThat(breakers.registry(host()).getState().name()).isEqualTo("CLOSED");
+    assertThat(manifestRequests.get()).isEqualTo(12);
+    // an outage still counts: a registry that answers 500
+    registry = ex -> ex.sendResponseHeaders(500, -1);
+    for (int i = 0; i < 3; i++) {
+      failure(digest(client));
+    }
+    assertThat(breakers.registry(host()).getState().name()).isEqualTo("OPEN");
+  }
+
+  @Test
   void hostileChallengesGiveClearErrorsAndNoTokenRequest() throws Exception {
     List<String[]> cases = List.of(
         new String[] {"Bearer realm=\"" + realm() + "\",service=\"" + "x".repeat(5000) + "\"", "at most 4096 are read"},
