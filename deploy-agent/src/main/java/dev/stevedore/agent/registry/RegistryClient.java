@@ -284,7 +284,10 @@ public final class RegistryClient {
       sent = request.send();
     }
     String who = c == null ? "anonymous" : c.describe();
-    return sent.compose(r -> {
+    return sent.recover(e -> Future.failedFuture(e instanceof RegistryAuthException ? e
+        // an outage, counted by the registry's breaker as the registry's own would be
+        : new IllegalStateException("token server " + realm + " (for registry " + t.registry() + ") did not answer: "
+            + e.getMessage(), e))).compose(r -> {
       if (r.statusCode() == 401 || r.statusCode() == 403) {
         return Future.failedFuture(new RegistryAuthException("token server " + realm + " (for registry "
             + t.registry() + ") refused " + who + " (" + r.statusCode() + ")"));

@@ -311,6 +311,18 @@ class RegistryAuthTest {
   }
 
   @Test
+  void anUnreachableTokenServerIsNamed() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    registry = ex -> challenge(ex, "Bearer realm=\"http://127.0.0.1:" + closed + "/token\"");
+    assertThat(failure(digest(client(ALICE)))).isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("token server http://127.0.0.1:" + closed + "/token (for registry " + host()
+            + ") did not answer: ");
+  }
+
+  @Test
   void anAuthenticatedManifestRequestFollowsNoRedirect() throws Exception {
     registry = ex -> {
       if (ex.getRequestHeaders().getFirst("Authorization") == null) {
