@@ -15,6 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES=(
   docker.io docker-registry docker-compose busybox-static debootstrap
   git curl ca-certificates iproute2 postgresql
+  apache2-utils
 )
 
 installed() {

@@ -22,6 +22,7 @@ import dev.stevedore.agent.kafka.RequestConsumer;
 import dev.stevedore.agent.kafka.RequestHandler;
 import dev.stevedore.agent.poll.Poller;
 import dev.stevedore.agent.process.CommandRunner;
+import dev.stevedore.agent.registry.DockerCredentials;
 import dev.stevedore.agent.registry.RegistryClient;
 import dev.stevedore.agent.state.AgentKey;
 import dev.stevedore.agent.state.StateStore;
@@ -117,7 +118,7 @@ public final class AgentVerticle extends VerticleBase {
           reconciler, new DeadLetterSender(vertx, publisher, "agent/" + config.hostId(), 2_000), Clock.systemUTC());
       consumer = new RequestConsumer(vertx, config, handler);
       heartbeats = new Heartbeats(config, store.state(), breakers, publisher, signer::sign);
-      poller = new Poller(vertx, config, store.state(), new RegistryClient(web, breakers), reconciler);
+      poller = new Poller(vertx, config, store.state(), registryClient(), reconciler);
       vertx.eventBus().<JsonObject>consumer(STATUS_ADDRESS, msg -> msg.reply(status()));
       return reconciler.recoverAll().compose(v -> inventory(drivers));
     }).compose(v -> {
@@ -131,6 +132,14 @@ public final class AgentVerticle extends VerticleBase {
       LOG.info("agent {} ({}, labels {}) manages {} with {}; consuming as {}", config.hostId(), config.environment(),
           config.labels(), config.services().keySet(), flavor == null ? "no compose" : flavor, config.consumerGroup());
     });
+  }
+
+  /** Polling's registry client: credentials from Docker's config.json of the agent's user (or registryAuth.dockerConfig). */
+  private RegistryClient registryClient() {
+    DockerCredentials credentials = new DockerCredentials(vertx,
+        DockerCredentials.directory(config.registryAuth().dockerConfig(), System.getenv()), runner,
+        config.registryAuth().helperTimeout(), Map.of());
+    return new RegistryClient(web, breakers, credentials, Clock.systemUTC());
   }
 
   private Driver driver(String name, ServiceConfig sc, Docker docker) {

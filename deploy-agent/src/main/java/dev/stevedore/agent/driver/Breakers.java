@@ -26,6 +26,9 @@ public final class Breakers {
         .permittedNumberOfCallsInHalfOpenState(1)
         // an open breaker lets a probe through as soon as its time is up, and says so (see onRecovery)
         .automaticTransitionFromOpenToHalfOpenEnabled(true)
+        // refused credentials or an unreadable challenge are not an outage: deployments that pull
+        // from the registry with docker's own credentials must not wait for them
+        .ignoreExceptions(dev.stevedore.agent.registry.RegistryAuthException.class)
         .build());
   }
 

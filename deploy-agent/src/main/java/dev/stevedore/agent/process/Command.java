@@ -12,12 +12,13 @@ import java.util.Map;
  * hook's arguments may carry secrets), whether the output is stdout alone ({@code stdoutOnly},
  * for output that is parsed; stderr is then added only when the process fails) or both merged, and
  * whether it runs in a session of its own ({@code isolated}: the operator's own programs, hooks and
- * restart commands, whose children may daemonize; on a timeout the whole session is killed). The
+ * restart commands, whose children may daemonize; on a timeout the whole session is killed), and
+ * optionally what it reads on stdin ({@code input}, else nothing: {@code /dev/null}). The
  * agent's docker, compose and git commands are not isolated: starting each through {@code setsid}
  * cost 10-20 ms at the median and up to 100 ms at p90 per command, on every command of a deploy.
  */
 public record Command(List<String> args, Path workingDirectory, Map<String, String> environment, Duration timeout,
-    String label, boolean stdoutOnly, boolean isolated) {
+    String label, boolean stdoutOnly, boolean isolated, String input) {
   public Command {
     if (args == null || args.isEmpty()) {
       throw new IllegalArgumentException("a command needs at least the program");
@@ -27,8 +28,13 @@ public record Command(List<String> args, Path workingDirectory, Map<String, Stri
     timeout = timeout == null ? Duration.ofMinutes(5) : timeout;
   }
 
+  public Command(List<String> args, Path workingDirectory, Map<String, String> environment, Duration timeout,
+      String label, boolean stdoutOnly, boolean isolated) {
+    this(args, workingDirectory, environment, timeout, label, stdoutOnly, isolated, null);
+  }
+
   public Command(List<String> args, Path workingDirectory, Map<String, String> environment, Duration timeout) {
-    this(args, workingDirectory, environment, timeout, null, false, false);
+    this(args, workingDirectory, environment, timeout, null, false, false, null);
   }
 
   public static Command of(List<String> args) {
@@ -36,26 +42,31 @@ public record Command(List<String> args, Path workingDirectory, Map<String, Stri
   }
 
   public Command withEnvironment(Map<String, String> env) {
-    return new Command(args, workingDirectory, env, timeout, label, stdoutOnly, isolated);
+    return new Command(args, workingDirectory, env, timeout, label, stdoutOnly, isolated, input);
   }
 
   public Command withTimeout(Duration t) {
-    return new Command(args, workingDirectory, environment, t, label, stdoutOnly, isolated);
+    return new Command(args, workingDirectory, environment, t, label, stdoutOnly, isolated, input);
   }
 
   /** Shown instead of the arguments wherever the command is displayed. */
   public Command withLabel(String l) {
-    return new Command(args, workingDirectory, environment, timeout, l, stdoutOnly, isolated);
+    return new Command(args, workingDirectory, environment, timeout, l, stdoutOnly, isolated, input);
   }
 
   /** Output is stdout alone (stderr follows it only when the process fails): for output that is parsed. */
   public Command withStdoutOnly() {
-    return new Command(args, workingDirectory, environment, timeout, label, true, isolated);
+    return new Command(args, workingDirectory, environment, timeout, label, true, isolated, input);
   }
 
   /** Runs in a session of its own, killed as a whole on a timeout (the operator's hooks and restart commands). */
   public Command inOwnSession() {
-    return new Command(args, workingDirectory, environment, timeout, label, stdoutOnly, true);
+    return new Command(args, workingDirectory, environment, timeout, label, stdoutOnly, true, input);
+  }
+
+  /** Reads {@code text} (UTF-8) on stdin instead of nothing: how a credential helper gets the registry host. */
+  public Command withInput(String text) {
+    return new Command(args, workingDirectory, environment, timeout, label, stdoutOnly, isolated, text);
   }
 
   /**

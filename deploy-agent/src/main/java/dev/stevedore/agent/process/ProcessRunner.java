@@ -9,6 +9,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs processes with {@link ProcessBuilder} on a worker pool: argument lists only, an allow-listed
- * environment ({@link ChildEnvironment}) plus the command's own variables, stdout and stderr
+ * environment ({@link ChildEnvironment}) plus the command's own variables, stdin from
+ * {@code /dev/null} or from a private temporary file holding the command's input, stdout and stderr
  * merged into a private temporary file (a pipe would keep the step waiting for as long as any
  * background child holds it open) of which the tail is kept.
  *
@@ -59,26 +61,38 @@ public final class ProcessRunner implements CommandRunner {
     long start = System.nanoTime();
     Path out = null;
     Path err = null;
+    Path in = null;
     try {
       out = Files.createTempFile("stevedore-step-", ".out");   // mode 0600
       if (command.stdoutOnly()) {
         err = Files.createTempFile("stevedore-step-", ".err");
       }
-      return runBlocking(command, out, err, start);
+      if (command.input() != null) {
+        in = Files.createTempFile("stevedore-step-", ".in");
+        Files.writeString(in, command.input(), StandardCharsets.UTF_8);
+      }
+      return runBlocking(command, in, out, err, start);
     } catch (IOException e) {
-      return new ProcessResult(-1, "cannot create the output file: " + e.getMessage(), elapsed(start), false);
+      return new ProcessResult(-1, "cannot create the input or output file: " + e.getMessage(), elapsed(start), false);
     } finally {
       delete(out);
       delete(err);
+      delete(in);
     }
   }
 
-  private ProcessResult runBlocking(Command command, Path out, Path err, long start) {
+  private ProcessResult runBlocking(Command command, Path in, Path out, Path err, long start) {
     Sessions sessions = command.isolated() ? this.sessions : Sessions.none();
-    ProcessBuilder builder = new ProcessBuilder(sessions.wrap(command.args()))
+    Map<String, String> environment = new java.util.HashMap<>(inherited);
+    environment.putAll(command.environment());
+    String missing = missingProgram(command, environment.get("PATH"));
+    if (missing != null) {
+      return new ProcessResult(-1, "cannot start " + command.args().get(0) + ": " + missing, elapsed(start), false);
+    }
+    ProcessBuilder builder = new ProcessBuilder(sessions.wrap(located(command, environment.get("PATH"))))
         .redirectErrorStream(err == null)
         .redirectOutput(out.toFile())
-        .redirectInput(NO_INPUT);
+        .redirectInput(in == null ? NO_INPUT : in.toFile());
     if (err != null) {
       builder.redirectError(err.toFile());
     }
@@ -86,12 +100,7 @@ public final class ProcessRunner implements CommandRunner {
       builder.directory(command.workingDirectory().toFile());
     }
     builder.environment().clear();
-    builder.environment().putAll(inherited);
-    builder.environment().putAll(command.environment());
-    String missing = missingProgram(command, builder.environment().get("PATH"));
-    if (missing != null) {
-      return new ProcessResult(-1, "cannot start " + command.args().get(0) + ": " + missing, elapsed(start), false);
-    }
+    builder.environment().putAll(environment);
     Process process;
     try {
       process = builder.start();
@@ -132,6 +141,27 @@ public final class ProcessRunner implements CommandRunner {
       output = output + "\n[stevedore] interrupted";
     }
     return new ProcessResult(exit, output, elapsed(start), timedOut);
+  }
+
+  /**
+   * The argument list with a bare program name replaced by the file found on the child's
+   * {@code PATH}: {@link ProcessBuilder} would search the agent's own {@code PATH}, not the one a
+   * command sets.
+   */
+  static List<String> located(Command command, String path) {
+    String program = command.args().get(0);
+    if (program.contains("/") || path == null) {
+      return command.args();
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+      if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+        List<String> out = new java.util.ArrayList<>(command.args());
+        out.set(0, p.toAbsolutePath().toString());
+        return out;
+      }
+    }
+    return command.args();
   }
 
   /**

@@ -52,6 +52,14 @@ class AgentConfigTest {
     assertThat(demo.hooks().preDeploy().get(0).composeRun()).isEqualTo("migrate");
     assertThat(c.services().get("site").git().remote()).isEqualTo("origin");
     assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.registryAuth().dockerConfig()).isNull();
+    assertThat(c.registryAuth().helperTimeout()).isEqualTo(Duration.ofSeconds(10));
+    AgentConfig withAuth = AgentConfigs.load(Optional.of(file), Map.of(
+        "STEVEDORE_TRUSTED_KEYS_FILE", key.toString(),
+        "STEVEDORE_REGISTRY_AUTH_DOCKER_CONFIG", "/etc/stevedore/docker",
+        "STEVEDORE_REGISTRY_AUTH_HELPER_TIMEOUT", "PT3S"));
+    assertThat(withAuth.registryAuth().dockerConfig()).isEqualTo("/etc/stevedore/docker");
+    assertThat(withAuth.registryAuth().helperTimeout()).isEqualTo(Duration.ofSeconds(3));
   }
 
   @Test

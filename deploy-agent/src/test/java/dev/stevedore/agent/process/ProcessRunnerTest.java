@@ -57,6 +57,21 @@ class ProcessRunnerTest {
   }
 
   @Test
+  void feedsTheInputOnStdinAndFindsTheProgramOnTheCommandsPath() throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path echo = bin.resolve("stevedore-test-echo");
+    Files.writeString(echo, "#!/bin/sh\ncat\n");
+    Files.setPosixFilePermissions(echo, PosixFilePermissions.fromString("rwx------"));
+    ProcessResult r = run(Command.of(List.of("stevedore-test-echo")).withInput("registry.example.com")
+        .withEnvironment(Map.of("PATH", bin + ":/usr/bin:/bin")));
+    assertThat(r.ok()).as(r.output()).isTrue();
+    assertThat(r.output()).isEqualTo("registry.example.com");
+    // without input, stdin is empty
+    assertThat(run(Command.of(List.of("stevedore-test-echo")).withEnvironment(Map.of("PATH", bin + ":/usr/bin:/bin"))).output())
+        .isEmpty();
+  }
+
+  @Test
   void argumentsAreNotInterpreted() throws Exception {
     ProcessResult r = run(Command.of(List.of("echo", "$(id)", "`id`", "a;b")));
     assertThat(r.output().trim()).isEqualTo("$(id) `id` a;b");
