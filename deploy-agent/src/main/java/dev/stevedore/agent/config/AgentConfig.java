@@ -23,6 +23,7 @@ import java.util.TreeMap;
  * @param heartbeatInterval how often an {@code agent.heartbeat} is published
  * @param processedLimit how many finished deployment ids are remembered for de-duplication
  * @param requests bounds on a request's time (clock skew, age)
+ * @param push push mode over SSH (the gate's signature requirement, how long a push waits)
  */
 public record AgentConfig(
     String hostId,
@@ -40,7 +41,8 @@ public record AgentConfig(
     ResilienceConfig resilience,
     TestHooks testHooks,
     Map<String, ServiceConfig> services,
-    RequestPolicy requests) {
+    RequestPolicy requests,
+    PushConfig push) {
 
   public AgentConfig {
     if (hostId == null || hostId.isBlank()) {
@@ -82,6 +84,16 @@ public record AgentConfig(
     }
     services = Map.copyOf(services);
     requests = requests == null ? RequestPolicy.defaults() : requests;
+    push = push == null ? PushConfig.defaults() : push;
+  }
+
+  /** With the default push settings. */
+  public AgentConfig(String hostId, String environment, Map<String, String> labels, KafkaSettings kafka,
+      List<String> trustedKeys, String stateDirectory, String composeCommand, String dockerCommand, String httpHost,
+      int httpPort, Duration heartbeatInterval, int processedLimit, ResilienceConfig resilience, TestHooks testHooks,
+      Map<String, ServiceConfig> services, RequestPolicy requests) {
+    this(hostId, environment, labels, kafka, trustedKeys, stateDirectory, composeCommand, dockerCommand, httpHost,
+        httpPort, heartbeatInterval, processedLimit, resilience, testHooks, services, requests, null);
   }
 
   /** With the default request policy. */
@@ -90,7 +102,7 @@ public record AgentConfig(
       int httpPort, Duration heartbeatInterval, int processedLimit, ResilienceConfig resilience, TestHooks testHooks,
       Map<String, ServiceConfig> services) {
     this(hostId, environment, labels, kafka, trustedKeys, stateDirectory, composeCommand, dockerCommand, httpHost,
-        httpPort, heartbeatInterval, processedLimit, resilience, testHooks, services, null);
+        httpPort, heartbeatInterval, processedLimit, resilience, testHooks, services, null, null);
   }
 
   public String consumerGroup() {
