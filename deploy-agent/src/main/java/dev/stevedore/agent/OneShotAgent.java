@@ -18,9 +18,7 @@ import dev.stevedore.agent.push.PushProgress;
 import dev.stevedore.agent.state.AgentKey;
 import dev.stevedore.agent.state.Outbox;
 import dev.stevedore.agent.state.StateStore;
-import dev.stevedore.common.event.AgentEvent;
 import dev.stevedore.common.event.EventCodec;
-import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.common.security.AgentSigner;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -69,21 +67,7 @@ public final class OneShotAgent extends VerticleBase {
         .compose(keys -> StateStore.open(vertx, dir, stateWorker).compose(store -> {
           AgentSigner signer = new AgentSigner(keys, codec);
           Outbox outbox = new Outbox(store.state(), codec, signer::sign);
-          EventSink toOutbox = new EventSink() {
-            @Override
-            public void emit(AgentEvent event) {
-              outbox.add(Topics.EVENTS, event.deploymentId(), event);
-            }
-
-            @Override
-            public void saved() {}
-
-            @Override
-            public void hold() {}
-
-            @Override
-            public void release() {}
-          };
+          EventSink toOutbox = EventSink.into(outbox);
           PushFiles files = new PushFiles(dir);
           PushProgress sink = new PushProgress(toOutbox, stateWorker, files);
           Docker docker = new Docker(runner, breakers.docker());

@@ -63,6 +63,8 @@ public final class Reconciler {
   private final Clock clock;
   /** Services with an attempt (or a recovery) in progress. */
   private final Set<String> running = new HashSet<>();
+  /** The desired version whose attempt runs, per service (see {@link #withdraw}). */
+  private final Map<String, Desired> attempts = new HashMap<>();
   /** Services waiting for their next attempt: the timer that starts it. */
   private final Map<String, Long> timers = new HashMap<>();
   private boolean stopped;
@@ -182,6 +184,29 @@ public final class Reconciler {
     return true;
   }
 
+  /**
+   * Withdraws a desired version whose attempt has not started (a push that waited too long): as
+   * {@link #cancel}, and also while another deployment's attempt runs for the service, which then
+   * is the desired version again, as if the withdrawn one had never come. True when withdrawn.
+   */
+  public boolean withdraw(String service, String deploymentId, String reason) {
+    ServiceRecord record = state().services.get(service);
+    if (record == null || record.desired == null || !record.desired.deploymentId.equals(deploymentId)) {
+      return false;
+    }
+    Desired other = attempts.get(service);
+    if (other == null) {
+      return cancel(service, deploymentId, reason);
+    }
+    if (other.deploymentId.equals(deploymentId)) {
+      return false;
+    }
+    DeployJob job = record.desired.job(service);
+    record.desired = other;
+    skip(job, reason);
+    return true;
+  }
+
   /** True while an attempt (or a recovery) of {@code service} runs. */
   public boolean busy(String service) {
     return running.contains(service);
@@ -253,6 +278,7 @@ public final class Reconciler {
   private void start(DeployJob job, ServiceRecord record, Desired d, Driver driver) {
     String service = job.service();
     running.add(service);
+    attempts.put(service, d);
     long now = clock.millis();
     if (d.waitingSince != null) {
       d.waitedMs += Math.max(0, now - d.waitingSince);
@@ -294,6 +320,7 @@ public final class Reconciler {
       return cycle.forward(a).compose(report -> settle(a, report));
     }).onComplete(ar -> {
       running.remove(service);
+      attempts.remove(service);
       if (ar.failed()) {
         // The state could not be written: the journal on disk is what a restart will recover from.
         LOG.error("deployment {}: attempt ended without a durable outcome: {}", job.deploymentId(), ar.cause().toString());

@@ -193,7 +193,7 @@ public final class PushInbox {
     for (Map.Entry<String, AgentState.ServiceRecord> e : state.get().services.entrySet()) {
       AgentState.Desired d = e.getValue().desired;
       if (d != null && d.deploymentId.equals(id)) {
-        if (reconciler.cancel(e.getKey(), id, "push withdrawn: it waited longer than push.lockWait (" + config.push().lockWait()
+        if (reconciler.withdraw(e.getKey(), id, "push withdrawn: it waited longer than push.lockWait (" + config.push().lockWait()
             + ") for another deployment of " + e.getKey())) {
           LOG.warn("push {}: withdrawn after waiting {}", id, config.push().lockWait());
         } else {

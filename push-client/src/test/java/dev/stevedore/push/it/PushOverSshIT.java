@@ -86,6 +86,8 @@ class PushOverSshIT {
   static int demoPort;
   static Path agentYml;
   static Path ciKey;
+  /** A second CI key whose forced command reads agent-short.yml: the same host, push.lockWait PT2S. */
+  static Path ciShortKey;
   static Path knownHosts;
   static String hostId;
 
@@ -174,7 +176,13 @@ class PushOverSshIT {
     String line = new String(helper.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(helper.waitFor()).isZero();
     assertThat(line).startsWith("restrict,command=\"" + wrapper + " ssh-gate --config " + agentYml + "\" ssh-ed25519 ");
-    Files.writeString(sshd.authorizedKeys, line);
+    Path shortYml = dir.resolve("agent-short.yml");
+    Files.writeString(shortYml, Files.readString(agentYml) + "push:\n  lockWait: PT2S\n");
+    ciShortKey = dir.resolve("ci_short_ed25519");
+    SshServer.keygen(ciShortKey, "ed25519");
+    String shortLine = "restrict,command=\"" + wrapper + " ssh-gate --config " + shortYml + "\" "
+        + Files.readString(Path.of(ciShortKey + ".pub")).strip() + "\n";
+    Files.writeString(sshd.authorizedKeys, line + shortLine);
     knownHosts = dir.resolve("known_hosts");
     Files.writeString(knownHosts, sshd.knownHostsLine());
     sshd.start();
@@ -281,6 +289,25 @@ class PushOverSshIT {
     } catch (Exception e) {
       throw new IllegalStateException("an agent event does not decode: " + json, e);
     }
+  }
+
+  /**
+   * Starts the agent daemon with a pause of {@code pause} before `up` of every deployment, sends it
+   * a signed request for {@code version} and waits until its cycle holds the service there.
+   */
+  static DeployRequested daemonDeploying(Vertx vertx, String version, Duration pause, RunningAgent[] agent)
+      throws Exception {
+    Path paused = dir.resolve("state").resolve("paused-at");
+    Files.deleteIfExists(paused);
+    agent[0] = AgentService.start(vertx, daemonConfig(new TestHooks("before:up", pause)))
+        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    RequestSigner signer = new RequestSigner(TRIGGER, CODEC);
+    DeployRequested request = signer.sign(new DeployRequested(UUID.randomUUID().toString(), "stevedore://trigger/it",
+        Instant.now(), UUID.randomUUID().toString(), "demo", "prod", version, null, null, null, "it", "manual", null,
+        new Target("prod", List.of(hostId), Map.of()), null, null));
+    kafka.send(Topics.REQUESTS, request.partitionKey(), new String(CODEC.encode(request), StandardCharsets.UTF_8));
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(paused));
+    return request;
   }
 
   static List<StevedoreEvent> eventsOf(String deploymentId) {
@@ -411,19 +438,11 @@ class PushOverSshIT {
   @Test
   @Order(4)
   void aPushWhileTheDaemonDeploysTheSameServiceWaitsForIt() throws Exception {
-    Path paused = dir.resolve("state").resolve("paused-at");
-    Files.deleteIfExists(paused);
     Vertx vertx = Vertx.vertx();
+    RunningAgent[] agent = new RunningAgent[1];
     try {
       // the daemon pauses 4 s before `up` of every deployment: its cycle holds the service
-      RunningAgent agent = AgentService.start(vertx, daemonConfig(new TestHooks("before:up", Duration.ofSeconds(4))))
-          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      RequestSigner signer = new RequestSigner(TRIGGER, CODEC);
-      DeployRequested request = signer.sign(new DeployRequested(UUID.randomUUID().toString(), "stevedore://trigger/it",
-          Instant.now(), UUID.randomUUID().toString(), "demo", "prod", "v3", null, null, null, "it", "manual", null,
-          new Target("prod", List.of(hostId), Map.of()), null, null));
-      kafka.send(Topics.REQUESTS, request.partitionKey(), new String(CODEC.encode(request), StandardCharsets.UTF_8));
-      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(paused));
+      DeployRequested request = daemonDeploying(vertx, "v3", Duration.ofSeconds(4), agent);
 
       Run run = push("v4");
       System.out.println(run.out());
@@ -444,7 +463,37 @@ class PushOverSshIT {
       assertThat(daemons.version()).isEqualTo("v3");
       assertThat(pushes.fromVersion()).isEqualTo("v3");
       assertThat(pushes.time()).isAfterOrEqualTo(daemons.time());
-      agent.stop().toCompletionStage().toCompletableFuture().get(70, TimeUnit.SECONDS);
+      agent[0].stop().toCompletionStage().toCompletableFuture().get(70, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aPushThatWaitsLongerThanLockWaitIsWithdrawnAndChangesNothing() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    RunningAgent[] agent = new RunningAgent[1];
+    try {
+      DeployRequested request = daemonDeploying(vertx, "v1", Duration.ofSeconds(10), agent);
+
+      Run run = push("v2", "--identity", ciShortKey.toString());
+      System.out.println(run.out() + run.err());
+
+      assertThat(run.code()).as("stdout %s%nstderr %s", run.out(), run.err()).isEqualTo(5);
+      assertThat(run.out()).contains("waiting: deployment " + request.deploymentId());
+      assertThat(run.err()).contains("timed out").contains("push.lockWait (PT2S)").contains("withdrawn and changed nothing");
+      String id = run.deploymentId();
+      // the daemon's deployment finishes; the withdrawn push never runs
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> version().filter("v1"::equals).isPresent());
+      Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+          .until(() -> version().filter("v1"::equals).isPresent());
+      Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> eventsOf(id).stream().anyMatch(e -> e instanceof dev.stevedore.common.event.DeploySkipped));
+      assertThat(eventsOf(id)).noneMatch(e -> e instanceof DeployStarted);
+      assertThat(((dev.stevedore.common.event.DeploySkipped) eventsOf(id).get(0)).reason()).startsWith("push withdrawn");
+      assertThat(eventsOf(request.deploymentId())).anyMatch(e -> e instanceof DeploySucceeded);
+      agent[0].stop().toCompletionStage().toCompletableFuture().get(70, TimeUnit.SECONDS);
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
