@@ -63,7 +63,8 @@ public final class OneShot {
         lock = own.get();
         vertx = runCore();
       } else {
-        out.println("the agent daemon on this host (" + HostLock.holder(stateDir) + ") runs the cycle");
+        out.println("the agent daemon on this host (" + HostLock.holder(stateDir) + ") runs the cycle; this push waits "
+            + "at most " + config.push().lockWait() + " for another deployment of " + command.service() + " to end");
         out.flush();
       }
       long handedAt = System.nanoTime();

@@ -184,7 +184,7 @@ public final class PushInbox {
     if (reconciler.busy(r.service()) && record != null && record.intent != null) {
       progress.note(id, "waiting: deployment " + record.intent.deploymentId + " of " + r.service() + " (version "
           + record.intent.toVersion + ", step " + record.intent.step + ") runs on this host; this push starts when it "
-          + "ends (at most " + config.push().lockWait() + ")");
+          + "ends");
     }
     return reconciler.submit(job);
   }
@@ -193,9 +193,9 @@ public final class PushInbox {
     for (Map.Entry<String, AgentState.ServiceRecord> e : state.get().services.entrySet()) {
       AgentState.Desired d = e.getValue().desired;
       if (d != null && d.deploymentId.equals(id)) {
-        if (reconciler.withdraw(e.getKey(), id, "push withdrawn: it waited longer than push.lockWait (" + config.push().lockWait()
-            + ") for another deployment of " + e.getKey())) {
-          LOG.warn("push {}: withdrawn after waiting {}", id, config.push().lockWait());
+        if (reconciler.withdraw(e.getKey(), id, "push withdrawn: it waited longer than its push.lockWait for another "
+            + "deployment of " + e.getKey())) {
+          LOG.warn("push {}: withdrawn after waiting longer than its push.lockWait", id);
         } else {
           progress.note(id, "cannot withdraw the push: its attempt has started and goes on");
         }
