@@ -75,6 +75,8 @@ public final class PushClient {
     String command = command();
     SshClient client = SshClient.setUpDefaultClient();
     client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+    // only the key given: nothing from ~/.ssh, no agent, no password
+    client.setKeyIdentityProvider(org.apache.sshd.common.keyprovider.KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     client.start();
     List<HostTarget> hosts = options.hosts();
     int[] codes = new int[hosts.size()];

@@ -1,7 +1,6 @@
 package dev.stevedore.push.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.stevedore.agent.AgentService;
 import dev.stevedore.agent.RunningAgent;
@@ -93,7 +92,8 @@ class PushOverSshIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    assumeTrue(SshServer.available(), "needs /usr/sbin/sshd (openssh-server) and root");
+    assertThat(SshServer.available()).as("these tests need a real OpenSSH server: /usr/sbin/sshd (Debian package "
+        + "openssh-server, installed by scripts/install-deps.sh) and root, as CI runs").isTrue();
     dir = Files.createTempDirectory("push-it");
     kafka = KafkaTestSupport.shared();
     kafka.createTopics(Topics.REQUESTS, Topics.EVENTS, Topics.DEAD_LETTERS);
@@ -189,13 +189,18 @@ class PushOverSshIT {
   }
 
   @AfterAll
-  static void tearDown() {
+  static void tearDown() throws IOException {
     if (sshd != null) {
       sshd.close();
     }
     if (project != null) {
       DockerTestSupport.run(Duration.ofMinutes(2), dir.resolve("demo"), Map.of("PORT", String.valueOf(demoPort)),
           List.of(DockerTestSupport.composeBinary(), "-p", project, "down", "-v", "--remove-orphans"));
+    }
+    if (dir != null) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
@@ -397,7 +402,10 @@ class PushOverSshIT {
   @Test
   @Order(3)
   void aPushDeploysTheDemoStreamsItsStepsAndItsEventsReachKafkaWithTriggerPush() throws Exception {
-    Run run = push("v2");
+    // --accept-new: this first use trusts the unknown host and records its key
+    Path fresh = dir.resolve("known_hosts_fresh");
+    Run run = push("v2", "--known-hosts", fresh.toString(), "--accept-new");
+    assertThat(Files.readString(fresh)).contains(sshd.knownHostsLine().split(" ")[2].strip());
     System.out.println(run.out());
 
     assertThat(run.code()).as("stdout %s%nstderr %s", run.out(), run.err()).isZero();
