@@ -97,8 +97,10 @@ public final class AgentVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     web = WebClient.create(vertx);
-    return lock(System.currentTimeMillis()).compose(l -> EventPublisher.create(vertx, config.kafka().withClientId(config.kafka().clientId() + "-" + config.hostId()),
-        codec, breakers.kafka())).onSuccess(p -> publisher = p)
+    return lock(System.currentTimeMillis())
+        .compose(l -> EventPublisher.create(vertx,
+            config.kafka().withClientId(config.kafka().clientId() + "-" + config.hostId()), codec, breakers.kafka()))
+        .onSuccess(p -> publisher = p)
         .compose(p -> stateWorker.executeBlocking(() -> AgentKey.loadOrCreate(Path.of(config.stateDirectory())), false))
         .map(keys -> {
           signer = new AgentSigner(keys, codec);
@@ -142,6 +144,12 @@ public final class AgentVerticle extends VerticleBase {
       poller.start();
       LOG.info("agent {} ({}, labels {}) manages {} with {}; consuming as {}", config.hostId(), config.environment(),
           config.labels(), config.services().keySet(), flavor == null ? "no compose" : flavor, config.consumerGroup());
+    }).onFailure(e -> {
+      // a start that failed is not stopped: let go of the host lock here
+      if (hostLock != null) {
+        hostLock.close();
+        hostLock = null;
+      }
     });
   }
 
