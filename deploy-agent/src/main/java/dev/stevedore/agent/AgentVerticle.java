@@ -124,7 +124,7 @@ public final class AgentVerticle extends VerticleBase {
       CycleRunner cycle = new CycleRunner(store, sink, events, health,
           TestHookGate.of(vertx, config.testHooks(), store.directory()));
       reconciler = new Reconciler(vertx, config, store, drivers, cycle, events, sink, metrics, Clock.systemUTC());
-      inbox = new PushInbox(vertx, config, store::state, reconciler, sink, stateWorker, pushFiles, Clock.systemUTC());
+      inbox = new PushInbox(vertx, config, store::state, reconciler, sink, pushFiles, Clock.systemUTC());
       breakers.onRecovery(reconciler::wake);
       RequestHandler handler = new RequestHandler(config, codec, new RequestVerifier(trustedKeys, codec), store.state(),
           reconciler, new DeadLetterSender(vertx, publisher, "agent/" + config.hostId(), 2_000), Clock.systemUTC());

@@ -79,7 +79,7 @@ public final class OneShotAgent extends VerticleBase {
               TestHookGate.of(vertx, config.testHooks(), store.directory()));
           reconciler = new Reconciler(vertx, config, store, drivers, cycle, events, sink, new SimpleMeterRegistry(),
               Clock.systemUTC());
-          inbox = new PushInbox(vertx, config, store::state, reconciler, sink, stateWorker, files, Clock.systemUTC());
+          inbox = new PushInbox(vertx, config, store::state, reconciler, sink, files, Clock.systemUTC());
           return reconciler.recoverAll().compose(v -> AgentVerticle.inventory(store, drivers));
         }))).onSuccess(v -> inbox.start());
   }

@@ -10,7 +10,6 @@ import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.Target;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -33,11 +32,11 @@ import org.slf4j.LoggerFactory;
  * {@code push}, this host as the target), then the {@link Reconciler} (latest wins, one attempt
  * at a time per service: a push for a service whose deployment runs waits for it). Runs in the
  * agent daemon and in a one-shot process alike. Confined to the agent's event loop; the folder is
- * read on the state worker.
+ * read on Vert.x's worker pool.
  */
 public final class PushInbox {
   private static final Logger LOG = LoggerFactory.getLogger(PushInbox.class);
-  static final long SCAN_MS = 200;
+  static final long SCAN_MS = 250;
   /** Files of pushes nobody waits for any more (the client died) are removed after this. */
   static final Duration STALE = Duration.ofDays(1);
 
@@ -46,7 +45,6 @@ public final class PushInbox {
   private final Supplier<AgentState> state;
   private final Reconciler reconciler;
   private final PushProgress progress;
-  private final WorkerExecutor worker;
   private final PushFiles files;
   private final Clock clock;
   private long timer = -1;
@@ -57,13 +55,12 @@ public final class PushInbox {
   private record Found(List<PushRequest> requests, Map<String, String> malformed, List<String> cancels) {}
 
   public PushInbox(Vertx vertx, AgentConfig config, Supplier<AgentState> state, Reconciler reconciler, PushProgress progress,
-      WorkerExecutor worker, PushFiles files, Clock clock) {
+      PushFiles files, Clock clock) {
     this.vertx = vertx;
     this.config = config;
     this.state = state;
     this.reconciler = reconciler;
     this.progress = progress;
-    this.worker = worker;
     this.files = files;
     this.clock = clock;
   }
@@ -84,7 +81,8 @@ public final class PushInbox {
       return;
     }
     scanning = true;
-    worker.executeBlocking(this::read, true)
+    // the folder is read on Vert.x's worker pool, not the state worker: state writes never queue behind it
+    vertx.executeBlocking(this::read, false)
         .compose(this::handle)
         .onComplete(ar -> {
           scanning = false;
@@ -142,13 +140,13 @@ public final class PushInbox {
     });
     Future<Void> chain = Future.succeededFuture();
     for (PushRequest r : found.requests()) {
-      chain = chain.compose(v -> take(r)).compose(v -> worker.executeBlocking(() -> {
+      chain = chain.compose(v -> take(r)).compose(v -> vertx.executeBlocking(() -> {
         Path req = files.request(r.deploymentId());
         if (Files.exists(req)) {
           Files.move(req, files.taken(r.deploymentId()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         return null;
-      }, true));
+      }, false));
     }
     for (String id : found.cancels()) {
       chain = chain.compose(v -> cancel(id));
