@@ -21,10 +21,14 @@ import dev.stevedore.agent.kafka.OutboxRelay;
 import dev.stevedore.agent.kafka.RequestConsumer;
 import dev.stevedore.agent.kafka.RequestHandler;
 import dev.stevedore.agent.poll.Poller;
+import dev.stevedore.agent.push.PushFiles;
+import dev.stevedore.agent.push.PushInbox;
+import dev.stevedore.agent.push.PushProgress;
 import dev.stevedore.agent.process.CommandRunner;
 import dev.stevedore.agent.registry.DockerCredentials;
 import dev.stevedore.agent.registry.RegistryClient;
 import dev.stevedore.agent.state.AgentKey;
+import dev.stevedore.agent.state.HostLock;
 import dev.stevedore.agent.state.StateStore;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.kafka.EventPublisher;
@@ -77,6 +81,8 @@ public final class AgentVerticle extends VerticleBase {
   private Heartbeats heartbeats;
   private AgentSigner signer;
   private long heartbeatTimer = -1;
+  private HostLock hostLock;
+  private PushInbox inbox;
 
   public AgentVerticle(AgentConfig config, List<PublicKey> trustedKeys, ComposeFlavor flavor, CommandRunner runner,
       WorkerExecutor stateWorker, MeterRegistry metrics, Breakers breakers) {
@@ -92,8 +98,10 @@ public final class AgentVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     web = WebClient.create(vertx);
-    return EventPublisher.create(vertx, config.kafka().withClientId(config.kafka().clientId() + "-" + config.hostId()),
-        codec, breakers.kafka()).onSuccess(p -> publisher = p)
+    return lock(System.currentTimeMillis())
+        .compose(l -> EventPublisher.create(vertx,
+            config.kafka().withClientId(config.kafka().clientId() + "-" + config.hostId()), codec, breakers.kafka()))
+        .onSuccess(p -> publisher = p)
         .compose(p -> stateWorker.executeBlocking(() -> AgentKey.loadOrCreate(Path.of(config.stateDirectory())), false))
         .map(keys -> {
           signer = new AgentSigner(keys, codec);
@@ -107,12 +115,17 @@ public final class AgentVerticle extends VerticleBase {
       relay = new OutboxRelay(vertx, store, publisher, codec, config.resilience().outboxRetry(), signer::sign);
       Docker docker = new Docker(runner, breakers.docker());
       Map<String, Driver> drivers = new HashMap<>();
-      config.services().forEach((name, sc) -> drivers.put(name, driver(name, sc, docker)));
+      config.services().forEach((name, sc) -> drivers.put(name, driver(vertx, web, config, flavor, runner, breakers, name,
+          sc, docker)));
       HealthChecker health = new HealthChecker(vertx, web);
       DeployEvents events = new DeployEvents(config.hostId(), Clock.systemUTC());
-      CycleRunner cycle = new CycleRunner(store, relay, events, health,
+      PushFiles pushFiles = new PushFiles(store.directory());
+      // Every event goes to the outbox; those of push deploys also to the push's progress file.
+      PushProgress sink = new PushProgress(relay, stateWorker, pushFiles);
+      CycleRunner cycle = new CycleRunner(store, sink, events, health,
           TestHookGate.of(vertx, config.testHooks(), store.directory()));
-      reconciler = new Reconciler(vertx, config, store, drivers, cycle, events, relay, metrics, Clock.systemUTC());
+      reconciler = new Reconciler(vertx, config, store, drivers, cycle, events, sink, metrics, Clock.systemUTC());
+      inbox = new PushInbox(vertx, config, store::state, reconciler, sink, pushFiles, Clock.systemUTC());
       breakers.onRecovery(reconciler::wake);
       RequestHandler handler = new RequestHandler(config, codec, new RequestVerifier(trustedKeys, codec), store.state(),
           reconciler, new DeadLetterSender(vertx, publisher, "agent/" + config.hostId(), 2_000), Clock.systemUTC());
@@ -124,6 +137,7 @@ public final class AgentVerticle extends VerticleBase {
     }).compose(v -> {
       relay.kick();
       reconciler.resume();
+      inbox.start();
       return consumer.start();
     }).onSuccess(v -> {
       sendHeartbeat();
@@ -131,6 +145,12 @@ public final class AgentVerticle extends VerticleBase {
       poller.start();
       LOG.info("agent {} ({}, labels {}) manages {} with {}; consuming as {}", config.hostId(), config.environment(),
           config.labels(), config.services().keySet(), flavor == null ? "no compose" : flavor, config.consumerGroup());
+    }).onFailure(e -> {
+      // a start that failed is not stopped: let go of the host lock here
+      if (hostLock != null) {
+        hostLock.close();
+        hostLock = null;
+      }
     });
   }
 
@@ -142,7 +162,32 @@ public final class AgentVerticle extends VerticleBase {
     return new RegistryClient(web, breakers, credentials, Clock.systemUTC());
   }
 
-  private Driver driver(String name, ServiceConfig sc, Docker docker) {
+  /**
+   * Takes the host's agent lock ({@link HostLock}): one process runs the cycles on a host. While a
+   * one-shot {@code stevedore-agent deploy} (or a second agent on the same state directory) holds
+   * it, the agent waits, saying so, until it is free (the start-up timeout bounds that wait).
+   */
+  private Future<HostLock> lock(long since) {
+    Path dir = Path.of(config.stateDirectory());
+    return stateWorker.executeBlocking(() -> HostLock.tryAcquire(dir, "agent " + config.hostId()).orElse(null), false)
+        .compose(l -> {
+          if (l != null) {
+            hostLock = l;
+            return Future.succeededFuture(l);
+          }
+          long waited = System.currentTimeMillis() - since;
+          if (waited < 1000 || waited % 30_000 < 1000) {
+            LOG.warn("another process holds {} ({}): a push deploy runs on this host, or a second agent uses {}; "
+                + "waiting for it", dir.resolve(HostLock.FILE), HostLock.holder(dir), dir);
+          }
+          Promise<HostLock> p = Promise.promise();
+          vertx.setTimer(1000, id -> lock(since).onComplete(p));
+          return p.future();
+        });
+  }
+
+  static Driver driver(io.vertx.core.Vertx vertx, WebClient web, AgentConfig config, ComposeFlavor flavor,
+      CommandRunner runner, Breakers breakers, String name, ServiceConfig sc, Docker docker) {
     if (sc.driver().equals("git")) {
       return new GitDriver(sc, runner, config.resilience().stepTimeout());
     }
@@ -156,8 +201,12 @@ public final class AgentVerticle extends VerticleBase {
     return new ComposeDriver(vertx, name, sc, flavor, config.dockerCommand(), docker, breakers, config.resilience().stepTimeout());
   }
 
-  /** Records what runs for services this agent has never deployed (first start on a host). */
   private Future<Void> inventory(Map<String, Driver> drivers) {
+    return inventory(store, drivers);
+  }
+
+  /** Records what runs for services this agent has never deployed (first start on a host). */
+  static Future<Void> inventory(StateStore store, Map<String, Driver> drivers) {
     Future<Void> chain = Future.succeededFuture();
     for (Map.Entry<String, Driver> e : drivers.entrySet()) {
       var record = store.state().service(e.getKey());
@@ -198,6 +247,9 @@ public final class AgentVerticle extends VerticleBase {
     if (poller != null) {
       poller.stop();
     }
+    if (inbox != null) {
+      inbox.stop();
+    }
     if (reconciler != null) {
       reconciler.stop();
     }
@@ -205,8 +257,15 @@ public final class AgentVerticle extends VerticleBase {
     return closed.recover(e -> Future.succeededFuture())
         .compose(v -> idle(System.currentTimeMillis() + 60_000))
         .compose(v -> {
-          relay.stop();
-          return publisher.close();
+          if (relay != null) {
+            relay.stop();
+          }
+          return publisher == null ? Future.<Void>succeededFuture() : publisher.close();
+        })
+        .andThen(ar -> {
+          if (hostLock != null) {
+            hostLock.close();
+          }
         });
   }
 

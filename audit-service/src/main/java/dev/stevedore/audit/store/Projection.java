@@ -156,9 +156,13 @@ final class Projection {
       d.service = a.service;
       d.environment = a.environment;
       d.version = a.version;
+      d.triggerKind = a.trigger;
       d.requestedAt = a.firstSeen;
       deployments.put(d.id, d);
       return;
+    }
+    if (!d.hasRequest) {
+      d.triggerKind = coalesce(d.triggerKind, a.trigger);
     }
     d.environment = coalesce(d.environment, a.environment);
     d.version = coalesce(d.version, a.version);
@@ -301,6 +305,8 @@ final class Projection {
     final String service;
     String environment;
     String version;
+    /** {@code push} for a push deploy over SSH (no request exists: the agent's events say so by their source). */
+    String trigger;
     long firstSeen;
 
     AgentSeen(AgentEvent first) {
@@ -311,6 +317,9 @@ final class Projection {
 
     void add(AgentEvent a) {
       firstSeen = Math.min(firstSeen, millis(a.time()));
+      if (trigger == null && a.source() != null && a.source().endsWith("/push")) {
+        trigger = "push";
+      }
       if (a instanceof DeployStarted s) {
         environment = coalesce(environment, s.environment());
         version = coalesce(version, s.toVersion());

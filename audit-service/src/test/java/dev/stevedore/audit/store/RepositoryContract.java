@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stevedore.audit.Events;
 import dev.stevedore.audit.dora.Dora;
 import dev.stevedore.common.event.DeployRolledBack;
+import dev.stevedore.common.event.DeployStarted;
 import dev.stevedore.common.event.DeployStep;
 import dev.stevedore.common.event.DeploySucceeded;
 import dev.stevedore.common.event.DeploymentIds;
@@ -199,6 +200,27 @@ abstract class RepositoryContract {
     });
     assertThat(d.timeline()).extracting(Views.TimelineEntry::type).containsExactly(
         "deploy.requested", "deploy.started", "deploy.step", "deploy.step", "deploy.succeeded");
+  }
+
+  @Test
+  void aPushDeployHasNoRequestAndIsListedWithTriggerPush() throws Exception {
+    String id = deploymentId("pushed");
+    String source = "stevedore://agent/web-1/push";
+    DeployStarted started = Events.started(id, "web-1", "web", "prod", "v2", T0);
+    DeploySucceeded succeeded = Events.succeeded(id, "web-1", "web", "prod", "v2", T0.plusSeconds(3));
+    // the outcome in one batch, the start in a later one: the trigger is known from either
+    store(List.of(new DeploySucceeded(succeeded.id(), source, succeeded.time(), id, "web-1", "web", "prod", "v2",
+        succeeded.digest(), succeeded.durationMs())));
+    store(List.of(new DeployStarted(started.id(), source, started.time(), id, "web-1", "web", "prod", "v1", "v2",
+        "default")));
+    String other = deploymentId("not-pushed");
+    store(Events.successfulDeployment(other, "web-1", "web", "prod", "v3", T0.plusSeconds(10)).subList(1, 5));
+
+    Views.DeploymentDetail d = queries.deployment(id).orElseThrow();
+    assertThat(d.deployment().trigger()).isEqualTo("push");
+    assertThat(d.deployment().status()).isEqualTo("succeeded");
+    assertThat(d.deployment().requestSeen()).isFalse();
+    assertThat(queries.deployment(other).orElseThrow().deployment().trigger()).isNull();
   }
 
   @Test

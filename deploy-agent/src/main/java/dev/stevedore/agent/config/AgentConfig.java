@@ -24,6 +24,7 @@ import java.util.TreeMap;
  * @param processedLimit how many finished deployment ids are remembered for de-duplication
  * @param requests bounds on a request's time (clock skew, age)
  * @param registryAuth where polling finds registry credentials (Docker's {@code config.json})
+ * @param push push mode over SSH (the gate's signature requirement, how long a push waits)
  */
 public record AgentConfig(
     String hostId,
@@ -42,7 +43,8 @@ public record AgentConfig(
     TestHooks testHooks,
     Map<String, ServiceConfig> services,
     RequestPolicy requests,
-    RegistryAuthConfig registryAuth) {
+    RegistryAuthConfig registryAuth,
+    PushConfig push) {
 
   public AgentConfig {
     if (hostId == null || hostId.isBlank()) {
@@ -85,15 +87,16 @@ public record AgentConfig(
     services = Map.copyOf(services);
     requests = requests == null ? RequestPolicy.defaults() : requests;
     registryAuth = registryAuth == null ? RegistryAuthConfig.defaults() : registryAuth;
+    push = push == null ? PushConfig.defaults() : push;
   }
 
-  /** With the default registry credentials lookup. */
+  /** With the default registry credentials lookup and push settings. */
   public AgentConfig(String hostId, String environment, Map<String, String> labels, KafkaSettings kafka,
       List<String> trustedKeys, String stateDirectory, String composeCommand, String dockerCommand, String httpHost,
       int httpPort, Duration heartbeatInterval, int processedLimit, ResilienceConfig resilience, TestHooks testHooks,
       Map<String, ServiceConfig> services, RequestPolicy requests) {
     this(hostId, environment, labels, kafka, trustedKeys, stateDirectory, composeCommand, dockerCommand, httpHost,
-        httpPort, heartbeatInterval, processedLimit, resilience, testHooks, services, requests, null);
+        httpPort, heartbeatInterval, processedLimit, resilience, testHooks, services, requests, null, null);
   }
 
   /** With the default request policy. */
@@ -102,7 +105,7 @@ public record AgentConfig(
       int httpPort, Duration heartbeatInterval, int processedLimit, ResilienceConfig resilience, TestHooks testHooks,
       Map<String, ServiceConfig> services) {
     this(hostId, environment, labels, kafka, trustedKeys, stateDirectory, composeCommand, dockerCommand, httpHost,
-        httpPort, heartbeatInterval, processedLimit, resilience, testHooks, services, null, null);
+        httpPort, heartbeatInterval, processedLimit, resilience, testHooks, services, null, null, null);
   }
 
   public String consumerGroup() {

@@ -17,4 +17,23 @@ public interface EventSink {
   void hold();
 
   void release();
+
+  /** Events into the durable outbox only, nothing published (the one-shot agent without Kafka, tests). */
+  static EventSink into(dev.stevedore.agent.state.Outbox outbox) {
+    return new EventSink() {
+      @Override
+      public void emit(AgentEvent event) {
+        outbox.add(dev.stevedore.common.kafka.Topics.EVENTS, event.deploymentId(), event);
+      }
+
+      @Override
+      public void saved() {}
+
+      @Override
+      public void hold() {}
+
+      @Override
+      public void release() {}
+    };
+  }
 }

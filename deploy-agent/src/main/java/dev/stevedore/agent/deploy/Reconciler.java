@@ -63,6 +63,8 @@ public final class Reconciler {
   private final Clock clock;
   /** Services with an attempt (or a recovery) in progress. */
   private final Set<String> running = new HashSet<>();
+  /** The desired version whose attempt runs, per service (see {@link #cancel}). */
+  private final Map<String, Desired> attempts = new HashMap<>();
   /** Services waiting for their next attempt: the timer that starts it. */
   private final Map<String, Long> timers = new HashMap<>();
   private boolean stopped;
@@ -169,8 +171,11 @@ public final class Reconciler {
 
   /**
    * Withdraws a desired version that waits (for a dependency, or behind the running attempt of
-   * another deployment of the service), not one whose own attempt runs, and publishes its
-   * {@code deploy.skipped}; true when there was one. Completes once that is on disk.
+   * another deployment of the service), never one whose own attempt runs, and publishes its
+   * {@code deploy.skipped}; true when there was one. When another deployment's attempt runs, that
+   * one is the desired version again, as if the withdrawn one had never come (it finishes as
+   * itself, not as superseded). Used by a verified {@code deploy.cancelled} and by a push that
+   * waited too long. Completes once that is on disk.
    */
   public Future<Boolean> cancel(String service, String deploymentId, String reason) {
     ServiceRecord record = state().services.get(service);
@@ -178,8 +183,12 @@ public final class Reconciler {
         || (record.intent != null && deploymentId.equals(record.intent.deploymentId))) {
       return Future.succeededFuture(false);
     }
+    Desired attempt = attempts.get(service);
+    if (attempt != null && attempt.deploymentId.equals(deploymentId)) {
+      return Future.succeededFuture(false);
+    }
     DeployJob job = record.desired.job(service);
-    record.desired = null;
+    record.desired = attempt;
     if (!running.contains(service)) {
       cancelTimer(service);
       record.state = Phase.IDLE;
@@ -258,6 +267,7 @@ public final class Reconciler {
   private void start(DeployJob job, ServiceRecord record, Desired d, Driver driver) {
     String service = job.service();
     running.add(service);
+    attempts.put(service, d);
     long now = clock.millis();
     if (d.waitingSince != null) {
       d.waitedMs += Math.max(0, now - d.waitingSince);
@@ -299,6 +309,7 @@ public final class Reconciler {
       return cycle.forward(a).compose(report -> settle(a, report));
     }).onComplete(ar -> {
       running.remove(service);
+      attempts.remove(service);
       if (ar.failed()) {
         // The state could not be written: the journal on disk is what a restart will recover from.
         LOG.error("deployment {}: attempt ended without a durable outcome: {}", job.deploymentId(), ar.cause().toString());

@@ -79,6 +79,8 @@ class ReconcilerTest {
   private final RequestSigner trigger = new RequestSigner(triggerKeys, codec);
   private final List<String> deadLettered = new CopyOnWriteArrayList<>();
   private Path dir;
+  /** The cycle's step gate (a test may hold a step). */
+  private StepGate gate = StepGate.OPEN;
 
   private final class FakeDriver implements Driver {
     @Override
@@ -142,25 +144,9 @@ class ReconcilerTest {
     config = new AgentConfig("h1", "prod", Map.of(), KafkaSettings.of("k:9092"), List.of(), dir.toString(),
         null, null, null, 0, null, 0, resilience, null, Map.of("demo", demo));
     reconciler = on(() -> {
-      EventSink sink = new EventSink() {
-        private final dev.stevedore.agent.state.Outbox outbox = new dev.stevedore.agent.state.Outbox(store.state(), codec);
-
-        @Override
-        public void emit(dev.stevedore.common.event.AgentEvent event) {
-          outbox.add("events", event.deploymentId(), event);
-        }
-
-        @Override
-        public void saved() {}
-
-        @Override
-        public void hold() {}
-
-        @Override
-        public void release() {}
-      };
+      EventSink sink = EventSink.into(new dev.stevedore.agent.state.Outbox(store.state(), codec));
       DeployEvents events = new DeployEvents("h1", Clock.systemUTC());
-      CycleRunner cycle = new CycleRunner(store, sink, events, new HealthChecker(vertx, WebClient.create(vertx)), StepGate.OPEN);
+      CycleRunner cycle = new CycleRunner(store, sink, events, new HealthChecker(vertx, WebClient.create(vertx)), gate);
       return Future.succeededFuture(new Reconciler(vertx, config, store, Map.of("demo", new FakeDriver()), cycle, events, sink,
           new SimpleMeterRegistry(), Clock.systemUTC()));
     });
@@ -494,6 +480,27 @@ class ReconcilerTest {
     reconciler.wake();
     assertThat(awaitOutcome("d2")).isInstanceOf(DeploySucceeded.class);
     assertThat(record().current.version).isEqualTo("v3");
+  }
+
+  @Test
+  void aWaitingRequestWithdrawnWhileAnotherAttemptRunsLeavesThatOneTheDesiredVersion() throws Exception {
+    currentIsV1();
+    Promise<Void> hold = Promise.promise();
+    gate = (when, step) -> when.equals("before") && step.equals("up") ? hold.future() : Future.succeededFuture();
+    build(0);
+    submit(job("d1", "v2"));
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ran.contains("down"));
+    submit(job("p1", "v3"));
+    // a running attempt is never withdrawn; what waits behind it is, and d1 stays the desired version
+    assertThat(on(() -> reconciler.cancel("demo", "d1", "no"))).isFalse();
+    assertThat(on(() -> reconciler.cancel("demo", "p1", "push withdrawn: test"))).isTrue();
+    assertThat(((DeploySkipped) awaitOutcome("p1")).reason()).isEqualTo("push withdrawn: test");
+    assertThat(record().desired.deploymentId).isEqualTo("d1");
+    run(() -> hold.complete());
+    assertThat(awaitOutcome("d1")).isInstanceOf(DeploySucceeded.class);
+    assertThat(record().current.version).isEqualTo("v2");
+    assertThat(record().desired).isNull();
+    assertThat(ran).containsExactly("pull", "down", "up");
   }
 
   @Test
