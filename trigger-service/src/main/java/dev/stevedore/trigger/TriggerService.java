@@ -4,6 +4,7 @@ import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.kafka.EventPublisher;
 import dev.stevedore.common.kafka.KafkaOptions;
 import dev.stevedore.common.kafka.KafkaSettings;
+import dev.stevedore.common.kafka.PartitionOwnership;
 import dev.stevedore.common.kafka.TopicAdmin;
 import dev.stevedore.common.ops.OpsRoutes;
 import dev.stevedore.common.runtime.ConnectionLimits;
@@ -30,6 +31,8 @@ import dev.stevedore.trigger.hooks.GitHubHooks;
 import dev.stevedore.trigger.hooks.GitLabHooks;
 import dev.stevedore.trigger.hooks.WebhookParsers;
 import dev.stevedore.trigger.http.TriggerRoutes;
+import dev.stevedore.trigger.schedule.KafkaScheduleLog;
+import dev.stevedore.trigger.schedule.ScheduleRecords;
 import dev.stevedore.trigger.schedule.ScheduleTimer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -125,11 +128,18 @@ public final class TriggerService {
         new RecentIds(config.limits().recentDeployments()), metrics, config.limits().publishTimeoutMs(),
         history.<Predicate<String>>map(h -> h::knows).orElse(id -> false));
     GenericHooks generic = new GenericHooks(config.generic(), config.limits().replayWindowSeconds(), clock);
-    OpsRoutes ops = new OpsRoutes(List.of(new OpsRoutes.Check("kafka",
-        () -> kafkaReachable(clients.admin(), clients.breaker()))), registry);
-    // The timer starts before the API, which needs its ScheduleService.
-    ScheduleTimer timer = new ScheduleTimer(Path.of(config.schedules().dataDir()), config.schedules().tickMs(),
-        config.schedules().maxPending(), s -> submitter.submit(List.of(ManualDeployments.intentOf(s))), clock);
+    // The timer starts before the API, which needs its ScheduleService. Schedules live on the
+    // schedule topic; the schedule group's assignment says which instance fires which.
+    KafkaScheduleLog scheduleLog = new KafkaScheduleLog(clients.kafka(), new PartitionOwnership.Settings(
+        Topics.SCHEDULES, Topics.SCHEDULES_GROUP, config.schedules().sessionTimeoutMs(),
+        config.schedules().heartbeatIntervalMs(), ScheduleRecords.MAX_BYTES), clients.publisher());
+    ScheduleTimer timer = new ScheduleTimer(scheduleLog, new ScheduleRecords(clients.keys()),
+        Path.of(config.schedules().dataDir()), config.schedules().tickMs(), config.schedules().maxPending(),
+        s -> submitter.submit(List.of(ManualDeployments.intentOf(s))), clock, config.instanceId());
+    OpsRoutes ops = new OpsRoutes(List.of(
+        new OpsRoutes.Check("kafka", () -> kafkaReachable(clients.admin(), clients.breaker())),
+        new OpsRoutes.Check("schedules", () -> timer.ready() ? Future.succeededFuture()
+            : Future.failedFuture("the schedule topic has not been read to its end yet"))), registry);
 
     if (config.topics().create()) {
       vertx.executeBlocking(() -> TopicAdmin.ensureTopics(vertx, clients.kafka(), config.topics().partitions(),
