@@ -81,8 +81,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PartitionOwnership {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionOwnership.class);
-  private static final Duration MEMBER_POLL = Duration.ofMillis(50);
-  private static final Duration READER_POLL = Duration.ofMillis(50);
+  private static final Duration MEMBER_POLL = Duration.ofMillis(20);
+  private static final Duration READER_POLL = Duration.ofMillis(100);
   private static final long TOPIC_RETRY_MS = 1_000;
 
   /**
@@ -151,6 +151,8 @@ public final class PartitionOwnership {
   private volatile boolean running = true;
   private volatile int partitionCount = -1;
   private volatile boolean ready;
+  /** True while the poll thread waits in the reader's poll: a new task wakes it (and only then). */
+  private volatile boolean readerPolling;
 
   // Context-only state.
   /** Next offset per partition whose records have all been given to the listener. */
@@ -203,6 +205,8 @@ public final class PartitionOwnership {
         + settings.topic() + "-reader"), "unused"));
     config.remove("group.id");
     config.put("auto.offset.reset", "earliest");
+    // Looking for a missing topic must not make the broker create it with its default partition count.
+    config.put("allow.auto.create.topics", "false");
     config.put("max.partition.fetch.bytes", String.valueOf(Math.max(64 * 1024, settings.maxRecordBytes())));
     return config;
   }
@@ -212,6 +216,7 @@ public final class PartitionOwnership {
     Map<String, Object> config = new HashMap<>(KafkaOptions.consumer(kafka.withClientId(kafka.clientId() + "-"
         + settings.topic() + "-member"), settings.groupId()));
     config.put("group.protocol", "classic"); // session.timeout.ms is the client's to choose only here
+    config.put("allow.auto.create.topics", "false");
     config.put("session.timeout.ms", String.valueOf(settings.sessionTimeoutMs()));
     config.put("heartbeat.interval.ms", String.valueOf(settings.heartbeatIntervalMs()));
     config.put("partition.assignment.strategy", CooperativeStickyAssignor.class.getName());
@@ -284,6 +289,9 @@ public final class PartitionOwnership {
       }
       context.runOnContext(v -> whenApplied(targets, promise));
     });
+    if (readerPolling) {
+      reader.wakeup(); // answer now, not after the poll's timeout
+    }
     return promise.future();
   }
 
@@ -317,7 +325,10 @@ public final class PartitionOwnership {
         try {
           step();
         } catch (WakeupException e) {
-          throw e;
+          if (!running) {
+            throw e;
+          }
+          // a task's wake-up call; a task it interrupted was put back
         } catch (RuntimeException e) {
           // Broker unreachable (a position or offset look-up timed out): try again shortly.
           LOG.warn("reading {}: {}", settings.topic(), e.toString());
@@ -339,7 +350,12 @@ public final class PartitionOwnership {
   private void step() {
     Runnable task;
     while ((task = tasks.poll()) != null) {
-      task.run();
+      try {
+        task.run();
+      } catch (WakeupException e) {
+        tasks.add(task); // woken for another task while running this one: run it again
+        throw e;
+      }
     }
     if (partitionCount <= 0) {
       if (System.currentTimeMillis() >= nextTopicLook) {
@@ -359,14 +375,38 @@ public final class PartitionOwnership {
     if (!discarded.isEmpty()) {
       member.pause(member.assignment()); // the member only holds the assignment
     }
-    ConsumerRecords<String, byte[]> records = reader.poll(READER_POLL);
-    Map<Integer, Long> positions = new HashMap<>();
-    for (TopicPartition tp : reader.assignment()) {
-      positions.put(tp.partition(), reader.position(tp, Duration.ofSeconds(5)));
+    ConsumerRecords<String, byte[]> records;
+    readerPolling = true;
+    try {
+      records = tasks.isEmpty() ? reader.poll(READER_POLL) : reader.poll(Duration.ZERO);
+    } finally {
+      readerPolling = false;
     }
-    List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
-    records.forEach(batch::add);
-    context.runOnContext(v -> deliver(batch, positions));
+    // The records first: nothing below may lose them once the consumer has moved past them.
+    if (!records.isEmpty()) {
+      List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
+      records.forEach(batch::add);
+      context.runOnContext(v -> deliver(batch, Map.of()));
+    }
+    Map<Integer, Long> positions = positions();
+    context.runOnContext(v -> deliver(List.of(), positions));
+  }
+
+  /** The reader's next offsets (after every record handed over); a late task wake-up is absorbed. */
+  private Map<Integer, Long> positions() {
+    while (true) {
+      try {
+        Map<Integer, Long> positions = new HashMap<>();
+        for (TopicPartition tp : reader.assignment()) {
+          positions.put(tp.partition(), reader.position(tp, Duration.ofSeconds(5)));
+        }
+        return positions;
+      } catch (WakeupException e) {
+        if (!running) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** Leaves the group, closes both clients, and tells the listener what it no longer owns. */

@@ -42,10 +42,11 @@ class PartitionOwnershipTest {
     assertThat(member).containsEntry("group.id", "g").containsEntry("group.protocol", "classic")
         .containsEntry("session.timeout.ms", "9000").containsEntry("heartbeat.interval.ms", "2000")
         .containsEntry("enable.auto.commit", "false").containsEntry("security.protocol", "PLAINTEXT")
+        .containsEntry("allow.auto.create.topics", "false")
         .containsEntry("partition.assignment.strategy",
             "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
     Map<String, Object> reader = PartitionOwnership.readerConfig(kafka, s);
-    assertThat(reader).doesNotContainKey("group.id").containsEntry("auto.offset.reset", "earliest")
+    assertThat(reader).doesNotContainKey("group.id").containsEntry("allow.auto.create.topics", "false").containsEntry("auto.offset.reset", "earliest")
         .containsEntry("isolation.level", "read_committed").containsEntry("max.partition.fetch.bytes", "1048576");
   }
 }
