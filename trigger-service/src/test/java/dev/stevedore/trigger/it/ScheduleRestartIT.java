@@ -6,7 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.stevedore.common.event.DeployRequested;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import dev.stevedore.common.runtime.JsonMappers;
+import dev.stevedore.trigger.TriggerConfig;
+import dev.stevedore.trigger.schedule.Schedule;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.UUID;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,7 +20,13 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A schedule made by one process fires in the next one, once, and stays fired after another restart. */
+/**
+ * A schedule made by one process fires in the next one, once, and stays fired after another
+ * restart; a pending schedule of the old on-disk journal is migrated to the schedule topic at the
+ * first start and fires once too, and the journal is renamed, not written. The three processes
+ * share a signing key, as the instances of one trigger do (an ephemeral key would not trust the
+ * schedule records of the previous process).
+ */
 class ScheduleRestartIT {
   @TempDir Path dir;
   static final Map<String, String> DEPLOYER = Map.of("Authorization", "Bearer " + TestTrigger.DEPLOYER_TOKEN);
@@ -23,9 +34,21 @@ class ScheduleRestartIT {
   @Test
   void scheduleSurvivesARestartAndFiresOnce() throws Exception {
     String bootstrap = TestKafka.shared().getBootstrapServers();
+    TriggerConfig config = TestTrigger.withSigning(TestTrigger.config(bootstrap, dir), TestTrigger.sharedSigning());
+    Path journal = Path.of(config.schedules().dataDir());
+    Files.createDirectories(journal);
+    String oldId = UUID.randomUUID().toString();
+    Instant now = Instant.now();
+    Schedule old = new Schedule(oldId, "journal-svc", "staging", "v3", now.plusSeconds(4), "from the old journal",
+        "api:alice", now, Schedule.State.PENDING, now, "api:alice");
+    Files.writeString(journal.resolve("schedules.jsonl"), JsonMappers.events(false).writeValueAsString(old) + "\n");
     String id;
     Instant at;
-    try (TestTrigger first = TestTrigger.start(TestTrigger.config(bootstrap, dir))) {
+    try (TestTrigger first = TestTrigger.start(config)) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(journal.resolve("schedules.jsonl.migrated")));
+      assertThat(journal.resolve("schedules.jsonl")).doesNotExist();
+      assertThat(new JsonObject(first.get("/api/v1/schedules/" + oldId, DEPLOYER).body()).getString("service"))
+          .isEqualTo("journal-svc");
       at = Instant.now().plusSeconds(5);
       HttpResponse<String> r = first.postJson("/api/v1/deployments", "{\"service\":\"restart-svc\","
           + "\"environment\":\"staging\",\"version\":\"v8\",\"reason\":\"after restart\",\"notBefore\":\"" + at + "\"}",
@@ -36,7 +59,7 @@ class ScheduleRestartIT {
     assertThat(Instant.now()).isBefore(at);
     assertThat(published(bootstrap, id)).isEmpty();
 
-    try (TestTrigger second = TestTrigger.start(TestTrigger.config(bootstrap, dir))) {
+    try (TestTrigger second = TestTrigger.start(config)) {
       JsonObject shown = new JsonObject(second.get("/api/v1/schedules/" + id, DEPLOYER).body());
       assertThat(shown.getString("state")).isEqualTo("pending");
       await().atMost(Duration.ofSeconds(20)).until(() -> published(bootstrap, id).size() == 1);
@@ -44,7 +67,7 @@ class ScheduleRestartIT {
           new JsonObject(second.get("/api/v1/schedules/" + id, DEPLOYER).body()).getString("state").equals("fired"));
     }
 
-    try (TestTrigger third = TestTrigger.start(TestTrigger.config(bootstrap, dir))) {
+    try (TestTrigger third = TestTrigger.start(config)) {
       assertThat(new JsonObject(third.get("/api/v1/schedules/" + id, DEPLOYER).body()).getString("state"))
           .isEqualTo("fired");
       // Barrier: a later request of this process is on the topic; the schedule is still there once.
@@ -53,6 +76,9 @@ class ScheduleRestartIT {
       assertThat(barrier.statusCode()).isEqualTo(202);
       List<DeployRequested> all = RequestsTopic.forService(bootstrap, "restart-svc");
       assertThat(all).extracting(DeployRequested::version).containsExactlyInAnyOrder("v8", "v9");
+      assertThat(published(bootstrap, oldId)).hasSize(1);
+      assertThat(new JsonObject(third.get("/api/v1/schedules/" + oldId, DEPLOYER).body()).getString("state"))
+          .isEqualTo("fired");
     }
   }
 
