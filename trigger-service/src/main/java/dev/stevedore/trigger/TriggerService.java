@@ -35,6 +35,8 @@ import dev.stevedore.trigger.schedule.KafkaScheduleLog;
 import dev.stevedore.trigger.schedule.ScheduleRecords;
 import dev.stevedore.trigger.schedule.ScheduleTimer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
@@ -156,6 +158,7 @@ public final class TriggerService {
     return historyStarted
         .compose(v -> deployed.add(timer))
         .compose(v -> {
+          scheduleMeters(registry, timer, scheduleLog);
           Unblocks unblocks = new Unblocks(new RequestSigner(clients.keys(), clients.codec())::sign,
               u -> clients.publisher().publish(Topics.REQUESTS, u.partitionKey(), u).mapEmpty(), config.instanceId(),
               clock, config.limits().publishTimeoutMs());
@@ -193,6 +196,20 @@ public final class TriggerService {
           return new RunningTrigger(ports[0], ports[1], clients.keys().getPublic(), () -> stop(deployed, clients));
         })
         .recover(e -> stop(deployed, clients).transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /**
+   * {@code stevedore_trigger_schedule_records_rejected_total} (schedule-topic records not taken:
+   * malformed, oversized, unsigned, forged), {@code stevedore_trigger_schedules_fired_total} (fired
+   * by this instance) and {@code stevedore_trigger_schedule_partitions_owned} (how many schedule
+   * partitions this instance fires).
+   */
+  private static void scheduleMeters(PrometheusMeterRegistry registry, ScheduleTimer timer, KafkaScheduleLog log) {
+    FunctionCounter.builder("stevedore.trigger.schedule.records.rejected", timer,
+        t -> t.service().rejectedRecords()).register(registry);
+    FunctionCounter.builder("stevedore.trigger.schedules.fired", timer, t -> t.service().firedHere())
+        .register(registry);
+    Gauge.builder("stevedore.trigger.schedule.partitions.owned", log, l -> l.owned().size()).register(registry);
   }
 
   /**

@@ -158,8 +158,12 @@ public final class PartitionOwnership {
   /** Next offset per partition whose records have all been given to the listener. */
   private final Map<Integer, Long> applied = new HashMap<>();
   private final List<Waiter> waiters = new ArrayList<>();
-  /** Assigned by the group, not yet caught up (a later revocation cancels the pending assignment). */
-  private final Set<Integer> assignedPending = new TreeSet<>();
+  /**
+   * Assigned by the group, not yet caught up: partition -> the assignment it came with. A later
+   * revocation removes it; a later assignment replaces it, so only the latest one's catch-up counts.
+   */
+  private final Map<Integer, Long> assignedPending = new HashMap<>();
+  private long assignments;
 
   private record Waiter(Map<Integer, Long> targets, Promise<Void> then) {}
 
@@ -509,10 +513,7 @@ public final class PartitionOwnership {
         return;
       }
       LOG.info("assigned partitions {} of {}; reading them up to {}", numbers, settings.topic(), targets);
-      context.runOnContext(v -> {
-        assignedPending.addAll(numbers);
-        whenApplied(targets, promiseThen(() -> becomeOwner(numbers)));
-      });
+      context.runOnContext(v -> pendingAssignment(numbers, targets));
     }
   };
 
@@ -528,10 +529,7 @@ public final class PartitionOwnership {
       tasks.add(() -> retryTargets(numbers));
       return;
     }
-    context.runOnContext(v -> {
-      assignedPending.addAll(numbers);
-      whenApplied(targets, promiseThen(() -> becomeOwner(numbers)));
-    });
+    context.runOnContext(v -> pendingAssignment(numbers, targets));
   }
 
   private void drop(Collection<TopicPartition> partitions, String how) {
@@ -542,7 +540,7 @@ public final class PartitionOwnership {
     owned.removeAll(numbers); // at once, on this thread: before the partitions can go to anyone else
     LOG.info("partitions {} of {} {}", numbers, settings.topic(), how);
     context.runOnContext(v -> {
-      assignedPending.removeAll(numbers);
+      numbers.forEach(assignedPending::remove);
       listener.revoked(numbers);
     });
   }
@@ -555,10 +553,21 @@ public final class PartitionOwnership {
 
   // ---- context ----------------------------------------------------------------------------------
 
-  private void becomeOwner(Set<Integer> numbers) {
-    Set<Integer> still = new TreeSet<>(numbers);
-    still.retainAll(assignedPending); // revoked while catching up: not ours any more
-    assignedPending.removeAll(still);
+  private void pendingAssignment(Set<Integer> numbers, Map<Integer, Long> targets) {
+    long assignment = ++assignments;
+    numbers.forEach(p -> assignedPending.put(p, assignment));
+    whenApplied(targets, promiseThen(() -> becomeOwner(numbers, assignment)));
+  }
+
+  private void becomeOwner(Set<Integer> numbers, long assignment) {
+    Set<Integer> still = new TreeSet<>();
+    for (Integer p : numbers) {
+      // Revoked while catching up, or assigned again since (then that assignment's catch-up counts).
+      if (Long.valueOf(assignment).equals(assignedPending.get(p))) {
+        still.add(p);
+        assignedPending.remove(p);
+      }
+    }
     if (still.isEmpty()) {
       return;
     }

@@ -12,6 +12,12 @@ import dev.stevedore.trigger.schedule.Schedule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import dev.stevedore.common.kafka.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -65,6 +71,9 @@ class ScheduleRestartIT {
       await().atMost(Duration.ofSeconds(20)).until(() -> published(bootstrap, id).size() == 1);
       await().atMost(Duration.ofSeconds(5)).until(() ->
           new JsonObject(second.get("/api/v1/schedules/" + id, DEPLOYER).body()).getString("state").equals("fired"));
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          second.getOps("/metrics").body().contains("stevedore_trigger_schedule_partitions_owned 3.0"));
+      assertThat(second.getOps("/metrics").body()).contains("stevedore_trigger_schedule_records_rejected_total 0.0");
     }
 
     try (TestTrigger third = TestTrigger.start(config)) {
@@ -77,6 +86,14 @@ class ScheduleRestartIT {
       List<DeployRequested> all = RequestsTopic.forService(bootstrap, "restart-svc");
       assertThat(all).extracting(DeployRequested::version).containsExactlyInAnyOrder("v8", "v9");
       assertThat(published(bootstrap, oldId)).hasSize(1);
+      // A record on the schedule topic from a writer without the trigger's key changes nothing.
+      try (KafkaProducer<String, byte[]> hostile = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
+          bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+        hostile.send(new ProducerRecord<>(Topics.SCHEDULES, oldId, ("{\"v\":1,\"payload\":\"e30=\",\"keyId\":\"x\","
+            + "\"signature\":\"AAAA\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          third.getOps("/metrics").body().contains("stevedore_trigger_schedule_records_rejected_total 1.0"));
       assertThat(new JsonObject(third.get("/api/v1/schedules/" + oldId, DEPLOYER).body()).getString("state"))
           .isEqualTo("fired");
     }
