@@ -34,7 +34,7 @@ class PartitionOwnershipIT {
   static final List<Vertx> vertxes = new ArrayList<>();
 
   /** What one member heard, in the order it heard it. */
-  static final class Member implements PartitionOwnership.Listener {
+  static class Member implements PartitionOwnership.Listener {
     final Map<String, String> values = new ConcurrentHashMap<>();
     final Map<Integer, Integer> countPerPartition = new ConcurrentHashMap<>();
     /** For each assignment: the partitions and how many records of each this member had seen then. */
@@ -148,6 +148,40 @@ class PartitionOwnershipIT {
     assertThat(next.values).containsEntry("key-3", "after-leave");
     assertThat(staying.stream().mapToInt(m -> m.ownership.owned().size()).sum()).isEqualTo(3);
     System.out.println("ownership handover after a clean leave took " + tookMs + " ms");
+  }
+
+  @Test
+  void aSlowReaderIsToldItOwnsAPartitionOnlyAfterItHasReadIt() throws Exception {
+    String topic = "it.ownership.slow";
+    kafka.createTopic(topic, 1, Map.of("cleanup.policy", "compact"));
+    int written = 1500;
+    try (var producer = kafka.newProducer()) {
+      for (int i = 0; i < written; i++) {
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "k" + i, "v" + i));
+      }
+      producer.flush();
+    }
+    // 100 records a batch, 300 ms a batch: the read takes about 4.5 s, far longer than joining the group.
+    Vertx vertx = Vertx.vertx();
+    vertxes.add(vertx);
+    Member slow = new Member() {
+      @Override
+      public void records(List<ConsumerRecord<String, byte[]>> batch) {
+        super.records(batch);
+        try {
+          Thread.sleep(300);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    KafkaSettings ks = new KafkaSettings(kafka.bootstrapServers(), "ownership-it", 3_000, 5_000, 100,
+        Map.of("max.poll.records", "100"));
+    slow.ownership = PartitionOwnership.start(vertx, ks, new PartitionOwnership.Settings(topic, GROUP + "-slow"), slow)
+        .await(30, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(60)).until(() -> !slow.assignments.isEmpty());
+    assertThat(slow.assignments.get(0)).containsEntry(0, written);
+    assertThat(slow.ownership.owns("k1")).isTrue();
   }
 
   @Test
