@@ -73,7 +73,6 @@ class ScheduleRestartIT {
           new JsonObject(second.get("/api/v1/schedules/" + id, DEPLOYER).body()).getString("state").equals("fired"));
       await().atMost(Duration.ofSeconds(10)).until(() ->
           second.getOps("/metrics").body().contains("stevedore_trigger_schedule_partitions_owned 3.0"));
-      assertThat(second.getOps("/metrics").body()).contains("stevedore_trigger_schedule_records_rejected_total 0.0");
     }
 
     try (TestTrigger third = TestTrigger.start(config)) {
@@ -86,20 +85,28 @@ class ScheduleRestartIT {
       List<DeployRequested> all = RequestsTopic.forService(bootstrap, "restart-svc");
       assertThat(all).extracting(DeployRequested::version).containsExactlyInAnyOrder("v8", "v9");
       assertThat(published(bootstrap, oldId)).hasSize(1);
-      // A record on the schedule topic from a writer without the trigger's key changes nothing.
+      // A record on the schedule topic from a writer without the trigger's key changes nothing. (Other
+      // IT classes on this broker signed schedule records with their own keys: this one rejects those too.)
+      double before = rejected(third);
       try (KafkaProducer<String, byte[]> hostile = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
           bootstrap), new StringSerializer(), new ByteArraySerializer())) {
         hostile.send(new ProducerRecord<>(Topics.SCHEDULES, oldId, ("{\"v\":1,\"payload\":\"e30=\",\"keyId\":\"x\","
             + "\"signature\":\"AAAA\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
       }
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          third.getOps("/metrics").body().contains("stevedore_trigger_schedule_records_rejected_total 1.0"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> rejected(third) == before + 1);
       assertThat(new JsonObject(third.get("/api/v1/schedules/" + oldId, DEPLOYER).body()).getString("state"))
           .isEqualTo("fired");
     }
   }
 
-  private static List<DeployRequested> published(String bootstrap, String id) {
+  private static double rejected(TestTrigger trigger) throws Exception {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^stevedore_trigger_schedule_records_rejected_total "
+        + "([0-9.E]+)$").matcher(trigger.getOps("/metrics").body());
+    assertThat(m.find()).isTrue();
+    return Double.parseDouble(m.group(1));
+  }
+
+    private static List<DeployRequested> published(String bootstrap, String id) {
     return RequestsTopic.requests(bootstrap).stream().filter(r -> r.deploymentId().equals(id))
         .collect(Collectors.toList());
   }
