@@ -27,13 +27,17 @@ create() {  # create TOPIC PARTITIONS [--config K=V ...]
     --partitions "$parts" --replication-factor "$REPLICATION" "$@"
 }
 # Requests keyed environment/service, events keyed by deployment id; heartbeats keyed by host id,
-# compacted (the latest per host), one partition. In parallel: each call is a JVM start.
+# compacted (the latest per host), one partition; the trigger's schedules keyed by schedule id,
+# compacted, a record kept at least a day before compaction may drop it (docs/operations.md).
+# In parallel: each call is a JVM start.
 create stevedore.deploy.requests "$PARTITIONS" & p1=$!
 create stevedore.deploy.events "$PARTITIONS" & p2=$!
 create stevedore.dead-letters "$PARTITIONS" & p3=$!
 create stevedore.agent.heartbeats 1 --config cleanup.policy=compact & p4=$!
+create stevedore.trigger.schedules "$PARTITIONS" --config cleanup.policy=compact \
+  --config min.compaction.lag.ms=86400000 & p5=$!
 failed=0
-for p in $p1 $p2 $p3 $p4; do wait "$p" || failed=1; done
+for p in $p1 $p2 $p3 $p4 $p5; do wait "$p" || failed=1; done
 if [ "$failed" -ne 0 ]; then
   echo "[kafka-init] creating the topics failed" >&2
   exit 1

@@ -255,11 +255,23 @@ public record TriggerConfig(
    * @param tickMs how often due schedules are looked for
    * @param maxPending refuse new schedules beyond this many pending ones
    */
-  public record Schedules(String dataDir, long tickMs, int maxPending) {
+  /**
+   * @param dataDir where an old schedule journal is looked for once, for migration to the topic
+   * @param sessionTimeoutMs the schedule group's session timeout: how long a silent instance keeps
+   *     the schedules it fires (see {@link dev.stevedore.common.kafka.PartitionOwnership.Settings})
+   */
+  public record Schedules(String dataDir, long tickMs, int maxPending, int sessionTimeoutMs, int heartbeatIntervalMs) {
     public Schedules {
       dataDir = blank(dataDir) ? "data/trigger" : dataDir;
       tickMs = tickMs <= 0 ? 1_000 : tickMs;
       maxPending = maxPending <= 0 ? 10_000 : maxPending;
+      // Validated (heartbeat at most a third of the session) by PartitionOwnership.Settings.
+      sessionTimeoutMs = sessionTimeoutMs <= 0 ? 6_000 : sessionTimeoutMs;
+      heartbeatIntervalMs = heartbeatIntervalMs <= 0 ? Math.min(1_000, sessionTimeoutMs / 3) : heartbeatIntervalMs;
+    }
+
+    public Schedules(String dataDir, long tickMs, int maxPending) {
+      this(dataDir, tickMs, maxPending, 0, 0);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.kafka.EventPublisher;
 import dev.stevedore.common.kafka.KafkaOptions;
 import dev.stevedore.common.kafka.KafkaSettings;
+import dev.stevedore.common.kafka.PartitionOwnership;
 import dev.stevedore.common.kafka.TopicAdmin;
 import dev.stevedore.common.ops.OpsRoutes;
 import dev.stevedore.common.runtime.ConnectionLimits;
@@ -31,8 +32,12 @@ import dev.stevedore.trigger.hooks.GitHubHooks;
 import dev.stevedore.trigger.hooks.GitLabHooks;
 import dev.stevedore.trigger.hooks.WebhookParsers;
 import dev.stevedore.trigger.http.TriggerRoutes;
+import dev.stevedore.trigger.schedule.KafkaScheduleLog;
+import dev.stevedore.trigger.schedule.ScheduleRecords;
 import dev.stevedore.trigger.schedule.ScheduleTimer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
@@ -126,11 +131,18 @@ public final class TriggerService {
         new RecentIds(config.limits().recentDeployments()), metrics, config.limits().publishTimeoutMs(),
         history.<Predicate<String>>map(h -> h::knows).orElse(id -> false));
     GenericHooks generic = new GenericHooks(config.generic(), config.limits().replayWindowSeconds(), clock);
-    OpsRoutes ops = new OpsRoutes(List.of(new OpsRoutes.Check("kafka",
-        () -> kafkaReachable(clients.admin(), clients.breaker()))), registry);
-    // The timer starts before the API, which needs its ScheduleService.
-    ScheduleTimer timer = new ScheduleTimer(Path.of(config.schedules().dataDir()), config.schedules().tickMs(),
-        config.schedules().maxPending(), s -> submitter.submit(List.of(ManualDeployments.intentOf(s))), clock);
+    // The timer starts before the API, which needs its ScheduleService. Schedules live on the
+    // schedule topic; the schedule group's assignment says which instance fires which.
+    KafkaScheduleLog scheduleLog = new KafkaScheduleLog(clients.kafka(), new PartitionOwnership.Settings(
+        Topics.SCHEDULES, Topics.SCHEDULES_GROUP, config.schedules().sessionTimeoutMs(),
+        config.schedules().heartbeatIntervalMs(), ScheduleRecords.MAX_BYTES), clients.publisher());
+    ScheduleTimer timer = new ScheduleTimer(scheduleLog, new ScheduleRecords(clients.keys()),
+        Path.of(config.schedules().dataDir()), config.schedules().tickMs(), config.schedules().maxPending(),
+        s -> submitter.submit(List.of(ManualDeployments.intentOf(s))), clock, config.instanceId());
+    OpsRoutes ops = new OpsRoutes(List.of(
+        new OpsRoutes.Check("kafka", () -> kafkaReachable(clients.admin(), clients.breaker())),
+        new OpsRoutes.Check("schedules", () -> timer.ready() ? Future.succeededFuture()
+            : Future.failedFuture("the schedule topic has not been read to its end yet"))), registry);
 
     Future<Void> topicsCreated = Future.succeededFuture();
     if (config.topics().create()) {
@@ -154,6 +166,7 @@ public final class TriggerService {
         .compose(v -> warm)
         .compose(v -> deployed.add(timer))
         .compose(v -> {
+          scheduleMeters(registry, timer, scheduleLog);
           Unblocks unblocks = new Unblocks(new RequestSigner(clients.keys(), clients.codec())::sign,
               u -> clients.publisher().publish(Topics.REQUESTS, u.partitionKey(), u).mapEmpty(), config.instanceId(),
               clock, config.limits().publishTimeoutMs());
@@ -235,6 +248,20 @@ public final class TriggerService {
         .onFailure(e -> LOG.info("warm-up incomplete after {} ms: {}", (System.nanoTime() - t0) / 1_000_000,
             e.toString()))
         .<Void>mapEmpty().recover(e -> Future.succeededFuture());
+  }
+
+  /**
+   * {@code stevedore_trigger_schedule_records_rejected_total} (schedule-topic records not taken:
+   * malformed, oversized, unsigned, forged), {@code stevedore_trigger_schedules_fired_total} (fired
+   * by this instance) and {@code stevedore_trigger_schedule_partitions_owned} (how many schedule
+   * partitions this instance fires).
+   */
+  private static void scheduleMeters(PrometheusMeterRegistry registry, ScheduleTimer timer, KafkaScheduleLog log) {
+    FunctionCounter.builder("stevedore.trigger.schedule.records.rejected", timer,
+        t -> t.service().rejectedRecords()).register(registry);
+    FunctionCounter.builder("stevedore.trigger.schedules.fired", timer, t -> t.service().firedHere())
+        .register(registry);
+    Gauge.builder("stevedore.trigger.schedule.partitions.owned", log, l -> l.owned().size()).register(registry);
   }
 
   /**

@@ -16,6 +16,14 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * another creator made meanwhile, is success.
  */
 public final class TopicAdmin {
+  /**
+   * The schedule topic: compacted (the latest record of each schedule is its state), and a record
+   * is not compacted away for a day, so the trigger that owns a schedule sees a stale or replayed
+   * record beside the one it would hide and re-asserts the true state (docs/operations.md).
+   */
+  public static final Map<String, String> SCHEDULES_CONFIG = Map.of("cleanup.policy", "compact",
+      "min.compaction.lag.ms", "86400000");
+
   private TopicAdmin() {}
 
   public static Future<Void> ensureTopics(Vertx vertx, KafkaSettings settings, int partitions, short replication) {
@@ -24,6 +32,8 @@ public final class TopicAdmin {
       NewTopic t = new NewTopic(topic, Topics.HEARTBEATS.equals(topic) ? 1 : partitions, replication);
       if (Topics.HEARTBEATS.equals(topic)) {
         t.setConfig(Map.of("cleanup.policy", "compact"));
+      } else if (Topics.SCHEDULES.equals(topic)) {
+        t.setConfig(SCHEDULES_CONFIG);
       }
       topics.add(t);
     }

@@ -12,6 +12,10 @@ public final class Topics {
   public static final String HEARTBEATS = "stevedore.agent.heartbeats";
   /** Records that could not be decoded or verified, with the reason in headers. */
   public static final String DEAD_LETTERS = "stevedore.dead-letters";
+  /** The trigger's schedules, compacted; key schedule id; signed records written only by the trigger. */
+  public static final String SCHEDULES = "stevedore.trigger.schedules";
+  /** The consumer group whose partition assignment says which trigger instance fires which schedule. */
+  public static final String SCHEDULES_GROUP = "stevedore-trigger-schedules";
 
   /** Dead-letter headers. */
   public static final String HEADER_REASON = "stevedore.dlq.reason";
@@ -20,7 +24,7 @@ public final class Topics {
   public static final String HEADER_ORIGINAL_OFFSET = "stevedore.dlq.offset";
   public static final String HEADER_REJECTED_BY = "stevedore.dlq.rejected-by";
 
-  public static final List<String> ALL = List.of(REQUESTS, EVENTS, HEARTBEATS, DEAD_LETTERS);
+  public static final List<String> ALL = List.of(REQUESTS, EVENTS, HEARTBEATS, DEAD_LETTERS, SCHEDULES);
 
   private Topics() {}
 }

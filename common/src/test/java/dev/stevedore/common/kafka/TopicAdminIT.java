@@ -96,8 +96,13 @@ class TopicAdminIT {
     assertThat(topics.get(Topics.REQUESTS).partitions()).hasSize(3);
     assertThat(topics.get(Topics.EVENTS).partitions()).hasSize(3);
     assertThat(topics.get(Topics.HEARTBEATS).partitions()).hasSize(1);
+    assertThat(topics.get(Topics.SCHEDULES).partitions()).hasSize(3);
     ConfigResource heartbeats = new ConfigResource(ConfigResource.Type.TOPIC, Topics.HEARTBEATS);
     assertThat(admin.describeConfigs(List.of(heartbeats)).all().get(30, TimeUnit.SECONDS).get(heartbeats)
         .get("cleanup.policy").value()).isEqualTo("compact");
+    ConfigResource schedules = new ConfigResource(ConfigResource.Type.TOPIC, Topics.SCHEDULES);
+    var scheduleConfig = admin.describeConfigs(List.of(schedules)).all().get(30, TimeUnit.SECONDS).get(schedules);
+    assertThat(scheduleConfig.get("cleanup.policy").value()).isEqualTo("compact");
+    assertThat(scheduleConfig.get("min.compaction.lag.ms").value()).isEqualTo("86400000");
   }
 }

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * A deploy held until {@code notBefore} (the lecture's {@code at} job). Its id is the deployment id
- * the request will carry, so a re-fire after a crash is the same deployment.
+ * the request will carry, so a re-fire after a crash or a takeover is the same deployment.
  */
 public record Schedule(
     String id,
@@ -21,9 +21,13 @@ public record Schedule(
     Instant changedAt,
     String changedBy) {
 
-  /** Where a schedule is: waiting, published, or cancelled. Written in lower case in the journal and the API. */
+  /**
+   * Where a schedule is: waiting, claimed for publishing by its owner (recorded before the request is
+   * published), published, or cancelled. Written in lower case on the schedule topic and in the API.
+   */
   public enum State {
     @JsonProperty("pending") PENDING,
+    @JsonProperty("firing") FIRING,
     @JsonProperty("fired") FIRED,
     @JsonProperty("cancelled") CANCELLED;
 
@@ -35,6 +39,11 @@ public record Schedule(
 
   public boolean pending() {
     return state == State.PENDING;
+  }
+
+  /** Fired or cancelled: nothing changes it any more. */
+  public boolean finished() {
+    return state == State.FIRED || state == State.CANCELLED;
   }
 
   public Schedule with(State newState, Instant at, String by) {

@@ -9,38 +9,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens the schedule journal, serves the {@link ScheduleService} from this verticle's context, and
- * every {@code tickMs} fires the schedules that are due: {@code fire} publishes one (completing on
- * acknowledgement), then the schedule is marked fired. A schedule whose publish failed stays
- * pending and is fired again at a later tick.
+ * Starts reading the {@link ScheduleLog}, serves the {@link ScheduleService} from this verticle's
+ * context, and every {@code tickMs} fires the due schedules this instance owns: {@code fire}
+ * publishes one (completing on acknowledgement). The old journal in {@code journalDir}, if any, is
+ * migrated to the log once the log has been read.
  */
 public final class ScheduleTimer extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduleTimer.class);
 
-  private final Path dataDir;
+  private final ScheduleLog log;
+  private final ScheduleRecords records;
+  private final Path journalDir;
   private final long tickMs;
   private final int maxPending;
   private final Function<Schedule, Future<?>> fire;
   private final Clock clock;
-  private ScheduleStore store;
+  private final String instanceId;
   private ScheduleService service;
   private long timer = -1;
 
-  public ScheduleTimer(Path dataDir, long tickMs, int maxPending, Function<Schedule, Future<?>> fire, Clock clock) {
-    this.dataDir = dataDir;
+  /**
+   * @param journalDir where an old {@code schedules.jsonl} may wait for migration (null: none)
+   * @param instanceId names this instance in the records it writes
+   */
+  public ScheduleTimer(ScheduleLog log, ScheduleRecords records, Path journalDir, long tickMs, int maxPending,
+      Function<Schedule, Future<?>> fire, Clock clock, String instanceId) {
+    this.log = log;
+    this.records = records;
+    this.journalDir = journalDir;
     this.tickMs = tickMs;
     this.maxPending = maxPending;
     this.fire = fire;
     this.clock = clock;
+    this.instanceId = instanceId;
   }
 
   @Override
   public Future<?> start() {
-    return vertx.executeBlocking(() -> ScheduleStore.open(dataDir)).onSuccess(s -> {
-      store = s;
-      service = new ScheduleService(vertx, context, s, maxPending, clock);
-      LOG.info("{} pending schedules in {}", s.pending().size(), dataDir);
-      timer = vertx.setPeriodic(0, tickMs, id -> tick());
+    service = new ScheduleService(vertx, context, log, records, maxPending, clock, instanceId, fire, journalDir);
+    return log.start(vertx, service.reader).onSuccess(v -> {
+      LOG.info("reading the schedule log; firing due schedules every {} ms", tickMs);
+      timer = vertx.setPeriodic(tickMs, tickMs, id -> service.tick());
     });
   }
 
@@ -52,36 +61,16 @@ public final class ScheduleTimer extends VerticleBase {
     return service;
   }
 
+  /** True once the schedule log has been read to its end (readiness). */
+  public boolean ready() {
+    return log.ready();
+  }
+
   @Override
   public Future<?> stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    return store == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      store.close();
-      return null;
-    });
-  }
-
-  private void tick() {
-    service.claimDue().onSuccess(due -> due.forEach(this::fire));
-  }
-
-  private void fire(Schedule s) {
-    Future<?> published;
-    try {
-      published = fire.apply(s);
-    } catch (RuntimeException e) {
-      published = Future.failedFuture(e);
-    }
-    published.compose(done -> service.markFired(s))
-        .onComplete(ar -> {
-          service.release(s);
-          if (ar.succeeded()) {
-            LOG.info("deployment {} schedule fired", s.id());
-          } else {
-            LOG.warn("deployment {} schedule not fired yet, retrying in {} ms: {}", s.id(), tickMs, ar.cause().toString());
-          }
-        });
+    return log.close();
   }
 }

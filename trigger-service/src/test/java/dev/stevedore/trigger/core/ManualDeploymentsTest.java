@@ -47,7 +47,7 @@ class ManualDeploymentsTest {
           return Future.succeededFuture();
         }, new RecentIds(100), new TriggerMetrics(new SimpleMeterRegistry(), CircuitBreaker.ofDefaults("k")), 1000);
     // A tick an hour long: nothing fires while the test runs.
-    timer = new ScheduleTimer(dir, 3_600_000, 10, s -> Future.failedFuture("not in this test"), Clock.systemUTC());
+    timer = dev.stevedore.trigger.schedule.MemoryScheduleLog.timer(dir, 3_600_000, 10, s -> Future.failedFuture("not in this test"), Clock.systemUTC());
     vertx.deployVerticle(timer).await(10, TimeUnit.SECONDS);
   }
 

@@ -63,7 +63,7 @@ class LogRedactionTest {
     Submitter submitter = new Submitter(new RequestFactory(r -> {
       throw new IllegalStateException("signer broke");
     }, "t", Clock.systemUTC()), r -> Future.succeededFuture(), new RecentIds(100), metrics, 300);
-    ScheduleTimer timer = new ScheduleTimer(dir, 3_600_000, 10, s -> Future.failedFuture("not here"), Clock.systemUTC());
+    ScheduleTimer timer = dev.stevedore.trigger.schedule.MemoryScheduleLog.timer(dir, 3_600_000, 10, s -> Future.failedFuture("not here"), Clock.systemUTC());
     vertx.deployVerticle(timer).await(10, TimeUnit.SECONDS);
     TriggerRoutes routes = new TriggerRoutes(config, new GenericHooks(config.generic(), 300, Clock.systemUTC()),
         new WebhookParsers(null, null), submitter,

@@ -75,7 +75,7 @@ class TriggerRoutesTest {
     TriggerMetrics metrics = new TriggerMetrics(new SimpleMeterRegistry(), breaker);
     Submitter submitter = new Submitter(new RequestFactory(new RequestSigner(Ed25519Keys.generate(), new EventCodec())::sign,
         "t", Clock.systemUTC()), sink, new RecentIds(100), metrics, config.limits().publishTimeoutMs());
-    ScheduleTimer timer = new ScheduleTimer(dir, 3_600_000, 10, s -> Future.failedFuture("not here"), Clock.systemUTC());
+    ScheduleTimer timer = dev.stevedore.trigger.schedule.MemoryScheduleLog.timer(dir, 3_600_000, 10, s -> Future.failedFuture("not here"), Clock.systemUTC());
     vertx.deployVerticle(timer).await(10, TimeUnit.SECONDS);
     TriggerRoutes routes = new TriggerRoutes(config, new GenericHooks(config.generic(), 300, Clock.systemUTC()),
         new WebhookParsers(null, null), submitter,

@@ -75,6 +75,7 @@ class TriggerMainIT {
     } finally {
       p.destroyForcibly();
     }
-    assertThat(new File(dir.toFile(), "data").isDirectory()).isTrue();
+    // Schedules live on the schedule topic: nothing is written to the old journal's directory.
+    assertThat(new File(dir.toFile(), "data/schedules.jsonl")).doesNotExist();
   }
 }
