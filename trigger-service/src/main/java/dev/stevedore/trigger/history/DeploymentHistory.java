@@ -169,6 +169,11 @@ public final class DeploymentHistory {
     return new RollbackTarget(d, best, null, false);
   }
 
+  /** The verified request with this deployment id, if read from the topic. */
+  public synchronized java.util.Optional<Requested> request(String deploymentId) {
+    return java.util.Optional.ofNullable(requests.get(deploymentId));
+  }
+
   /** True when a verified request with this deployment id has been read from the topic. */
   public synchronized boolean knows(String deploymentId) {
     return requests.containsKey(deploymentId);

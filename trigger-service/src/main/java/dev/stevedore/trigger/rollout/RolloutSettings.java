@@ -15,9 +15,13 @@ import java.util.Map;
  * @param defaultPolicy the policy of an environment without one of its own
  * @param environments per environment: {@code policy} and {@code services} (service name to policy)
  * @param overrides what a request may change
+ * @param groupId the consumer group of the trigger instances: its partition assignment of
+ *     {@code stevedore.rollout.state} decides which instance coordinates which keys
+ * @param sessionTimeoutMs how long a silent coordinator keeps its keys (a killed one is replaced
+ *     after about this plus a second)
  */
 public record RolloutSettings(boolean enabled, long tickMs, int heartbeatDeadlineSeconds, RolloutPolicy defaultPolicy,
-    Map<String, EnvironmentPolicy> environments, Overrides overrides) {
+    Map<String, EnvironmentPolicy> environments, Overrides overrides, String groupId, int sessionTimeoutMs) {
 
   public RolloutSettings {
     tickMs = tickMs <= 0 ? 1_000 : tickMs;
@@ -25,6 +29,13 @@ public record RolloutSettings(boolean enabled, long tickMs, int heartbeatDeadlin
     defaultPolicy = defaultPolicy == null ? RolloutPolicy.allAtOnce() : defaultPolicy;
     environments = environments == null ? Map.of() : Map.copyOf(environments);
     overrides = overrides == null ? new Overrides(null, 0, 0, -1) : overrides;
+    groupId = groupId == null || groupId.isBlank() ? "stevedore-trigger-coordinator" : groupId;
+    sessionTimeoutMs = sessionTimeoutMs <= 0 ? 10_000 : sessionTimeoutMs;
+  }
+
+  public RolloutSettings(boolean enabled, long tickMs, int heartbeatDeadlineSeconds, RolloutPolicy defaultPolicy,
+      Map<String, EnvironmentPolicy> environments, Overrides overrides) {
+    this(enabled, tickMs, heartbeatDeadlineSeconds, defaultPolicy, environments, overrides, null, 0);
   }
 
   /** Rollouts on, every environment all-at-once unless configured (tests and launchers). */
