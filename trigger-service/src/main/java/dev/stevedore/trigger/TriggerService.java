@@ -31,6 +31,7 @@ import dev.stevedore.trigger.hooks.GitLabHooks;
 import dev.stevedore.trigger.hooks.WebhookParsers;
 import dev.stevedore.trigger.http.TriggerRoutes;
 import dev.stevedore.trigger.schedule.ScheduleTimer;
+import dev.stevedore.common.event.RolloutState;
 import dev.stevedore.common.event.StevedoreEvent;
 import dev.stevedore.common.event.VersionBlocked;
 import dev.stevedore.common.security.EventVerifier;
@@ -145,15 +146,20 @@ public final class TriggerService {
     Blocklist blocklist = new Blocklist();
     RolloutMachine machine = new RolloutMachine(config.instanceId());
     EventPublisher publisher = clients.publisher();
-    RolloutSink sink = new RolloutSink(new KafkaRequestSink(publisher), blocklist,
-        new RolloutPolicies(rolloutSettings), machine,
-        state -> publisher.publish(Topics.ROLLOUT_STATE, state.partitionKey(), signer.sign(state)).mapEmpty(),
-        rolloutSettings.enabled(), clock);
     Membership membership = new Membership();
     EventVerifier agentKeys = config.agents().verifier(clients.codec());
     RolloutVerticle rollouts = new RolloutVerticle(clients.kafka(), rolloutSettings, clients.codec(),
         owns -> new RolloutCoordinator(machine, membership, signer, ownKeys, new KafkaRolloutOutbox(publisher), owns,
             Duration.ofSeconds(rolloutSettings.heartbeatDeadlineSeconds()), config.instanceId(), clock));
+    RolloutSink sink = new RolloutSink(new KafkaRequestSink(publisher), blocklist,
+        new RolloutPolicies(rolloutSettings), machine,
+        state -> {
+          RolloutState signed = signer.sign(state);
+          // read-your-writes: this instance knows the rollout before its own record comes back from the topic
+          return publisher.publish(Topics.ROLLOUT_STATE, signed.partitionKey(), signed)
+              .onSuccess(m -> rollouts.tell(c -> c.recorded(signed))).mapEmpty();
+        },
+        rolloutSettings.enabled(), clock);
     Submitter submitter = new Submitter(factory, sink,
         new RecentIds(config.limits().recentDeployments()), metrics, config.limits().publishTimeoutMs(),
         history.<Predicate<String>>map(h -> h::knows).orElse(id -> false));

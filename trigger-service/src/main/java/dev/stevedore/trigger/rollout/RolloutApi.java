@@ -27,6 +27,8 @@ public final class RolloutApi {
   /** The longest {@code wait} a caller may ask for. */
   public static final Duration MAX_WAIT = Duration.ofMinutes(30);
   static final long POLL_MS = 250;
+  /** How long a wait tolerates an id not known yet (accepted by another instance, not read here yet). */
+  static final Duration UNKNOWN_GRACE = Duration.ofSeconds(10);
 
   private final Optional<RolloutVerticle> rollouts;
   private final Optional<DeploymentHistory> history;
@@ -84,17 +86,24 @@ public final class RolloutApi {
    */
   public Future<JsonObject> deployment(String id, Duration wait) {
     Instant until = clock.instant().plus(wait);
-    return look(id).compose(first -> first.getBoolean("finished") || wait.isZero() ? Future.succeededFuture(first)
-        : poll(id, until));
+    // A deployment just accepted by another instance may take a moment to be read here.
+    Instant known = clock.instant().plus(wait.compareTo(UNKNOWN_GRACE) < 0 ? wait : UNKNOWN_GRACE);
+    return look(id).recover(e -> wait.isZero() ? Future.failedFuture(e) : poll(id, until, known))
+        .compose(first -> first.getBoolean("finished") || wait.isZero() ? Future.succeededFuture(first)
+        : poll(id, until, known));
   }
 
-  private Future<JsonObject> poll(String id, Instant until) {
+  private Future<JsonObject> poll(String id, Instant until, Instant known) {
     Promise<JsonObject> promise = Promise.promise();
     vertx.setTimer(POLL_MS, t -> look(id).onComplete(ar -> {
-      if (ar.failed() || ar.result().getBoolean("finished") || !clock.instant().isBefore(until)) {
+      boolean unknownYet = ar.failed() && ar.cause() instanceof HttpProblem p && p.status() == 404
+          && clock.instant().isBefore(known);
+      if (unknownYet) {
+        poll(id, until, known).onComplete(promise);
+      } else if (ar.failed() || ar.result().getBoolean("finished") || !clock.instant().isBefore(until)) {
         promise.handle(ar);
       } else {
-        poll(id, until).onComplete(promise);
+        poll(id, until, known).onComplete(promise);
       }
     }));
     return promise.future();
