@@ -299,7 +299,72 @@ class FleetRolloutIT {
     assertThat(bad.version()).isEqualTo("v1");
   }
 
+  @Test
+  @Order(4)
+  void aNewerVersionArrivingMidRolloutSupersedesItAndStartsFromItsFirstWave() throws Exception {
+    hosts.get(5).sick.set(false);
+    // A canary that bakes for ten minutes: in flight until something replaces it.
+    JsonObject slow = new JsonObject().put("strategy", "canary").put("canaryHosts", 2).put("bakeSeconds", 600)
+        .put("failureCount", 1);
+    String first = deploy("v1", slow, 202).getString("deploymentId");
+    await().atMost(Duration.ofSeconds(90)).until(() -> get("/api/v1/rollouts/" + first, 200).getString("phase")
+        .equals("baking"));
+    JsonObject fast = new JsonObject().put("strategy", "rolling").put("wavePercent", 50).put("failureCount", 2);
+    String second = deploy("v2", fast, 202).getString("deploymentId");
+    JsonObject done = waitFor(second);
+    assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("succeeded");
+    JsonObject old = get("/api/v1/rollouts/" + first, 200);
+    assertThat(old.getString("phase")).isEqualTo("superseded");
+    assertThat(old.getString("supersededBy")).isEqualTo(second);
+    assertThat(get("/api/v1/rollouts/" + second, 200).getJsonArray("waves")).hasSize(2);
+    // Host 5 blocked v2 on itself when v2 failed there before (the agent's own block): it skips it, and says so.
+    Host blocked = hosts.get(5);
+    assertThat(states(done).get(blocked.id)).isEqualTo("skipped");
+    hosts.stream().filter(h -> h != blocked).forEach(h -> assertThat(h.version()).as(h.id).isEqualTo("v2"));
+    assertThat(blocked.version()).isEqualTo("v1");
+  }
+
+  @Test
+  @Order(5)
+  void theRolloutApiRefusesWhatItCannotDoWithAReason() throws Exception {
+    String unknown = UUID.randomUUID().toString();
+    assertThat(get("/api/v1/rollouts/" + unknown, 404).getString("detail")).contains(unknown);
+    get("/api/v1/rollouts/not-a-uuid", 404);
+    assertThat(get("/api/v1/deployments/" + unknown + "?wait=ten-minutes", 400).getString("detail"))
+        .contains("ISO-8601");
+    get("/api/v1/deployments/" + unknown + "?wait=PT31M", 400);
+    assertThat(post("/api/v1/rollouts/" + unknown + "/abort", "", 400).getString("detail")).contains("reason");
+    assertThat(post("/api/v1/rollouts/" + unknown + "/promote", "", 404).getString("detail")).contains("no rollout");
+    post("/api/v1/rollouts/" + unknown + "/pause", "{\"reason\": 5}", 400);
+    post("/api/v1/rollouts/" + unknown + "/pause", "{\"why\": \"x\"}", 400);
+    // A finished rollout takes no command.
+    String id = deploy("v1", new JsonObject().put("strategy", "rolling").put("wavePercent", 50), 202)
+        .getString("deploymentId");
+    waitFor(id);
+    assertThat(post("/api/v1/rollouts/" + id + "/promote", "", 409).getString("detail")).contains("succeeded");
+    HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(api("/api/v1/rollouts/" + id)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    // An override beyond the configured bounds is refused before anything is published.
+    assertThat(deploy("v2", new JsonObject().put("strategy", "rolling").put("wavePercent", 80), 400)
+        .getString("detail")).contains("wavePercent 80 exceeds the bound 50");
+    assertThat(deploy("v2", new JsonObject().put("strategy", "yolo"), 400).getString("detail"))
+        .contains("all-at-once, rolling or canary");
+  }
+
   // --- helpers
+
+  static JsonObject post(String path, String body, int expected) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(api(path)).header("Authorization", "Bearer " + TOKEN)
+        .timeout(Duration.ofSeconds(15));
+    if (!body.isEmpty()) {
+      b.header("Content-Type", "application/json");
+    }
+    HttpResponse<String> r = http.send(b.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(expected);
+    return new JsonObject(r.body());
+  }
 
   static void awaitHeartbeatsFromEveryHost() {
     // The trigger learns the fleet from heartbeats (every second here); it must know all ten first.
