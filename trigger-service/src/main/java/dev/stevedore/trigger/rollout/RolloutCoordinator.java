@@ -165,6 +165,10 @@ public final class RolloutCoordinator {
     if (!owns.test(key)) {
       return Future.failedFuture(new NotCoordinator(key));
     }
+    if (busy.contains(key)) {
+      // A step of this rollout is being recorded: the command would act on a stale state.
+      return Future.failedFuture(new NotCoordinator(key, "is recording a step of " + key + " right now"));
+    }
     Step step;
     try {
       step = machine.command(now, command, by, why, fleet(now), clock.instant());
@@ -181,6 +185,10 @@ public final class RolloutCoordinator {
 
     NotCoordinator(String key) {
       super("this trigger instance does not coordinate " + key + " now; retry (another instance owns it)");
+    }
+
+    NotCoordinator(String key, String what) {
+      super("this trigger instance " + what + "; retry");
     }
   }
 
