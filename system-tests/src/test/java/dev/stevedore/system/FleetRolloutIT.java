@@ -297,6 +297,10 @@ class FleetRolloutIT {
         .containsExactly(3, 3, 3, 1);
     hosts.stream().filter(h -> h != bad).forEach(h -> assertThat(h.version()).as(h.id).isEqualTo("v2"));
     assertThat(bad.version()).isEqualTo("v1");
+    String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + trigger.opsPort() + "/metrics"))
+        .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(metrics).contains("stevedore_trigger_rollout_states_total{phase=\"succeeded\"")
+        .contains("stevedore_trigger_rollout_states_total{phase=\"halted\"");
   }
 
   @Test

@@ -149,7 +149,7 @@ public final class TriggerService {
     Membership membership = new Membership();
     EventVerifier agentKeys = config.agents().verifier(clients.codec());
     RolloutVerticle rollouts = new RolloutVerticle(clients.kafka(), rolloutSettings, clients.codec(),
-        owns -> new RolloutCoordinator(machine, membership, signer, ownKeys, new KafkaRolloutOutbox(publisher), owns,
+        owns -> new RolloutCoordinator(machine, membership, signer, ownKeys, new KafkaRolloutOutbox(publisher, metrics), owns,
             Duration.ofSeconds(rolloutSettings.heartbeatDeadlineSeconds()), config.instanceId(), clock));
     RolloutSink sink = new RolloutSink(new KafkaRequestSink(publisher), blocklist,
         new RolloutPolicies(rolloutSettings), machine,

@@ -6,19 +6,23 @@ import dev.stevedore.common.event.RolloutState;
 import dev.stevedore.common.event.VersionBlocked;
 import dev.stevedore.common.kafka.EventPublisher;
 import dev.stevedore.common.kafka.Topics;
+import dev.stevedore.trigger.core.TriggerMetrics;
 import io.vertx.core.Future;
 
 /** The coordinator's writes, each to its topic under its key (see docs/events.md). */
 public final class KafkaRolloutOutbox implements RolloutCoordinator.Outbox {
   private final EventPublisher publisher;
+  private final TriggerMetrics metrics;
 
-  public KafkaRolloutOutbox(EventPublisher publisher) {
+  public KafkaRolloutOutbox(EventPublisher publisher, TriggerMetrics metrics) {
     this.publisher = publisher;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<Void> record(RolloutState signed) {
-    return publisher.publish(Topics.ROLLOUT_STATE, signed.partitionKey(), signed).mapEmpty();
+    return publisher.publish(Topics.ROLLOUT_STATE, signed.partitionKey(), signed)
+        .onSuccess(m -> metrics.rolloutRecorded(signed.phase())).mapEmpty();
   }
 
   @Override
