@@ -36,8 +36,14 @@ create stevedore.dead-letters "$PARTITIONS" & p3=$!
 create stevedore.agent.heartbeats 1 --config cleanup.policy=compact & p4=$!
 create stevedore.trigger.schedules "$PARTITIONS" --config cleanup.policy=compact \
   --config min.compaction.lag.ms=86400000 & p5=$!
+# Fleet rollouts (docs/rollouts.md): their events; their state, compacted, with the requests topic's
+# partition count; the fleet-wide blocklist, compacted.
+create stevedore.rollout.events "$PARTITIONS" & p6=$!
+create stevedore.rollout.state "$PARTITIONS" --config cleanup.policy=compact \
+  --config min.compaction.lag.ms=60000 & p7=$!
+create stevedore.fleet.blocklist "$PARTITIONS" --config cleanup.policy=compact & p8=$!
 failed=0
-for p in $p1 $p2 $p3 $p4 $p5; do wait "$p" || failed=1; done
+for p in $p1 $p2 $p3 $p4 $p5 $p6 $p7 $p8; do wait "$p" || failed=1; done
 if [ "$failed" -ne 0 ]; then
   echo "[kafka-init] creating the topics failed" >&2
   exit 1

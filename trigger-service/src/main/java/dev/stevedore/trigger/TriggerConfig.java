@@ -3,6 +3,7 @@ package dev.stevedore.trigger;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.stevedore.common.kafka.KafkaSettings;
 import dev.stevedore.common.security.AgentTrust;
+import dev.stevedore.trigger.rollout.RolloutSettings;
 import java.util.List;
 
 /**
@@ -25,7 +26,8 @@ public record TriggerConfig(
     Schedules schedules,
     Limits limits,
     History history,
-    AgentTrust agents) {
+    AgentTrust agents,
+    RolloutSettings rollouts) {
   /** Every secret (URL tokens, bearer tokens, the GitHub secret, the GitLab token, HMAC secrets) is at least this long. */
   public static final int MIN_TOKEN_LENGTH = 16;
 
@@ -35,6 +37,14 @@ public record TriggerConfig(
       Schedules schedules, Limits limits, History history) {
     this(instanceId, http, kafka, topics, signing, generic, github, gitlab, repositories, api, schedules, limits,
         history, AgentTrust.none());
+  }
+
+  /** Without rollout settings: the defaults (rollouts on, every environment all-at-once). */
+  public TriggerConfig(String instanceId, Http http, KafkaSettings kafka, TopicSetup topics, Signing signing,
+      List<GenericHook> generic, GitHub github, GitLab gitlab, List<Repository> repositories, Api api,
+      Schedules schedules, Limits limits, History history, AgentTrust agents) {
+    this(instanceId, http, kafka, topics, signing, generic, github, gitlab, repositories, api, schedules, limits,
+        history, agents, null);
   }
 
   public TriggerConfig {
@@ -55,6 +65,7 @@ public record TriggerConfig(
     limits = limits == null ? new Limits(0, 0, 0, 0, 0, 0, 0) : limits;
     history = history == null ? new History(true, 0) : history;
     agents = agents == null ? AgentTrust.none() : agents;
+    rollouts = rollouts == null ? RolloutSettings.defaults() : rollouts;
   }
 
   /**

@@ -35,6 +35,25 @@ import dev.stevedore.trigger.http.TriggerRoutes;
 import dev.stevedore.trigger.schedule.KafkaScheduleLog;
 import dev.stevedore.trigger.schedule.ScheduleRecords;
 import dev.stevedore.trigger.schedule.ScheduleTimer;
+import dev.stevedore.common.event.RolloutState;
+import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.event.VersionBlocked;
+import dev.stevedore.common.security.EventVerifier;
+import dev.stevedore.trigger.rollout.Blocklist;
+import dev.stevedore.trigger.rollout.FleetFeed;
+import dev.stevedore.trigger.rollout.KafkaRolloutOutbox;
+import dev.stevedore.trigger.rollout.Membership;
+import dev.stevedore.trigger.rollout.RolloutApi;
+import dev.stevedore.trigger.rollout.RolloutCoordinator;
+import dev.stevedore.trigger.rollout.RolloutMachine;
+import dev.stevedore.trigger.rollout.RolloutPolicies;
+import dev.stevedore.trigger.rollout.RolloutSettings;
+import dev.stevedore.trigger.rollout.RolloutSink;
+import dev.stevedore.trigger.rollout.RolloutVerticle;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -127,7 +146,27 @@ public final class TriggerService {
         : Optional.empty();
     RequestFactory factory = new RequestFactory(new RequestSigner(clients.keys(), clients.codec()),
         config.instanceId(), clock);
-    Submitter submitter = new Submitter(factory, new KafkaRequestSink(clients.publisher()),
+    RolloutSettings rolloutSettings = config.rollouts();
+    RequestSigner signer = new RequestSigner(clients.keys(), clients.codec());
+    RequestVerifier ownKeys = new RequestVerifier(List.of(clients.keys().getPublic()), clients.codec());
+    Blocklist blocklist = new Blocklist();
+    RolloutMachine machine = new RolloutMachine(config.instanceId());
+    EventPublisher publisher = clients.publisher();
+    Membership membership = new Membership();
+    EventVerifier agentKeys = config.agents().verifier(clients.codec());
+    RolloutVerticle rollouts = new RolloutVerticle(clients.kafka(), rolloutSettings, clients.codec(),
+        owns -> new RolloutCoordinator(machine, membership, signer, ownKeys, new KafkaRolloutOutbox(publisher, metrics), owns,
+            Duration.ofSeconds(rolloutSettings.heartbeatDeadlineSeconds()), config.instanceId(), clock));
+    RolloutSink sink = new RolloutSink(new KafkaRequestSink(publisher), blocklist,
+        new RolloutPolicies(rolloutSettings), machine,
+        state -> {
+          RolloutState signed = signer.sign(state);
+          // read-your-writes: this instance knows the rollout before its own record comes back from the topic
+          return publisher.publish(Topics.ROLLOUT_STATE, signed.partitionKey(), signed)
+              .onSuccess(m -> rollouts.tell(c -> c.recorded(signed))).mapEmpty();
+        },
+        rolloutSettings.enabled(), clock);
+    Submitter submitter = new Submitter(factory, sink,
         new RecentIds(config.limits().recentDeployments()), metrics, config.limits().publishTimeoutMs(),
         history.<Predicate<String>>map(h -> h::knows).orElse(id -> false));
     GenericHooks generic = new GenericHooks(config.generic(), config.limits().replayWindowSeconds(), clock);
@@ -157,18 +196,37 @@ public final class TriggerService {
     // 1.2-4.7 s for the first deliveries of a fresh trigger, with or without a flood): done before
     // the webhook port listens.
     Future<Void> warm = warmUp(vertx, clients, factory, topicsCreated);
-    Future<?> historyStarted = history.isEmpty() ? Future.succeededFuture()
-        : deployed.add(new HistoryVerticle(clients.kafka(), config.instanceId(),
-            new HistoryFeed(history.get(), new RequestVerifier(List.of(clients.keys().getPublic()), clients.codec()),
-                config.agents().verifier(clients.codec())),
-            clients.codec()));
-    return historyStarted
+    // One reader of the topics every instance needs whole: the history, and what the coordinator hears.
+    Consumer<StevedoreEvent> historyFeed = history.<Consumer<StevedoreEvent>>map(h ->
+        new HistoryFeed(h, ownKeys, agentKeys)).orElse(e -> { });
+    Consumer<StevedoreEvent> fleetFeed = new FleetFeed(agentKeys, ownKeys, blocklist,
+        e -> rollouts.tell(c -> c.heard(e)));
+    Map<String, Consumer<StevedoreEvent>> feeds = new HashMap<>();
+    feeds.put(Topics.REQUESTS, historyFeed);
+    feeds.put(Topics.EVENTS, history.isEmpty() && !rolloutSettings.enabled() ? historyFeed
+        : historyFeed.andThen(fleetFeed));
+    feeds.put(Topics.FLEET_BLOCKLIST, fleetFeed);
+    if (rolloutSettings.enabled()) {
+      feeds.put(Topics.HEARTBEATS, fleetFeed);
+    }
+    Future<?> coordinatorStarted = rolloutSettings.enabled() ? deployed.add(rollouts) : Future.succeededFuture();
+    return coordinatorStarted
+        .compose(v -> deployed.add(new HistoryVerticle(clients.kafka(), config.instanceId(), feeds, clients.codec(),
+            (topic, key) -> {
+              if (Topics.FLEET_BLOCKLIST.equals(topic) && key != null) {
+                blocklist.lifted(key);
+              }
+            })))
         .compose(v -> warm)
         .compose(v -> deployed.add(timer))
         .compose(v -> {
           scheduleMeters(registry, timer, scheduleLog);
           Unblocks unblocks = new Unblocks(new RequestSigner(clients.keys(), clients.codec())::sign,
-              u -> clients.publisher().publish(Topics.REQUESTS, u.partitionKey(), u).mapEmpty(), config.instanceId(),
+              u -> clients.publisher().publish(Topics.REQUESTS, u.partitionKey(), u)
+                  // lifting it everywhere also lifts the fleet-wide block (the compacted blocklist's key)
+                  .compose(m -> u.target().hosts().isEmpty() ? clients.publisher().publish(Topics.FLEET_BLOCKLIST,
+                      VersionBlocked.blocklistKey(u.environment(), u.service(), u.version()), u).mapEmpty()
+                      : Future.succeededFuture()).mapEmpty(), config.instanceId(),
               clock, config.limits().publishTimeoutMs());
           // Cancellations are signed with the request-signing key: agents honour no others.
           Cancellations cancellations = new Cancellations(new RequestSigner(clients.keys(), clients.codec())::sign,
@@ -176,8 +234,10 @@ public final class TriggerService {
               clock, config.limits().publishTimeoutMs());
           ManualDeployments deployments = new ManualDeployments(submitter, timer.service(), history, clock,
               Optional.of(unblocks), Optional.of(cancellations));
+          RolloutApi rolloutApi = new RolloutApi(rolloutSettings.enabled() ? Optional.of(rollouts) : Optional.empty(),
+              history, vertx, clock);
           TriggerRoutes routes = new TriggerRoutes(config, generic, clients.parsers(), submitter, deployments,
-              timer.service(), metrics, clients.breaker(), clock);
+              timer.service(), metrics, clients.breaker(), clock, rolloutApi);
           // Readiness details and metrics only on the management port (loopback by default).
           HttpServerVerticle.Routes all = (vx, router) -> {
             ops.mountLive(router);

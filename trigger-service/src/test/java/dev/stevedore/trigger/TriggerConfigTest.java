@@ -106,4 +106,36 @@ class TriggerConfigTest {
     assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(random)))
         .hasMessageContaining("random");
   }
+
+  @Test
+  void rolloutPoliciesPerEnvironmentAndServiceFromYamlAndTheDefaultFromTheEnvironment() throws Exception {
+    Path file = dir.resolve("rollouts.yml");
+    Files.writeString(file, String.join("\n",
+        "rollouts:",
+        "  environments:",
+        "    production:",
+        "      policy: {strategy: rolling, wavePercent: 30, failureCount: 2}",
+        "      services:",
+        "        web: {strategy: canary, canaryHosts: 2, bakeSeconds: 120, autoPromote: false}",
+        ""));
+    Map<String, String> env = Map.of("STEVEDORE_KAFKA_BOOTSTRAP_SERVERS", "broker:9092",
+        "STEVEDORE_ROLLOUTS_DEFAULT_POLICY_STRATEGY", "rolling", "STEVEDORE_ROLLOUTS_OVERRIDES_MIN_BAKE_SECONDS", "30");
+    TriggerConfig c = new ConfigLoader(env).load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(file));
+    dev.stevedore.trigger.rollout.RolloutPolicies policies = new dev.stevedore.trigger.rollout.RolloutPolicies(c.rollouts());
+    assertThat(policies.configured("production", "web").canaryHosts()).isEqualTo(2);
+    assertThat(policies.configured("production", "api").wavePercent()).isEqualTo(30);
+    assertThat(policies.configured("staging", "api").strategy()).isEqualTo("rolling");
+    assertThat(c.rollouts().overrides().minBakeSeconds()).isEqualTo(30);
+    assertThat(c.rollouts().enabled()).isTrue();
+    assertThat(c.rollouts().sessionTimeoutMs()).isEqualTo(10_000);
+  }
+
+  @Test
+  void aRolloutPolicyThatMakesNoSenseIsAStartUpError() throws Exception {
+    Path file = dir.resolve("bad.yml");
+    Files.writeString(file, "rollouts:\n  defaultPolicy: {strategy: rolling, waveHosts: 2, wavePercent: 10}\n");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("STEVEDORE_KAFKA_BOOTSTRAP_SERVERS", "b:9092"))
+        .load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(file)))
+        .hasStackTraceContaining("waveHosts or wavePercent");
+  }
 }

@@ -29,8 +29,12 @@ public final class TopicAdmin {
   public static Future<Void> ensureTopics(Vertx vertx, KafkaSettings settings, int partitions, short replication) {
     List<NewTopic> topics = new ArrayList<>();
     for (String topic : Topics.ALL) {
+      // rollout.state shares the requests topic's partition count: one key, one partition number on both.
       NewTopic t = new NewTopic(topic, Topics.HEARTBEATS.equals(topic) ? 1 : partitions, replication);
-      if (Topics.HEARTBEATS.equals(topic)) {
+      if (Topics.ROLLOUT_STATE.equals(topic)) {
+        // a pending record must outlive a coordinator's session timeout before compaction may drop it
+        t.setConfig(Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000"));
+      } else if (Topics.COMPACTED.contains(topic)) {
         t.setConfig(Map.of("cleanup.policy", "compact"));
       } else if (Topics.SCHEDULES.equals(topic)) {
         t.setConfig(SCHEDULES_CONFIG);

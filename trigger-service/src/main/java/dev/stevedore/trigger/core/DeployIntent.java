@@ -1,6 +1,8 @@
 package dev.stevedore.trigger.core;
 
+import dev.stevedore.common.event.RolloutPolicy;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What a hook or an API call asks for, before it is signed: validated names and version, the
@@ -18,7 +20,19 @@ public record DeployIntent(
     String repository,
     String requestedBy,
     String reason,
-    boolean force) {
+    boolean force,
+    Optional<RolloutPolicy> rollout) {
+
+  public DeployIntent {
+    rollout = rollout == null ? Optional.empty() : rollout;
+  }
+
+  /** Without a rollout override (the configured policy applies). */
+  public DeployIntent(Trigger trigger, String deploymentId, String service, String environment, String version,
+      String commit, String branch, String repository, String requestedBy, String reason, boolean force) {
+    this(trigger, deploymentId, service, environment, version, commit, branch, repository, requestedBy, reason, force,
+        Optional.empty());
+  }
 
   /** An intent that is not forced (hooks, schedules, rollbacks). */
   public DeployIntent(Trigger trigger, String deploymentId, String service, String environment, String version,

@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.Set;
+import dev.stevedore.common.event.RolloutPolicy;
 
 /**
  * A manual deploy as {@code POST /api/v1/deployments} asks for it, validated: names, version, a
@@ -15,10 +16,11 @@ import java.util.Set;
  * where the version already runs; not with {@code notBefore}).
  */
 public record DeployRequest(String service, String environment, String version, String reason,
-    Optional<Instant> notBefore, boolean force) {
+    Optional<Instant> notBefore, boolean force, Optional<RolloutPolicy> rollout) {
   /** How far ahead a deploy may be scheduled. */
   public static final Duration MAX_HORIZON = Duration.ofDays(366);
-  static final Set<String> FIELDS = Set.of("service", "environment", "version", "notBefore", "reason", "force");
+  static final Set<String> FIELDS = Set.of("service", "environment", "version", "notBefore", "reason", "force",
+      "rollout");
 
   public DeployRequest {
     service = Validation.name("service", service);
@@ -32,6 +34,15 @@ public record DeployRequest(String service, String environment, String version, 
     if (force && notBefore.isPresent()) {
       throw HttpProblem.badRequest("force cannot be combined with notBefore: a schedule is not forced");
     }
+    rollout = rollout == null ? Optional.empty() : rollout;
+    if (rollout.isPresent() && notBefore.isPresent()) {
+      throw HttpProblem.badRequest("rollout cannot be combined with notBefore: a schedule uses the configured policy");
+    }
+  }
+
+  public DeployRequest(String service, String environment, String version, String reason,
+      Optional<Instant> notBefore, boolean force) {
+    this(service, environment, version, reason, notBefore, force, Optional.empty());
   }
 
   /** A request that is not forced. */
@@ -45,8 +56,30 @@ public record DeployRequest(String service, String environment, String version, 
     JsonNode json = JsonBodies.object(body, FIELDS);
     return new DeployRequest(JsonBodies.text(json, "service"), JsonBodies.text(json, "environment"),
         JsonBodies.text(json, "version"), JsonBodies.text(json, "reason"),
-        notBefore(JsonBodies.text(json, "notBefore"), now), force(json));
+        notBefore(JsonBodies.text(json, "notBefore"), now), force(json), rollout(json.get("rollout")));
   }
+
+  /** A per-request policy override; the bounds are checked where the policy is resolved. */
+  private static Optional<RolloutPolicy> rollout(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    if (!node.isObject()) {
+      throw HttpProblem.badRequest("'rollout' must be an object such as {\"strategy\": \"canary\", \"canaryHosts\": 2}");
+    }
+    try {
+      return Optional.of(ROLLOUT_READER.treeToValue(node, RolloutPolicy.class));
+    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+      throw HttpProblem.badRequest("rollout: " + (e.getCause() == null ? e.getOriginalMessage() : e.getCause().getMessage()));
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+          : e.getMessage();
+      throw HttpProblem.badRequest("rollout: " + message);
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper ROLLOUT_READER =
+      dev.stevedore.common.runtime.JsonMappers.events(false);
 
   private static boolean force(JsonNode json) {
     JsonNode value = json.get("force");

@@ -88,7 +88,7 @@ public final class ManualDeployments {
       return schedules.add(s).map(added -> new Accepted(id, added.duplicate(), Optional.of(added.schedule())));
     }
     DeployIntent intent = new DeployIntent(DeployIntent.Trigger.MANUAL, id, request.service(), request.environment(),
-        request.version(), null, null, null, by, request.reason(), request.force());
+        request.version(), null, null, null, by, request.reason(), request.force(), request.rollout());
     return submitter.submit(List.of(intent)).map(done -> new Accepted(id, done.get(0).duplicate(), Optional.empty()));
   }
 

@@ -1,9 +1,16 @@
 package dev.stevedore.trigger.core;
 
 import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.RolloutPolicy;
 import io.vertx.core.Future;
+import java.util.Optional;
 
 /** Where signed requests go: Kafka in production, a list in unit tests. Completes on acknowledgement. */
 public interface RequestSink {
   Future<Void> publish(DeployRequested request);
+
+  /** With the request's own rollout policy (an override within the configured bounds); ignored by plain sinks. */
+  default Future<Void> publish(DeployRequested request, Optional<RolloutPolicy> rollout) {
+    return publish(request);
+  }
 }

@@ -54,6 +54,14 @@ public final class TriggerMetrics {
         .register(registry)).increment();
   }
 
+  /** A rollout state recorded by this instance's coordinator, counted by the phase it entered. */
+  public void rolloutRecorded(String phase) {
+    counters.computeIfAbsent("rollout\n" + phase, k -> Counter.builder("stevedore.trigger.rollout.states")
+        .description("Rollout states recorded by this instance, by phase")
+        .tag("phase", phase)
+        .register(registry)).increment();
+  }
+
   public void published(long nanos, boolean acknowledged) {
     (acknowledged ? publishOk : publishFailed).record(Duration.ofNanos(nanos));
   }

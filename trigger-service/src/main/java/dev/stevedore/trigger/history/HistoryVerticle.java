@@ -30,16 +30,27 @@ public final class HistoryVerticle extends VerticleBase {
 
   private final KafkaSettings settings;
   private final String instanceId;
-  private final Consumer<StevedoreEvent> feed;
+  private final Map<String, Consumer<StevedoreEvent>> feeds;
+  private final java.util.function.BiConsumer<String, String> tombstones;
   private final EventCodec codec;
   private KafkaConsumer<String, byte[]> consumer;
 
   /** @param feed what decides which decoded events reach the history (see {@link HistoryFeed}) */
   public HistoryVerticle(KafkaSettings settings, String instanceId, Consumer<StevedoreEvent> feed, EventCodec codec) {
+    this(settings, instanceId, Map.of(Topics.REQUESTS, feed, Topics.EVENTS, feed), codec, (topic, key) -> { });
+  }
+
+  /**
+   * @param feeds per topic read, what its decoded events go to
+   * @param tombstones told the topic and key of every record without a value (a compacted topic's delete)
+   */
+  public HistoryVerticle(KafkaSettings settings, String instanceId, Map<String, Consumer<StevedoreEvent>> feeds,
+      EventCodec codec, java.util.function.BiConsumer<String, String> tombstones) {
     this.settings = settings;
     this.instanceId = instanceId;
-    this.feed = feed;
+    this.feeds = Map.copyOf(feeds);
     this.codec = codec;
+    this.tombstones = tombstones;
   }
 
   @Override
@@ -52,7 +63,7 @@ public final class HistoryVerticle extends VerticleBase {
       consumer.handler(this::handle);
       consumer.exceptionHandler(e -> LOG.warn("history consumer: {}", e.toString()));
       // Subscribing does not wait for the broker: the trigger starts while Kafka is down.
-      return consumer.subscribe(Set.of(Topics.REQUESTS, Topics.EVENTS));
+      return consumer.subscribe(Set.copyOf(feeds.keySet()));
     });
   }
 
@@ -62,6 +73,10 @@ public final class HistoryVerticle extends VerticleBase {
   }
 
   private void handle(KafkaConsumerRecord<String, byte[]> record) {
+    if (record.value() == null) {
+      tombstones.accept(record.topic(), record.key());
+      return;
+    }
     StevedoreEvent event;
     try {
       event = codec.decode(record.value());
@@ -70,6 +85,9 @@ public final class HistoryVerticle extends VerticleBase {
           record.offset(), e.getMessage());
       return;
     }
-    feed.accept(event);
+    Consumer<StevedoreEvent> feed = feeds.get(record.topic());
+    if (feed != null) {
+      feed.accept(event);
+    }
   }
 }

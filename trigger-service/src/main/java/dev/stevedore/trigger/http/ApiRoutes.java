@@ -6,6 +6,11 @@ import dev.stevedore.trigger.TriggerConfig.ApiToken;
 import dev.stevedore.trigger.TriggerConfig.Role;
 import dev.stevedore.trigger.core.CancelRequest;
 import dev.stevedore.trigger.core.DeployRequest;
+import dev.stevedore.trigger.core.JsonBodies;
+import dev.stevedore.trigger.rollout.RolloutApi;
+import dev.stevedore.trigger.rollout.RolloutMachine;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.Duration;
 import dev.stevedore.trigger.core.ManualDeployments;
 import dev.stevedore.trigger.core.RollbackRequest;
 import dev.stevedore.trigger.core.UnblockRequest;
@@ -36,6 +41,7 @@ import java.util.UUID;
  */
 public final class ApiRoutes {
   private static final String TOKEN = "stevedore.apiToken";
+  static final long KEEP_ALIVE_MS = 15_000;
 
   /** Whether a route reads a JSON body. */
   private enum Body { NONE, REQUIRED, OPTIONAL }
@@ -51,9 +57,11 @@ public final class ApiRoutes {
   private final Guards guards;
   private final Clock clock;
   private final int bodyLimit;
+  private final RolloutApi rollouts;
 
   ApiRoutes(List<ApiToken> tokens, ManualDeployments deployments, ScheduleService schedules, Guards guards,
-      Clock clock, int bodyLimit) {
+      Clock clock, int bodyLimit, RolloutApi rollouts) {
+    this.rollouts = rollouts;
     Map<String, ApiToken> byValue = new LinkedHashMap<>();
     tokens.forEach(t -> byValue.putIfAbsent(t.token(), t));
     this.tokens = BearerGuard.of(byValue);
@@ -74,6 +82,12 @@ public final class ApiRoutes {
     route(router, HttpMethod.DELETE, "/api/v1/schedules/:id", Role.DEPLOYER, Body.NONE, this::cancelSchedule);
     route(router, HttpMethod.DELETE, "/api/v1/blocks/:environment/:service/:version", Role.DEPLOYER, Body.REQUIRED,
         this::unblock);
+    route(router, HttpMethod.GET, "/api/v1/deployments/:id", Role.VIEWER, Body.NONE, this::deploymentState);
+    route(router, HttpMethod.GET, "/api/v1/rollouts/:id", Role.VIEWER, Body.NONE, this::rollout);
+    for (RolloutMachine.Command command : RolloutMachine.Command.values()) {
+      route(router, HttpMethod.POST, "/api/v1/rollouts/:id/" + command.name().toLowerCase(Locale.ROOT), Role.DEPLOYER,
+          Body.OPTIONAL, (ctx, token) -> rolloutCommand(ctx, token, command));
+    }
   }
 
   /** Content type (before the body is read), body limit, role, then the action. */
@@ -144,6 +158,45 @@ public final class ApiRoutes {
     return deployments.unblock(token.name(), delivery(ctx), request).map(u -> Reply.of(202, new JsonObject()
         .put("unblockId", u.unblockId()).put("environment", u.environment()).put("service", u.service())
         .put("version", u.version()).put("hosts", new JsonArray(u.hosts()))));
+  }
+
+  /** With {@code ?wait=PT10M}: answers once finished or after the wait; blanks every 15 s keep the connection open. */
+  private Future<Reply> deploymentState(RoutingContext ctx, ApiToken token) {
+    String id = uuid(ctx.pathParam("id"));
+    Duration wait = RolloutApi.parseWait(ctx.queryParams().get("wait"));
+    long keepAlive = wait.isZero() ? -1 : ctx.vertx().setPeriodic(KEEP_ALIVE_MS, t -> {
+      HttpServerResponse r = ctx.response();
+      if (r.ended() || r.closed()) {
+        return;
+      }
+      if (!r.headWritten()) {
+        r.setChunked(true).setStatusCode(200).putHeader("content-type", "application/json");
+      }
+      r.write(" ");
+    });
+    return rollouts.deployment(id, wait).map(json -> Reply.of(200, json)).onComplete(ar -> {
+      if (keepAlive >= 0) {
+        ctx.vertx().cancelTimer(keepAlive);
+      }
+    });
+  }
+
+  private Future<Reply> rollout(RoutingContext ctx, ApiToken token) {
+    return rollouts.rollout(uuid(ctx.pathParam("id"))).map(json -> Reply.of(200, json));
+  }
+
+  private Future<Reply> rolloutCommand(RoutingContext ctx, ApiToken token, RolloutMachine.Command command) {
+    String id = uuid(ctx.pathParam("id"));
+    byte[] body = Responses.body(ctx);
+    String reason = null;
+    if (body.length > 0) {
+      com.fasterxml.jackson.databind.JsonNode json = JsonBodies.object(body, java.util.Set.of("reason"));
+      reason = Validation.text("reason", JsonBodies.text(json, "reason"));
+    }
+    if (command == RolloutMachine.Command.ABORT && (reason == null || reason.isBlank())) {
+      throw HttpProblem.badRequest("abort needs a reason");
+    }
+    return rollouts.command(id, command, "api:" + token.name(), reason).map(json -> Reply.of(200, json));
   }
 
   private Future<Reply> listSchedules(RoutingContext ctx, ApiToken token) {

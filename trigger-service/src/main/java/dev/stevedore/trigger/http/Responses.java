@@ -11,6 +11,10 @@ final class Responses {
     if (ctx.response().ended()) {
       return;
     }
+    if (ctx.response().headWritten()) {
+      ctx.response().end(body.encode()); // a long wait kept the connection alive with blanks: status 200 is sent
+      return;
+    }
     ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
 

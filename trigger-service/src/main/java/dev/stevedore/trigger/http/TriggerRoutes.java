@@ -5,6 +5,7 @@ import dev.stevedore.trigger.core.ManualDeployments;
 import dev.stevedore.trigger.core.Submitter;
 import dev.stevedore.trigger.core.TriggerMetrics;
 import dev.stevedore.trigger.hooks.GenericHooks;
+import dev.stevedore.trigger.rollout.RolloutApi;
 import dev.stevedore.trigger.hooks.WebhookParsers;
 import dev.stevedore.trigger.schedule.ScheduleService;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -20,12 +21,20 @@ public final class TriggerRoutes implements Consumer<Router> {
   public TriggerRoutes(TriggerConfig config, GenericHooks generic, WebhookParsers parsers, Submitter submitter,
       ManualDeployments deployments, ScheduleService schedules, TriggerMetrics metrics, CircuitBreaker breaker,
       Clock clock) {
+    this(config, generic, parsers, submitter, deployments, schedules, metrics, breaker, clock,
+        new RolloutApi(java.util.Optional.empty(), java.util.Optional.empty(), null, clock));
+  }
+
+  public TriggerRoutes(TriggerConfig config, GenericHooks generic, WebhookParsers parsers, Submitter submitter,
+      ManualDeployments deployments, ScheduleService schedules, TriggerMetrics metrics, CircuitBreaker breaker,
+      Clock clock, RolloutApi rollouts) {
     TriggerConfig.Limits limits = config.limits();
     Guards guards = new Guards(new RateLimits(limits.ratePerSecond()),
         new FailureBudget(limits.failedAttemptsPerMinute(), System::currentTimeMillis), metrics, breaker,
         limits.retryAfterSeconds());
     this.hooks = new HookRoutes(generic, parsers, submitter, guards, limits.bodyLimitBytes());
-    this.api = new ApiRoutes(config.api().tokens(), deployments, schedules, guards, clock, limits.bodyLimitBytes());
+    this.api = new ApiRoutes(config.api().tokens(), deployments, schedules, guards, clock, limits.bodyLimitBytes(),
+        rollouts);
   }
 
   @Override

@@ -1,0 +1,76 @@
+package dev.stevedore.trigger.rollout;
+
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.RolloutPolicy;
+import dev.stevedore.common.event.RolloutState;
+import dev.stevedore.common.event.VersionBlocked;
+import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.trigger.core.RequestSink;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Where the trigger's signed requests go once rollouts exist: a version blocked fleet-wide is
+ * refused (409, with how to lift it); a request whose policy is {@code all-at-once} (the default)
+ * goes straight to the requests topic as before; any other becomes a {@code pending} rollout state
+ * on the compacted state topic, which the coordinator that owns its key plans and runs. Rollback
+ * requests are never held in waves (they restore what ran).
+ */
+public final class RolloutSink implements RequestSink {
+  private final RequestSink direct;
+  private final Blocklist blocklist;
+  private final RolloutPolicies policies;
+  private final RolloutMachine machine;
+  private final Function<RolloutState, Future<Void>> record;
+  private final boolean enabled;
+  private final Clock clock;
+
+  /** @param record signs and writes a state to {@code stevedore.rollout.state}; completes on acknowledgement */
+  public RolloutSink(RequestSink direct, Blocklist blocklist, RolloutPolicies policies, RolloutMachine machine,
+      Function<RolloutState, Future<Void>> record, boolean enabled, Clock clock) {
+    this.direct = direct;
+    this.blocklist = blocklist;
+    this.policies = policies;
+    this.machine = machine;
+    this.record = record;
+    this.enabled = enabled;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<Void> publish(DeployRequested request) {
+    return publish(request, Optional.empty());
+  }
+
+  @Override
+  public Future<Void> publish(DeployRequested r, Optional<RolloutPolicy> override) {
+    boolean rollback = "rollback".equals(r.trigger());
+    Optional<VersionBlocked> block = blocklist.block(r.environment(), r.service(), r.version());
+    if (block.isPresent() && !rollback) {
+      VersionBlocked b = block.get();
+      return Future.failedFuture(HttpProblem.of(409, "version " + r.version() + " of " + r.environment() + "/"
+          + r.service() + " is blocked fleet-wide since rollout " + b.rolloutId() + " halted (" + b.reason()
+          + "); a deployer lifts it with DELETE /api/v1/blocks/" + r.environment() + "/" + r.service() + "/"
+          + r.version() + " and a reason"));
+    }
+    if (!enabled || rollback) {
+      if (override.isPresent() && !enabled) {
+        return Future.failedFuture(HttpProblem.badRequest("rollouts are disabled on this trigger (rollouts.enabled)"));
+      }
+      return direct.publish(r);
+    }
+    RolloutPolicy policy;
+    try {
+      policy = policies.resolve(r.environment(), r.service(), override);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(HttpProblem.badRequest(e.getMessage()));
+    }
+    if (policy.strategy().equals(RolloutPolicy.ALL_AT_ONCE)) {
+      return direct.publish(r);
+    }
+    return record.apply(machine.pending(r.deploymentId(), r.environment(), r.service(), r.version(), policy, r.time(),
+        r.trigger(), r.requestedBy(), r.reason(), r.commit(), r.branch(), r.repository(), clock.instant()));
+  }
+}

@@ -1,0 +1,180 @@
+package dev.stevedore.trigger.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stevedore.common.event.AgentHeartbeat;
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.DeployRolledBack;
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.RolloutEvent;
+import dev.stevedore.common.event.RolloutPolicy;
+import dev.stevedore.common.event.RolloutState;
+import dev.stevedore.common.event.VersionBlocked;
+import dev.stevedore.common.security.Ed25519Keys;
+import dev.stevedore.common.security.RequestSigner;
+import dev.stevedore.common.security.RequestVerifier;
+import io.vertx.core.Future;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The coordinator over a fake outbox: what it writes, in which order, and what it refuses to believe. */
+class RolloutCoordinatorTest {
+  static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
+  static final String ID = "6b7f4d2e-0000-5000-8000-0000000000aa";
+  static final EventCodec CODEC = new EventCodec();
+  static final KeyPair KEYS = Ed25519Keys.generate();
+  final RequestSigner signer = new RequestSigner(KEYS, CODEC);
+  final List<Object> written = new ArrayList<>();
+  final Set<String> owned = new HashSet<>(Set.of("production/web"));
+  boolean kafkaDown;
+  final Membership membership = new Membership();
+  final RolloutMachine machine = new RolloutMachine("t1");
+
+  final RolloutCoordinator.Outbox outbox = new RolloutCoordinator.Outbox() {
+    Future<Void> write(Object o) {
+      if (kafkaDown) {
+        return Future.failedFuture("broker unreachable");
+      }
+      written.add(o);
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> record(RolloutState signed) {
+      return write(signed);
+    }
+
+    @Override
+    public Future<Void> request(DeployRequested signed) {
+      return write(signed);
+    }
+
+    @Override
+    public Future<Void> announce(RolloutEvent signed) {
+      return write(signed);
+    }
+
+    @Override
+    public Future<Void> block(VersionBlocked signed) {
+      return write(signed);
+    }
+  };
+
+  RolloutCoordinator coordinator() {
+    return new RolloutCoordinator(machine, membership, signer, new RequestVerifier(List.of(KEYS.getPublic()), CODEC),
+        outbox, owned::contains, Duration.ofSeconds(90), "t1", Clock.fixed(NOW, ZoneOffset.UTC));
+  }
+
+  void fleet(int n) {
+    for (int i = 1; i <= n; i++) {
+      membership.heard(new AgentHeartbeat("hb" + i, "stevedore://agent/h" + i, NOW, "h" + i, "production", Map.of(),
+          List.of(new AgentHeartbeat.ServiceState("web", "v1", null, "running")), "ok", "0.1"));
+    }
+  }
+
+  RolloutState pending() {
+    RolloutPolicy canary = new RolloutPolicy("canary", 1, null, null, 50, null, 1, null, 0, true, 300);
+    return signer.sign(machine.pending(ID, "production", "web", "v2", canary, NOW, "manual", "api:ci", "release", null,
+        null, null, NOW));
+  }
+
+  <T> List<T> of(Class<T> kind) {
+    return written.stream().filter(kind::isInstance).map(kind::cast).toList();
+  }
+
+  @Test
+  void theOwnerRecordsTheNewStateBeforeItPublishesTheWaveItImplies() {
+    fleet(3);
+    RolloutCoordinator c = coordinator();
+    c.recorded(pending());
+    assertThat(written.get(0)).isInstanceOf(RolloutState.class);
+    assertThat(((RolloutState) written.get(0)).phase()).isEqualTo("running");
+    assertThat(RequestVerifierHolder.verifies((RolloutState) written.get(0))).isTrue();
+    DeployRequested wave = of(DeployRequested.class).get(0);
+    assertThat(written.indexOf(wave)).isGreaterThan(0);
+    assertThat(wave.target().hosts()).containsExactly("h1");
+    assertThat(wave.deploymentId()).isEqualTo(ID);
+    assertThat(wave.id()).isEqualTo(RolloutMachine.waveRequestId(ID, 0));
+  }
+
+  @Test
+  void anInstanceThatDoesNotOwnTheKeyKnowsTheRolloutButDoesNothing() {
+    fleet(3);
+    coordinator().recorded(pending()); // the owner plans it
+    RolloutState running = of(RolloutState.class).get(0);
+    written.clear();
+    owned.clear();
+    RolloutCoordinator c = coordinator();
+    c.recorded(running);
+    c.tick();
+    assertThat(written).isEmpty();
+    assertThat(c.rollout(ID)).contains(running);
+    assertThat(c.command(ID, RolloutMachine.Command.PAUSE, "api:a", null).cause())
+        .isInstanceOf(RolloutCoordinator.NotCoordinator.class);
+    assertThat(written).isEmpty();
+  }
+
+  @Test
+  void anUnsignedOrForgedStateIsNeverActedOn() {
+    fleet(3);
+    RolloutCoordinator c = coordinator();
+    c.recorded(pending().unsigned());
+    c.recorded(new RequestSigner(Ed25519Keys.generate(), CODEC).sign(pending().unsigned()));
+    c.tick();
+    assertThat(written).isEmpty();
+    assertThat(c.rollout(ID)).isEmpty();
+  }
+
+  @Test
+  void whenTheStateCannotBeRecordedNothingIsPublishedAndTheNextTickDoesIt() {
+    fleet(3);
+    RolloutCoordinator c = coordinator();
+    kafkaDown = true;
+    c.recorded(pending());
+    assertThat(written).isEmpty();
+    kafkaDown = false;
+    c.tick();
+    assertThat(of(DeployRequested.class)).hasSize(1);
+  }
+
+  @Test
+  void aTakeoverPublishesTheWaveUnderWayAgainAsTheSameRequestAndABrokenCanaryBlocksTheVersion() {
+    fleet(3);
+    RolloutCoordinator first = coordinator();
+    first.recorded(pending());
+    DeployRequested wave = of(DeployRequested.class).get(0);
+    RolloutState recorded = of(RolloutState.class).get(0);
+    // A second instance that read the recorded state takes the key over.
+    written.clear();
+    RolloutCoordinator second = coordinator();
+    owned.clear();
+    second.recorded(recorded);
+    owned.add("production/web");
+    second.takeOver(Set.of("production/web"));
+    assertThat(of(DeployRequested.class)).containsExactly(wave);
+    second.heard(new DeployRolledBack("o1", "stevedore://agent/h1", NOW, ID, "h1", "web", "production", "v2", "v1",
+        "health-check", "500", true, 100));
+    assertThat(of(VersionBlocked.class)).singleElement().satisfies(b -> {
+      assertThat(b.hosts()).containsExactly("h1");
+      assertThat(b.blocklistKey()).isEqualTo("production/web/v2");
+    });
+    assertThat(of(RolloutState.class)).last().satisfies(s -> assertThat(s.phase()).isEqualTo("halted"));
+    assertThat(of(DeployRequested.class)).as("no second wave").hasSize(1);
+  }
+
+  /** Verifies with the test key. */
+  static final class RequestVerifierHolder {
+    static boolean verifies(RolloutState s) {
+      return new RequestVerifier(List.of(KEYS.getPublic()), CODEC).verifies(s);
+    }
+  }
+}
