@@ -17,7 +17,16 @@ public enum EventType {
   DEPLOY_ROLLED_BACK("deploy.rolled-back", DeployRolledBack.class, "rolled-back"),
   DEPLOY_SKIPPED("deploy.skipped", DeploySkipped.class, "skipped"),
   AGENT_HEARTBEAT("agent.heartbeat", AgentHeartbeat.class, "alive"),
-  VERSION_UNBLOCKED("version.unblocked", VersionUnblocked.class, "unblocked");
+  VERSION_UNBLOCKED("version.unblocked", VersionUnblocked.class, "unblocked"),
+  VERSION_BLOCKED("version.blocked", VersionBlocked.class, "blocked"),
+  ROLLOUT_STARTED("rollout.started", RolloutStarted.class, "rolling-out"),
+  ROLLOUT_WAVE_STARTED("rollout.wave-started", RolloutWaveStarted.class, "rolling-out"),
+  ROLLOUT_WAVE_FINISHED("rollout.wave-finished", RolloutWaveFinished.class, "rolling-out"),
+  ROLLOUT_HALTED("rollout.halted", RolloutHalted.class, "halted"),
+  ROLLOUT_SUCCEEDED("rollout.succeeded", RolloutSucceeded.class, "succeeded"),
+  ROLLOUT_ROLLED_BACK("rollout.rolled-back", RolloutRolledBack.class, "rolled-back"),
+  ROLLOUT_SUPERSEDED("rollout.superseded", RolloutSuperseded.class, "superseded"),
+  ROLLOUT_STATE("rollout.state", RolloutState.class, "rolling-out");
 
   private static final Map<String, EventType> BY_NAME =
       Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(t -> t.typeName, Function.identity()));

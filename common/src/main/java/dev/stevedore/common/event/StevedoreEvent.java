@@ -8,7 +8,7 @@ import java.time.Instant;
  * are the record's own fields.
  */
 public sealed interface StevedoreEvent
-    permits DeployEvent, AgentHeartbeat {
+    permits DeployEvent, AgentHeartbeat, RolloutEvent, VersionBlocked {
 
   /** Unique id of this event (CloudEvents {@code id}); the audit store dedupes on it. */
   String id();
@@ -22,6 +22,6 @@ public sealed interface StevedoreEvent
   /** The event's type, which names its record class and its CloudEvents {@code type}. */
   EventType type();
 
-  /** CloudEvents {@code subject}: the deployment id, or the host id for heartbeats. */
+  /** CloudEvents {@code subject}: the deployment id (the rollout id for rollout events and blocks), or the host id for heartbeats. */
   String subject();
 }

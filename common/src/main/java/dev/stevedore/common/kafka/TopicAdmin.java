@@ -21,8 +21,9 @@ public final class TopicAdmin {
   public static Future<Void> ensureTopics(Vertx vertx, KafkaSettings settings, int partitions, short replication) {
     List<NewTopic> topics = new ArrayList<>();
     for (String topic : Topics.ALL) {
+      // rollout.state shares the requests topic's partition count: one key, one partition number on both.
       NewTopic t = new NewTopic(topic, Topics.HEARTBEATS.equals(topic) ? 1 : partitions, replication);
-      if (Topics.HEARTBEATS.equals(topic)) {
+      if (Topics.COMPACTED.contains(topic)) {
         t.setConfig(Map.of("cleanup.policy", "compact"));
       }
       topics.add(t);

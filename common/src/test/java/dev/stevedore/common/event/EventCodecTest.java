@@ -51,7 +51,8 @@ class EventCodecTest {
   @MethodSource("events")
   void rejectsEveryTypeWithAMissingRequiredDataField(StevedoreEvent event) throws Exception {
     ObjectNode json = (ObjectNode) codec.mapper().readTree(codec.encode(event));
-    String required = event instanceof AgentHeartbeat ? "host" : "deploymentId";
+    String required = event instanceof AgentHeartbeat ? "host"
+        : event instanceof RolloutEvent || event instanceof VersionBlocked ? "rolloutId" : "deploymentId";
     ((ObjectNode) json.get("data")).remove(required);
     assertThatThrownBy(() -> codec.decode(codec.mapper().writeValueAsBytes(json)))
         .isInstanceOf(EventDecodingException.class)

@@ -183,6 +183,15 @@ class EventDocsTest {
     if (AgentHeartbeat.class.equals(kind)) {
       return Topics.HEARTBEATS;
     }
+    if (RolloutState.class.equals(kind)) {
+      return Topics.ROLLOUT_STATE;
+    }
+    if (RolloutEvent.class.isAssignableFrom(kind)) {
+      return Topics.ROLLOUT_EVENTS;
+    }
+    if (VersionBlocked.class.equals(kind)) {
+      return Topics.FLEET_BLOCKLIST;
+    }
     if (AgentEvent.class.isAssignableFrom(kind)) {
       return Topics.EVENTS;
     }

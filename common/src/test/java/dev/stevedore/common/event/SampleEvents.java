@@ -23,6 +23,51 @@ public final class SampleEvents {
         new Target("production", List.of("web-1"), Map.of()), "api:alice", "fixed by the new config map", null, null);
   }
 
+  public static RolloutPolicy canaryPolicy() {
+    return new RolloutPolicy("canary", 2, null, null, 30, 3, 1, null, 300, true, 600);
+  }
+
+  public static List<RolloutWave> waves() {
+    return List.of(new RolloutWave(0, List.of("web-1", "web-2"), true),
+        new RolloutWave(1, List.of("web-3", "web-4", "web-5"), false));
+  }
+
+  public static RolloutState rolloutState() {
+    return new RolloutState("13131313-1313-5131-8131-131313131313", "stevedore://trigger/t1", T, DEPLOYMENT, "production",
+        "web", "v2", 4, "baking", canaryPolicy(), T.minusSeconds(60), "generic", "ci-bot", "release",
+        "0123456789abcdef0123456789abcdef01234567", "main", "acme/web", waves(), 0, T.minusSeconds(40),
+        T.plusSeconds(260), false,
+        List.of(new RolloutState.HostState("web-1", 0, "v1", "succeeded", null),
+            new RolloutState.HostState("web-2", 0, "v1", "succeeded", null),
+            new RolloutState.HostState("web-3", 1, "v1", "pending", null),
+            new RolloutState.HostState("web-4", 1, "v1", "pending", null),
+            new RolloutState.HostState("web-5", 1, "v1", "pending", null)),
+        List.of("web-6"), "canary healthy, baking until promotion", null, null, null);
+  }
+
+  public static List<StevedoreEvent> rolloutEvents() {
+    String src = "stevedore://trigger/t1";
+    return List.of(
+        new RolloutStarted("r1", src, T, DEPLOYMENT, "production", "web", "v2", canaryPolicy(), waves(), List.of("web-6"),
+            null, "ci-bot", "release", null, null),
+        new RolloutWaveStarted("r2", src, T, DEPLOYMENT, "production", "web", "v2", 0, List.of("web-1", "web-2"), true,
+            "14141414-1414-5141-8141-141414141414", null, null),
+        new RolloutWaveFinished("r3", src, T, DEPLOYMENT, "production", "web", "v2", 0, List.of("web-1"),
+            List.of("web-2"), List.of(), List.of(), null, null),
+        new RolloutHalted("r4", src, T, DEPLOYMENT, "production", "web", "v2", 0,
+            "1 of 2 hosts failed (threshold 1)", List.of("web-2"), List.of(new HostVersion("web-1", "v1")), true, null,
+            null),
+        new RolloutSucceeded("r5", src, T, DEPLOYMENT, "production", "web", "v2",
+            List.of("web-1", "web-2", "web-3", "web-4"), List.of("web-5"), List.of(), List.of("web-6"), null, null),
+        new RolloutRolledBack("r6", src, T, DEPLOYMENT, "production", "web", "v2", List.of(new HostVersion("web-1", "v1")),
+            List.of(), null, null),
+        new RolloutSuperseded("r7", src, T, DEPLOYMENT, "production", "web", "v2", DeploymentIds.of("generic:ci",
+            "delivery-3"), "v3", null, null),
+        rolloutState(),
+        new VersionBlocked("r8", src, T, DEPLOYMENT, "production", "web", "v2", "1 of 2 hosts failed (threshold 1)",
+            List.of("web-2"), null, null));
+  }
+
   public static List<StevedoreEvent> all() {
     return List.of(
         requested(),
@@ -39,6 +84,9 @@ public final class SampleEvents {
         new AgentHeartbeat("e9", "stevedore://agent/web-1", T, "web-1", "production", Map.of("role", "frontend"),
             List.of(new AgentHeartbeat.ServiceState("web", "v2", "sha256:" + "b".repeat(64), "healthy")), "idle", "0.1.0",
             java.time.Duration.ofSeconds(30), T.minusSeconds(3600)),
-        unblocked());
+        unblocked(),
+        rolloutEvents().get(0), rolloutEvents().get(1), rolloutEvents().get(2), rolloutEvents().get(3),
+        rolloutEvents().get(4), rolloutEvents().get(5), rolloutEvents().get(6), rolloutEvents().get(7),
+        rolloutEvents().get(8));
   }
 }
