@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
 public final class BlocklistFollower {
   private static final Logger LOG = LoggerFactory.getLogger(BlocklistFollower.class);
   static final long RETRY_MS = 2_000;
+  /**
+   * The blocklist changes rarely and a waiting fetch is answered as soon as a record arrives, so
+   * its consumer waits longer than the requests consumer: fewer idle fetches, no later blocks.
+   */
+  static final int FETCH_MAX_WAIT_MS = 5_000;
 
   private final Vertx vertx;
   private final AgentConfig config;
@@ -72,6 +77,7 @@ public final class BlocklistFollower {
         config.kafka().withClientId(config.kafka().clientId() + "-" + config.hostId() + "-blocklist"), "unused");
     options.remove("group.id"); // assign() without a group: nothing to commit, read from the beginning every start
     options.put("auto.offset.reset", "earliest");
+    options.put("fetch.max.wait.ms", String.valueOf(Math.max(config.kafka().fetchMaxWaitMs(), FETCH_MAX_WAIT_MS)));
     options.put("allow.auto.create.topics", "false"); // the trigger creates it compacted; never a plain one here
     KafkaClients.consumer(vertx, options).onSuccess(c -> {
       consumer = c;
