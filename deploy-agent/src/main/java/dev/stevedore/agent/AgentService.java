@@ -26,6 +26,14 @@ public final class AgentService {
   private AgentService() {}
 
   public static Future<RunningAgent> start(Vertx vertx, AgentConfig config) {
+    return start(vertx, config, null);
+  }
+
+  /**
+   * With {@code drivers} making every service's driver (null: the config's compose or git
+   * drivers); the fleet simulator's entry point.
+   */
+  public static Future<RunningAgent> start(Vertx vertx, AgentConfig config, dev.stevedore.agent.driver.DriverFactory drivers) {
     List<PublicKey> keys;
     try {
       keys = TrustedKeys.parse(config.trustedKeys());
@@ -38,10 +46,10 @@ public final class AgentService {
     ProcessRunner runner = new ProcessRunner(vertx, processes);
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Breakers breakers = new Breakers(config.resilience());
-    boolean needsCompose = config.services().values().stream().anyMatch(s -> s.driver().equals("compose"));
+    boolean needsCompose = drivers == null && config.services().values().stream().anyMatch(s -> s.driver().equals("compose"));
     Future<ComposeFlavor> flavor = needsCompose ? detect(runner, config) : Future.succeededFuture(null);
     return flavor.compose(f -> {
-      AgentVerticle agent = new AgentVerticle(config, keys, f, runner, stateWorker, metrics, breakers);
+      AgentVerticle agent = new AgentVerticle(config, keys, f, runner, stateWorker, metrics, breakers, drivers);
       return vertx.deployVerticle(agent).compose(agentId -> {
         if (config.httpPort() < 0) {
           return Future.succeededFuture(new RunningAgent(-1, () -> undeploy(vertx, List.of(agentId), processes, stateWorker)));

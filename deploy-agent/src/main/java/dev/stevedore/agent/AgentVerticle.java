@@ -4,6 +4,7 @@ import dev.stevedore.agent.config.AgentConfig;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.deploy.CycleRunner;
 import dev.stevedore.agent.deploy.DeployEvents;
+import dev.stevedore.agent.deploy.FleetBlocklist;
 import dev.stevedore.agent.deploy.Reconciler;
 import dev.stevedore.agent.deploy.TestHookGate;
 import dev.stevedore.agent.driver.BlueGreenDriver;
@@ -61,6 +62,8 @@ import org.slf4j.LoggerFactory;
 public final class AgentVerticle extends VerticleBase {
   public static final String STATUS_ADDRESS = "stevedore.agent.status";
   private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
+  /** How long start-up waits for the fleet blocklist before it completes anyway (requests still wait for it). */
+  static final long BLOCKLIST_WAIT_MS = 15_000;
 
   private final AgentConfig config;
   private final List<PublicKey> trustedKeys;
@@ -70,12 +73,16 @@ public final class AgentVerticle extends VerticleBase {
   private final MeterRegistry metrics;
   private final Breakers breakers;
   private final EventCodec codec = new EventCodec();
+  /** Null: the drivers the services' config names. */
+  private final dev.stevedore.agent.driver.DriverFactory driverFactory;
 
   private EventPublisher publisher;
   private WebClient web;
   private StateStore store;
   private OutboxRelay relay;
   private RequestConsumer consumer;
+  private dev.stevedore.agent.kafka.BlocklistFollower blocklist;
+  private FleetBlocklist fleet;
   private Poller poller;
   private Reconciler reconciler;
   private Heartbeats heartbeats;
@@ -86,6 +93,14 @@ public final class AgentVerticle extends VerticleBase {
 
   public AgentVerticle(AgentConfig config, List<PublicKey> trustedKeys, ComposeFlavor flavor, CommandRunner runner,
       WorkerExecutor stateWorker, MeterRegistry metrics, Breakers breakers) {
+    this(config, trustedKeys, flavor, runner, stateWorker, metrics, breakers, null);
+  }
+
+  /** @param driverFactory makes each service's driver instead of the config's choice (a fleet simulator); null: the config's */
+  public AgentVerticle(AgentConfig config, List<PublicKey> trustedKeys, ComposeFlavor flavor, CommandRunner runner,
+      WorkerExecutor stateWorker, MeterRegistry metrics, Breakers breakers,
+      dev.stevedore.agent.driver.DriverFactory driverFactory) {
+    this.driverFactory = driverFactory;
     this.config = config;
     this.trustedKeys = trustedKeys;
     this.flavor = flavor;
@@ -115,8 +130,8 @@ public final class AgentVerticle extends VerticleBase {
       relay = new OutboxRelay(vertx, store, publisher, codec, config.resilience().outboxRetry(), signer::sign);
       Docker docker = new Docker(runner, breakers.docker());
       Map<String, Driver> drivers = new HashMap<>();
-      config.services().forEach((name, sc) -> drivers.put(name, driver(vertx, web, config, flavor, runner, breakers, name,
-          sc, docker)));
+      config.services().forEach((name, sc) -> drivers.put(name, driverFactory != null ? driverFactory.create(name, sc)
+          : driver(vertx, web, config, flavor, runner, breakers, name, sc, docker)));
       HealthChecker health = new HealthChecker(vertx, web);
       DeployEvents events = new DeployEvents(config.hostId(), Clock.systemUTC());
       PushFiles pushFiles = new PushFiles(store.directory());
@@ -124,11 +139,15 @@ public final class AgentVerticle extends VerticleBase {
       PushProgress sink = new PushProgress(relay, stateWorker, pushFiles);
       CycleRunner cycle = new CycleRunner(store, sink, events, health,
           TestHookGate.of(vertx, config.testHooks(), store.directory()));
-      reconciler = new Reconciler(vertx, config, store, drivers, cycle, events, sink, metrics, Clock.systemUTC());
+      fleet = new FleetBlocklist(config.environment());
+      reconciler = new Reconciler(vertx, config, store, drivers, cycle, events, sink, metrics, Clock.systemUTC(), fleet);
       inbox = new PushInbox(vertx, config, store::state, reconciler, sink, pushFiles, Clock.systemUTC());
       breakers.onRecovery(reconciler::wake);
-      RequestHandler handler = new RequestHandler(config, codec, new RequestVerifier(trustedKeys, codec), store.state(),
-          reconciler, new DeadLetterSender(vertx, publisher, "agent/" + config.hostId(), 2_000), Clock.systemUTC());
+      RequestVerifier verifier = new RequestVerifier(trustedKeys, codec);
+      DeadLetterSender deadLetters = new DeadLetterSender(vertx, publisher, "agent/" + config.hostId(), 2_000);
+      blocklist = new dev.stevedore.agent.kafka.BlocklistFollower(vertx, config, codec, verifier, fleet, deadLetters);
+      RequestHandler handler = new RequestHandler(config, codec, verifier, store.state(), reconciler, deadLetters,
+          Clock.systemUTC(), fleet);
       consumer = new RequestConsumer(vertx, config, handler);
       heartbeats = new Heartbeats(config, store.state(), breakers, publisher, signer::sign);
       poller = new Poller(vertx, config, store.state(), registryClient(), reconciler);
@@ -136,13 +155,18 @@ public final class AgentVerticle extends VerticleBase {
       return reconciler.recoverAll().compose(v -> inventory(drivers));
     }).compose(v -> {
       relay.kick();
-      reconciler.resume();
-      inbox.start();
-      return consumer.start();
+      // Nothing is admitted or resumed before the fleet blocklist is read: a version blocked
+      // fleet-wide while this agent was down must not start here.
+      Future<Void> ready = blocklist.start().compose(read -> {
+        reconciler.resume();
+        inbox.start();
+        poller.start();
+        return consumer.start();
+      });
+      return within(ready, BLOCKLIST_WAIT_MS);
     }).onSuccess(v -> {
       sendHeartbeat();
       heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> sendHeartbeat());
-      poller.start();
       LOG.info("agent {} ({}, labels {}) manages {} with {}; consuming as {}", config.hostId(), config.environment(),
           config.labels(), config.services().keySet(), flavor == null ? "no compose" : flavor, config.consumerGroup());
     }).onFailure(e -> {
@@ -152,6 +176,28 @@ public final class AgentVerticle extends VerticleBase {
         hostLock = null;
       }
     });
+  }
+
+  /**
+   * {@code ready}, or success after {@code ms} while it still runs (Kafka unreachable at start: the
+   * agent starts as before and consumes requests once the blocklist has been read).
+   */
+  private Future<Void> within(Future<Void> ready, long ms) {
+    Promise<Void> p = Promise.promise();
+    long t = vertx.setTimer(ms, id -> {
+      if (p.tryComplete()) {
+        LOG.warn("agent {}: the fleet blocklist is not read after {} ms; requests are consumed once it is", config.hostId(), ms);
+      }
+    });
+    ready.onComplete(ar -> {
+      vertx.cancelTimer(t);
+      if (ar.failed() && !p.tryFail(ar.cause())) {
+        LOG.error("agent {}: requests are not consumed: {}", config.hostId(), ar.cause().toString());
+      } else if (ar.succeeded()) {
+        p.tryComplete();
+      }
+    });
+    return p.future();
   }
 
   /** Polling's registry client: credentials from Docker's config.json of the agent's user (or registryAuth.dockerConfig). */
@@ -236,6 +282,8 @@ public final class AgentVerticle extends VerticleBase {
   private JsonObject status() {
     return new JsonObject(codec.toMap(heartbeats.build()))
         .put("outbox", relay.pending())
+        .put("fleetBlocklistRead", blocklist.caughtUp())
+        .put("fleetBlocks", new io.vertx.core.json.JsonArray(fleet.keys()))
         .put("breakers", new JsonObject(new HashMap<>(breakers.states())));
   }
 
@@ -253,7 +301,9 @@ public final class AgentVerticle extends VerticleBase {
     if (reconciler != null) {
       reconciler.stop();
     }
-    Future<Void> closed = consumer == null ? Future.succeededFuture() : consumer.stop();
+    Future<Void> closed = (consumer == null ? Future.<Void>succeededFuture() : consumer.stop())
+        .recover(e -> Future.succeededFuture())
+        .compose(v -> blocklist == null ? Future.<Void>succeededFuture() : blocklist.stop());
     return closed.recover(e -> Future.succeededFuture())
         .compose(v -> idle(System.currentTimeMillis() + 60_000))
         .compose(v -> {

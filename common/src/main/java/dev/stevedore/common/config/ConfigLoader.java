@@ -44,6 +44,12 @@ public final class ConfigLoader {
   private static final Pattern PEM_BLOCK =
       Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----.*?-----END \\1-----", Pattern.DOTALL);
   private static final List<List<String>> PROPERTY_MAPS = List.of(List.of("kafka", "properties"));
+  /**
+   * Free maps set as a whole from one variable, {@code STEVEDORE_LABELS=zone=eu-1,role=web}
+   * (comma-separated {@code key=value}; its {@code _FILE} holds one {@code key=value} per line):
+   * the variable replaces the map of the YAML file.
+   */
+  private static final List<List<String>> KEY_VALUE_MAPS = List.of(List.of("labels"));
   private static final String FILE_SUFFIX = "File";
 
   private final ObjectMapper yaml;
@@ -182,6 +188,10 @@ public final class ConfigLoader {
         applyPropertyMap((ObjectNode) value, envName(childPath) + "_");
         continue;
       }
+      if (value.isObject() && KEY_VALUE_MAPS.contains(childPath)) {
+        applyKeyValueMap(node, name, envName(childPath));
+        continue;
+      }
       if (value.isObject()) {
         applyEnvironment((ObjectNode) value, childPath);
         continue;
@@ -194,6 +204,41 @@ public final class ConfigLoader {
         node.set(name, scalarOrList(value, env.get(variable), ","));
       }
     }
+  }
+
+  /** {@code VARIABLE=k=v,k2=v2} or {@code VARIABLE_FILE} (one {@code k=v} per line) replaces the map {@code name}. */
+  private void applyKeyValueMap(ObjectNode parent, String name, String variable) {
+    String fromFile = env.get(variable + "_FILE");
+    String text;
+    String separator;
+    String source;
+    if (fromFile != null && !fromFile.isBlank()) {
+      text = readSecret(Path.of(fromFile), variable + "_FILE");
+      separator = "\n";
+      source = variable + "_FILE";
+    } else if (env.containsKey(variable)) {
+      text = env.get(variable);
+      separator = ",";
+      source = variable;
+    } else {
+      return;
+    }
+    ObjectNode map = yaml.createObjectNode();
+    for (String part : text.split(separator)) {
+      if (part.isBlank()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      if (eq <= 0) {
+        throw new ConfigException(source + ": '" + part.trim() + "' is not key=value");
+      }
+      String key = part.substring(0, eq).trim();
+      if (map.has(key)) {
+        throw new ConfigException(source + ": key '" + key + "' is given twice");
+      }
+      map.set(key, TextNode.valueOf(part.substring(eq + 1).trim()));
+    }
+    parent.set(name, map);
   }
 
   /** {@code PREFIX_SASL_JAAS_CONFIG[_FILE]} -> {@code sasl.jaas.config}; a file wins over a value. */

@@ -1,10 +1,18 @@
 package dev.stevedore.common.event;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** An agent's periodic "I am alive, and this is what runs here" (compacted topic, keyed by host). */
+/**
+ * An agent's periodic "I am alive, and this is what runs here" (compacted topic, keyed by host).
+ * What a fleet coordinator needs for membership: {@code environment}, {@code labels}, the managed
+ * {@code services}, and liveness ({@code time}, {@code heartbeatInterval}: the next one is due
+ * then; {@code startedAt}: a new value means the agent restarted). {@code heartbeatInterval} and
+ * {@code startedAt} are absent in heartbeats of older agents.
+ */
 public record AgentHeartbeat(
     String id,
     String source,
@@ -15,6 +23,8 @@ public record AgentHeartbeat(
     List<ServiceState> services,
     String state,
     String agentVersion,
+    @JsonFormat(shape = JsonFormat.Shape.STRING) Duration heartbeatInterval,
+    Instant startedAt,
     String keyId,
     String signature)
     implements StevedoreEvent, SignedByAgent<AgentHeartbeat> {
@@ -49,6 +59,9 @@ public record AgentHeartbeat(
     services = Fields.list(services);
     state = Fields.required("state", state);
     agentVersion = Fields.optional("agentVersion", agentVersion);
+    if (heartbeatInterval != null && (heartbeatInterval.isZero() || heartbeatInterval.isNegative())) {
+      throw new IllegalArgumentException("heartbeatInterval must be positive, not " + heartbeatInterval);
+    }
     keyId = Fields.optional("keyId", keyId);
     signature = Fields.optional("signature", signature);
   }
@@ -56,13 +69,30 @@ public record AgentHeartbeat(
   /** Unsigned: as agents published it before events were signed, and as it is signed. */
   public AgentHeartbeat(String id, String source, Instant time, String host, String environment,
       Map<String, String> labels, List<ServiceState> services, String state, String agentVersion) {
-    this(id, source, time, host, environment, labels, services, state, agentVersion, null, null);
+    this(id, source, time, host, environment, labels, services, state, agentVersion, null, null, null, null);
+  }
+
+  /** Unsigned, with liveness: as an agent builds it before signing. */
+  public AgentHeartbeat(String id, String source, Instant time, String host, String environment,
+      Map<String, String> labels, List<ServiceState> services, String state, String agentVersion,
+      Duration heartbeatInterval, Instant startedAt) {
+    this(id, source, time, host, environment, labels, services, state, agentVersion, heartbeatInterval, startedAt,
+        null, null);
+  }
+
+  /**
+   * When this host counts as silent: {@code missed} intervals after {@code time} (the interval of
+   * the heartbeat, or {@code fallback} for agents that do not send one).
+   */
+  public Instant silentAfter(int missed, Duration fallback) {
+    Duration every = heartbeatInterval == null ? fallback : heartbeatInterval;
+    return time.plus(every.multipliedBy(Math.max(1, missed)));
   }
 
   @Override
   public AgentHeartbeat withSignature(String keyId, String signature) {
     return new AgentHeartbeat(id, source, time, host, environment, labels, services, state, agentVersion,
-        keyId, signature);
+        heartbeatInterval, startedAt, keyId, signature);
   }
 
   @Override

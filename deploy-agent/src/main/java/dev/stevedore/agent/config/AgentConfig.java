@@ -14,7 +14,9 @@ import java.util.TreeMap;
  *
  * @param hostId this host's id: consumer group {@code stevedore-agent-<hostId>}, heartbeat key
  * @param environment the environment this host belongs to (requests target an environment)
- * @param labels this host's labels, matched against a request's target labels
+ * @param labels this host's labels, matched against a request's target labels and sent in heartbeats
+ *     (fleet rollouts select hosts by them); keys {@value #LABEL_KEY}, values {@value #LABEL_VALUE},
+ *     at most {@value #MAX_LABELS}
  * @param trustedKeys trigger public keys (PEM text, or a path to a PEM file); several for rotation
  * @param stateDirectory where the durable state file ({@code agent-state.json}) lives
  * @param composeCommand {@code auto} (detect at start-up), {@code v2} ({@code docker compose}) or {@code v1}
@@ -46,6 +48,10 @@ public record AgentConfig(
     RegistryAuthConfig registryAuth,
     PushConfig push) {
 
+  public static final String LABEL_KEY = "[A-Za-z0-9]([A-Za-z0-9._/-]{0,62})";
+  public static final String LABEL_VALUE = "[A-Za-z0-9]([A-Za-z0-9._-]{0,62})";
+  public static final int MAX_LABELS = 32;
+
   public AgentConfig {
     if (hostId == null || hostId.isBlank()) {
       throw new IllegalArgumentException("hostId is required");
@@ -59,7 +65,7 @@ public record AgentConfig(
     if (kafka == null) {
       throw new IllegalArgumentException("kafka.bootstrapServers is required");
     }
-    labels = labels == null ? Map.of() : Map.copyOf(labels);
+    labels = labels(labels);
     trustedKeys = trustedKeys == null ? List.of() : List.copyOf(trustedKeys);
     if (stateDirectory == null || stateDirectory.isBlank()) {
       throw new IllegalArgumentException("stateDirectory is required");
@@ -106,6 +112,25 @@ public record AgentConfig(
       Map<String, ServiceConfig> services) {
     this(hostId, environment, labels, kafka, trustedKeys, stateDirectory, composeCommand, dockerCommand, httpHost,
         httpPort, heartbeatInterval, processedLimit, resilience, testHooks, services, null, null, null);
+  }
+
+  /** Checks every label: a label with a space or a quote would never match a target and only confuse. */
+  private static Map<String, String> labels(Map<String, String> labels) {
+    if (labels == null) {
+      return Map.of();
+    }
+    if (labels.size() > MAX_LABELS) {
+      throw new IllegalArgumentException("labels: at most " + MAX_LABELS + " labels, not " + labels.size());
+    }
+    for (Map.Entry<String, String> e : labels.entrySet()) {
+      if (e.getKey() == null || !e.getKey().matches(LABEL_KEY)) {
+        throw new IllegalArgumentException("labels: key '" + e.getKey() + "' must match " + LABEL_KEY);
+      }
+      if (e.getValue() == null || !e.getValue().matches(LABEL_VALUE)) {
+        throw new IllegalArgumentException("labels." + e.getKey() + ": value '" + e.getValue() + "' must match " + LABEL_VALUE);
+      }
+    }
+    return Map.copyOf(labels);
   }
 
   public String consumerGroup() {

@@ -4,6 +4,7 @@ import dev.stevedore.agent.config.AgentConfig;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.state.AgentState;
 import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.VersionBlocked;
 import dev.stevedore.common.event.Versions;
 import java.time.Instant;
 
@@ -40,6 +41,15 @@ public final class Admission {
    */
   public static Decision decide(DeployRequested request, AgentConfig config, AgentState state, boolean inFlight,
       Instant now) {
+    return decide(request, config, state, inFlight, now, FleetBlocks.none());
+  }
+
+  /**
+   * @param fleet the fleet-wide blocks (the trigger's signed blocklist): a blocked version is
+   *     refused like one blocked on this host; a rollback request still passes
+   */
+  public static Decision decide(DeployRequested request, AgentConfig config, AgentState state, boolean inFlight,
+      Instant now, FleetBlocks fleet) {
     if (!request.target().matches(config.environment(), config.hostId(), config.labels())) {
       return new Decision.Ignore("target does not match this host");
     }
@@ -76,6 +86,12 @@ public final class Admission {
       return new Decision.Skip("rejected: the request of " + request.time() + " is older than "
           + config.requests().maxAge());
     }
+    if (!"rollback".equals(request.trigger())) {
+      VersionBlocked block = fleet.find(request.environment(), request.service(), request.version());
+      if (block != null) {
+        return new Decision.Skip(fleetBlockReason(block));
+      }
+    }
     if (record != null) {
       if (record.isBlocked(request.version(), now) && !"rollback".equals(request.trigger())) {
         return new Decision.Skip("version " + request.version() + " is blocked after a failed rollout on this host");
@@ -89,5 +105,12 @@ public final class Admission {
       }
     }
     return new Decision.Accept();
+  }
+
+  /** The {@code deploy.skipped} reason for a version blocked fleet-wide: what, since when, why, and how to lift it. */
+  public static String fleetBlockReason(VersionBlocked block) {
+    return "version " + block.version() + " of " + block.service() + " is blocked fleet-wide in " + block.environment()
+        + " since " + block.time() + " (rollout " + block.rolloutId() + ": " + block.reason() + "); lift it with DELETE /api/v1/blocks/"
+        + block.environment() + "/" + block.service() + "/" + block.version();
   }
 }

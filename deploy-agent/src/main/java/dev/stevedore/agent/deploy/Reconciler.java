@@ -61,6 +61,7 @@ public final class Reconciler {
   private final EventSink sink;
   private final MeterRegistry metrics;
   private final Clock clock;
+  private final FleetBlocks fleet;
   /** Services with an attempt (or a recovery) in progress. */
   private final Set<String> running = new HashSet<>();
   /** The desired version whose attempt runs, per service (see {@link #cancel}). */
@@ -71,6 +72,13 @@ public final class Reconciler {
 
   public Reconciler(Vertx vertx, AgentConfig config, StateStore store, Map<String, Driver> drivers, CycleRunner cycle,
       DeployEvents events, EventSink sink, MeterRegistry metrics, Clock clock) {
+    this(vertx, config, store, drivers, cycle, events, sink, metrics, clock, FleetBlocks.none());
+  }
+
+  /** @param fleet the fleet-wide blocks, asked again before every attempt */
+  public Reconciler(Vertx vertx, AgentConfig config, StateStore store, Map<String, Driver> drivers, CycleRunner cycle,
+      DeployEvents events, EventSink sink, MeterRegistry metrics, Clock clock, FleetBlocks fleet) {
+    this.fleet = fleet;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.config = config;
@@ -248,6 +256,14 @@ public final class Reconciler {
       record.desired = null;
       record.state = Phase.IDLE;
       skip(job, "version " + d.version + " is blocked on this host after a failed rollout");
+      return;
+    }
+    var fleetBlock = "rollback".equals(d.trigger) ? null : fleet.find(config.environment(), service, d.version);
+    if (fleetBlock != null) {
+      // Blocked fleet-wide while it waited (a rollout halted elsewhere): it does not start here.
+      record.desired = null;
+      record.state = Phase.IDLE;
+      skip(job, Admission.fleetBlockReason(fleetBlock));
       return;
     }
     if (d.attempts == 0 && !d.force && !job.polled() && record.current != null && d.version.equals(record.current.version)) {

@@ -39,7 +39,7 @@ public final class DeadLetterSender implements RequestHandler.DeadLetters {
   @Override
   public Future<Void> send(String key, byte[] value, String reason, Map<String, String> origin) {
     Map<String, String> headers = new java.util.HashMap<>(origin);
-    headers.put(Topics.HEADER_ORIGINAL_TOPIC, Topics.REQUESTS);
+    headers.putIfAbsent(Topics.HEADER_ORIGINAL_TOPIC, Topics.REQUESTS);
     headers.put(Topics.HEADER_REJECTED_BY, rejectedBy);
     Map<String, String> all = Map.copyOf(headers);
     return VertxRetry.retry(vertx, retry, () -> publisher.deadLetter(key, value, reason, all)).mapEmpty();

@@ -15,7 +15,11 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
-/** Builds and sends {@code agent.heartbeat}: labels, services with running version and digest, state. */
+/**
+ * Builds and sends {@code agent.heartbeat}: what a fleet coordinator needs for membership
+ * (environment, labels, the managed services with running and desired version, state) and
+ * liveness (time, the heartbeat interval, when this agent started).
+ */
 public final class Heartbeats {
   public static final String AGENT_VERSION = "0.1.0";
 
@@ -24,6 +28,8 @@ public final class Heartbeats {
   private final Breakers breakers;
   private final EventPublisher publisher;
   private final UnaryOperator<AgentHeartbeat> sign;
+  /** When this agent process started (a new value in a host's heartbeats means it restarted). */
+  private final Instant startedAt = Instant.now();
 
   public Heartbeats(AgentConfig config, AgentState state, Breakers breakers, EventPublisher publisher) {
     this(config, state, breakers, publisher, UnaryOperator.identity());
@@ -55,7 +61,7 @@ public final class Heartbeats {
         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     String agentState = open.isEmpty() ? "ok" : "degraded: " + open;
     return new AgentHeartbeat(UUID.randomUUID().toString(), config.eventSource(), Instant.now(), config.hostId(),
-        config.environment(), config.labels(), services, agentState, AGENT_VERSION);
+        config.environment(), config.labels(), services, agentState, AGENT_VERSION, config.heartbeatInterval(), startedAt);
   }
 
   public Future<Void> send() {

@@ -41,9 +41,17 @@ public final class RequestHandler {
   private final Reconciler reconciler;
   private final DeadLetters deadLetters;
   private final java.time.Clock clock;
+  private final dev.stevedore.agent.deploy.FleetBlocks fleet;
 
   public RequestHandler(AgentConfig config, EventCodec codec, RequestVerifier verifier, AgentState state,
       Reconciler reconciler, DeadLetters deadLetters, java.time.Clock clock) {
+    this(config, codec, verifier, state, reconciler, deadLetters, clock, dev.stevedore.agent.deploy.FleetBlocks.none());
+  }
+
+  /** @param fleet the fleet-wide blocks Admission refuses */
+  public RequestHandler(AgentConfig config, EventCodec codec, RequestVerifier verifier, AgentState state,
+      Reconciler reconciler, DeadLetters deadLetters, java.time.Clock clock, dev.stevedore.agent.deploy.FleetBlocks fleet) {
+    this.fleet = fleet;
     this.config = config;
     this.codec = codec;
     this.verifier = verifier;
@@ -127,7 +135,8 @@ public final class RequestHandler {
       LOG.warn("deployment {}: request rejected ({}); sent to the dead-letter topic", request.deploymentId(), rejection);
       return deadLetters.send(key, value, rejection, origin);
     }
-    Decision decision = Admission.decide(request, config, state, reconciler.holds(request.deploymentId()), clock.instant());
+    Decision decision = Admission.decide(request, config, state, reconciler.holds(request.deploymentId()), clock.instant(),
+        fleet);
     DeployJob job = DeployJob.of(request, config.eventSource());
     if (decision instanceof Decision.Ignore ignore) {
       LOG.debug("deployment {}: ignored ({})", request.deploymentId(), ignore.why());

@@ -119,4 +119,43 @@ class AgentConfigTest {
         """);
     assertThatThrownBy(() -> AgentConfigs.load(Optional.of(badZone), Map.of())).hasMessageContaining("Nowhere/Town");
   }
+
+  @Test
+  void labelsComeFromTheFileOrWholeFromTheEnvironment(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("agent.yml");
+    Files.writeString(file, "hostId: web-1\nlabels: {role: web, zone: eu-1}\n");
+    assertThat(AgentConfigs.load(Optional.of(file), Map.of()).labels()).isEqualTo(Map.of("role", "web", "zone", "eu-1"));
+    // The variable replaces the file's map: no label from the file is left behind.
+    assertThat(AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_LABELS", "zone=us-2, tier=canary")).labels())
+        .isEqualTo(Map.of("zone", "us-2", "tier", "canary"));
+    Path labels = dir.resolve("labels");
+    Files.writeString(labels, "rack=r12\ntopology.example.com/zone=a\n");
+    assertThat(AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_LABELS_FILE", labels.toString())).labels())
+        .isEqualTo(Map.of("rack", "r12", "topology.example.com/zone", "a"));
+    assertThat(AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_LABELS", "")).labels()).isEmpty();
+  }
+
+  @Test
+  void refusesMalformedLabelsWithTheLabelInTheMessage(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("agent.yml");
+    Files.writeString(file, "hostId: web-1\n");
+    assertThatThrownBy(() -> AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_LABELS", "zone")))
+        .hasMessageContaining("STEVEDORE_LABELS: 'zone' is not key=value");
+    assertThatThrownBy(() -> AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_LABELS", "zone=a,zone=b")))
+        .hasMessageContaining("'zone' is given twice");
+    assertThatThrownBy(() -> AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_LABELS", "zone=a b")))
+        .hasMessageContaining("labels.zone: value 'a b' must match");
+    assertThatThrownBy(() -> AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_LABELS", "zone=")))
+        .hasMessageContaining("labels.zone: value '' must match");
+    Path bad = dir.resolve("bad.yml");
+    Files.writeString(bad, "hostId: web-1\nlabels: {\"$(reboot)\": x}\n");
+    assertThatThrownBy(() -> AgentConfigs.load(Optional.of(bad), Map.of()))
+        .hasMessageContaining("labels: key '$(reboot)' must match");
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i <= AgentConfig.MAX_LABELS; i++) {
+      many.append("k").append(i).append("=v,");
+    }
+    assertThatThrownBy(() -> AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_LABELS", many.toString())))
+        .hasMessageContaining("at most 32 labels");
+  }
 }

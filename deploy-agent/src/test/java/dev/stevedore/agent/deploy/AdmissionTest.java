@@ -137,4 +137,27 @@ class AdmissionTest {
         false, NOW);
     assertThat(((Decision.Skip) old).reason()).contains("older than");
   }
+
+  @Test
+  void aVersionBlockedFleetWideIsSkippedWithTheReasonButARollbackPasses() {
+    FleetBlocklist fleet = new FleetBlocklist("prod");
+    fleet.apply("prod/web/v2", FleetBlocklistTest.block("prod", "v2", NOW.minusSeconds(60)));
+    Decision blocked = Admission.decide(request("d1", "v2"), CONFIG, state, false, NOW, fleet);
+    assertThat(blocked).isInstanceOf(Decision.Skip.class);
+    assertThat(((Decision.Skip) blocked).reason()).contains("v2 of web is blocked fleet-wide in prod", "rollout r-1",
+        "2 of 2 canary hosts failed", "DELETE /api/v1/blocks/prod/web/v2");
+    // Another version, and the same version without the fleet's blocks, are admitted.
+    assertThat(Admission.decide(request("d2", "v3"), CONFIG, state, false, NOW, fleet)).isInstanceOf(Decision.Accept.class);
+    assertThat(Admission.decide(request("d1", "v2"), CONFIG, state, false, NOW)).isInstanceOf(Decision.Accept.class);
+    DeployRequested r = request("d3", "v2");
+    DeployRequested rollback = new DeployRequested(r.id(), r.source(), r.time(), r.deploymentId(), r.service(),
+        r.environment(), r.version(), null, null, null, null, "rollback", null, r.target(), null, null);
+    assertThat(Admission.decide(rollback, CONFIG, state, false, NOW, fleet)).isInstanceOf(Decision.Accept.class);
+    // Not for this host: ignored, not skipped, even when blocked.
+    DeployRequested other = request("d4", "web", "v2", new Target("prod", List.of("web-9"), Map.of()), Instant.now());
+    assertThat(Admission.decide(other, CONFIG, state, false, NOW, fleet)).isInstanceOf(Decision.Ignore.class);
+    // Lifted: admitted again.
+    fleet.apply("prod/web/v2", null);
+    assertThat(Admission.decide(request("d5", "v2"), CONFIG, state, false, NOW, fleet)).isInstanceOf(Decision.Accept.class);
+  }
 }

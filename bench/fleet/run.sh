@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Fleet fan-out benchmark: one all-at-once request (a signed GitHub push into the trigger) to N
+# real agents in one JVM (each its own host id, state directory, Kafka consumer and producer; a
+# driver that takes a fixed time per step), against N bare kafka-clients consumers (own group
+# each) as the floor, blocks A B A B; broker CPU with N idle agents. Needs dockerd and the
+# stevedore/kafka image (scripts/prepare-test-env.sh); starts and removes its own broker.
+# Usage: bench/fleet/run.sh [--sizes 10,50,200] [--rounds 5] [--step-ms 100] [--fetch-max-wait-ms 500]
+#                           [--idle-seconds 20]
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost TESTCONTAINERS_CHECKS_DISABLE=true
+CP_FILE=$(mktemp)
+WORK=$(mktemp -d /tmp/fleet-bench.XXXXXX)
+trap 'rm -rf "$CP_FILE" "$WORK"' EXIT
+echo "[bench/fleet] building the trigger's shaded jar and the agent (with -am: common from this checkout)"
+mvn -B -q -pl trigger-service -am package -DskipTests >/dev/null
+mvn -B -q -pl deploy-agent -am package dependency:build-classpath -DskipTests \
+  -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >/dev/null
+JAR=$(ls "$ROOT"/trigger-service/target/trigger-service-*-all.jar | head -1)
+CP="$ROOT/deploy-agent/target/test-classes:$ROOT/deploy-agent/target/classes:$(cat "$CP_FILE")"
+OUT=bench/fleet/target/classes
+mkdir -p "$OUT"
+javac -d "$OUT" -cp "$CP" bench/fleet/src/dev/stevedore/fleet/bench/*.java
+echo "[bench/fleet] machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -h | awk '/^Mem:/ {print $2}') memory; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+KAFKA_IMAGE=$(sed -n 's:.*<kafka.broker.version>\(.*\)</kafka.broker.version>.*:\1:p' "$ROOT/pom.xml" | head -1)
+java -Xmx2g -Xss512k -Dstevedore.kafka.image="stevedore/kafka:${KAFKA_IMAGE:-4.1.1}" \
+  -Dlogback.configurationFile="$ROOT/bench/fleet/logback.xml" \
+  -cp "$ROOT/$OUT:$CP" dev.stevedore.fleet.bench.FleetBench --jar "$JAR" --work "$WORK" "$@"

@@ -1,0 +1,630 @@
+package dev.stevedore.fleet.bench;
+
+import dev.stevedore.agent.AgentService;
+import dev.stevedore.agent.RunningAgent;
+import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.AgentConfigs;
+import dev.stevedore.common.event.DeployFailed;
+import dev.stevedore.common.event.DeployRolledBack;
+import dev.stevedore.common.event.DeploySkipped;
+import dev.stevedore.common.event.DeploySucceeded;
+import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.kafka.Topics;
+import dev.stevedore.testing.KafkaTestSupport;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+
+/**
+ * Fan-out of one all-at-once request to a fleet, on this machine: one broker (container), the
+ * trigger service (its shaded jar, own process), and in this JVM either N real agents (the
+ * agent's own consumer, admission, durable state, outbox and event publishing; only the driver is
+ * {@link TimedDriver}, a fixed time per step), each with its own host id, state directory, Kafka
+ * consumer (group {@code stevedore-agent-<host>}) and producer, or N bare kafka-clients consumers
+ * (own group each) as the floor. A signed GitHub push goes into the trigger; measured from just
+ * before the webhook is sent to each agent's first deployment step (the floor: to each consumer
+ * receiving the request). Blocks alternate A (agents) B (floor) A B; idle CPU of the broker with N
+ * idle agents, and with N idle bare consumers.
+ *
+ * <p>Usage: FleetBench --jar trigger-all.jar [--sizes 10,50,200] [--rounds 5] [--step-ms 100]
+ * [--fetch-max-wait-ms 500] [--idle-seconds 20] [--work DIR]
+ */
+public final class FleetBench {
+  static final String SECRET = "fleet-bench-github-secret";
+  static final String ENV = "production";
+  static final String SERVICE = "web";
+  static final EventCodec CODEC = new EventCodec();
+  static final boolean TRACE = Boolean.getBoolean("fleet.trace");
+
+  public static void main(String[] args) throws Exception {
+    String jar = null;
+    List<Integer> sizes = List.of(10, 50, 200);
+    int rounds = 5;
+    long stepMs = 100;
+    int fetchMaxWaitMs = 500;
+    int idleSeconds = 20;
+    Path work = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--jar" -> jar = args[++i];
+        case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).map(String::trim).map(Integer::valueOf).toList();
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--step-ms" -> stepMs = Long.parseLong(args[++i]);
+        case "--fetch-max-wait-ms" -> fetchMaxWaitMs = Integer.parseInt(args[++i]);
+        case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[++i]);
+        case "--work" -> work = Path.of(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    if (jar == null || !new File(jar).isFile()) {
+      throw new IllegalArgumentException("--jar must name the trigger's shaded jar");
+    }
+    work = work == null ? Files.createTempDirectory("fleet-bench") : work;
+    // The broker with C2 (the test default is C1 only, for start-up): its CPU is one of the figures.
+    KafkaContainer container = KafkaTestSupport.newContainer(null)
+        .withEnv("KAFKA_JVM_PERFORMANCE_OPTS", "-XX:+UseSerialGC -Djava.awt.headless=true");
+    try (KafkaTestSupport kafka = KafkaTestSupport.start(container)) {
+      long brokerPid = DockerClientFactory.instance().client().inspectContainerCmd(container.getContainerId()).exec()
+          .getState().getPidLong();
+      Trigger trigger = Trigger.start(jar, kafka.bootstrapServers(), work.resolve("trigger"));
+      Vertx vertx = Vertx.vertx();
+      try (Outcomes outcomes = new Outcomes(kafka.bootstrapServers())) {
+        System.out.printf(Locale.ROOT, "fleet bench: trigger (own JVM) -> Kafka %s (container, pid %d) -> agents in this "
+            + "JVM; step %d ms, fetch.max.wait.ms %d, %d rounds per block, blocks A B A B; work dir %s%n",
+            KafkaTestSupport.imageName(), brokerPid, stepMs, fetchMaxWaitMs, rounds, work);
+        for (int n : sizes) {
+          Bench bench = new Bench(vertx, kafka.bootstrapServers(), trigger, outcomes, work.resolve("n" + n), n, stepMs,
+              fetchMaxWaitMs, brokerPid, idleSeconds);
+          bench.run(rounds);
+        }
+      } finally {
+        vertx.close().await(30, TimeUnit.SECONDS);
+        trigger.stop();
+      }
+    }
+    System.exit(0);
+  }
+
+  /** The trigger service in its own JVM, as in production; trusts one GitHub secret, signs with an ephemeral key. */
+  static final class Trigger {
+    final Process process;
+    final int port;
+    final Path publicKey;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    private Trigger(Process process, int port, Path publicKey) {
+      this.process = process;
+      this.port = port;
+      this.publicKey = publicKey;
+    }
+
+    static Trigger start(String jar, String bootstrap, Path dir) throws Exception {
+      Files.createDirectories(dir);
+      int port;
+      int opsPort;
+      try (ServerSocket s = new ServerSocket(0); ServerSocket o = new ServerSocket(0)) {
+        port = s.getLocalPort();
+        opsPort = o.getLocalPort();
+      }
+      Path publicKey = dir.resolve("trigger.pub.pem");
+      Path config = dir.resolve("trigger.yml");
+      Files.writeString(config, String.join("\n",
+          "kafka:", "  bootstrapServers: " + bootstrap,
+          "http:", "  host: 127.0.0.1", "  port: " + port, "  opsPort: " + opsPort,
+          "signing:", "  generateEphemeralKey: true", "  publicKeyOut: " + publicKey,
+          "schedules:", "  dataDir: " + dir.resolve("data"),
+          "github:", "  secret: " + SECRET,
+          "repositories:", "  - name: acme/web", "    services: [" + SERVICE + "]", "    environment: " + ENV,
+          ""));
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      Process p = new ProcessBuilder(java, "-Xmx512m", "-jar", jar, "--config", config.toString())
+          .redirectErrorStream(true).redirectOutput(dir.resolve("trigger.log").toFile()).start();
+      Trigger t = new Trigger(p, port, publicKey);
+      t.waitReady(opsPort);
+      return t;
+    }
+
+    void waitReady(int opsPort) throws Exception {
+      long deadline = System.currentTimeMillis() + 90_000;
+      while (System.currentTimeMillis() < deadline) {
+        try {
+          if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + opsPort + "/health/ready")).build(),
+              HttpResponse.BodyHandlers.discarding()).statusCode() == 200 && Files.isRegularFile(publicKey)) {
+            return;
+          }
+        } catch (java.io.IOException e) {
+          // not listening yet
+        }
+        Thread.sleep(200);
+      }
+      throw new IllegalStateException("the trigger did not become ready (see its log)");
+    }
+
+    /** A signed GitHub push of commit {@code sha} on main; returns the HTTP status. */
+    int push(String sha) throws Exception {
+      byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + sha + "\",\"repository\":{\"full_name\":\"acme/web\"},"
+          + "\"pusher\":{\"name\":\"fleet-bench\"}}").getBytes(StandardCharsets.UTF_8);
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      String signature = "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hooks/github"))
+          .header("Content-Type", "application/json").header("X-GitHub-Event", "push")
+          .header("X-GitHub-Delivery", UUID.randomUUID().toString()).header("X-Hub-Signature-256", signature)
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+      return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    void stop() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  /** Terminal outcome events per version and host, read from the events topic. */
+  static final class Outcomes implements AutoCloseable {
+    final Map<String, Map<String, Long>> done = new ConcurrentHashMap<>();
+    final KafkaConsumer<String, byte[]> consumer;
+    final Thread thread;
+    final AtomicBoolean running = new AtomicBoolean(true);
+
+    Outcomes(String bootstrap) throws InterruptedException {
+      consumer = new KafkaConsumer<>(props(bootstrap, "fleet-bench-outcomes-" + UUID.randomUUID(), 100),
+          new StringDeserializer(), new ByteArrayDeserializer());
+      CountDownLatch ready = new CountDownLatch(1);
+      thread = new Thread(() -> loop(ready), "fleet-bench-outcomes");
+      thread.start();
+      ready.await(60, TimeUnit.SECONDS);
+    }
+
+    private void loop(CountDownLatch ready) {
+      consumer.subscribe(List.of(Topics.EVENTS), assigned(consumer, ready));
+      try {
+        while (running.get()) {
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            long now = System.nanoTime();
+            try {
+              StevedoreEvent e = CODEC.decode(r.value());
+              String[] vh = null;
+              if (e instanceof DeploySucceeded s) {
+                vh = new String[] {s.version(), s.host()};
+              } else if (e instanceof DeployFailed f) {
+                vh = new String[] {f.version(), f.host()};
+              } else if (e instanceof DeployRolledBack b) {
+                vh = new String[] {b.version(), b.host()};
+              } else if (e instanceof DeploySkipped k) {
+                vh = new String[] {k.version(), k.host()};
+              }
+              if (vh != null) {
+                done.computeIfAbsent(vh[0], k -> new ConcurrentHashMap<>()).putIfAbsent(vh[1], now);
+              }
+            } catch (Exception ignored) {
+              // not an event the bench reads
+            }
+          }
+        }
+      } catch (WakeupException e) {
+        // closing
+      } finally {
+        consumer.close();
+      }
+    }
+
+    int count(String version) {
+      Map<String, Long> m = done.get(version);
+      return m == null ? 0 : m.size();
+    }
+
+    long last(String version) {
+      return done.getOrDefault(version, Map.of()).values().stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      consumer.wakeup();
+      thread.join(10_000);
+    }
+  }
+
+  static Properties props(String bootstrap, String group, int fetchMaxWaitMs) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("group.id", group);
+    p.put("enable.auto.commit", "false");
+    p.put("auto.offset.reset", "latest");
+    p.put("fetch.max.wait.ms", String.valueOf(fetchMaxWaitMs));
+    return p;
+  }
+
+  /** Marks the consumer ready once it has partitions and their positions (so "latest" is fixed before a round). */
+  static ConsumerRebalanceListener assigned(KafkaConsumer<?, ?> consumer, CountDownLatch ready) {
+    return new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {}
+
+      @Override
+      public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+        partitions.forEach(consumer::position);
+        ready.countDown();
+      }
+    };
+  }
+
+  /** One fleet size: A B A B blocks, then the summary. */
+  static final class Bench {
+    final Vertx vertx;
+    final String bootstrap;
+    final Trigger trigger;
+    final Outcomes outcomes;
+    final Path dir;
+    final int n;
+    final long stepMs;
+    final int fetchMaxWaitMs;
+    final long brokerPid;
+    final int idleSeconds;
+    final SecureRandom random = new SecureRandom();
+    /** Round in flight: version -> first-step time per host index. */
+    volatile String version;
+    volatile AtomicLongArray marks;
+    final Map<String, Integer> index = new ConcurrentHashMap<>();
+    final List<double[]> agentRounds = new ArrayList<>(); // first, last started, last done, 202
+    final List<double[]> floorRounds = new ArrayList<>(); // first, last received, 0, 202
+    final List<String> notes = new ArrayList<>();
+    double idleBrokerAgents = -1;
+    double idleSelfAgents = -1;
+    double idleBrokerFloor = -1;
+    double idleSelfFloor = -1;
+
+    Bench(Vertx vertx, String bootstrap, Trigger trigger, Outcomes outcomes, Path dir, int n, long stepMs,
+        int fetchMaxWaitMs, long brokerPid, int idleSeconds) {
+      this.vertx = vertx;
+      this.bootstrap = bootstrap;
+      this.trigger = trigger;
+      this.outcomes = outcomes;
+      this.dir = dir;
+      this.n = n;
+      this.stepMs = stepMs;
+      this.fetchMaxWaitMs = fetchMaxWaitMs;
+      this.brokerPid = brokerPid;
+      this.idleSeconds = idleSeconds;
+      for (int i = 0; i < n; i++) {
+        index.put(host(i), i);
+      }
+    }
+
+    String host(int i) {
+      return String.format(Locale.ROOT, "sim%d-%04d", n, i);
+    }
+
+    String newVersion() {
+      byte[] b = new byte[20];
+      random.nextBytes(b);
+      return HexFormat.of().formatHex(b);
+    }
+
+    void run(int rounds) throws Exception {
+      for (int block = 0; block < 2; block++) {
+        agentsBlock(rounds, block == 0);
+        floorBlock(rounds, block == 0);
+      }
+      report();
+    }
+
+    // ---- A: real agents ---------------------------------------------------------------------------
+
+    void agentsBlock(int rounds, boolean measureIdle) throws Exception {
+      long t0 = System.nanoTime();
+      List<RunningAgent> agents = startAgents();
+      double startMs = (System.nanoTime() - t0) / 1e6;
+      double[] warm = agentRound(Duration.ofSeconds(180));
+      System.out.printf(Locale.ROOT, "  A n=%d: %d agents started in %.0f ms; first request reached all (group joins, "
+          + "history) after %.0f ms more%n", n, agents.size(), startMs, warm[1]);
+      if (measureIdle) {
+        double[] idle = idle();
+        idleBrokerAgents = idle[0];
+        idleSelfAgents = idle[1];
+      }
+      for (int r = 0; r < rounds; r++) {
+        agentRounds.add(agentRound(Duration.ofSeconds(60)));
+      }
+      stop(agents);
+    }
+
+    List<RunningAgent> startAgents() throws Exception {
+      List<RunningAgent> agents = new ArrayList<>();
+      TimedDriver.Probe probe = new TimedDriver.Probe() {
+        @Override
+        public void started(String host, String v, long nanos) {
+          AtomicLongArray m = marks;
+          Integer i = index.get(host);
+          if (v.equals(version) && m != null && i != null) {
+            m.compareAndSet(i, 0, nanos);
+            if (TRACE) {
+              org.slf4j.LoggerFactory.getLogger("fleet.probe").warn("{} first step of {}", host, v.substring(0, 8));
+            }
+          }
+        }
+
+        @Override
+        public void switched(String host, String v, long nanos) {}
+      };
+      int batch = 25;
+      for (int from = 0; from < n; from += batch) {
+        List<Future<RunningAgent>> starting = new ArrayList<>();
+        for (int i = from; i < Math.min(n, from + batch); i++) {
+          String host = host(i);
+          AgentConfig config = config(host);
+          starting.add(AgentService.start(vertx, config,
+              (service, sc) -> new TimedDriver(vertx, host, stepMs, probe, "0".repeat(40))));
+        }
+        for (Future<RunningAgent> f : starting) {
+          agents.add(f.await(120, TimeUnit.SECONDS));
+        }
+      }
+      return agents;
+    }
+
+    AgentConfig config(String host) throws Exception {
+      Path state = dir.resolve(host);
+      Files.createDirectories(state);
+      Path file = state.resolve("agent.yml");
+      Files.writeString(file, String.join("\n",
+          "hostId: " + host,
+          "environment: " + ENV,
+          "labels: {zone: z" + (index.get(host) % 3) + "}",
+          "kafka: {bootstrapServers: \"" + bootstrap + "\", fetchMaxWaitMs: " + fetchMaxWaitMs + "}",
+          "trustedKeys: [\"" + trigger.publicKey + "\"]",
+          "stateDirectory: \"" + state + "\"",
+          "httpPort: -1",
+          "services:",
+          "  " + SERVICE + ":",
+          "    driver: git",
+          "    git: {repositoryDirectory: \"" + state + "\", restartCommand: [\"true\"]}",
+          "    healthCheck: {type: none}",
+          ""));
+      return AgentConfigs.load(Optional.of(file), Map.of());
+    }
+
+    void stop(List<RunningAgent> agents) {
+      List<Future<Void>> stopping = agents.stream().map(RunningAgent::stop).toList();
+      for (Future<Void> f : stopping) {
+        try {
+          f.await(90, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          notes.add("an agent did not stop cleanly: " + e);
+        }
+      }
+    }
+
+    /** One webhook; waits until every host started (and finished) the version. {first, last started, last done, 202} ms. */
+    double[] agentRound(Duration timeout) throws Exception {
+      String v = newVersion();
+      AtomicLongArray m = new AtomicLongArray(n);
+      marks = m;
+      version = v;
+      long t0 = System.nanoTime();
+      if (TRACE) {
+        org.slf4j.LoggerFactory.getLogger("fleet.probe").warn("webhook {}", v.substring(0, 8));
+      }
+      int status = trigger.push(v);
+      double accepted = (System.nanoTime() - t0) / 1e6;
+      if (status != 202) {
+        throw new IllegalStateException("the trigger answered " + status);
+      }
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline && (started(m) < n || outcomes.count(v) < n)) {
+        Thread.sleep(5);
+      }
+      if (started(m) < n || outcomes.count(v) < n) {
+        notes.add(String.format(Locale.ROOT, "n=%d agents: round %s: %d of %d started, %d finished within %s", n,
+            v.substring(0, 8), started(m), n, outcomes.count(v), timeout));
+      }
+      return new double[] {ms(min(m), t0), ms(max(m), t0), ms(outcomes.last(v), t0), accepted};
+    }
+
+    // ---- B: bare consumers, own group each --------------------------------------------------------
+
+    void floorBlock(int rounds, boolean measureIdle) throws Exception {
+      String run = UUID.randomUUID().toString().substring(0, 8);
+      List<KafkaConsumer<String, byte[]>> consumers = new ArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      AtomicBoolean on = new AtomicBoolean(true);
+      CountDownLatch ready = new CountDownLatch(n);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props(bootstrap, "floor-" + run + "-" + i, fetchMaxWaitMs),
+            new StringDeserializer(), new ByteArrayDeserializer());
+        consumers.add(c);
+        int slot = i;
+        Thread t = new Thread(() -> {
+          c.subscribe(List.of(Topics.REQUESTS), assigned(c, ready));
+          try {
+            while (on.get()) {
+              var records = c.poll(Duration.ofMillis(500));
+              if (!records.isEmpty()) {
+                long now = System.nanoTime();
+                AtomicLongArray m = marks;
+                if (m != null) {
+                  m.compareAndSet(slot, 0, now);
+                }
+              }
+            }
+          } catch (WakeupException e) {
+            // stopping
+          } finally {
+            c.close(Duration.ofSeconds(5));
+          }
+        }, "floor-" + i);
+        threads.add(t);
+        t.start();
+      }
+      if (!ready.await(180, TimeUnit.SECONDS)) {
+        notes.add("n=" + n + " floor: not every consumer got its partitions within 180 s");
+      }
+      System.out.printf(Locale.ROOT, "  B n=%d: %d bare consumers joined in %.0f ms%n", n, n, (System.nanoTime() - t0) / 1e6);
+      floorRound(Duration.ofSeconds(60)); // warm-up
+      if (measureIdle) {
+        double[] idle = idle();
+        idleBrokerFloor = idle[0];
+        idleSelfFloor = idle[1];
+      }
+      for (int r = 0; r < rounds; r++) {
+        floorRounds.add(floorRound(Duration.ofSeconds(60)));
+      }
+      on.set(false);
+      consumers.forEach(KafkaConsumer::wakeup);
+      for (Thread t : threads) {
+        t.join(10_000);
+      }
+    }
+
+    double[] floorRound(Duration timeout) throws Exception {
+      String v = newVersion();
+      AtomicLongArray m = new AtomicLongArray(n);
+      marks = m;
+      version = v;
+      long t0 = System.nanoTime();
+      int status = trigger.push(v);
+      double accepted = (System.nanoTime() - t0) / 1e6;
+      if (status != 202) {
+        throw new IllegalStateException("the trigger answered " + status);
+      }
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline && started(m) < n) {
+        Thread.sleep(5);
+      }
+      if (started(m) < n) {
+        notes.add(String.format(Locale.ROOT, "n=%d floor: %d of %d received within %s", n, started(m), n, timeout));
+      }
+      Thread.sleep(300); // let the trigger's own consumers settle before the next webhook
+      return new double[] {ms(min(m), t0), ms(max(m), t0), 0, accepted};
+    }
+
+    // ---- shared -----------------------------------------------------------------------------------
+
+    /** {broker %, this JVM %} of one core over idleSeconds, after a few seconds of quiet. */
+    double[] idle() throws InterruptedException {
+      Thread.sleep(5_000);
+      long self = ProcessHandle.current().pid();
+      double b0 = ProcCpu.millis(brokerPid);
+      double s0 = ProcCpu.millis(self);
+      long t0 = System.nanoTime();
+      Thread.sleep(idleSeconds * 1000L);
+      double wall = (System.nanoTime() - t0) / 1e6;
+      return new double[] {100 * (ProcCpu.millis(brokerPid) - b0) / wall, 100 * (ProcCpu.millis(self) - s0) / wall};
+    }
+
+    static int started(AtomicLongArray m) {
+      int c = 0;
+      for (int i = 0; i < m.length(); i++) {
+        if (m.get(i) != 0) {
+          c++;
+        }
+      }
+      return c;
+    }
+
+    static long min(AtomicLongArray m) {
+      long v = Long.MAX_VALUE;
+      for (int i = 0; i < m.length(); i++) {
+        if (m.get(i) != 0) {
+          v = Math.min(v, m.get(i));
+        }
+      }
+      return v == Long.MAX_VALUE ? 0 : v;
+    }
+
+    static long max(AtomicLongArray m) {
+      long v = 0;
+      for (int i = 0; i < m.length(); i++) {
+        v = Math.max(v, m.get(i));
+      }
+      return v;
+    }
+
+    static double ms(long nanos, long t0) {
+      return nanos == 0 ? Double.NaN : (nanos - t0) / 1e6;
+    }
+
+    void report() {
+      double[] aFirst = column(agentRounds, 0);
+      double[] aLast = column(agentRounds, 1);
+      double[] aDone = column(agentRounds, 2);
+      double[] a202 = column(agentRounds, 3);
+      double[] fFirst = column(floorRounds, 0);
+      double[] fLast = column(floorRounds, 1);
+      double[] f202 = column(floorRounds, 3);
+      System.out.printf(Locale.ROOT, "RESULT n=%d rounds=%d+%d | agents: first started p50 %.0f p99 %.0f, last started "
+          + "p50 %.0f p99 %.0f, last done p50 %.0f p99 %.0f, 202 p50 %.0f ms | floor: first got p50 %.0f p99 %.0f, "
+          + "last got p50 %.0f p99 %.0f, 202 p50 %.0f ms | last-host ratio agents/floor p50 x%.2f p99 x%.2f%n",
+          n, aLast.length, fLast.length, pct(aFirst, 50), pct(aFirst, 99), pct(aLast, 50), pct(aLast, 99),
+          pct(aDone, 50), pct(aDone, 99), pct(a202, 50), pct(fFirst, 50), pct(fFirst, 99), pct(fLast, 50),
+          pct(fLast, 99), pct(f202, 50), pct(aLast, 50) / pct(fLast, 50), pct(aLast, 99) / pct(fLast, 99));
+      System.out.printf(Locale.ROOT, "IDLE n=%d over %d s | broker %% of one core: %.1f with agents, %.1f with bare "
+          + "consumers | this JVM: %.1f agents, %.1f bare consumers%n", n, idleSeconds, idleBrokerAgents,
+          idleBrokerFloor, idleSelfAgents, idleSelfFloor);
+      System.out.println("  agent rounds (first, last started, last done, 202 ms): " + rows(agentRounds));
+      System.out.println("  floor rounds (first, last received, -, 202 ms): " + rows(floorRounds));
+      notes.forEach(s -> System.out.println("  NOTE " + s));
+    }
+
+    static String rows(List<double[]> rows) {
+      StringBuilder out = new StringBuilder();
+      for (double[] r : rows) {
+        out.append(String.format(Locale.ROOT, "[%.0f %.0f %.0f %.0f] ", r[0], r[1], r[2], r[3]));
+      }
+      return out.toString();
+    }
+
+    static double[] column(List<double[]> rows, int c) {
+      return rows.stream().mapToDouble(r -> r[c]).filter(d -> !Double.isNaN(d)).sorted().toArray();
+    }
+
+    /** Nearest-rank percentile (with fewer than 100 samples p99 is the maximum). */
+    static double pct(double[] sorted, int p) {
+      if (sorted.length == 0) {
+        return Double.NaN;
+      }
+      int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+      return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+  }
+}
