@@ -96,7 +96,9 @@ public final class LocalMain {
     AgentKey.loadOrCreate(agentState);
     String trustYaml = "agents:\n  trusted: [{host: local, publicKeyFile: \"" + agentState.resolve(AgentKey.PUBLIC_FILE)
         + "\"}]\n";
-    AuditConfig auditConfig = load(AuditConfig.class, "audit-defaults.yml", configs.resolve("audit.yml"), kafkaYaml + trustYaml + """
+    // The audit service believes requests, cancellations and unblocks signed by this trigger's key only.
+    String triggerTrustYaml = "trigger:\n  trustedKeysFile: \"" + secrets.publicKeyFile() + "\"\n";
+    AuditConfig auditConfig = load(AuditConfig.class, "audit-defaults.yml", configs.resolve("audit.yml"), kafkaYaml + trustYaml + triggerTrustYaml + """
         http: {host: 127.0.0.1, port: %d}
         database: {url: "%s", sqlitePath: "%s", user: "%s", password: "%s"}
         auth: {readerToken: "%s"}
