@@ -1,6 +1,7 @@
 package dev.stevedore.agent;
 
 import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.deploy.CycleRunner;
 import dev.stevedore.agent.deploy.DeployEvents;
@@ -134,7 +135,7 @@ public final class AgentVerticle extends VerticleBase {
   }
 
   private Driver driver(String name, ServiceConfig sc, Docker docker) {
-    if (sc.driver().equals("git")) {
+    if (sc.driver() == DriverKind.GIT) {
       return new GitDriver(sc, runner, config.resilience().stepTimeout());
     }
     if (flavor == null) {

@@ -287,7 +287,7 @@ public final class Reconciler {
       Attempt a = new Attempt(job, config.services().get(service), driver, record, intent, d);
       if (!d.announced) {
         d.announced = true;
-        sink.emit(events.started(job, a.fromVersion(), a.service().strategy()));
+        sink.emit(events.started(job, a.fromVersion(), a.service().strategy().word()));
       }
       LOG.info("deployment {}: {} -> {}, attempt {} (trigger {})", job.deploymentId(), service, job.version(), d.attempts,
           job.trigger());

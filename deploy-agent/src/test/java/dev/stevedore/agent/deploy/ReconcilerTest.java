@@ -1,5 +1,7 @@
 package dev.stevedore.agent.deploy;
 
+import dev.stevedore.agent.config.Strategy;
+import dev.stevedore.agent.config.DriverKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.agent.config.AgentConfig;
@@ -127,7 +129,7 @@ class ReconcilerTest {
 
   /** A reconciler on {@link #context}; {@code maxAttempts} 0 means no limit. */
   private void build(int maxAttempts) throws Exception {
-    ServiceConfig demo = new ServiceConfig("compose", "/srv/demo", null, null, null, null, null, null, null, "recreate",
+    ServiceConfig demo = new ServiceConfig(DriverKind.COMPOSE, "/srv/demo", null, null, null, null, null, null, null, Strategy.RECREATE,
         true, null, HealthCheckConfig.none(), null, null, null);
     ResilienceConfig resilience = new ResilienceConfig(1, null, 0, 0, 0, null, null, null, Duration.ofMillis(50),
         Duration.ofMillis(200), maxAttempts, 2, Duration.ofHours(1));

@@ -1,5 +1,8 @@
 package dev.stevedore.agent.driver;
 
+import dev.stevedore.agent.config.Strategy;
+import dev.stevedore.agent.config.HealthCheckType;
+import dev.stevedore.agent.config.DriverKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.agent.config.BlueGreenConfig;
@@ -60,8 +63,8 @@ class BlueGreenDriverTest {
         dir.resolve("proxy.json").toString(), null, null, 1, 0)).await();
     BlueGreenConfig bg = new BlueGreenConfig(proxy.port(), bluePort, greenPort, null, null,
         "http://127.0.0.1:" + proxy.adminPort(), TOKEN, null, Duration.ofSeconds(2));
-    ServiceConfig sc = new ServiceConfig("compose", dir.toString(), null, null, "app", null, null, IMAGE, Map.of(),
-        "blue-green", true, List.of(), new HealthCheckConfig("http", "http://127.0.0.1:" + proxy.port() + "/health", 200,
+    ServiceConfig sc = new ServiceConfig(DriverKind.COMPOSE, dir.toString(), null, null, "app", null, null, IMAGE, Map.of(),
+        Strategy.BLUE_GREEN, true, List.of(), new HealthCheckConfig(HealthCheckType.HTTP, "http://127.0.0.1:" + proxy.port() + "/health", 200,
         Duration.ofMillis(50), Duration.ofSeconds(1)), null, null, null, bg);
     WebClient web = WebClient.create(vertx);
     driver = new BlueGreenDriver(vertx, "web", sc, ComposeFlavor.V2, "docker",

@@ -1,5 +1,6 @@
 package dev.stevedore.agent.driver;
 
+import dev.stevedore.agent.config.DriverKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -54,7 +55,7 @@ class ComposeImageCheckTest {
 
   private StepResult pullStep(String composeFile) throws Exception {
     Files.writeString(dir.resolve("docker-compose.yml"), composeFile);
-    ServiceConfig config = new ServiceConfig("compose", dir.toString(), null, "imagecheck", "web", null, null, null,
+    ServiceConfig config = new ServiceConfig(DriverKind.COMPOSE, dir.toString(), null, "imagecheck", "web", null, null, null,
         Map.of(), null, null, List.of("127.0.0.1:5000/"), null, null, null, null);
     Breakers breakers = new Breakers(ResilienceConfig.defaults());
     ComposeDriver driver = new ComposeDriver(vertx, "web", config, ComposeFlavor.V1, "docker",

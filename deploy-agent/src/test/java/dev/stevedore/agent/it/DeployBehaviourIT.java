@@ -1,5 +1,8 @@
 package dev.stevedore.agent.it;
 
+import dev.stevedore.agent.config.HealthCheckType;
+import dev.stevedore.agent.config.DriverKind;
+import dev.stevedore.agent.config.Strategy;
 import static dev.stevedore.agent.it.AgentFixture.CODEC;
 import static dev.stevedore.agent.it.AgentFixture.config;
 import static dev.stevedore.agent.it.AgentFixture.request;
@@ -279,9 +282,9 @@ class DeployBehaviourIT {
     demo.up("v1");
     host = AgentFixture.hostId();
     vertx = Vertx.vertx();
-    ServiceConfig byContainer = new ServiceConfig("compose", demo.dir.toString(), null, demo.project, "demo", null, null,
-        demo.repository, Map.of("PORT", String.valueOf(demo.port)), "default", true, List.of(),
-        new dev.stevedore.agent.config.HealthCheckConfig("container", null, 0, Duration.ofMillis(200), Duration.ofSeconds(15)),
+    ServiceConfig byContainer = new ServiceConfig(DriverKind.COMPOSE, demo.dir.toString(), null, demo.project, "demo", null, null,
+        demo.repository, Map.of("PORT", String.valueOf(demo.port)), Strategy.DEFAULT, true, List.of(),
+        new dev.stevedore.agent.config.HealthCheckConfig(HealthCheckType.CONTAINER, null, 0, Duration.ofMillis(200), Duration.ofSeconds(15)),
         null, null, null);
     agent = AgentFixture.start(vertx, config(kafka, host, dir.resolve("state"), Map.of("demo", byContainer)));
 

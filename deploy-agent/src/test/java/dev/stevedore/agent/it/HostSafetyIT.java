@@ -1,5 +1,8 @@
 package dev.stevedore.agent.it;
 
+import dev.stevedore.agent.config.HealthCheckType;
+import dev.stevedore.agent.config.DriverKind;
+import dev.stevedore.agent.config.Strategy;
 import static dev.stevedore.agent.it.AgentFixture.config;
 import static dev.stevedore.agent.it.AgentFixture.request;
 import static dev.stevedore.agent.it.AgentFixture.send;
@@ -75,9 +78,9 @@ class HostSafetyIT {
     if (extraServices != null) {
       Files.writeString(demo.dir.resolve("docker-compose.yml"), extraServices, StandardOpenOption.APPEND);
     }
-    ServiceConfig service = new ServiceConfig("compose", demo.dir.toString(), null, demo.project, "demo", null, null,
-        null, Map.of("PORT", String.valueOf(demo.port)), "default", true, List.of(AgentFixture.demoRepository()),
-        new HealthCheckConfig("http", demo.url("/health"), 200, Duration.ofMillis(100), Duration.ofSeconds(15)),
+    ServiceConfig service = new ServiceConfig(DriverKind.COMPOSE, demo.dir.toString(), null, demo.project, "demo", null, null,
+        null, Map.of("PORT", String.valueOf(demo.port)), Strategy.DEFAULT, true, List.of(AgentFixture.demoRepository()),
+        new HealthCheckConfig(HealthCheckType.HTTP, demo.url("/health"), 200, Duration.ofMillis(100), Duration.ofSeconds(15)),
         hooks, null, null);
     String host = AgentFixture.hostId();
     vertx = Vertx.vertx();
