@@ -2,6 +2,7 @@ package dev.stevedore.agent.registry;
 
 import dev.stevedore.agent.driver.Breakers;
 import dev.stevedore.agent.driver.ImageRefs;
+import dev.stevedore.common.event.Versions;
 import dev.stevedore.common.resilience.VertxCircuitBreaker;
 import io.vertx.core.Future;
 import io.vertx.ext.web.client.WebClient;
@@ -9,7 +10,9 @@ import io.vertx.ext.web.client.WebClient;
 /**
  * Asks a registry for the digest of a tag: {@code HEAD /v2/<name>/manifests/<tag>} with the Docker
  * v2 and OCI manifest media types, answer in {@code Docker-Content-Digest}. Behind the registry's
- * circuit breaker. Plain HTTP for loopback registries, HTTPS otherwise.
+ * circuit breaker. Plain HTTP for loopback registries, HTTPS otherwise. A missing tag is
+ * {@code null}; any other answer but 200 with a {@code sha256:} digest is a failure (no token
+ * flow: a registry that asks for credentials with 401 fails the call).
  */
 public final class RegistryClient {
   static final String ACCEPT = String.join(", ",
@@ -43,7 +46,13 @@ public final class RegistryClient {
           }
           String digest = r.getHeader("Docker-Content-Digest");
           if (r.statusCode() != 200 || digest == null) {
-            return Future.failedFuture(new IllegalStateException("registry answered " + r.statusCode() + " for " + url));
+            return Future.failedFuture(new IllegalStateException("registry answered " + r.statusCode() + " for " + url
+                + (digest == null && r.statusCode() == 200 ? " without Docker-Content-Digest" : "")));
+          }
+          if (!Versions.isDigest(digest)) {
+            // It names deployments and is compared with what runs: only a well-formed digest.
+            return Future.failedFuture(new IllegalStateException("registry answered a malformed Docker-Content-Digest for "
+                + url + " (not sha256:<64 hex digits>; " + digest.length() + " characters)"));
           }
           return Future.succeededFuture(digest);
         }));
