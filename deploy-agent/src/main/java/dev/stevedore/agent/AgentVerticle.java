@@ -104,7 +104,8 @@ public final class AgentVerticle extends VerticleBase {
         })
         .compose(k -> StateStore.open(vertx, Path.of(config.stateDirectory()), stateWorker)).compose(s -> {
       store = s;
-      relay = new OutboxRelay(vertx, store, publisher, codec, config.resilience().outboxRetry(), signer::sign);
+      relay = new OutboxRelay(vertx, store, publisher::publishEncoded, codec, config.resilience().outboxRetry(),
+          signer::sign);
       Docker docker = new Docker(runner, breakers.docker());
       Map<String, Driver> drivers = new HashMap<>();
       config.services().forEach((name, sc) -> drivers.put(name, driver(name, sc, docker)));
