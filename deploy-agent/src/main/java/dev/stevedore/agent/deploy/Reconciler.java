@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * Each deployment ends with exactly one terminal event. Confined to the agent's event loop.
  */
-public final class Reconciler {
+public final class Reconciler implements DesiredVersions {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
 
   private final Vertx vertx;
@@ -106,6 +106,7 @@ public final class Reconciler {
    * An admitted request becomes the service's desired version (replacing an older one, latest
    * wins). The future completes once that is on disk: the request's offset may then be committed.
    */
+  @Override
   public Future<Void> submit(DeployJob job) {
     ServiceRecord record = state().service(job.service());
     Desired old = record.desired;
@@ -127,6 +128,7 @@ public final class Reconciler {
    * An admitted request for the version that already runs (and no attempt in progress): nothing to
    * deploy; it still replaces whatever waited, since it is the newest request.
    */
+  @Override
   public Future<Void> alreadyRuns(DeployJob job) {
     ServiceRecord record = state().service(job.service());
     record.applied(job.deploymentId(), job.requestTime());
@@ -139,6 +141,7 @@ public final class Reconciler {
   }
 
   /** Publishes {@code deploy.skipped} for a request this agent will not run, and remembers it. */
+  @Override
   public Future<Void> skip(DeployJob job, String reason) {
     terminal(job, reason);
     return save();
@@ -149,6 +152,7 @@ public final class Reconciler {
    * {@code version.unblocked}), logs it, and records it as a step {@code unblock} of the deployment
    * that blocked it. Nothing happens where the version is not blocked. Completes once on disk.
    */
+  @Override
   public Future<Void> unblock(VersionUnblocked u) {
     ServiceRecord record = state().services.get(u.service());
     List<AgentState.Block> lifted = record == null ? List.of() : record.unblock(u.version(), u.time());
@@ -168,6 +172,7 @@ public final class Reconciler {
   }
 
   /** Withdraws a desired version that waits (not one whose attempt runs); true when there was one. */
+  @Override
   public boolean cancel(String service, String deploymentId, String reason) {
     ServiceRecord record = state().services.get(service);
     if (record == null || record.desired == null || !record.desired.deploymentId.equals(deploymentId)
@@ -188,6 +193,7 @@ public final class Reconciler {
   }
 
   /** True when the deployment is this host's desired version of a service, or its attempt runs. */
+  @Override
   public boolean holds(String deploymentId) {
     return state().services.values().stream().anyMatch(r ->
         (r.desired != null && r.desired.deploymentId.equals(deploymentId))

@@ -4,6 +4,7 @@ import dev.stevedore.agent.config.AgentConfig;
 import dev.stevedore.agent.deploy.Admission;
 import dev.stevedore.agent.deploy.Admission.Decision;
 import dev.stevedore.agent.deploy.DeployJob;
+import dev.stevedore.agent.deploy.DesiredVersions;
 import dev.stevedore.agent.deploy.Reconciler;
 import dev.stevedore.agent.state.AgentState;
 import dev.stevedore.common.event.DeployCancelled;
@@ -37,12 +38,12 @@ public final class RequestHandler {
   private final EventCodec codec;
   private final RequestVerifier verifier;
   private final AgentState state;
-  private final Reconciler reconciler;
+  private final DesiredVersions reconciler;
   private final DeadLetters deadLetters;
   private final java.time.Clock clock;
 
   public RequestHandler(AgentConfig config, EventCodec codec, RequestVerifier verifier, AgentState state,
-      Reconciler reconciler, DeadLetters deadLetters, java.time.Clock clock) {
+      DesiredVersions reconciler, DeadLetters deadLetters, java.time.Clock clock) {
     this.config = config;
     this.codec = codec;
     this.verifier = verifier;
