@@ -2,13 +2,13 @@ package dev.stevedore.agent.driver;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.config.ServiceConfig.HookConfig;
+import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.process.Command;
 import dev.stevedore.agent.process.ProcessResult;
 import dev.stevedore.common.resilience.VertxCircuitBreaker;
-import dev.stevedore.common.runtime.JsonMappers;
 import dev.stevedore.common.resilience.VertxRetry;
+import dev.stevedore.common.runtime.JsonMappers;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

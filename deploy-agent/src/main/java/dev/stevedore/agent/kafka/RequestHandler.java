@@ -1,8 +1,8 @@
 package dev.stevedore.agent.kafka;
 
 import dev.stevedore.agent.config.AgentConfig;
-import dev.stevedore.agent.deploy.Admission;
 import dev.stevedore.agent.deploy.Admission.Decision;
+import dev.stevedore.agent.deploy.Admission;
 import dev.stevedore.agent.deploy.DeployJob;
 import dev.stevedore.agent.deploy.DesiredVersions;
 import dev.stevedore.agent.deploy.Reconciler;

@@ -1,9 +1,9 @@
 package dev.stevedore.agent.deploy;
 
-import dev.stevedore.agent.config.DriverKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.deploy.Admission.Decision;
 import dev.stevedore.agent.state.AgentState;

@@ -1,14 +1,14 @@
 package dev.stevedore.agent.driver;
 
-import dev.stevedore.agent.config.Strategy;
-import dev.stevedore.agent.config.HealthCheckType;
-import dev.stevedore.agent.config.DriverKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.agent.config.BlueGreenConfig;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.HealthCheckConfig;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.config.ResilienceConfig;
 import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.config.Strategy;
 import dev.stevedore.agent.health.HealthChecker;
 import dev.stevedore.agent.process.Command;
 import dev.stevedore.agent.process.CommandRunner;

@@ -1,8 +1,8 @@
 package dev.stevedore.agent.driver;
 
-import dev.stevedore.agent.config.DriverKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.ServiceConfig;
 import java.util.List;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package dev.stevedore.agent.driver;
 
-import dev.stevedore.agent.config.DriverKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.ResilienceConfig;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.process.CommandRunner;

@@ -1,13 +1,13 @@
 package dev.stevedore.agent.driver;
 
-import dev.stevedore.agent.config.DriverKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.ResilienceConfig;
-import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.config.ServiceConfig.GitConfig;
 import dev.stevedore.agent.config.ServiceConfig.HookConfig;
 import dev.stevedore.agent.config.ServiceConfig.HooksConfig;
+import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.process.Command;
 import dev.stevedore.agent.process.CommandRunner;
 import dev.stevedore.agent.process.ProcessResult;

@@ -1,14 +1,14 @@
 package dev.stevedore.agent.it;
 
-import dev.stevedore.agent.config.HealthCheckType;
-import dev.stevedore.agent.config.DriverKind;
-import dev.stevedore.agent.config.Strategy;
 import dev.stevedore.agent.AgentService;
 import dev.stevedore.agent.RunningAgent;
 import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.HealthCheckConfig;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.config.ResilienceConfig;
 import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.config.Strategy;
 import dev.stevedore.agent.config.TestHooks;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.EventCodec;

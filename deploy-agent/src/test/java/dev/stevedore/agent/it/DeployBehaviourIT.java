@@ -1,8 +1,5 @@
 package dev.stevedore.agent.it;
 
-import dev.stevedore.agent.config.HealthCheckType;
-import dev.stevedore.agent.config.DriverKind;
-import dev.stevedore.agent.config.Strategy;
 import static dev.stevedore.agent.it.AgentFixture.CODEC;
 import static dev.stevedore.agent.it.AgentFixture.config;
 import static dev.stevedore.agent.it.AgentFixture.request;
@@ -10,7 +7,10 @@ import static dev.stevedore.agent.it.AgentFixture.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.agent.RunningAgent;
+import dev.stevedore.agent.config.DriverKind;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.config.Strategy;
 import dev.stevedore.common.event.AgentEvent;
 import dev.stevedore.common.event.AgentHeartbeat;
 import dev.stevedore.common.event.DeployFailed;

@@ -1,7 +1,5 @@
 package dev.stevedore.agent.it;
 
-import dev.stevedore.agent.config.HealthCheckType;
-import dev.stevedore.agent.config.DriverKind;
 import static dev.stevedore.agent.it.AgentFixture.config;
 import static dev.stevedore.agent.it.AgentFixture.request;
 import static dev.stevedore.agent.it.AgentFixture.send;
@@ -9,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.stevedore.agent.RunningAgent;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.HealthCheckConfig;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.common.event.DeployFailed;
 import dev.stevedore.common.event.DeployRequested;

@@ -1,16 +1,16 @@
 package dev.stevedore.agent.it;
 
-import dev.stevedore.agent.config.HealthCheckType;
-import dev.stevedore.agent.config.DriverKind;
-import dev.stevedore.agent.config.Strategy;
 import static dev.stevedore.agent.it.AgentFixture.config;
 import static dev.stevedore.agent.it.AgentFixture.request;
 import static dev.stevedore.agent.it.AgentFixture.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.agent.RunningAgent;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.HealthCheckConfig;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.config.Strategy;
 import dev.stevedore.common.event.DeployFailed;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.DeployStep;

@@ -1,14 +1,14 @@
 package dev.stevedore.agent.it;
 
-import dev.stevedore.agent.config.HealthCheckType;
-import dev.stevedore.agent.config.DriverKind;
-import dev.stevedore.agent.config.Strategy;
 import static dev.stevedore.agent.it.AgentFixture.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.agent.RunningAgent;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.HealthCheckConfig;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.config.Strategy;
 import dev.stevedore.common.event.AgentEvent;
 import dev.stevedore.common.event.DeployStarted;
 import dev.stevedore.common.event.DeploySucceeded;
