@@ -1,6 +1,7 @@
 package dev.stevedore.agent;
 
 import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.TrustedKeys;
 import dev.stevedore.agent.driver.Breakers;
 import dev.stevedore.agent.driver.ComposeFlavor;
@@ -46,7 +47,7 @@ public final class AgentService {
     ProcessRunner runner = new ProcessRunner(vertx, processes);
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Breakers breakers = new Breakers(config.resilience());
-    boolean needsCompose = drivers == null && config.services().values().stream().anyMatch(s -> s.driver().equals("compose"));
+    boolean needsCompose = drivers == null && config.services().values().stream().anyMatch(s -> s.driver() == DriverKind.COMPOSE);
     Future<ComposeFlavor> flavor = needsCompose ? detect(runner, config) : Future.succeededFuture(null);
     return flavor.compose(f -> {
       AgentVerticle agent = new AgentVerticle(config, keys, f, runner, stateWorker, metrics, breakers, drivers);

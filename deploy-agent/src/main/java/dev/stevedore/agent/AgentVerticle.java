@@ -1,6 +1,7 @@
 package dev.stevedore.agent;
 
 import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.deploy.CycleRunner;
 import dev.stevedore.agent.deploy.DeployEvents;
@@ -44,8 +45,8 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -127,7 +128,8 @@ public final class AgentVerticle extends VerticleBase {
         })
         .compose(k -> StateStore.open(vertx, Path.of(config.stateDirectory()), stateWorker)).compose(s -> {
       store = s;
-      relay = new OutboxRelay(vertx, store, publisher, codec, config.resilience().outboxRetry(), signer::sign);
+      relay = new OutboxRelay(vertx, store, publisher::publishEncoded, codec, config.resilience().outboxRetry(),
+          signer::sign);
       Docker docker = new Docker(runner, breakers.docker());
       Map<String, Driver> drivers = new HashMap<>();
       config.services().forEach((name, sc) -> drivers.put(name, driverFactory != null ? driverFactory.create(name, sc)
@@ -234,7 +236,7 @@ public final class AgentVerticle extends VerticleBase {
 
   static Driver driver(io.vertx.core.Vertx vertx, WebClient web, AgentConfig config, ComposeFlavor flavor,
       CommandRunner runner, Breakers breakers, String name, ServiceConfig sc, Docker docker) {
-    if (sc.driver().equals("git")) {
+    if (sc.driver() == DriverKind.GIT) {
       return new GitDriver(sc, runner, config.resilience().stepTimeout());
     }
     if (flavor == null) {

@@ -60,7 +60,7 @@ public final class OneShotAgent extends VerticleBase {
     web = WebClient.create(vertx);
     ProcessRunner runner = new ProcessRunner(vertx, processes);
     Breakers breakers = new Breakers(config.resilience());
-    boolean needsCompose = config.services().values().stream().anyMatch(s -> s.driver().equals("compose"));
+    boolean needsCompose = config.services().values().stream().anyMatch(s -> s.driver() == dev.stevedore.agent.config.DriverKind.COMPOSE);
     Future<ComposeFlavor> flavor = needsCompose ? AgentService.detect(runner, config) : Future.succeededFuture(null);
     Path dir = Path.of(config.stateDirectory());
     return flavor.compose(f -> stateWorker.executeBlocking(() -> AgentKey.loadOrCreate(dir), false)

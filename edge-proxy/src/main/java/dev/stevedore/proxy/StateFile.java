@@ -1,8 +1,7 @@
 package dev.stevedore.proxy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.stevedore.common.runtime.JsonMappers;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -16,8 +15,7 @@ import java.nio.file.StandardOpenOption;
  * worker (or at start-up).
  */
 public final class StateFile {
-  private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  private static final ObjectMapper JSON = JsonMappers.stateFiles();
 
   private final Path path;
 
@@ -43,7 +41,7 @@ public final class StateFile {
     Path tmp = parent.resolve(path.getFileName() + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.WRITE)) {
-      ch.write(java.nio.ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state)));
+      ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(state)));
       ch.force(true);
     }
     Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -79,6 +79,30 @@ public final class JsonMappers {
         .build();
   }
 
+  /**
+   * State files a service writes and reads back itself (the agent's state, the edge proxy's):
+   * indented, Java times as ISO strings, nulls written, unknown properties ignored (a file written
+   * by a newer version still loads after a downgrade). Files written by older versions are on disk:
+   * keep this format stable.
+   */
+  public static ObjectMapper stateFiles() {
+    return JsonMapper.builder().addModule(new JavaTimeModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .build();
+  }
+
+  /** JSON printed by the programs the agent runs ({@code docker inspect}): a plain reader. */
+  public static ObjectMapper toolOutput() {
+    return JsonMapper.builder().build();
+  }
+
+  /** YAML printed by the programs the agent runs ({@code docker compose config}): a plain reader. */
+  public static ObjectMapper toolOutputYaml() {
+    return YAMLMapper.builder(new YAMLFactory()).build();
+  }
+
   private static JsonMapper.Builder strict(JsonMapper.Builder builder) {
     return builder
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)

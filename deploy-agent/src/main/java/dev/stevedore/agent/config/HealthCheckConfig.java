@@ -1,7 +1,6 @@
 package dev.stevedore.agent.config;
 
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * How the agent decides a version is healthy.
@@ -11,13 +10,10 @@ import java.util.Locale;
  * @param interval wait between probes
  * @param deadline give up (unhealthy) after this long
  */
-public record HealthCheckConfig(String type, String url, int expectedStatus, Duration interval, Duration deadline) {
+public record HealthCheckConfig(HealthCheckType type, String url, int expectedStatus, Duration interval, Duration deadline) {
   public HealthCheckConfig {
-    type = type == null || type.isBlank() ? (url == null ? "none" : "http") : type.toLowerCase(Locale.ROOT);
-    if (!type.equals("http") && !type.equals("container") && !type.equals("none")) {
-      throw new IllegalArgumentException("healthCheck.type must be http, container or none");
-    }
-    if (type.equals("http") && (url == null || url.isBlank())) {
+    type = type == null ? (url == null ? HealthCheckType.NONE : HealthCheckType.HTTP) : type;
+    if (type == HealthCheckType.HTTP && (url == null || url.isBlank())) {
       throw new IllegalArgumentException("an http health check needs url");
     }
     expectedStatus = expectedStatus <= 0 ? 200 : expectedStatus;
@@ -26,6 +22,6 @@ public record HealthCheckConfig(String type, String url, int expectedStatus, Dur
   }
 
   public static HealthCheckConfig none() {
-    return new HealthCheckConfig("none", null, 0, null, null);
+    return new HealthCheckConfig(HealthCheckType.NONE, null, 0, null, null);
   }
 }

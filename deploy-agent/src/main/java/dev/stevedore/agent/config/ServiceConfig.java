@@ -9,7 +9,7 @@ import java.util.Map;
  * One service the agent manages. The event names <em>what</em> (service, version); only this
  * config says <em>how</em>.
  *
- * @param driver {@code compose} or {@code git}
+ * @param driver {@code compose} (the default) or {@code git}
  * @param projectDirectory compose: the directory holding the compose files (the process's working directory)
  * @param composeFiles compose: files passed with {@code -f} (default {@code docker-compose.yml})
  * @param projectName compose: {@code -p} project name (default: the service name)
@@ -20,7 +20,8 @@ import java.util.Map;
  * @param image the image repository ({@code 127.0.0.1:5000/stevedore-demo}); used for digests, polling
  *     and the allowed-repository check
  * @param environment extra variables for every process of this service (never from an event)
- * @param strategy {@code default} (pull, then {@code up -d}) or {@code recreate} (pull, down, up -d)
+ * @param strategy {@code default} (pull, then {@code up -d}; the default), {@code recreate} (pull, down, up -d) or
+ *     {@code blue-green}
  * @param rollback roll back to the previous version when the new one fails after the switch
  * @param allowedRepositories when not empty, {@code image} and every image the compose files name must
  *     start with one of these (at a {@code /}, {@code :} or {@code @} boundary; see {@link AllowedImages})
@@ -31,7 +32,7 @@ import java.util.Map;
  * @param blueGreen settings of the {@code blue-green} strategy (required by it, refused without it)
  */
 public record ServiceConfig(
-    String driver,
+    DriverKind driver,
     String projectDirectory,
     List<String> composeFiles,
     String projectName,
@@ -40,7 +41,7 @@ public record ServiceConfig(
     String imageVariable,
     String image,
     Map<String, String> environment,
-    String strategy,
+    Strategy strategy,
     Boolean rollback,
     List<String> allowedRepositories,
     HealthCheckConfig healthCheck,
@@ -49,47 +50,39 @@ public record ServiceConfig(
     PollConfig poll,
     BlueGreenConfig blueGreen) {
 
-  public static final String BLUE_GREEN = "blue-green";
-
   /** Without blue-green settings (the shape before the blue-green strategy). */
-  public ServiceConfig(String driver, String projectDirectory, List<String> composeFiles, String projectName,
+  public ServiceConfig(DriverKind driver, String projectDirectory, List<String> composeFiles, String projectName,
       String composeService, String versionVariable, String imageVariable, String image, Map<String, String> environment,
-      String strategy, Boolean rollback, List<String> allowedRepositories, HealthCheckConfig healthCheck,
+      Strategy strategy, Boolean rollback, List<String> allowedRepositories, HealthCheckConfig healthCheck,
       HooksConfig hooks, GitConfig git, PollConfig poll) {
     this(driver, projectDirectory, composeFiles, projectName, composeService, versionVariable, imageVariable, image,
         environment, strategy, rollback, allowedRepositories, healthCheck, hooks, git, poll, null);
   }
 
   public ServiceConfig {
-    driver = driver == null || driver.isBlank() ? "compose" : driver.toLowerCase(Locale.ROOT);
-    if (!driver.equals("compose") && !driver.equals("git")) {
-      throw new IllegalArgumentException("driver must be compose or git, not '" + driver + "'");
-    }
+    driver = driver == null ? DriverKind.COMPOSE : driver;
     composeFiles = composeFiles == null || composeFiles.isEmpty() ? List.of("docker-compose.yml") : List.copyOf(composeFiles);
     versionVariable = versionVariable == null || versionVariable.isBlank() ? "VERSION" : versionVariable;
     environment = environment == null ? Map.of() : Map.copyOf(environment);
-    strategy = strategy == null || strategy.isBlank() ? "default" : strategy.toLowerCase(Locale.ROOT);
-    if (!strategy.equals("default") && !strategy.equals("recreate") && !strategy.equals(BLUE_GREEN)) {
-      throw new IllegalArgumentException("strategy must be default, recreate or blue-green, not '" + strategy + "'");
-    }
-    if (strategy.equals(BLUE_GREEN) && (blueGreen == null || !driver.equals("compose"))) {
+    strategy = strategy == null ? Strategy.DEFAULT : strategy;
+    if (strategy == Strategy.BLUE_GREEN && (blueGreen == null || driver != DriverKind.COMPOSE)) {
       throw new IllegalArgumentException("strategy blue-green needs the compose driver and the blueGreen settings");
     }
-    if (blueGreen != null && !strategy.equals(BLUE_GREEN)) {
+    if (blueGreen != null && strategy != Strategy.BLUE_GREEN) {
       throw new IllegalArgumentException("blueGreen settings are only for strategy blue-green");
     }
     rollback = rollback == null ? Boolean.TRUE : rollback;
     allowedRepositories = allowedRepositories == null ? List.of() : List.copyOf(allowedRepositories);
     healthCheck = healthCheck == null ? HealthCheckConfig.none() : healthCheck;
-    if (strategy.equals(BLUE_GREEN) && healthCheck.type().equals("none")) {
+    if (strategy == Strategy.BLUE_GREEN && healthCheck.type() == HealthCheckType.NONE) {
       throw new IllegalArgumentException("strategy blue-green needs a health check (http or container): "
           + "the idle colour is checked before traffic moves to it");
     }
     hooks = hooks == null ? HooksConfig.none() : hooks;
-    if (driver.equals("compose") && (projectDirectory == null || projectDirectory.isBlank())) {
+    if (driver == DriverKind.COMPOSE && (projectDirectory == null || projectDirectory.isBlank())) {
       throw new IllegalArgumentException("a compose service needs projectDirectory");
     }
-    if (driver.equals("git") && git == null) {
+    if (driver == DriverKind.GIT && git == null) {
       throw new IllegalArgumentException("a git service needs the git settings");
     }
     if (imageVariable != null && (image == null || image.isBlank())) {
@@ -101,11 +94,11 @@ public record ServiceConfig(
   }
 
   public boolean recreate() {
-    return strategy.equals("recreate");
+    return strategy == Strategy.RECREATE;
   }
 
   public boolean blueGreenStrategy() {
-    return strategy.equals(BLUE_GREEN);
+    return strategy == Strategy.BLUE_GREEN;
   }
 
   /**
@@ -116,7 +109,7 @@ public record ServiceConfig(
     Map<String, String> env = new java.util.HashMap<>(environment);
     env.put(blueGreen.portVariable(), String.valueOf(port));
     return new ServiceConfig(driver, projectDirectory, composeFiles, project(name) + "-" + colour,
-        mainComposeService(name), versionVariable, imageVariable, image, env, "default", rollback, allowedRepositories,
+        mainComposeService(name), versionVariable, imageVariable, image, env, Strategy.DEFAULT, rollback, allowedRepositories,
         healthCheck, hooks, null, null, null);
   }
 

@@ -1,6 +1,7 @@
 package dev.stevedore.agent.deploy;
 
 import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.state.AgentState;
 import dev.stevedore.common.event.DeployRequested;
@@ -68,7 +69,7 @@ public final class Admission {
     if (!Versions.isValid(request.version())) {
       return new Decision.Skip("rejected: version must be a tag matching ^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$ or a sha256: digest");
     }
-    if (Versions.isDigest(request.version()) && (service.driver().equals("git") || service.imageVariable() == null)) {
+    if (Versions.isDigest(request.version()) && (service.driver() == DriverKind.GIT || service.imageVariable() == null)) {
       return new Decision.Skip("rejected: a sha256: version needs imageVariable and image in the service's config");
     }
     AgentState.ServiceRecord record = state.services.get(request.service());

@@ -4,12 +4,12 @@ import dev.stevedore.agent.config.AgentConfig;
 import dev.stevedore.agent.driver.Driver;
 import dev.stevedore.agent.driver.Running;
 import dev.stevedore.agent.driver.StepResult;
-import dev.stevedore.agent.state.AgentState;
 import dev.stevedore.agent.state.AgentState.Desired;
 import dev.stevedore.agent.state.AgentState.Intent;
 import dev.stevedore.agent.state.AgentState.Phase;
 import dev.stevedore.agent.state.AgentState.Release;
 import dev.stevedore.agent.state.AgentState.ServiceRecord;
+import dev.stevedore.agent.state.AgentState;
 import dev.stevedore.agent.state.StateStore;
 import dev.stevedore.common.event.VersionUnblocked;
 import io.micrometer.core.instrument.Gauge;
@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * Each deployment ends with exactly one terminal event. Confined to the agent's event loop.
  */
-public final class Reconciler {
+public final class Reconciler implements DesiredVersions {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
 
   private final Vertx vertx;
@@ -116,6 +116,7 @@ public final class Reconciler {
    * An admitted request becomes the service's desired version (replacing an older one, latest
    * wins). The future completes once that is on disk: the request's offset may then be committed.
    */
+  @Override
   public Future<Void> submit(DeployJob job) {
     ServiceRecord record = state().service(job.service());
     Desired old = record.desired;
@@ -137,6 +138,7 @@ public final class Reconciler {
    * An admitted request for the version that already runs (and no attempt in progress): nothing to
    * deploy; it still replaces whatever waited, since it is the newest request.
    */
+  @Override
   public Future<Void> alreadyRuns(DeployJob job) {
     ServiceRecord record = state().service(job.service());
     record.applied(job.deploymentId(), job.requestTime());
@@ -149,6 +151,7 @@ public final class Reconciler {
   }
 
   /** Publishes {@code deploy.skipped} for a request this agent will not run, and remembers it. */
+  @Override
   public Future<Void> skip(DeployJob job, String reason) {
     terminal(job, reason);
     return save();
@@ -159,6 +162,7 @@ public final class Reconciler {
    * {@code version.unblocked}), logs it, and records it as a step {@code unblock} of the deployment
    * that blocked it. Nothing happens where the version is not blocked. Completes once on disk.
    */
+  @Override
   public Future<Void> unblock(VersionUnblocked u) {
     ServiceRecord record = state().services.get(u.service());
     List<AgentState.Block> lifted = record == null ? List.of() : record.unblock(u.version(), u.time());
@@ -185,6 +189,7 @@ public final class Reconciler {
    * itself, not as superseded). Used by a verified {@code deploy.cancelled} and by a push that
    * waited too long. Completes once that is on disk.
    */
+  @Override
   public Future<Boolean> cancel(String service, String deploymentId, String reason) {
     ServiceRecord record = state().services.get(service);
     if (record == null || record.desired == null || !record.desired.deploymentId.equals(deploymentId)
@@ -210,6 +215,7 @@ public final class Reconciler {
   }
 
   /** True when the deployment is this host's desired version of a service, or its attempt runs. */
+  @Override
   public boolean holds(String deploymentId) {
     return state().services.values().stream().anyMatch(r ->
         (r.desired != null && r.desired.deploymentId.equals(deploymentId))
@@ -318,7 +324,7 @@ public final class Reconciler {
       Attempt a = new Attempt(job, config.services().get(service), driver, record, intent, d);
       if (!d.announced) {
         d.announced = true;
-        sink.emit(events.started(job, a.fromVersion(), a.service().strategy()));
+        sink.emit(events.started(job, a.fromVersion(), a.service().strategy().word()));
       }
       LOG.info("deployment {}: {} -> {}, attempt {} (trigger {})", job.deploymentId(), service, job.version(), d.attempts,
           job.trigger());

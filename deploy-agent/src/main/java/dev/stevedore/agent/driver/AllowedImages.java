@@ -3,7 +3,7 @@ package dev.stevedore.agent.driver;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.stevedore.common.runtime.JsonMappers;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * (as {@code compose config} resolves them for the version) before each pull.
  */
 public final class AllowedImages {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper YAML = JsonMappers.toolOutputYaml();
 
   private AllowedImages() {}
 

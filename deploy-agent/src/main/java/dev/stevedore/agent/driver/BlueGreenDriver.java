@@ -2,6 +2,7 @@ package dev.stevedore.agent.driver;
 
 import dev.stevedore.agent.config.BlueGreenConfig;
 import dev.stevedore.agent.config.HealthCheckConfig;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.health.HealthChecker;
 import dev.stevedore.agent.process.Command;
@@ -161,7 +162,7 @@ public final class BlueGreenDriver implements Driver {
   /** The service's health check aimed at one colour's port (its path, status, interval and deadline). */
   HealthCheckConfig idleCheck(String colour) {
     HealthCheckConfig hc = config.healthCheck();
-    if (!hc.type().equals("http")) {
+    if (hc.type() != HealthCheckType.HTTP) {
       return hc;
     }
     String path = bg.healthPath();
@@ -170,7 +171,7 @@ public final class BlueGreenDriver implements Driver {
       String q = URI.create(hc.url()).getRawQuery();
       path = (p == null || p.isEmpty() ? "/" : p) + (q == null ? "" : "?" + q);
     }
-    return new HealthCheckConfig("http", "http://127.0.0.1:" + port(colour) + path, hc.expectedStatus(), hc.interval(),
+    return new HealthCheckConfig(HealthCheckType.HTTP, "http://127.0.0.1:" + port(colour) + path, hc.expectedStatus(), hc.interval(),
         hc.deadline());
   }
 

@@ -2,12 +2,13 @@ package dev.stevedore.agent.driver;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.config.ServiceConfig.HookConfig;
+import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.process.Command;
 import dev.stevedore.agent.process.ProcessResult;
 import dev.stevedore.common.resilience.VertxCircuitBreaker;
 import dev.stevedore.common.resilience.VertxRetry;
+import dev.stevedore.common.runtime.JsonMappers;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,7 +26,7 @@ import java.util.Map;
  * configured variable in the child process's environment.
  */
 public final class ComposeDriver implements Driver {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = JsonMappers.toolOutput();
 
   private final Vertx vertx;
   private final String name;

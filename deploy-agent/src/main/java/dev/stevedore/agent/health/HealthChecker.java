@@ -1,6 +1,7 @@
 package dev.stevedore.agent.health;
 
 import dev.stevedore.agent.config.HealthCheckConfig;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.driver.Running;
 import dev.stevedore.agent.driver.StepResult;
 import io.vertx.core.Future;
@@ -38,7 +39,7 @@ public final class HealthChecker {
   }
 
   public Future<StepResult> check(HealthCheckConfig config, Supplier<Future<Running>> container) {
-    if (config.type().equals("none")) {
+    if (config.type() == HealthCheckType.NONE) {
       return Future.succeededFuture(StepResult.ok("no health check configured", 0));
     }
     long start = System.nanoTime();
@@ -50,7 +51,7 @@ public final class HealthChecker {
 
   private void attempt(HealthCheckConfig config, Supplier<Future<Running>> container, long start, long deadline,
       int probes, Promise<StepResult> promise) {
-    Future<Probe> probe = config.type().equals("http") ? http(config) : container(container);
+    Future<Probe> probe = config.type() == HealthCheckType.HTTP ? http(config) : container(container);
     probe.onComplete(ar -> {
       long elapsedMs = (System.nanoTime() - start) / 1_000_000;
       Probe seen = ar.succeeded() ? ar.result() : new Probe.NotYet("error: " + ar.cause().getMessage());

@@ -3,12 +3,12 @@ package dev.stevedore.agent.kafka;
 import dev.stevedore.agent.deploy.EventSink;
 import dev.stevedore.agent.state.AgentState.OutboxEntry;
 import dev.stevedore.agent.state.Outbox;
-import dev.stevedore.common.event.AgentEvent;
-import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.agent.state.StateStore;
+import dev.stevedore.common.event.AgentEvent;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.StevedoreEvent;
 import dev.stevedore.common.kafka.EventPublisher;
+import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.common.resilience.VertxCircuitBreaker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,9 +28,16 @@ import org.slf4j.LoggerFactory;
 public final class OutboxRelay implements EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
+  /** Where the relay sends the encoded events: {@link EventPublisher#publishEncoded} (a fake in unit tests). */
+  @FunctionalInterface
+  public interface Publisher {
+    /** Completes once Kafka acknowledged {@code encoded}, sent as it is; fails otherwise. */
+    Future<?> publishEncoded(String topic, String key, byte[] encoded);
+  }
+
   private final Vertx vertx;
   private final StateStore store;
-  private final EventPublisher publisher;
+  private final Publisher publisher;
   private final Outbox outbox;
   private final Duration retry;
   private boolean sending;
@@ -40,12 +47,8 @@ public final class OutboxRelay implements EventSink {
   private boolean failing;
   private int holds;
 
-  public OutboxRelay(Vertx vertx, StateStore store, EventPublisher publisher, EventCodec codec, Duration retry) {
-    this(vertx, store, publisher, codec, retry, UnaryOperator.identity());
-  }
-
   /** @param sign the agent's signer, applied before an event is encoded into the outbox */
-  public OutboxRelay(Vertx vertx, StateStore store, EventPublisher publisher, EventCodec codec, Duration retry,
+  public OutboxRelay(Vertx vertx, StateStore store, Publisher publisher, EventCodec codec, Duration retry,
       UnaryOperator<StevedoreEvent> sign) {
     this.vertx = vertx;
     this.store = store;

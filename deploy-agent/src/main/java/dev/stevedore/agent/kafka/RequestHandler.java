@@ -1,9 +1,10 @@
 package dev.stevedore.agent.kafka;
 
 import dev.stevedore.agent.config.AgentConfig;
-import dev.stevedore.agent.deploy.Admission;
 import dev.stevedore.agent.deploy.Admission.Decision;
+import dev.stevedore.agent.deploy.Admission;
 import dev.stevedore.agent.deploy.DeployJob;
+import dev.stevedore.agent.deploy.DesiredVersions;
 import dev.stevedore.agent.deploy.Reconciler;
 import dev.stevedore.agent.state.AgentState;
 import dev.stevedore.common.event.DeployCancelled;
@@ -38,19 +39,19 @@ public final class RequestHandler {
   private final EventCodec codec;
   private final RequestVerifier verifier;
   private final AgentState state;
-  private final Reconciler reconciler;
+  private final DesiredVersions reconciler;
   private final DeadLetters deadLetters;
   private final java.time.Clock clock;
   private final dev.stevedore.agent.deploy.FleetBlocks fleet;
 
   public RequestHandler(AgentConfig config, EventCodec codec, RequestVerifier verifier, AgentState state,
-      Reconciler reconciler, DeadLetters deadLetters, java.time.Clock clock) {
+      DesiredVersions reconciler, DeadLetters deadLetters, java.time.Clock clock) {
     this(config, codec, verifier, state, reconciler, deadLetters, clock, dev.stevedore.agent.deploy.FleetBlocks.none());
   }
 
   /** @param fleet the fleet-wide blocks Admission refuses */
   public RequestHandler(AgentConfig config, EventCodec codec, RequestVerifier verifier, AgentState state,
-      Reconciler reconciler, DeadLetters deadLetters, java.time.Clock clock, dev.stevedore.agent.deploy.FleetBlocks fleet) {
+      DesiredVersions reconciler, DeadLetters deadLetters, java.time.Clock clock, dev.stevedore.agent.deploy.FleetBlocks fleet) {
     this.fleet = fleet;
     this.config = config;
     this.codec = codec;

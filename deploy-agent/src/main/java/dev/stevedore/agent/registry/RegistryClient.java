@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.agent.driver.Breakers;
 import dev.stevedore.agent.driver.ImageRefs;
+import dev.stevedore.common.event.Versions;
 import dev.stevedore.common.resilience.VertxCircuitBreaker;
 import dev.stevedore.common.runtime.JsonMappers;
 import io.vertx.core.Future;
@@ -104,7 +105,13 @@ public final class RegistryClient {
       }
       String digest = r.getHeader("Docker-Content-Digest");
       if (r.statusCode() != 200 || digest == null) {
-        return Future.failedFuture(new IllegalStateException("registry answered " + r.statusCode() + " for " + t.url()));
+        return Future.failedFuture(new IllegalStateException("registry answered " + r.statusCode() + " for " + t.url()
+            + (digest == null && r.statusCode() == 200 ? " without Docker-Content-Digest" : "")));
+      }
+      if (!dev.stevedore.common.event.Versions.isDigest(digest)) {
+        // It names deployments and is compared with what runs: only a well-formed digest.
+        return Future.failedFuture(new IllegalStateException("registry answered a malformed Docker-Content-Digest for "
+            + t.url() + " (not sha256:<64 hex digits>; " + digest.length() + " characters)"));
       }
       return Future.succeededFuture(digest);
     }));

@@ -1,8 +1,7 @@
 package dev.stevedore.agent.state;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.stevedore.common.runtime.JsonMappers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -21,9 +20,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class StateStore {
   public static final String FILE = "agent-state.json";
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper MAPPER = JsonMappers.stateFiles();
 
   private final Path directory;
   private final WorkerExecutor worker;

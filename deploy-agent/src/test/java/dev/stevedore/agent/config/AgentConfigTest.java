@@ -47,7 +47,7 @@ class AgentConfigTest {
     assertThat(demo.versionVariable()).isEqualTo("VERSION");
     assertThat(demo.recreate()).isTrue();
     assertThat(demo.rollback()).isTrue();
-    assertThat(demo.healthCheck().type()).isEqualTo("http");
+    assertThat(demo.healthCheck().type()).isEqualTo(HealthCheckType.HTTP);
     assertThat(demo.healthCheck().interval()).isEqualTo(Duration.ofMillis(200));
     assertThat(demo.hooks().preDeploy().get(0).composeRun()).isEqualTo("migrate");
     assertThat(c.services().get("site").git().remote()).isEqualTo("origin");

@@ -43,7 +43,7 @@ class BlueGreenConfigTest {
     assertThat(green.project("shop")).isEqualTo("shop-green");
     assertThat(green.mainComposeService("shop")).isEqualTo("shop");
     assertThat(green.environment()).containsEntry("PORT", "18082").containsEntry("DB_URL", "jdbc:x");
-    assertThat(green.strategy()).isEqualTo("default");
+    assertThat(green.strategy()).isEqualTo(Strategy.DEFAULT);
     assertThat(c.services().get("shop").toString()).contains("blueGreen=");
   }
 
@@ -55,10 +55,10 @@ class BlueGreenConfigTest {
         .hasMessageContaining("loopback");
     assertThatThrownBy(() -> new BlueGreenConfig(8080, 18081, 18082, null, null, null, null, null, null))
         .hasMessageContaining("adminToken");
-    assertThatThrownBy(() -> new ServiceConfig("compose", "/srv", null, null, null, null, null, null, null, "blue-green",
+    assertThatThrownBy(() -> new ServiceConfig(DriverKind.COMPOSE, "/srv", null, null, null, null, null, null, null, Strategy.BLUE_GREEN,
         null, null, null, null, null, null)).hasMessageContaining("blueGreen settings");
     BlueGreenConfig bg = new BlueGreenConfig(8080, 18081, 18082, null, null, null, "t", null, null);
-    assertThatThrownBy(() -> new ServiceConfig("compose", "/srv", null, null, null, null, null, null, null, "blue-green",
+    assertThatThrownBy(() -> new ServiceConfig(DriverKind.COMPOSE, "/srv", null, null, null, null, null, null, null, Strategy.BLUE_GREEN,
         null, null, null, null, null, null, bg)).hasMessageContaining("needs a health check");
     assertThat(new BlueGreenConfig(8080, 18081, 18082, null, null, null, "s3cret", null, null).toString())
         .doesNotContain("s3cret");

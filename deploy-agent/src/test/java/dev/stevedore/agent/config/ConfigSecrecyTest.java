@@ -15,7 +15,7 @@ class ConfigSecrecyTest {
   private static final String SECRET = "hunter2-s3cr3t";
 
   private static ServiceConfig service() {
-    return new ServiceConfig("compose", "/srv/web", null, null, null, null, null, null,
+    return new ServiceConfig(DriverKind.COMPOSE, "/srv/web", null, null, null, null, null, null,
         Map.of("DB_PASSWORD", SECRET), null, null, null, null,
         new HooksConfig(List.of(new HookConfig("migrate", List.of("--password=" + SECRET), null, null)),
             List.of(new HookConfig(null, null, List.of("/opt/notify.sh", "--token", SECRET), null))), null, null);

@@ -3,6 +3,7 @@ package dev.stevedore.agent.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.deploy.Admission.Decision;
 import dev.stevedore.agent.state.AgentState;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class AdmissionTest {
   private static final Instant NOW = Instant.now();
-  static final ServiceConfig WEB = new ServiceConfig("compose", "/srv/web", null, null, null, null, null, null, null,
+  static final ServiceConfig WEB = new ServiceConfig(DriverKind.COMPOSE, "/srv/web", null, null, null, null, null, null, null,
       null, null, null, null, null, null, null);
   static final AgentConfig CONFIG = new AgentConfig("web-1", "prod", Map.of("role", "web"), KafkaSettings.of("k:9092"),
       List.of(), "/tmp/x", null, null, null, 0, null, 0, null, null, Map.of("web", WEB));
@@ -88,6 +89,18 @@ class AdmissionTest {
     }
     Decision digest = Admission.decide(request("d9", "sha256:" + "a".repeat(64)), CONFIG, state, false, NOW);
     assertThat(((Decision.Skip) digest).reason()).contains("imageVariable");
+  }
+
+  @Test
+  void aDigestVersionIsRefusedForAGitServiceEvenWithAnImageVariable() {
+    ServiceConfig site = new ServiceConfig(DriverKind.GIT, null, null, null, null, null, "IMAGE", "r/site", null, null,
+        null, null, null, null, new ServiceConfig.GitConfig("/srv/site", null, null, null), null);
+    AgentConfig config = new AgentConfig("web-1", "prod", Map.of("role", "web"), KafkaSettings.of("k:9092"),
+        List.of(), "/tmp/x", null, null, null, 0, null, 0, null, null, Map.of("site", site));
+    Decision digest = Admission.decide(request("d10", "site", "sha256:" + "b".repeat(64), null, Instant.now()), config,
+        state, false, NOW);
+    assertThat(digest).isInstanceOf(Decision.Skip.class);
+    assertThat(((Decision.Skip) digest).reason()).contains("a sha256: version needs imageVariable");
   }
 
   @Test

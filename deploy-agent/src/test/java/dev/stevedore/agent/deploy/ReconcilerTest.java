@@ -3,16 +3,19 @@ package dev.stevedore.agent.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.HealthCheckConfig;
 import dev.stevedore.agent.config.ResilienceConfig;
 import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.config.Strategy;
 import dev.stevedore.agent.driver.Driver;
 import dev.stevedore.agent.driver.Running;
 import dev.stevedore.agent.driver.StepPlan;
 import dev.stevedore.agent.driver.StepResult;
 import dev.stevedore.agent.health.HealthChecker;
-import dev.stevedore.agent.state.AgentState;
+import dev.stevedore.agent.kafka.RequestHandler;
 import dev.stevedore.agent.state.AgentState.Phase;
+import dev.stevedore.agent.state.AgentState;
 import dev.stevedore.agent.state.StateStore;
 import dev.stevedore.common.event.DeployFailed;
 import dev.stevedore.common.event.DeployRolledBack;
@@ -26,11 +29,10 @@ import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.Outcome;
 import dev.stevedore.common.event.StevedoreEvent;
 import dev.stevedore.common.event.VersionUnblocked;
-import dev.stevedore.agent.kafka.RequestHandler;
+import dev.stevedore.common.kafka.KafkaSettings;
 import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
 import dev.stevedore.common.security.RequestVerifier;
-import dev.stevedore.common.kafka.KafkaSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -137,7 +139,7 @@ class ReconcilerTest {
 
   /** A reconciler on {@link #context}; {@code maxAttempts} 0 means no limit. */
   private void build(int maxAttempts) throws Exception {
-    ServiceConfig demo = new ServiceConfig("compose", "/srv/demo", null, null, null, null, null, null, null, "recreate",
+    ServiceConfig demo = new ServiceConfig(DriverKind.COMPOSE, "/srv/demo", null, null, null, null, null, null, null, Strategy.RECREATE,
         true, null, HealthCheckConfig.none(), null, null, null);
     ResilienceConfig resilience = new ResilienceConfig(1, null, 0, 0, 0, null, null, null, Duration.ofMillis(50),
         Duration.ofMillis(200), maxAttempts, 2, Duration.ofHours(1));

@@ -3,9 +3,12 @@ package dev.stevedore.agent.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.agent.config.BlueGreenConfig;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.HealthCheckConfig;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.config.ResilienceConfig;
 import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.config.Strategy;
 import dev.stevedore.agent.health.HealthChecker;
 import dev.stevedore.agent.process.Command;
 import dev.stevedore.agent.process.CommandRunner;
@@ -60,8 +63,8 @@ class BlueGreenDriverTest {
         dir.resolve("proxy.json").toString(), null, null, 1, 0)).await();
     BlueGreenConfig bg = new BlueGreenConfig(proxy.port(), bluePort, greenPort, null, null,
         "http://127.0.0.1:" + proxy.adminPort(), TOKEN, null, Duration.ofSeconds(2));
-    ServiceConfig sc = new ServiceConfig("compose", dir.toString(), null, null, "app", null, null, IMAGE, Map.of(),
-        "blue-green", true, List.of(), new HealthCheckConfig("http", "http://127.0.0.1:" + proxy.port() + "/health", 200,
+    ServiceConfig sc = new ServiceConfig(DriverKind.COMPOSE, dir.toString(), null, null, "app", null, null, IMAGE, Map.of(),
+        Strategy.BLUE_GREEN, true, List.of(), new HealthCheckConfig(HealthCheckType.HTTP, "http://127.0.0.1:" + proxy.port() + "/health", 200,
         Duration.ofMillis(50), Duration.ofSeconds(1)), null, null, null, bg);
     WebClient web = WebClient.create(vertx);
     driver = new BlueGreenDriver(vertx, "web", sc, ComposeFlavor.V2, "docker",

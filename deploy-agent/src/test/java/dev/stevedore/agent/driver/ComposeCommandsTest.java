@@ -2,6 +2,7 @@ package dev.stevedore.agent.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.ServiceConfig;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,7 @@ class ComposeCommandsTest {
 
   @Test
   void versionTravelsOnlyInTheEnvironment() {
-    ServiceConfig sc = new ServiceConfig("compose", "/srv/web", null, null, null, null, "IMAGE",
+    ServiceConfig sc = new ServiceConfig(DriverKind.COMPOSE, "/srv/web", null, null, null, null, "IMAGE",
         "127.0.0.1:5000/web", Map.of("PORT", "8080"), null, null, null, null, null, null, null);
     assertThat(ComposeDriver.environment(sc, "v2")).containsEntry("VERSION", "v2")
         .containsEntry("IMAGE", "127.0.0.1:5000/web:v2").containsEntry("PORT", "8080");

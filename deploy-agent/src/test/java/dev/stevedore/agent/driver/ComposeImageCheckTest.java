@@ -3,6 +3,7 @@ package dev.stevedore.agent.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.ResilienceConfig;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.process.CommandRunner;
@@ -54,7 +55,7 @@ class ComposeImageCheckTest {
 
   private StepResult pullStep(String composeFile) throws Exception {
     Files.writeString(dir.resolve("docker-compose.yml"), composeFile);
-    ServiceConfig config = new ServiceConfig("compose", dir.toString(), null, "imagecheck", "web", null, null, null,
+    ServiceConfig config = new ServiceConfig(DriverKind.COMPOSE, dir.toString(), null, "imagecheck", "web", null, null, null,
         Map.of(), null, null, List.of("127.0.0.1:5000/"), null, null, null, null);
     Breakers breakers = new Breakers(ResilienceConfig.defaults());
     ComposeDriver driver = new ComposeDriver(vertx, "web", config, ComposeFlavor.V1, "docker",

@@ -2,11 +2,12 @@ package dev.stevedore.agent.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.ResilienceConfig;
-import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.config.ServiceConfig.GitConfig;
 import dev.stevedore.agent.config.ServiceConfig.HookConfig;
 import dev.stevedore.agent.config.ServiceConfig.HooksConfig;
+import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.agent.process.Command;
 import dev.stevedore.agent.process.CommandRunner;
 import dev.stevedore.agent.process.ProcessResult;
@@ -37,7 +38,7 @@ class HookSecrecyTest {
 
   @Test
   void aFailingComposeRunHookIsNamedByItsServiceNotItsArguments() {
-    ServiceConfig config = new ServiceConfig("compose", "/srv/web", null, null, null, null, null, null,
+    ServiceConfig config = new ServiceConfig(DriverKind.COMPOSE, "/srv/web", null, null, null, null, null, null,
         Map.of("DB_PASSWORD", "hunter2-s3cr3t"), null, null, null, null,
         hooks(new HookConfig("migrate", List.of("migrate", SECRET), null, null)), null, null);
     ComposeDriver driver = new ComposeDriver(null, "web", config, ComposeFlavor.V2, "docker",
@@ -54,7 +55,7 @@ class HookSecrecyTest {
 
   @Test
   void aFailingCommandHookIsNamedByItsProgramNotItsArguments() {
-    ServiceConfig config = new ServiceConfig("git", null, null, null, null, null, null, null, Map.of(), null, null, null,
+    ServiceConfig config = new ServiceConfig(DriverKind.GIT, null, null, null, null, null, null, null, Map.of(), null, null, null,
         null, hooks(new HookConfig(null, null, List.of("/opt/hooks/migrate.sh", SECRET), null)),
         new GitConfig("/srv/site", null, null, List.of("systemctl", "restart", "site")), null);
     GitDriver driver = new GitDriver(config, failingHooks, Duration.ofMinutes(1));

@@ -3,9 +3,12 @@ package dev.stevedore.agent.it;
 import dev.stevedore.agent.AgentService;
 import dev.stevedore.agent.RunningAgent;
 import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.HealthCheckConfig;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.config.ResilienceConfig;
 import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.config.Strategy;
 import dev.stevedore.agent.config.TestHooks;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.EventCodec;
@@ -117,9 +120,9 @@ public final class AgentFixture {
     }
 
     public ServiceConfig service(String strategy, ServiceConfig.HooksConfig hooks, Duration healthDeadline) {
-      return new ServiceConfig("compose", dir.toString(), null, project, "demo", null, null, repository,
-          serviceEnvironment(), strategy, true, List.of(),
-          new HealthCheckConfig("http", url("/health"), 200, Duration.ofMillis(100), healthDeadline), hooks, null, null);
+      return new ServiceConfig(DriverKind.COMPOSE, dir.toString(), null, project, "demo", null, null, repository,
+          serviceEnvironment(), Strategy.of(strategy), true, List.of(),
+          new HealthCheckConfig(HealthCheckType.HTTP, url("/health"), 200, Duration.ofMillis(100), healthDeadline), hooks, null, null);
     }
 
     @Override

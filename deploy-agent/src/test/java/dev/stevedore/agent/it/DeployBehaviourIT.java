@@ -7,7 +7,10 @@ import static dev.stevedore.agent.it.AgentFixture.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.agent.RunningAgent;
+import dev.stevedore.agent.config.DriverKind;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.config.Strategy;
 import dev.stevedore.common.event.AgentEvent;
 import dev.stevedore.common.event.AgentHeartbeat;
 import dev.stevedore.common.event.DeployFailed;
@@ -341,9 +344,9 @@ class DeployBehaviourIT {
     demo.up("v1");
     host = AgentFixture.hostId();
     vertx = Vertx.vertx();
-    ServiceConfig byContainer = new ServiceConfig("compose", demo.dir.toString(), null, demo.project, "demo", null, null,
-        demo.repository, Map.of("PORT", String.valueOf(demo.port)), "default", true, List.of(),
-        new dev.stevedore.agent.config.HealthCheckConfig("container", null, 0, Duration.ofMillis(200), Duration.ofSeconds(15)),
+    ServiceConfig byContainer = new ServiceConfig(DriverKind.COMPOSE, demo.dir.toString(), null, demo.project, "demo", null, null,
+        demo.repository, Map.of("PORT", String.valueOf(demo.port)), Strategy.DEFAULT, true, List.of(),
+        new dev.stevedore.agent.config.HealthCheckConfig(HealthCheckType.CONTAINER, null, 0, Duration.ofMillis(200), Duration.ofSeconds(15)),
         null, null, null);
     agent = AgentFixture.start(vertx, config(kafka, host, dir.resolve("state"), Map.of("demo", byContainer)));
 

@@ -114,8 +114,8 @@ class FleetBlocklistIT {
     publish(kafka, forged.blocklistKey(), forged);
     publish(kafka, VersionBlocked.blocklistKey(ENV, service, "v4"), trigger.sign(block(service, "v3")));
 
-    ServiceConfig siteConfig = new ServiceConfig("git", null, null, null, null, null, null, null, Map.of(), null, true,
-        null, new HealthCheckConfig("none", null, 200, null, null), null,
+    ServiceConfig siteConfig = new ServiceConfig(dev.stevedore.agent.config.DriverKind.GIT, null, null, null, null, null, null, null, Map.of(), null, true,
+        null, new HealthCheckConfig(dev.stevedore.agent.config.HealthCheckType.NONE, null, 200, null, null), null,
         new ServiceConfig.GitConfig(site.toString(), "origin", "main", List.of("true")), null);
     String host = AgentFixture.hostId();
     Vertx vertx = Vertx.vertx();

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.stevedore.agent.RunningAgent;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.HealthCheckConfig;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.config.ServiceConfig;
 import dev.stevedore.common.event.DeployFailed;
 import dev.stevedore.common.event.DeployRequested;
@@ -89,8 +91,8 @@ class GitDriverIT {
     Vertx vertx = Vertx.vertx();
     RunningAgent agent = null;
     try (EventCollector events = new EventCollector(kafka, Topics.EVENTS)) {
-      ServiceConfig siteConfig = new ServiceConfig("git", null, null, null, null, null, null, null, Map.of(), null, true,
-          null, new HealthCheckConfig("http", "http://127.0.0.1:" + server.getAddress().getPort() + "/health", 200,
+      ServiceConfig siteConfig = new ServiceConfig(DriverKind.GIT, null, null, null, null, null, null, null, Map.of(), null, true,
+          null, new HealthCheckConfig(HealthCheckType.HTTP, "http://127.0.0.1:" + server.getAddress().getPort() + "/health", 200,
           Duration.ofMillis(100), Duration.ofSeconds(2)), null,
           new ServiceConfig.GitConfig(site.toString(), "origin", "main",
               List.of("cp", "version", "health", served.toString() + "/")), null);

@@ -6,8 +6,11 @@ import static dev.stevedore.agent.it.AgentFixture.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.agent.RunningAgent;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.HealthCheckConfig;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.config.Strategy;
 import dev.stevedore.common.event.DeployFailed;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.DeployStep;
@@ -75,9 +78,9 @@ class HostSafetyIT {
     if (extraServices != null) {
       Files.writeString(demo.dir.resolve("docker-compose.yml"), extraServices, StandardOpenOption.APPEND);
     }
-    ServiceConfig service = new ServiceConfig("compose", demo.dir.toString(), null, demo.project, "demo", null, null,
-        null, Map.of("PORT", String.valueOf(demo.port)), "default", true, List.of(AgentFixture.demoRepository()),
-        new HealthCheckConfig("http", demo.url("/health"), 200, Duration.ofMillis(100), Duration.ofSeconds(15)),
+    ServiceConfig service = new ServiceConfig(DriverKind.COMPOSE, demo.dir.toString(), null, demo.project, "demo", null, null,
+        null, Map.of("PORT", String.valueOf(demo.port)), Strategy.DEFAULT, true, List.of(AgentFixture.demoRepository()),
+        new HealthCheckConfig(HealthCheckType.HTTP, demo.url("/health"), 200, Duration.ofMillis(100), Duration.ofSeconds(15)),
         hooks, null, null);
     String host = AgentFixture.hostId();
     vertx = Vertx.vertx();

@@ -4,8 +4,11 @@ import static dev.stevedore.agent.it.AgentFixture.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.agent.RunningAgent;
+import dev.stevedore.agent.config.DriverKind;
 import dev.stevedore.agent.config.HealthCheckConfig;
+import dev.stevedore.agent.config.HealthCheckType;
 import dev.stevedore.agent.config.ServiceConfig;
+import dev.stevedore.agent.config.Strategy;
 import dev.stevedore.common.event.AgentEvent;
 import dev.stevedore.common.event.DeployStarted;
 import dev.stevedore.common.event.DeploySucceeded;
@@ -41,9 +44,9 @@ class PollingIT {
     try (EventCollector events = new EventCollector(kafka, Topics.EVENTS);
          AgentFixture.DemoProject demo = new AgentFixture.DemoProject(dir.resolve("demo"), repository, null)) {
       demo.up("latest");
-      ServiceConfig polled = new ServiceConfig("compose", demo.dir.toString(), null, demo.project, "demo", null, null,
-          repository, Map.of("PORT", String.valueOf(demo.port)), "default", true, List.of(),
-          new HealthCheckConfig("http", demo.url("/health"), 200, Duration.ofMillis(100), Duration.ofSeconds(10)),
+      ServiceConfig polled = new ServiceConfig(DriverKind.COMPOSE, demo.dir.toString(), null, demo.project, "demo", null, null,
+          repository, Map.of("PORT", String.valueOf(demo.port)), Strategy.DEFAULT, true, List.of(),
+          new HealthCheckConfig(HealthCheckType.HTTP, demo.url("/health"), 200, Duration.ofMillis(100), Duration.ofSeconds(10)),
           null, null, new ServiceConfig.PollConfig(Duration.ofMillis(500), null, "latest"));
       String host = AgentFixture.hostId();
       agent = AgentFixture.start(vertx, config(kafka, host, dir.resolve("state"), Map.of("demo", polled)));

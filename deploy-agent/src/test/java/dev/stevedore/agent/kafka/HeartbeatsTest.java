@@ -17,7 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class HeartbeatsTest {
-  static final ServiceConfig WEB = new ServiceConfig("compose", "/srv/web", null, null, null, null, null, null, null,
+  static final ServiceConfig WEB = new ServiceConfig(dev.stevedore.agent.config.DriverKind.COMPOSE, "/srv/web", null, null, null, null, null, null, null,
       null, null, null, null, null, null, null);
 
   @Test

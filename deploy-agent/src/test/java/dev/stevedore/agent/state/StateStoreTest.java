@@ -47,6 +47,38 @@ class StateStoreTest {
     assertThatThrownBy(() -> StateStore.read(dir)).hasMessageContaining("unreadable").hasMessageContaining("move it aside");
   }
 
+  /**
+   * A state file written by the agent before its mapper came from {@code JsonMappers} (made by
+   * ca54e90's {@code StateStore} mapper): it loads with every field, and the agent writes the same
+   * state back byte for byte.
+   */
+  @Test
+  void aFileWrittenBeforeTheSharedMapperLoadsAndIsWrittenBackTheSame(@TempDir Path dir) throws Exception {
+    byte[] old;
+    try (var in = StateStoreTest.class.getResourceAsStream("/state/agent-state-before-10.json")) {
+      old = in.readAllBytes();
+    }
+    Files.write(dir.resolve(StateStore.FILE), old);
+    var worker = vertx.createSharedWorkerExecutor("state-test", 1);
+    StateStore store = StateStore.open(vertx, dir, worker).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    AgentState state = store.state();
+    assertThat(state.joinedAt).isEqualTo("2026-11-01T10:00:00Z");
+    AgentState.ServiceRecord web = state.services.get("web");
+    assertThat(web.current.digest).isEqualTo("sha256:dig2");
+    assertThat(web.previous.version).isEqualTo("v1");
+    assertThat(web.desired.waitingSince).isEqualTo(1764322300000L);
+    assertThat(web.intent.failFault).isEqualTo(dev.stevedore.agent.driver.StepResult.Fault.VERSION);
+    assertThat(web.intent.from.version).isEqualTo("v2");
+    assertThat(web.state).isEqualTo(AgentState.Phase.WAITING);
+    assertThat(web.blocked).extracting(b -> b.until).containsExactly("2026-11-29T08:00:00Z");
+    assertThat(state.processed).containsExactly("d1", "d2");
+    assertThat(state.outbox).extracting(e -> e.payload).containsExactly("{\"specversion\":\"1.0\",\"id\":\"e1\"}");
+
+    Files.delete(dir.resolve(StateStore.FILE));
+    store.save().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(Files.readString(dir.resolve(StateStore.FILE))).isEqualTo(new String(old, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   @Test
   void startsEmptyWithoutAFile(@TempDir Path dir) throws IOException {
     assertThat(StateStore.read(dir.resolve("sub")).services).isEmpty();
