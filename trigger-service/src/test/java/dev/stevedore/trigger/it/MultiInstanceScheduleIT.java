@@ -125,7 +125,9 @@ class MultiInstanceScheduleIT {
       await().atMost(Duration.ofSeconds(60)).until(() -> owners(admin).size() == 3
           && Set.copyOf(owners(admin).values()).size() == 3);
 
-      Instant due = Instant.now().plusSeconds(20);
+      // Far enough ahead that the listing and cancelling below finish before it on a loaded machine
+      // (at load 40 on 2 cores, 20 s was not: the schedules fired before the second atq).
+      Instant due = Instant.now().plusSeconds(40);
       String fromA = a.schedule("multi-a", due);
       String fromB = b.schedule("multi-b", due);
       String fromC = c.schedule("multi-c", due);
