@@ -42,7 +42,8 @@ public final class DashboardRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/ui").handler(ctx -> redirect(ctx, "/ui/"));
+    // "/ui" alone also matches "/ui/" in Vert.x Web: an exact regex, or the redirect would loop.
+    router.getWithRegex("^/ui$").handler(ctx -> redirect(ctx, "/ui/"));
     router.route("/ui/*").handler(DashboardRoutes::headers);
     router.post("/ui/login").handler(BodyHandler.create(false).setBodyLimit(8192)).handler(this::login);
     router.post("/ui/logout").handler(BodyHandler.create(false).setBodyLimit(1024)).handler(this::logout);
@@ -60,7 +61,8 @@ public final class DashboardRoutes {
   private static void headers(RoutingContext ctx) {
     ctx.response().putHeader("Content-Security-Policy", CSP)
         .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Referrer-Policy", "no-referrer")
+        // not no-referrer: under it a browser sends "Origin: null" with the form POSTs, which the CSRF rule refuses
+        .putHeader("Referrer-Policy", "same-origin")
         .putHeader("X-Frame-Options", "DENY")
         .putHeader("Cache-Control", "no-store");
     ctx.next();
@@ -90,8 +92,11 @@ public final class DashboardRoutes {
   }
 
   private boolean sameOrigin(RoutingContext ctx) {
-    if (SameOrigin.allows(ctx.request().getHeader(HttpHeaders.ORIGIN), ctx.request().getHeader(HttpHeaders.HOST),
-        ctx.request().isSSL())) {
+    // authority(): the Host header, or :authority over HTTP/2
+    var authority = ctx.request().authority();
+    String host = authority == null ? null : (authority.host().contains(":") && !authority.host().startsWith("[")
+        ? "[" + authority.host() + "]" : authority.host()) + (authority.port() >= 0 ? ":" + authority.port() : "");
+    if (SameOrigin.allows(ctx.request().getHeader(HttpHeaders.ORIGIN), host, ctx.request().isSSL())) {
       return true;
     }
     Problems.send(ctx, 403, "cross-origin request refused");
@@ -140,13 +145,14 @@ public final class DashboardRoutes {
   private void events(RoutingContext ctx) {
     String id = ctx.request().getCookie(COOKIE).getValue();
     var response = ctx.response();
-    if (!feed.add(response, () -> sessions.principal(id).isPresent())) {
+    if (feed.listeners() >= feed.capacity()) {
       Problems.send(ctx, 503, "too many live listeners; retry later");
       return;
     }
+    // the head goes out with the feed's first frame, once it has its baseline (see LiveFeed)
     response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .putHeader("X-Accel-Buffering", "no");
-    response.write("retry: 2000\n: connected\n\n");
+    feed.add(response, () -> sessions.principal(id).isPresent());
   }
 
   private static void redirect(RoutingContext ctx, String to) {

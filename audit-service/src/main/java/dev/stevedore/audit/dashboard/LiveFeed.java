@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * are read from the store once a second (one read for all listeners, on the worker pool) and each
  * new or changed deployment is pushed as {@code event: deployment}. A listener whose session ends
  * or whose connection cannot keep up (write queue full) is closed; the browser reconnects.
+ *
+ * <p>A new listener gets its first bytes (and so its browser the {@code open} event, on which the
+ * page reads the list) only after a read of the store that later changes are compared with: nothing
+ * ingested between the page's read and the feed's is lost.
  */
 public final class LiveFeed {
   private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
@@ -33,6 +37,7 @@ public final class LiveFeed {
   private final ObjectMapper json;
   private final int maxListeners;
   private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
+  private final Set<Listener> waiting = ConcurrentHashMap.newKeySet();
   private Map<String, Views.Deployment> seen;
   private boolean polling;
   private long ticks;
@@ -47,22 +52,32 @@ public final class LiveFeed {
 
   /** Adds a listener; false when the feed is full (the caller answers 503). */
   public boolean add(HttpServerResponse response, Supplier<Boolean> alive) {
-    if (listeners.size() >= maxListeners) {
+    if (listeners.size() + waiting.size() >= maxListeners) {
       return false;
     }
     Listener l = new Listener(response, alive);
-    listeners.add(l);
-    response.closeHandler(v -> listeners.remove(l));
-    response.exceptionHandler(e -> listeners.remove(l));
+    waiting.add(l);
+    response.closeHandler(v -> forget(l));
+    response.exceptionHandler(e -> forget(l));
     if (timer == -1) {
-      seen = null; // a fresh baseline: the browser reads the list itself when it connects
+      seen = null; // a fresh baseline
       timer = vertx.setPeriodic(1000, id -> tick());
+      poll();
     }
     return true;
   }
 
+  public int capacity() {
+    return maxListeners;
+  }
+
   public int listeners() {
-    return listeners.size();
+    return listeners.size() + waiting.size();
+  }
+
+  private void forget(Listener l) {
+    listeners.remove(l);
+    waiting.remove(l);
   }
 
   public void stop() {
@@ -70,12 +85,12 @@ public final class LiveFeed {
       vertx.cancelTimer(timer);
       timer = -1;
     }
-    listeners.forEach(l -> l.response().end());
-    listeners.clear();
+    listeners.forEach(l -> drop(l, "stopping"));
+    waiting.forEach(l -> drop(l, "stopping"));
   }
 
   private void tick() {
-    if (listeners.isEmpty()) {
+    if (listeners.isEmpty() && waiting.isEmpty()) {
       vertx.cancelTimer(timer);
       timer = -1;
       return;
@@ -88,6 +103,10 @@ public final class LiveFeed {
         write(l, ": keep-alive\n\n");
       }
     }
+    poll();
+  }
+
+  private void poll() {
     if (polling) {
       return;
     }
@@ -102,16 +121,20 @@ public final class LiveFeed {
       ar.result().items().forEach(d -> now.put(d.id(), d));
       Map<String, Views.Deployment> before = seen;
       seen = now;
-      if (before == null) {
-        return;
-      }
-      // oldest first, so the browser inserts them in order
-      List<Views.Deployment> items = ar.result().items();
-      for (int i = items.size() - 1; i >= 0; i--) {
-        Views.Deployment d = items.get(i);
-        if (!d.equals(before.get(d.id()))) {
-          broadcast(d);
+      if (before != null) {
+        // oldest first, so the browser inserts them in order
+        List<Views.Deployment> items = ar.result().items();
+        for (int i = items.size() - 1; i >= 0; i--) {
+          Views.Deployment d = items.get(i);
+          if (!d.equals(before.get(d.id()))) {
+            broadcast(d);
+          }
         }
+      }
+      for (Listener l : List.copyOf(waiting)) {
+        waiting.remove(l);
+        listeners.add(l);
+        write(l, "retry: 2000\n: connected\n\n");
       }
     });
   }
@@ -130,21 +153,31 @@ public final class LiveFeed {
     }
   }
 
+  /** One listener's failure (a reset stream, a closed connection) never keeps the frame from the others. */
   private void write(Listener l, String frame) {
-    if (l.response().closed()) {
-      listeners.remove(l);
-    } else if (l.response().writeQueueFull()) {
-      drop(l, "too slow");
-    } else {
-      l.response().write(frame);
+    try {
+      if (l.response().closed()) {
+        listeners.remove(l);
+      } else if (l.response().writeQueueFull()) {
+        drop(l, "too slow");
+      } else {
+        l.response().write(frame).onFailure(e -> forget(l));
+      }
+    } catch (RuntimeException e) {
+      forget(l);
+      LOG.debug("live feed: a listener went away: {}", e.toString());
     }
   }
 
   private void drop(Listener l, String why) {
-    listeners.remove(l);
+    forget(l);
     LOG.debug("live feed: closing a listener ({})", why);
-    if (!l.response().closed()) {
-      l.response().end();
+    try {
+      if (!l.response().closed()) {
+        l.response().end();
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("live feed: closing a listener failed: {}", e.toString());
     }
   }
 }
