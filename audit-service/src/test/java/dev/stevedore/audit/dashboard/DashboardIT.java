@@ -298,6 +298,7 @@ class DashboardIT {
       assertThat(hosts).contains("pull").contains("health");
       assertThat(driver.findElement(By.id("timeline")).getText()).contains("deploy.requested").contains("deploy.succeeded");
       assertThat(driver.findElement(By.id("summary")).getText()).contains(hostile);
+      wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
       screenshot(driver, "dashboard-timeline.png");
 
       driver.findElement(By.id("nav-fleet")).click();
@@ -305,6 +306,7 @@ class DashboardIT {
       String silent = wait.until(d -> d.findElements(By.cssSelector("#hostlist tr.silent")).stream()
           .map(WebElement::getText).filter(t -> t.contains("old-" + run)).findFirst().orElse(null));
       assertThat(silent).contains("silent");
+      wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
       screenshot(driver, "dashboard-fleet.png");
 
       driver.findElement(By.id("nav-chain")).click();
