@@ -3,6 +3,9 @@ package dev.stevedore.audit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.audit.api.ApiRoutes;
 import dev.stevedore.audit.api.QueryHandlers;
+import dev.stevedore.audit.dashboard.DashboardRoutes;
+import dev.stevedore.audit.dashboard.LiveFeed;
+import dev.stevedore.audit.dashboard.Sessions;
 import dev.stevedore.audit.ingest.IngestMetrics;
 import dev.stevedore.audit.ingest.IngestVerticle;
 import dev.stevedore.audit.ingest.RecordDecoder;
@@ -107,9 +110,12 @@ public final class AuditService {
         new OpsRoutes.Check("consumer", () -> ingest.assigned().compose(a -> a ? Future.succeededFuture()
             : Future.failedFuture("no partition assigned yet")))), registry);
     ObjectMapper apiJson = JsonMappers.responses();
+    QueryHandlers handlers = new QueryHandlers(store, config.api(), apiJson, clock);
+    DashboardRoutes dashboard = new DashboardRoutes(new Sessions(clock, Duration.ofHours(8), 10_000), auth, handlers,
+        new LiveFeed(vertx, store, apiJson, 200));
     HttpServerVerticle api = new HttpServerVerticle(
         HttpServerVerticle.publicApi(config.http().host(), config.http().port()),
-        new ApiRoutes(new QueryHandlers(store, config.api(), apiJson, clock), auth, ops, registry), ApiRoutes::classify);
+        new ApiRoutes(handlers, auth, ops, registry, dashboard), ApiRoutes::classify);
     return vertx.deployVerticle(ingest)
         .compose(ingestId -> vertx.deployVerticle(api)
             .map(apiId -> {

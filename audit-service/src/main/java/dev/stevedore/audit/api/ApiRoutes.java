@@ -1,5 +1,6 @@
 package dev.stevedore.audit.api;
 
+import dev.stevedore.audit.dashboard.DashboardRoutes;
 import dev.stevedore.common.ops.OpsRoutes;
 import dev.stevedore.common.runtime.BearerGuard;
 import dev.stevedore.common.runtime.HttpProblem;
@@ -26,8 +27,16 @@ public final class ApiRoutes implements HttpServerVerticle.Routes {
   private final BearerGuard<String> auth;
   private final OpsRoutes ops;
   private final PrometheusMeterRegistry registry;
+  private final DashboardRoutes dashboard;
 
   public ApiRoutes(QueryHandlers handlers, BearerGuard<String> auth, OpsRoutes ops, PrometheusMeterRegistry registry) {
+    this(handlers, auth, ops, registry, null);
+  }
+
+  /** {@code dashboard}: the web dashboard under /ui, or null for none. */
+  public ApiRoutes(QueryHandlers handlers, BearerGuard<String> auth, OpsRoutes ops, PrometheusMeterRegistry registry,
+                   DashboardRoutes dashboard) {
+    this.dashboard = dashboard;
     this.handlers = handlers;
     this.auth = auth;
     this.ops = ops;
@@ -48,6 +57,9 @@ public final class ApiRoutes implements HttpServerVerticle.Routes {
     router.get("/api/v1/audit/verify").handler(handlers::verify);
     router.get("/api/v1/audit/conflicts").handler(handlers::conflicts);
     router.get("/api/v1/audit/unverified").handler(handlers::unverified);
+    if (dashboard != null) {
+      dashboard.mount(router);
+    }
   }
 
   private void timed(RoutingContext ctx) {

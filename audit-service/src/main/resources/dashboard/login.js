@@ -1,0 +1,6 @@
+'use strict';
+document.addEventListener('DOMContentLoaded', () => {
+  if (new URLSearchParams(location.search).has('error')) {
+    document.getElementById('error').hidden = false;
+  }
+});

@@ -1,0 +1,324 @@
+package dev.stevedore.audit.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.stevedore.audit.AuditConfig;
+import dev.stevedore.audit.AuditService;
+import dev.stevedore.audit.Events;
+import dev.stevedore.audit.testing.AuditHarness;
+import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.DeploymentIds;
+import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.testing.KafkaTestSupport;
+import io.vertx.core.Vertx;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard against a real audit service fed through a real Kafka broker: the session and
+ * CSRF rules over HTTP, then a headless Chromium (Debian's, driven by Selenium) that logs in and
+ * watches a deployment arrive without reloading.
+ */
+class DashboardIT {
+  static final String CHROMIUM = "/usr/bin/chromium";
+  static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  static KafkaTestSupport kafka;
+  static Vertx vertx;
+  static AuditService.RunningAudit running;
+  static Path dir;
+  static String run;
+  static String base;
+  static String origin;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = KafkaTestSupport.shared();
+    vertx = Vertx.vertx();
+    dir = Files.createTempDirectory("dashboard-it");
+    running = AuditHarness.start(vertx, AuditHarness.config(kafka, new AuditConfig.Database(null,
+        dir.resolve("audit.db").toString(), null, null, 4, 0, 0), "dashboard-it-" + UUID.randomUUID(), 500));
+    origin = "http://127.0.0.1:" + running.port();
+    base = origin + "/ui";
+    run = UUID.randomUUID().toString().substring(0, 8);
+    Instant at = Instant.now().minus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.MILLIS);
+    List<StevedoreEvent> events = new ArrayList<>();
+    String id = Events.deploymentId("dash-" + run + "-0");
+    events.addAll(deployment(id, "web-" + run, "v1", "first release", "web-1", at));
+    events.add(Events.heartbeat("web-1", "prod", "v1", Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+    events.add(Events.heartbeat("old-" + run, "prod", "v0", at.minus(Duration.ofHours(1))));
+    AuditHarness.publish(kafka, events);
+    await().atMost(Duration.ofSeconds(60)).until(() ->
+        AuditHarness.get(running.port(), "/api/v1/deployments/" + id).status() == 200);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (running != null) {
+      AuditHarness.stop(running);
+    }
+    vertx.close().await(10, TimeUnit.SECONDS);
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+  }
+
+  static List<StevedoreEvent> deployment(String id, String service, String version, String reason, String host,
+                                         Instant at) {
+    DeployRequested requested = new DeployRequested(DeploymentIds.eventId(id, "-", "requested"),
+        "stevedore://trigger/test", at, id, service, "prod", version, "c0ffee", "main", "acme/" + service, "ci-bot",
+        "generic", reason, null, null, null);
+    return List.of(requested,
+        Events.started(id, host, service, "prod", version, at.plusSeconds(1)),
+        Events.step(id, host, service, "pull", true, at.plusSeconds(2)),
+        Events.step(id, host, service, "health", true, at.plusSeconds(3)),
+        Events.succeeded(id, host, service, "prod", version, at.plusSeconds(4)));
+  }
+
+  static HttpResponse<String> post(String path, String body, String originHeader, String cookie) throws Exception {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(origin + path)).timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (originHeader != null) {
+      r.header("Origin", originHeader);
+    }
+    if (cookie != null) {
+      r.header("Cookie", cookie);
+    }
+    return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> get(String path, String cookie) throws Exception {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(origin + path)).timeout(Duration.ofSeconds(10)).GET();
+    if (cookie != null) {
+      r.header("Cookie", cookie);
+    }
+    return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Logs in over HTTP; returns the {@code name=value} of the session cookie. */
+  static String login() throws Exception {
+    HttpResponse<String> r = post("/ui/login", "token=" + AuditHarness.TOKEN, origin, null);
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("location")).contains("/ui/");
+    String setCookie = r.headers().firstValue("set-cookie").orElseThrow();
+    return setCookie.substring(0, setCookie.indexOf(';'));
+  }
+
+  @Test
+  void loginSetsAnOpaqueHttpOnlyStrictCookieAndOpensTheData() throws Exception {
+    HttpResponse<String> r = post("/ui/login", "token=" + AuditHarness.TOKEN, origin, null);
+    String setCookie = r.headers().firstValue("set-cookie").orElseThrow();
+    assertThat(setCookie).startsWith(DashboardRoutes.COOKIE + "=").containsIgnoringCase("HttpOnly").contains("SameSite=Strict")
+        .contains("Path=/ui").contains("Max-Age=28800").doesNotContain(AuditHarness.TOKEN).doesNotContain("Secure");
+    String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+    assertThat(get("/ui/data/deployments", cookie).statusCode()).isEqualTo(200);
+    assertThat(get("/ui/data/deployments", cookie).body()).contains("web-" + run);
+    assertThat(get("/ui/data/hosts", cookie).statusCode()).isEqualTo(200);
+    assertThat(get("/ui/", cookie).statusCode()).isEqualTo(200);
+    assertThat(get("/ui/", cookie).body()).contains("Recent deployments");
+    HttpResponse<String> bare = get("/ui", cookie);
+    assertThat(bare.statusCode()).isEqualTo(303);
+    assertThat(bare.headers().firstValue("location")).contains("/ui/");
+    // the session is not a bearer token for the API
+    assertThat(get("/api/v1/deployments", cookie).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void withoutASessionPagesRedirectAndDataIs401() throws Exception {
+    for (String cookie : new String[] {null, DashboardRoutes.COOKIE + "=forged", DashboardRoutes.COOKIE + "="
+        + AuditHarness.TOKEN}) {
+      assertThat(get("/ui/data/deployments", cookie).statusCode()).isEqualTo(401);
+      assertThat(get("/ui/events", cookie).statusCode()).isEqualTo(401);
+      HttpResponse<String> page = get("/ui/fleet.html", cookie);
+      assertThat(page.statusCode()).isEqualTo(303);
+      assertThat(page.headers().firstValue("location")).contains("/ui/login.html");
+    }
+    HttpResponse<String> login = get("/ui/login.html", null);
+    assertThat(login.statusCode()).isEqualTo(200);
+    assertThat(login.headers().firstValue("content-security-policy")).contains(DashboardRoutes.CSP);
+    assertThat(login.body()).doesNotContain("<script>").doesNotContain("onclick");
+  }
+
+  @Test
+  void aWrongTokenGetsNoSession() throws Exception {
+    for (String body : new String[] {"token=wrong", "token=", "", "token=" + AuditHarness.TOKEN + "x",
+        "token=" + "a".repeat(5000)}) {
+      HttpResponse<String> r = post("/ui/login", body, origin, null);
+      assertThat(r.statusCode()).as(body).isEqualTo(303);
+      assertThat(r.headers().firstValue("location")).contains("/ui/login.html?error=1");
+      assertThat(r.headers().firstValue("set-cookie")).isEmpty();
+    }
+    assertThat(post("/ui/login", "token=" + "a".repeat(20_000), origin, null).statusCode()).isEqualTo(413);
+  }
+
+  @Test
+  void loginAndLogoutFromAnotherOriginAreRefused() throws Exception {
+    for (String bad : new String[] {null, "null", "http://evil.example", "http://127.0.0.1:1",
+        "https://127.0.0.1:" + running.port()}) {
+      HttpResponse<String> r = post("/ui/login", "token=" + AuditHarness.TOKEN, bad, null);
+      assertThat(r.statusCode()).as(String.valueOf(bad)).isEqualTo(403);
+      assertThat(r.headers().firstValue("set-cookie")).isEmpty();
+    }
+    String cookie = login();
+    assertThat(post("/ui/logout", "", "http://evil.example", cookie).statusCode()).isEqualTo(403);
+    assertThat(post("/ui/logout", "", null, cookie).statusCode()).isEqualTo(403);
+    assertThat(get("/ui/data/deployments", cookie).statusCode()).isEqualTo(200);
+    HttpResponse<String> out = post("/ui/logout", "", origin, cookie);
+    assertThat(out.statusCode()).isEqualTo(303);
+    assertThat(out.headers().firstValue("set-cookie").orElseThrow()).contains("Max-Age=0");
+    assertThat(get("/ui/data/deployments", cookie).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void theLiveFeedPushesANewDeployment() throws Exception {
+    String cookie = login();
+    HttpRequest r = HttpRequest.newBuilder(URI.create(origin + "/ui/events")).header("Cookie", cookie).GET().build();
+    HttpResponse<java.io.InputStream> stream = HTTP.send(r, HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(stream.statusCode()).isEqualTo(200);
+    assertThat(stream.headers().firstValue("content-type")).as(stream.headers().map().toString()).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+    String id = Events.deploymentId("dash-sse-" + run);
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+      // the feed greets once it has read its baseline; what is ingested after that is pushed
+      for (String line = in.readLine(); !": connected".equals(line); line = in.readLine()) {
+        assertThat(line).isNotNull();
+      }
+      CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> {
+        try {
+          for (String line; (line = in.readLine()) != null; ) {
+            if (line.startsWith("data: ") && line.contains(id)) {
+              return line;
+            }
+          }
+          return null;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      AuditHarness.publish(kafka, deployment(id, "sse-" + run, "v7", null, "web-2", Instant.now()));
+      assertThat(seen.get(60, TimeUnit.SECONDS)).contains("\"service\":\"sse-" + run + "\"");
+    }
+  }
+
+  // ---- the real browser
+
+  static WebDriver browser() {
+    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
+        "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,800");
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(Paths.get(CHROMEDRIVER).toFile()).usingAnyFreePort().build();
+    return new ChromeDriver(service, options);
+  }
+
+  static void screenshot(WebDriver driver, String name) throws Exception {
+    String target = System.getProperty("dashboard.screenshots");
+    if (target != null && !target.isBlank()) {
+      Path out = Paths.get(target).resolve(name);
+      Files.createDirectories(out.getParent());
+      Files.write(out, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    }
+  }
+
+  @Test
+  void aBrowserLogsInSeesRowsArriveLiveOpensTheTimelineAndTheFleet() throws Exception {
+    Assumptions.assumeTrue(Files.isExecutable(Paths.get(CHROMIUM)) && Files.isExecutable(Paths.get(CHROMEDRIVER)),
+        "Debian's chromium and chromium-driver are not installed (scripts/install-deps.sh)");
+    WebDriver driver = browser();
+    try {
+      WebDriverWait wait = (WebDriverWait) new WebDriverWait(driver, Duration.ofSeconds(30)) {
+        @Override
+        protected RuntimeException timeoutException(String message, Throwable lastException) {
+          return super.timeoutException(message + " at " + driver.getCurrentUrl() + ": " + driver.getPageSource(),
+              lastException);
+        }
+      }.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+      driver.get(base + "/");
+      wait.until(d -> d.getCurrentUrl().contains("/ui/login.html"));
+      driver.findElement(By.id("token")).sendKeys("wrong-token");
+      driver.findElement(By.id("login")).click();
+      wait.until(d -> d.findElement(By.id("error")).isDisplayed());
+      driver.findElement(By.id("token")).sendKeys(AuditHarness.TOKEN);
+      driver.findElement(By.id("login")).click();
+      wait.until(d -> d.getCurrentUrl().endsWith("/ui/"));
+      wait.until(d -> d.findElement(By.id("deployments")).getText().contains("web-" + run));
+      wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
+      Object marker = ((JavascriptExecutor) driver).executeScript("window.noReload = 42; return window.noReload;");
+      assertThat(marker).isEqualTo(42L);
+
+      String id = Events.deploymentId("dash-live-" + run);
+      String hostile = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">";
+      AuditHarness.publish(kafka, deployment(id, "api-" + run, "v2", hostile, "web-1", Instant.now()));
+      // rows are replaced as updates arrive: read the text in the wait, find the row again to click
+      String row = wait.until(d -> d.findElements(By.cssSelector("tr[data-id='" + id + "']")).stream()
+          .map(WebElement::getText).filter(t -> t.contains("succeeded")).findFirst().orElse(null));
+      assertThat(((JavascriptExecutor) driver).executeScript("return window.noReload;")).isEqualTo(42L);
+      assertThat(row).contains("api-" + run).contains(hostile);
+      assertThat(((JavascriptExecutor) driver).executeScript("return window.pwned === undefined;")).isEqualTo(true);
+      screenshot(driver, "dashboard-deployments.png");
+
+      wait.until(d -> {
+        d.findElement(By.cssSelector("tr[data-id='" + id + "'] a")).click();
+        return true;
+      });
+      wait.until(d -> d.findElement(By.id("hosts")).getText().contains("web-1: succeeded"));
+      String hosts = driver.findElement(By.id("hosts")).getText();
+      assertThat(hosts).contains("pull").contains("health");
+      assertThat(driver.findElement(By.id("timeline")).getText()).contains("deploy.requested").contains("deploy.succeeded");
+      assertThat(driver.findElement(By.id("summary")).getText()).contains(hostile);
+      wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
+      screenshot(driver, "dashboard-timeline.png");
+
+      driver.findElement(By.id("nav-fleet")).click();
+      wait.until(d -> d.findElement(By.id("fleet")).getText().contains("web-1"));
+      String silent = wait.until(d -> d.findElements(By.cssSelector("#hostlist tr.silent")).stream()
+          .map(WebElement::getText).filter(t -> t.contains("old-" + run)).findFirst().orElse(null));
+      assertThat(silent).contains("silent");
+      wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
+      screenshot(driver, "dashboard-fleet.png");
+
+      driver.findElement(By.id("nav-chain")).click();
+      wait.until(d -> d.findElement(By.id("verdict")).getText().startsWith("intact"));
+
+      driver.findElement(By.id("logout")).click();
+      wait.until(d -> d.getCurrentUrl().contains("/ui/login.html"));
+      driver.get(base + "/fleet.html");
+      wait.until(d -> d.getCurrentUrl().contains("/ui/login.html"));
+      assertThat(((JavascriptExecutor) driver).executeScript("return document.cookie")).isEqualTo("");
+    } finally {
+      driver.quit();
+    }
+  }
+}
