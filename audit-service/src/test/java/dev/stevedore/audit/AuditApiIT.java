@@ -34,6 +34,9 @@ class AuditApiIT {
   static AuditService.RunningAudit running;
   static Path dir;
   static String service;
+  static String fleetService;
+  static String rolloutId;
+  static String tombstoneKey;
   static int port;
   static final Instant AT = Instant.now().minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.MILLIS);
 
@@ -60,10 +63,19 @@ class AuditApiIT {
     }
     events.add(Events.heartbeat("host-" + run, "prod", "v11", Instant.now().truncatedTo(ChronoUnit.MILLIS)));
     events.add(Events.heartbeat("old-" + run, "prod", "v1", AT));
+    // a halted canary: rollout events on their topic, the block on the blocklist (after a tombstone
+    // there, which is a lifted block and no event: neither stored nor dead-lettered)
+    rolloutId = Events.deploymentId("api-rollout-" + run);
+    fleetService = service + "-fleet";
+    tombstoneKey = "prod/" + fleetService + "/v0";
+    kafka.send(dev.stevedore.common.kafka.Topics.FLEET_BLOCKLIST, tombstoneKey, null);
+    events.addAll(Events.haltedCanary(rolloutId, fleetService, "prod", AT.plus(Duration.ofMinutes(30))));
     AuditHarness.publish(kafka, events);
     await().atMost(Duration.ofSeconds(60)).until(() ->
         json(get(port, "/api/v1/deployments?limit=100&service=" + service)).get("items").size() == 12
-            && json(get(port, "/api/v1/hosts")).get("items").size() >= 2);
+            && json(get(port, "/api/v1/hosts")).get("items").size() >= 2
+            && get(port, "/api/v1/rollouts/" + rolloutId).status() == 200
+            && json(get(port, "/api/v1/rollouts/" + rolloutId)).get("timeline").size() == 6);
   }
 
   @AfterAll
@@ -159,6 +171,52 @@ class AuditApiIT {
   }
 
   @Test
+  void answersTheRolloutListAndOneRolloutWithWavesHostsAndTimeline() throws Exception {
+    JsonNode list = json(get(port, "/api/v1/rollouts?service=" + fleetService));
+    assertThat(list.get("items")).singleElement().satisfies(r -> {
+      assertThat(r.get("id").asText()).isEqualTo(rolloutId);
+      assertThat(r.get("phase").asText()).isEqualTo("rolled-back");
+      assertThat(r.get("blocked").asBoolean()).isTrue();
+    });
+    assertThat(json(get(port, "/api/v1/rollouts?service=" + fleetService + "&phase=rolled-back&environment=prod"))
+        .get("items")).hasSize(1);
+    assertThat(json(get(port, "/api/v1/rollouts?service=" + fleetService + "&phase=succeeded")).get("items")).isEmpty();
+    assertThat(json(get(port, "/api/v1/rollouts?service=" + fleetService + "&environment=staging")).get("items")).isEmpty();
+
+    JsonNode one = json(get(port, "/api/v1/rollouts/" + rolloutId));
+    assertThat(one.get("version").asText()).isEqualTo("v2");
+    assertThat(one.get("policy").get("strategy").asText()).isEqualTo("canary");
+    assertThat(one.get("waves")).hasSize(2);
+    assertThat(one.get("waves").get(0).get("failed")).extracting(JsonNode::asText).containsExactly("web-1");
+    assertThat(one.get("hosts")).extracting(h -> h.get("host").asText() + "=" + h.get("state").asText())
+        .containsExactly("web-1=rolled-back", "web-2=rolled-back", "web-3=planned", "web-4=planned",
+            "web-5=unreached");
+    assertThat(one.get("hosts").get(0).get("outcome").get("status").asText()).isEqualTo("failed");
+    assertThat(one.get("hosts").get(1).get("rollbackOutcome").get("version").asText()).isEqualTo("v1");
+    List<String> types = new ArrayList<>();
+    one.get("timeline").forEach(e -> types.add(e.get("type").asText()));
+    assertThat(types).contains("rollout.started", "rollout.halted", "version.blocked", "rollout.rolled-back");
+    // the tombstone was skipped, not dead-lettered
+    assertThat(kafka.readAll(dev.stevedore.common.kafka.Topics.DEAD_LETTERS, Duration.ofSeconds(5)))
+        .noneMatch(r -> tombstoneKey.equals(r.key()));
+  }
+
+  @Test
+  void rolloutRoutesRefuseHostileInputWithoutA500() throws Exception {
+    assertThat(get(port, "/api/v1/rollouts/" + q("' OR 1=1 --")).status()).isEqualTo(404);
+    assertThat(get(port, "/api/v1/rollouts/does-not-exist").status()).isEqualTo(404);
+    assertThat(json(get(port, "/api/v1/rollouts/does-not-exist")).get("detail").asText()).contains("no rollout");
+    assertThat(get(port, "/api/v1/rollouts/" + "r".repeat(300)).status()).isEqualTo(400);
+    assertThat(get(port, "/api/v1/rollouts/a%00b").status()).isEqualTo(400);
+    assertThat(get(port, "/api/v1/rollouts/" + rolloutId + "?verbose=1").status()).isEqualTo(400);
+    assertThat(json(get(port, "/api/v1/rollouts?service=" + q("x' OR '1'='1"))).get("items")).isEmpty();
+    assertThat(json(get(port, "/api/v1/rollouts?limit=999999999999")).get("items").size()).isLessThanOrEqualTo(500);
+    assertThat(get(port, "/api/v1/rollouts?limit=100000").status()).isEqualTo(200);
+    assertThat(AuditHarness.rawGet(port, "/api/v1/rollouts?phase=%zz")).isEqualTo(400);
+    assertThat(json(get(port, "/api/v1/rollouts/" + rolloutId)).get("id").asText()).isEqualTo(rolloutId);
+  }
+
+  @Test
   void requiresAReaderToken() throws Exception {
     assertThat(get(port, "/api/v1/deployments", null).status()).isEqualTo(401);
     assertThat(get(port, "/api/v1/deployments", "Bearer wrong").status()).isEqualTo(401);
@@ -194,6 +252,15 @@ class AuditApiIT {
       "/api/v1/export?format=xml",
       "/api/v1/hosts?environment=%7F",
       "/api/v1/audit/verify?x=1",
+      "/api/v1/rollouts?phase=done",
+      "/api/v1/rollouts?status=halted",
+      "/api/v1/rollouts?cursor=abc",
+      "/api/v1/rollouts?limit=0",
+      "/api/v1/rollouts?limit=-5",
+      "/api/v1/rollouts?limit=ten",
+      "/api/v1/rollouts?service=a&service=b",
+      "/api/v1/rollouts?environment=%00prod",
+      "/api/v1/rollouts?service=",
   })
   void rejectsBadFiltersWith400AndAReason(String target) throws Exception {
     AuditHarness.Response r = get(port, target);

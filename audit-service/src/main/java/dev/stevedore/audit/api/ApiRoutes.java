@@ -50,6 +50,8 @@ public final class ApiRoutes implements HttpServerVerticle.Routes {
         .handler(auth.handler("stevedore-audit", "stevedore.reader", "a bearer token of the role reader is required"));
     router.get("/api/v1/deployments").handler(handlers::listDeployments);
     router.get("/api/v1/deployments/:id").handler(handlers::deployment);
+    router.get("/api/v1/rollouts").handler(handlers::listRollouts);
+    router.get("/api/v1/rollouts/:id").handler(handlers::rollout);
     router.get("/api/v1/hosts").handler(handlers::hosts);
     router.get("/api/v1/services/:service/history").handler(handlers::serviceHistory);
     router.get("/api/v1/metrics/dora").handler(handlers::dora);

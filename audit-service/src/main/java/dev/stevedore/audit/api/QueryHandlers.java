@@ -7,6 +7,7 @@ import dev.stevedore.audit.AuditConfig;
 import dev.stevedore.audit.dora.Dora;
 import dev.stevedore.audit.store.AuditStore;
 import dev.stevedore.audit.store.DeploymentFilter;
+import dev.stevedore.audit.store.RolloutFilter;
 import dev.stevedore.audit.store.Views;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.runtime.Problems;
@@ -59,6 +60,29 @@ public final class QueryHandlers {
     respond(ctx, store.read(q -> q.deployment(id)).map(found -> {
       Views.DeploymentDetail d = found.orElseThrow(() -> HttpProblem.notFound("no deployment " + QueryParams.clip(id)));
       ObjectNode node = json.valueToTree(d.deployment());
+      node.set("hosts", json.valueToTree(d.hosts()));
+      node.set("timeline", json.valueToTree(d.timeline()));
+      return node;
+    }));
+  }
+
+  /** Rollouts, newest first, filtered by environment, service and phase. */
+  public void listRollouts(RoutingContext ctx) {
+    RolloutFilter filter = params(ctx, QueryParams.ROLLOUT_PARAMS)
+        .rolloutFilter(config.defaultLimit(), config.maxLimit());
+    respond(ctx, store.read(q -> q.rollouts(filter)).map(items -> Map.of("items", items)));
+  }
+
+  /** One rollout with its waves, hosts and timeline. */
+  public void rollout(RoutingContext ctx) {
+    params(ctx, Set.of());
+    String id = QueryParams.validName("id", ctx.pathParam("id"));
+    respond(ctx, store.read(q -> q.rollout(id)).map(found -> {
+      Views.RolloutDetail d = found.orElseThrow(() -> HttpProblem.notFound("no rollout " + QueryParams.clip(id)));
+      ObjectNode node = json.valueToTree(d.rollout());
+      node.set("policy", d.policy());
+      node.set("unreached", json.valueToTree(d.unreached()));
+      node.set("waves", json.valueToTree(d.waves()));
       node.set("hosts", json.valueToTree(d.hosts()));
       node.set("timeline", json.valueToTree(d.timeline()));
       return node;

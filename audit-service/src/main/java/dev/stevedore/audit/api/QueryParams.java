@@ -2,6 +2,8 @@ package dev.stevedore.audit.api;
 
 import dev.stevedore.audit.store.DeploymentFilter;
 import dev.stevedore.audit.store.DeploymentStatus;
+import dev.stevedore.audit.store.RolloutFilter;
+import dev.stevedore.audit.store.RolloutPhase;
 import dev.stevedore.audit.store.Views;
 import dev.stevedore.common.runtime.HttpProblem;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +30,7 @@ public final class QueryParams {
 
   public static final Set<String> DEPLOYMENT_PARAMS =
       Set.of("service", "environment", "host", "status", "since", "until", "limit", "cursor");
+  public static final Set<String> ROLLOUT_PARAMS = Set.of("environment", "service", "phase", "limit");
   public static final Set<String> HISTORY_PARAMS =
       Set.of("environment", "host", "status", "since", "until", "limit", "cursor");
 
@@ -91,6 +94,18 @@ public final class QueryParams {
       throw HttpProblem.badRequest("status must be one of " + new java.util.TreeSet<>(DeploymentStatus.ALL));
     }
     return v;
+  }
+
+  /** The rollout list's filter: one of the phases {@link RolloutPhase#WORDS}. */
+  public RolloutPhase phase() {
+    String v = raw("phase");
+    return v == null ? null : RolloutPhase.of(v).orElseThrow(() ->
+        HttpProblem.badRequest("phase must be one of " + RolloutPhase.WORDS));
+  }
+
+  /** The rollout list filter. */
+  public RolloutFilter rolloutFilter(int defaultLimit, int maxLimit) {
+    return new RolloutFilter(name("environment"), name("service"), phase(), limit(defaultLimit, maxLimit));
   }
 
   /** An RFC 3339 instant, as epoch milliseconds. */

@@ -1,5 +1,6 @@
 package dev.stevedore.audit.ingest;
 
+import dev.stevedore.common.kafka.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.common.TopicPartition;
@@ -141,6 +142,12 @@ final class BatchPipeline {
         });
   }
 
+  /** A tombstone on a compacted topic (a lifted block) is no event; anything else is decoded. */
+  private RecordDecoder.Decoded decode(KafkaConsumerRecord<String, byte[]> r) {
+    return r.value() == null && Topics.COMPACTED.contains(r.topic()) ? RecordDecoder.Decoded.TOMBSTONE
+        : decoder.decode(r.value());
+  }
+
   /** Decodes on worker threads, in parallel chunks (strict decoding and canonical JSON cost CPU). */
   private Future<List<RecordDecoder.Decoded>> decodeAll(List<KafkaConsumerRecord<String, byte[]>> records) {
     int chunks = records.size() < 200 ? 1 : DECODE_PARALLELISM;
@@ -148,7 +155,7 @@ final class BatchPipeline {
     List<Future<List<RecordDecoder.Decoded>>> parts = new ArrayList<>();
     for (int from = 0; from < records.size(); from += size) {
       List<KafkaConsumerRecord<String, byte[]>> part = records.subList(from, Math.min(records.size(), from + size));
-      parts.add(vertx.executeBlocking(() -> part.stream().map(r -> decoder.decode(r.value())).toList(), false));
+      parts.add(vertx.executeBlocking(() -> part.stream().map(BatchPipeline.this::decode).toList(), false));
     }
     return Future.all(parts).map(all -> {
       List<RecordDecoder.Decoded> out = new ArrayList<>(records.size());

@@ -37,7 +37,7 @@ final class DeadLetters {
   Future<Void> undecodable(List<KafkaConsumerRecord<String, byte[]>> records, List<RecordDecoder.Decoded> decoded) {
     List<Future<?>> sends = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
-      if (!decoded.get(i).ok()) {
+      if (!decoded.get(i).ok() && !decoded.get(i).tombstone()) {
         KafkaConsumerRecord<String, byte[]> r = records.get(i);
         LOG.warn("dead-lettering {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), decoded.get(i).reason());
         sends.add(send(r.key(), r.value(), decoded.get(i).reason(), origin(r)));

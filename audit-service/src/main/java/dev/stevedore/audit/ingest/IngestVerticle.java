@@ -22,13 +22,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka boundary of the audit: one consumer in one group over requests, outcome events and
- * heartbeats, driving a {@link BatchPipeline} (store each poll as a batch, then commit it) over a
+ * The Kafka boundary of the audit: one consumer in one group over {@link #TOPICS}, driving a
+ * {@link BatchPipeline} (store each poll as a batch, then commit it) over a
  * {@link KafkaSource} (poll, commit, pause during an outage). Dead letters go through
  * {@link DeadLetters}, outage decisions through {@link OutageGate}.
  */
 public final class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
+
+  /**
+   * What the audit stores: requests, agent events, heartbeats, the trigger's rollout events and
+   * the fleet blocklist (its tombstones are skipped). Not the rollout state topic: its snapshots
+   * repeat what the rollout events say.
+   */
+  public static final Set<String> TOPICS = Set.of(Topics.REQUESTS, Topics.EVENTS, Topics.HEARTBEATS,
+      Topics.ROLLOUT_EVENTS, Topics.FLEET_BLOCKLIST);
 
   private final AuditConfig.Ingest config;
   private final KafkaSettings kafka;
@@ -62,10 +70,9 @@ public final class IngestVerticle extends VerticleBase {
           consumer = client;
           consumer.partitionsAssignedHandler(tps -> LOG.info("assigned {}", tps));
           consumer.partitionsRevokedHandler(tps -> LOG.info("revoked {}", tps));
-          return consumer.subscribe(Set.of(Topics.REQUESTS, Topics.EVENTS, Topics.HEARTBEATS));
+          return consumer.subscribe(TOPICS);
         }).onSuccess(v -> {
-          LOG.info("consuming {}, {}, {} in group {}", Topics.REQUESTS, Topics.EVENTS, Topics.HEARTBEATS,
-              config.groupId());
+          LOG.info("consuming {} in group {}", TOPICS, config.groupId());
           OutageGate gate = new OutageGate();
           DeadLetters deadLetters = new DeadLetters(publisher::deadLetter, metrics);
           source = new KafkaSource(vertx, consumer, Duration.ofMillis(config.pollTimeoutMs()), config.retryDelayMs(),

@@ -8,7 +8,19 @@ import dev.stevedore.common.event.DeployEvent;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.EventDecodingException;
+import dev.stevedore.common.event.HostVersion;
+import dev.stevedore.common.event.RolloutEvent;
+import dev.stevedore.common.event.RolloutHalted;
+import dev.stevedore.common.event.RolloutRolledBack;
+import dev.stevedore.common.event.RolloutStarted;
+import dev.stevedore.common.event.RolloutState;
+import dev.stevedore.common.event.RolloutSucceeded;
+import dev.stevedore.common.event.RolloutSuperseded;
+import dev.stevedore.common.event.RolloutWave;
+import dev.stevedore.common.event.RolloutWaveFinished;
+import dev.stevedore.common.event.RolloutWaveStarted;
 import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.event.VersionBlocked;
 import dev.stevedore.common.event.VersionUnblocked;
 import dev.stevedore.common.security.EventVerifier;
 import dev.stevedore.common.security.RequestVerifier;
@@ -22,10 +34,19 @@ public final class RecordDecoder {
   /** Longest event id, deployment id, host, service or environment the store indexes. */
   public static final int MAX_KEY_LENGTH = 255;
 
-  /** Either {@code event} or {@code reason} is set. */
+  /**
+   * Either {@code event} or {@code reason} is set; neither for a tombstone of a compacted topic
+   * (a lifted block), which is no event: it is neither stored nor dead-lettered.
+   */
   public record Decoded(StoredEvent event, String reason) {
+    public static final Decoded TOMBSTONE = new Decoded(null, null);
+
     public boolean ok() {
       return event != null;
+    }
+
+    public boolean tombstone() {
+      return event == null && reason == null;
     }
   }
 
@@ -43,7 +64,8 @@ public final class RecordDecoder {
   }
 
   /**
-   * @param trigger checks what the trigger signs (requests, cancellations, unblocks) against the
+   * @param trigger checks what the trigger signs (requests, cancellations, unblocks, blocks and
+   *     rollout events) against the
    *     trusted trigger keys; failures are flagged, not refused; {@code null}: not checked
    */
   public RecordDecoder(EventCodec codec, EventVerifier verifier, RequestVerifier trigger) {
@@ -84,6 +106,10 @@ public final class RecordDecoder {
         rejection = trigger.rejection(c);
       } else if (event instanceof VersionUnblocked u) {
         rejection = trigger.rejection(u);
+      } else if (event instanceof VersionBlocked b) {
+        rejection = trigger.rejection(b);
+      } else if (event instanceof RolloutEvent r) {
+        rejection = rolloutRejection(r);
       }
       if (rejection != null) {
         return "trigger signature: " + rejection;
@@ -91,6 +117,27 @@ public final class RecordDecoder {
     }
     EventVerifier.Verdict verdict = verifier.verify(event);
     return verdict.verified() ? null : verdict.reason();
+  }
+
+  private String rolloutRejection(RolloutEvent r) {
+    if (r instanceof RolloutStarted e) {
+      return trigger.rejection(e);
+    } else if (r instanceof RolloutWaveStarted e) {
+      return trigger.rejection(e);
+    } else if (r instanceof RolloutWaveFinished e) {
+      return trigger.rejection(e);
+    } else if (r instanceof RolloutHalted e) {
+      return trigger.rejection(e);
+    } else if (r instanceof RolloutSucceeded e) {
+      return trigger.rejection(e);
+    } else if (r instanceof RolloutRolledBack e) {
+      return trigger.rejection(e);
+    } else if (r instanceof RolloutSuperseded e) {
+      return trigger.rejection(e);
+    } else if (r instanceof RolloutState e) {
+      return trigger.rejection(e);
+    }
+    return "not a known rollout event";
   }
 
   private static String tooLong(StevedoreEvent event) {
@@ -103,11 +150,56 @@ public final class RecordDecoder {
     if (event instanceof AgentEvent a && a.host().length() > MAX_KEY_LENGTH) {
       return "host";
     }
-    DeployEvent d = (DeployEvent) event;
+    if (event instanceof RolloutEvent r) {
+      String field = longer("rolloutId", r.rolloutId(), "environment", r.environment(), "service", r.service());
+      return field != null ? field : longer("version", r.version(), "host", longestHost(r), null, null);
+    }
+    if (event instanceof VersionBlocked b) {
+      return longer("rolloutId", b.rolloutId(), "environment", b.environment(), "service", b.service());
+    }
+    if (!(event instanceof DeployEvent d)) {
+      return null;
+    }
     if (d.deploymentId().length() > MAX_KEY_LENGTH) {
       return "deploymentId";
     }
     return null;
+  }
+
+  /** The longest host name a rollout event lists (the rollout projection keys rows by host). */
+  private static String longestHost(RolloutEvent r) {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    if (r instanceof RolloutStarted e) {
+      e.waves().stream().map(RolloutWave::hosts).forEach(names::addAll);
+      names.addAll(e.unreached());
+    } else if (r instanceof RolloutWaveStarted e) {
+      names.addAll(e.hosts());
+    } else if (r instanceof RolloutWaveFinished e) {
+      names.addAll(e.succeeded());
+      names.addAll(e.failed());
+      names.addAll(e.skipped());
+      names.addAll(e.unreached());
+    } else if (r instanceof RolloutHalted e) {
+      names.addAll(e.failed());
+      e.rollbacks().stream().map(HostVersion::host).forEach(names::add);
+      e.rollbacks().stream().map(HostVersion::version).forEach(names::add);
+    } else if (r instanceof RolloutSucceeded e) {
+      names.addAll(e.succeeded());
+      names.addAll(e.failed());
+      names.addAll(e.skipped());
+      names.addAll(e.unreached());
+    } else if (r instanceof RolloutRolledBack e) {
+      names.addAll(e.failed());
+      e.rolledBack().stream().map(HostVersion::host).forEach(names::add);
+      e.rolledBack().stream().map(HostVersion::version).forEach(names::add);
+    }
+    String longest = null;
+    for (String n : names) {
+      if (longest == null || n.length() > longest.length()) {
+        longest = n;
+      }
+    }
+    return longest;
   }
 
   private static String longer(String n1, String v1, String n2, String v2, String n3, String v3) {

@@ -12,7 +12,9 @@ import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.DeployStarted;
 import dev.stevedore.common.event.DeployStep;
 import dev.stevedore.common.event.Outcome;
+import dev.stevedore.common.event.RolloutEvent;
 import dev.stevedore.common.event.StevedoreEvent;
+import dev.stevedore.common.event.VersionBlocked;
 import dev.stevedore.common.event.VersionUnblocked;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -276,6 +278,15 @@ public final class EventWriter {
       host = o.host();
       service = o.service();
       environment = o.environment();
+    } else if (e instanceof RolloutEvent r) {
+      // the rollout id is the deployment id of its waves: one index range holds the rollout's events
+      deploymentId = r.rolloutId();
+      service = r.service();
+      environment = r.environment();
+    } else if (e instanceof VersionBlocked b) {
+      deploymentId = b.rolloutId();
+      service = b.service();
+      environment = b.environment();
     }
     str(ps, 6, deploymentId);
     str(ps, 7, host);
@@ -288,7 +299,8 @@ public final class EventWriter {
 
   /**
    * Updates the projections: the steps and the fleet inventory by insert/upsert, the deployments
-   * and their hosts through {@link Projection} (loaded, folded, written back once per row).
+   * and their hosts through {@link Projection} (loaded, folded, written back once per row), the
+   * rollouts through {@link RolloutProjection} (only for a batch that holds rollout events).
    */
   private void project(Connection c, List<StoredEvent> fresh, long[] seqs) throws SQLException {
     List<StevedoreEvent> events = new ArrayList<>(fresh.size());
@@ -312,6 +324,12 @@ public final class EventWriter {
       Projection projection = Projection.load(c, dialect, Projection.deploymentIds(events));
       projection.fold(events);
       projection.write(c);
+      Set<String> rollouts = RolloutProjection.rolloutIds(events);
+      if (!rollouts.isEmpty()) {
+        RolloutProjection rolloutProjection = RolloutProjection.load(c, dialect, json, rollouts);
+        rolloutProjection.fold(events);
+        rolloutProjection.write(c);
+      }
       if (steps) {
         step.executeBatch();
       }

@@ -265,7 +265,7 @@ final class Projection {
     write(c, HOSTS, hosts.values());
   }
 
-  private static void write(Connection c, Row.Table table, Iterable<? extends Row> rows) throws SQLException {
+  static void write(Connection c, Row.Table table, Iterable<? extends Row> rows) throws SQLException {
     List<List<Object>> inserts = new ArrayList<>();
     List<List<Object>> updates = new ArrayList<>();
     for (Row row : rows) {

@@ -160,6 +160,151 @@ public final class QueryRepository {
     }
   }
 
+  private static final String ROLLOUT_COLUMNS = "id, environment, service, version, phase, strategy, started_at, "
+      + "finished_at, updated_at, supersedes, superseded_by, requested_by, reason, halt_reason, halted_wave, blocked";
+  /** Most hosts a rollout detail lists (the rollout's own hosts and any other host that reported an outcome). */
+  static final int MAX_ROLLOUT_HOSTS = 20_000;
+
+  /** Rollouts, newest first (start time, then id). */
+  public List<Views.Rollout> rollouts(RolloutFilter f) throws SQLException {
+    Where where = new Where()
+        .andIfSet("environment = ?", f.environment())
+        .andIfSet("service = ?", f.service())
+        .andIfSet("phase = ?", f.phase() == null ? null : f.phase().word());
+    String sql = "SELECT " + ROLLOUT_COLUMNS + " FROM rollouts" + where.sql()
+        + " ORDER BY started_at DESC, id DESC LIMIT ?";
+    List<Views.Rollout> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setInt(where.bind(ps), f.limit());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rollout(rs));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One rollout with its waves, its hosts (state from the rollout events, outcomes from the
+   * agents' events of the rollout's deployment and of its rollbacks) and the timeline of its
+   * rollout events (at most 10,000).
+   */
+  public Optional<Views.RolloutDetail> rollout(String id) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      Views.Rollout rollout;
+      String policy;
+      String unreached;
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + ROLLOUT_COLUMNS + ", policy, unreached FROM rollouts "
+          + "WHERE id = ?")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          rollout = rollout(rs);
+          policy = rs.getString("policy");
+          unreached = rs.getString("unreached");
+        }
+      }
+      List<Views.RolloutWave> waves = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM rollout_waves WHERE rollout_id = ? ORDER BY wave")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            waves.add(new Views.RolloutWave(rs.getInt("wave"), rs.getInt("canary") == 1, hostList(rs.getString("hosts")),
+                rs.getString("request_id"), iso(longOrNull(rs, "started_at")), iso(longOrNull(rs, "finished_at")),
+                hostList(rs.getString("succeeded")), hostList(rs.getString("failed")),
+                hostList(rs.getString("skipped")), hostList(rs.getString("unreached"))));
+          }
+        }
+      }
+      Map<String, String[]> states = new java.util.TreeMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT host, wave, state, rollback_version FROM rollout_hosts "
+          + "WHERE rollout_id = ? ORDER BY host LIMIT " + MAX_ROLLOUT_HOSTS)) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            Integer wave = intOrNull(rs, "wave");
+            states.put(rs.getString("host"), new String[] {wave == null ? null : String.valueOf(wave),
+                rs.getString("state"), rs.getString("rollback_version")});
+          }
+        }
+      }
+      Map<String, Views.HostOutcome> outcomes = outcomes(c, id);
+      java.util.Set<String> rollbackVersions = new java.util.TreeSet<>();
+      states.values().forEach(s -> {
+        if (s[2] != null) {
+          rollbackVersions.add(s[2]);
+        }
+      });
+      Map<String, Map<String, Views.HostOutcome>> rollbackOutcomes = new LinkedHashMap<>();
+      for (String version : rollbackVersions) {
+        rollbackOutcomes.put(version, outcomes(c, rollbackDeploymentId(id, version)));
+      }
+      java.util.Set<String> hostNames = new java.util.TreeSet<>(states.keySet());
+      hostNames.addAll(outcomes.keySet());
+      List<Views.RolloutHost> hosts = new ArrayList<>();
+      for (String host : hostNames) {
+        if (hosts.size() >= MAX_ROLLOUT_HOSTS) {
+          break;
+        }
+        String[] s = states.get(host);
+        String rollbackVersion = s == null ? null : s[2];
+        hosts.add(new Views.RolloutHost(host, s == null || s[0] == null ? null : Integer.valueOf(s[0]),
+            s == null ? null : s[1], rollbackVersion, outcomes.get(host),
+            rollbackVersion == null ? null : rollbackOutcomes.get(rollbackVersion).get(host)));
+      }
+      List<Views.TimelineEntry> timeline = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT seq, event_id, type, event_time, host, unverified FROM events "
+          + "WHERE deployment_id = ? AND (type LIKE 'rollout.%' OR type = 'version.blocked') "
+          + "ORDER BY event_time, seq LIMIT 10000")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            timeline.add(new Views.TimelineEntry(rs.getLong("seq"), rs.getString("event_id"), rs.getString("type"),
+                iso(rs.getLong("event_time")), rs.getString("host"), rs.getString("unverified")));
+          }
+        }
+      }
+      return Optional.of(new Views.RolloutDetail(rollout, policy == null ? null : readJson(policy,
+          new TypeReference<com.fasterxml.jackson.databind.JsonNode>() {}), hostList(unreached), waves, hosts, timeline));
+    }
+  }
+
+  /** The deployment id of the requests that send a halted rollout's hosts back to {@code version}. */
+  public static String rollbackDeploymentId(String rolloutId, String version) {
+    return dev.stevedore.common.event.DeploymentIds.of("rollout-rollback", rolloutId + "/" + version);
+  }
+
+  private static Map<String, Views.HostOutcome> outcomes(Connection c, String deploymentId) throws SQLException {
+    Map<String, Views.HostOutcome> out = new LinkedHashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT host, status, version, running_version, reason, finished_at "
+        + "FROM deployment_hosts WHERE deployment_id = ? ORDER BY host LIMIT " + MAX_ROLLOUT_HOSTS)) {
+      ps.setString(1, deploymentId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString("host"), new Views.HostOutcome(deploymentId, rs.getString("status"),
+              rs.getString("version"), rs.getString("running_version"), rs.getString("reason"),
+              iso(longOrNull(rs, "finished_at"))));
+        }
+      }
+    }
+    return out;
+  }
+
+  private Views.Rollout rollout(ResultSet rs) throws SQLException {
+    return new Views.Rollout(rs.getString("id"), rs.getString("environment"), rs.getString("service"),
+        rs.getString("version"), rs.getString("phase"), rs.getString("strategy"), iso(rs.getLong("started_at")),
+        iso(longOrNull(rs, "finished_at")), iso(rs.getLong("updated_at")), rs.getString("supersedes"),
+        rs.getString("superseded_by"), rs.getString("requested_by"), rs.getString("reason"),
+        rs.getString("halt_reason"), intOrNull(rs, "halted_wave"), rs.getInt("blocked") == 1);
+  }
+
+  private List<String> hostList(String text) {
+    return text == null ? null : readJson(text, new TypeReference<List<String>>() {});
+  }
+
   /** The fleet inventory: the latest heartbeat per host, stale when older than {@code staleBefore}. */
   public List<Views.Host> hosts(String environment, long staleBefore, int limit) throws SQLException {
     Where where = new Where().andIfSet("environment = ?", environment);

@@ -51,4 +51,32 @@ public final class Views {
 
   public record Conflict(String eventId, String type, String receivedAt, Long storedSeq, String storedPayload,
                          String payload) {}
+
+  /** One rollout, as the list and the detail show it. Times are RFC 3339 strings. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record Rollout(String id, String environment, String service, String version, String phase,
+                        String strategy, String startedAt, String finishedAt, String updatedAt, String supersedes,
+                        String supersededBy, String requestedBy, String reason, String haltReason,
+                        Integer haltedWave, boolean blocked) {}
+
+  /** A wave as planned, started and finished; the lists are null until the wave finished. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record RolloutWave(int index, boolean canary, List<String> hosts, String requestId, String startedAt,
+                            String finishedAt, List<String> succeeded, List<String> failed, List<String> skipped,
+                            List<String> unreached) {}
+
+  /**
+   * A host of a rollout: its wave and state from the rollout events, and the outcome its agent
+   * reported for the rollout (deployment id = rollout id) and for the rollback a halt sent it.
+   */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record RolloutHost(String host, Integer wave, String state, String rollbackVersion, HostOutcome outcome,
+                            HostOutcome rollbackOutcome) {}
+
+  /** What an agent's outcome says, from the deployment projection. */
+  public record HostOutcome(String deploymentId, String status, String version, String runningVersion,
+                            String reason, String finishedAt) {}
+
+  public record RolloutDetail(Rollout rollout, com.fasterxml.jackson.databind.JsonNode policy, List<String> unreached,
+                              List<RolloutWave> waves, List<RolloutHost> hosts, List<TimelineEntry> timeline) {}
 }

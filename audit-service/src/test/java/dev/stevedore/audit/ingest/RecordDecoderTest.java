@@ -79,6 +79,51 @@ class RecordDecoderTest {
     assertThat(unverified(decoder, cancel)).as("without trusted trigger keys: not checked").isNull();
   }
 
+  @Test
+  void flagsRolloutEventsAndBlocksThatTheTriggerDidNotSignWithoutRefusingThem() {
+    java.security.KeyPair triggerKeys = dev.stevedore.common.security.Ed25519Keys.generate();
+    var trigger = new dev.stevedore.common.security.RequestSigner(triggerKeys, Events.CODEC);
+    var mallory = new dev.stevedore.common.security.RequestSigner(dev.stevedore.common.security.Ed25519Keys.generate(),
+        Events.CODEC);
+    RecordDecoder checking = new RecordDecoder(Events.CODEC, new dev.stevedore.common.security.EventVerifier(
+        java.util.List.of(), Events.CODEC), new dev.stevedore.common.security.RequestVerifier(
+        java.util.List.of(triggerKeys.getPublic()), Events.CODEC));
+    for (var e : Events.haltedCanary("r-1", "web", "prod", t)) {
+      if (e instanceof dev.stevedore.common.event.RolloutEvent || e instanceof dev.stevedore.common.event.VersionBlocked) {
+        var request = (dev.stevedore.common.event.SignedRequest<?>) e;
+        assertThat(unverified(checking, (dev.stevedore.common.event.StevedoreEvent) request.unsigned()))
+            .as(e.type().typeName()).isEqualTo("trigger signature: unsigned request");
+        assertThat(unverified(checking, sign(trigger, e))).as(e.type().typeName()).isNull();
+        assertThat(unverified(checking, sign(mallory, e))).as(e.type().typeName())
+            .startsWith("trigger signature: signed by untrusted key");
+      }
+    }
+    var halted = (dev.stevedore.common.event.RolloutHalted) sign(trigger, Events.haltedCanary("r-1", "web", "prod", t)
+        .stream().filter(e -> e instanceof dev.stevedore.common.event.RolloutHalted).findFirst().orElseThrow());
+    var tampered = new dev.stevedore.common.event.RolloutHalted(halted.id(), halted.source(), halted.time(),
+        halted.rolloutId(), halted.environment(), halted.service(), halted.version(), halted.wave(), halted.reason(),
+        java.util.List.of(), halted.rollbacks(), false, halted.keyId(), halted.signature());
+    assertThat(unverified(checking, tampered)).isEqualTo("trigger signature: signature does not verify");
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static dev.stevedore.common.event.StevedoreEvent sign(dev.stevedore.common.security.RequestSigner signer,
+                                                                dev.stevedore.common.event.StevedoreEvent e) {
+    return (dev.stevedore.common.event.StevedoreEvent) signer.sign((dev.stevedore.common.event.StevedoreEvent & dev.stevedore.common.event.SignedRequest) e);
+  }
+
+  @Test
+  void refusesRolloutEventsWithNamesTooLongToIndex() {
+    var longHost = Events.waveStarted("r-1", "web", "prod", "v2", 0, java.util.List.of("ok", "h".repeat(256)), t);
+    assertThat(decoder.decode(Events.CODEC.encode(longHost)).reason()).contains("'host'");
+    var longId = Events.rolloutSucceeded("r".repeat(256), "web", "prod", "v2", java.util.List.of(), t);
+    assertThat(decoder.decode(Events.CODEC.encode(longId)).reason()).contains("'rolloutId'");
+    var longBlock = Events.blocked("r-1", "s".repeat(256), "prod", "v2", java.util.List.of(), t);
+    assertThat(decoder.decode(Events.CODEC.encode(longBlock)).reason()).contains("'service'");
+    assertThat(decoder.decode(Events.CODEC.encode(Events.waveStarted("r-1", "web", "prod", "v2", 0,
+        java.util.List.of("web-1"), t))).ok()).isTrue();
+  }
+
   private static String unverified(RecordDecoder d, dev.stevedore.common.event.StevedoreEvent e) {
     RecordDecoder.Decoded decoded = d.decode(Events.CODEC.encode(e));
     assertThat(decoded.ok()).as("stored, not refused").isTrue();

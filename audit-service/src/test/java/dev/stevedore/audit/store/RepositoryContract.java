@@ -358,6 +358,107 @@ abstract class RepositoryContract {
   }
 
   @Test
+  void projectsAHaltedCanaryWithItsWavesHostStatesOutcomesAndTimeline() throws Exception {
+    String id = deploymentId("rollout-halted");
+    List<StevedoreEvent> stream = Events.haltedCanary(id, "web", "prod", T0);
+    // one event per batch, then the whole stream again: the projection is the same, stored once
+    for (StevedoreEvent e : stream) {
+      store(List.of(e));
+    }
+    assertThat(store(stream).stored()).isZero();
+
+    Views.RolloutDetail d = queries.rollout(id).orElseThrow();
+    Views.Rollout r = d.rollout();
+    assertThat(r.phase()).isEqualTo("rolled-back");
+    assertThat(r.version()).isEqualTo("v2");
+    assertThat(r.strategy()).isEqualTo("canary");
+    assertThat(r.startedAt()).isEqualTo(T0.plusMillis(10).toString());
+    assertThat(r.finishedAt()).isEqualTo(T0.plusSeconds(13).toString());
+    assertThat(r.blocked()).isTrue();
+    assertThat(r.haltedWave()).isZero();
+    assertThat(r.haltReason()).contains("failed");
+    assertThat(r.requestedBy()).isEqualTo("ci-bot");
+    assertThat(d.policy().get("canaryHosts").asInt()).isEqualTo(2);
+    assertThat(d.unreached()).containsExactly("web-5");
+    assertThat(d.waves()).hasSize(2);
+    Views.RolloutWave canary = d.waves().get(0);
+    assertThat(canary.canary()).isTrue();
+    assertThat(canary.hosts()).containsExactly("web-1", "web-2");
+    assertThat(canary.startedAt()).isEqualTo(T0.plusMillis(20).toString());
+    assertThat(canary.succeeded()).containsExactly("web-2");
+    assertThat(canary.failed()).containsExactly("web-1");
+    assertThat(d.waves().get(1).startedAt()).isNull();
+    assertThat(d.waves().get(1).hosts()).containsExactly("web-3", "web-4");
+    assertThat(d.hosts()).extracting(Views.RolloutHost::host, Views.RolloutHost::wave, Views.RolloutHost::state,
+            Views.RolloutHost::rollbackVersion)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("web-1", 0, "rolled-back", "v1"),
+            org.assertj.core.groups.Tuple.tuple("web-2", 0, "rolled-back", "v1"),
+            org.assertj.core.groups.Tuple.tuple("web-3", 1, "planned", null),
+            org.assertj.core.groups.Tuple.tuple("web-4", 1, "planned", null),
+            org.assertj.core.groups.Tuple.tuple("web-5", null, "unreached", null));
+    Views.RolloutHost web1 = d.hosts().get(0);
+    assertThat(web1.outcome().status()).isEqualTo("failed");
+    assertThat(web1.outcome().deploymentId()).isEqualTo(id);
+    assertThat(web1.rollbackOutcome()).isNull();
+    Views.RolloutHost web2 = d.hosts().get(1);
+    assertThat(web2.outcome().status()).isEqualTo("succeeded");
+    assertThat(web2.rollbackOutcome().status()).isEqualTo("succeeded");
+    assertThat(web2.rollbackOutcome().version()).isEqualTo("v1");
+    assertThat(web2.rollbackOutcome().deploymentId()).isEqualTo(QueryRepository.rollbackDeploymentId(id, "v1"));
+    assertThat(d.hosts().get(2).outcome()).isNull();
+    assertThat(d.timeline()).extracting(Views.TimelineEntry::type).containsExactly("rollout.started",
+        "rollout.wave-started", "rollout.wave-finished", "rollout.halted", "version.blocked", "rollout.rolled-back");
+    // the deployment of the waves is the ordinary one: its status comes from the agents
+    assertThat(queries.deployment(id).orElseThrow().deployment().status()).isEqualTo("failed");
+    assertThat(queries.verifyChain().ok()).isTrue();
+  }
+
+  @Test
+  void listsRolloutsNewestFirstByEnvironmentServiceAndPhaseAndNeverReopensAFinishedOne() throws Exception {
+    String halted = deploymentId("rollout-list-halted");
+    String done = deploymentId("rollout-list-done");
+    String old = deploymentId("rollout-list-old");
+    String forged = deploymentId("rollout-list-forged");
+    List<String> hosts = List.of("api-1", "api-2");
+    store(Events.haltedCanary(halted, "web", "prod", T0.plusSeconds(100)));
+    store(List.of(
+        Events.rolloutStarted(old, "api", "staging", "v1", List.of(hosts), List.of(), T0),
+        Events.rolloutStarted(done, "api", "staging", "v2", List.of(hosts), List.of(), T0.plusSeconds(50)),
+        Events.superseded(old, "api", "staging", "v1", done, "v2", T0.plusSeconds(50)),
+        Events.waveStarted(done, "api", "staging", "v2", 0, hosts, T0.plusSeconds(51)),
+        Events.rolloutSucceeded(done, "api", "staging", "v2", hosts, T0.plusSeconds(60))));
+    // a late wave of the superseded rollout does not reopen it
+    store(List.of(Events.waveStarted(old, "api", "staging", "v1", 0, hosts, T0.plusSeconds(70))));
+    var forgedStart = Events.rolloutStarted(forged, "web", "prod", "v9", List.of(hosts), List.of(), T0.plusSeconds(200));
+    writer.store(List.of(new StoredEvent(forgedStart, Events.CODEC.canonicalBytes(forgedStart), "trigger signature: unsigned")));
+
+    assertThat(queries.rollouts(new RolloutFilter(null, null, null, 10)))
+        .extracting(Views.Rollout::id, Views.Rollout::phase)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(halted, "rolled-back"),
+            org.assertj.core.groups.Tuple.tuple(done, "succeeded"),
+            org.assertj.core.groups.Tuple.tuple(old, "superseded"));
+    assertThat(queries.rollouts(new RolloutFilter("staging", null, null, 10))).extracting(Views.Rollout::id)
+        .containsExactly(done, old);
+    assertThat(queries.rollouts(new RolloutFilter(null, "web", null, 10))).extracting(Views.Rollout::id)
+        .containsExactly(halted);
+    assertThat(queries.rollouts(new RolloutFilter("staging", "api", RolloutPhase.SUPERSEDED, 10)))
+        .extracting(Views.Rollout::id, Views.Rollout::supersededBy)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(old, done));
+    assertThat(queries.rollouts(new RolloutFilter("prod", "api", null, 10))).isEmpty();
+    assertThat(queries.rollouts(new RolloutFilter(null, null, null, 2))).hasSize(2);
+    Views.RolloutDetail oldOne = queries.rollout(old).orElseThrow();
+    assertThat(oldOne.rollout().finishedAt()).isEqualTo(T0.plusSeconds(50).toString());
+    assertThat(oldOne.timeline()).extracting(Views.TimelineEntry::type)
+        .containsExactly("rollout.started", "rollout.superseded", "rollout.wave-started");
+    assertThat(queries.rollout(done).orElseThrow().hosts()).extracting(Views.RolloutHost::state)
+        .containsExactly("succeeded", "succeeded");
+    // an unverified rollout event is stored and flagged, never projected
+    assertThat(queries.rollout(forged)).isEmpty();
+    assertThat(queries.unverified(10)).extracting(Views.UnverifiedEvent::type).containsExactly("rollout.started");
+  }
+
+  @Test
   void verificationDetectsAnEditedRow() throws Exception {
     store(Events.successfulDeployment(deploymentId("edit"), "web-1", "web", "prod", "v2", T0));
     assertThat(queries.verifyChain().ok()).isTrue();

@@ -64,6 +64,12 @@ public final class AuditHarness {
         kafka.send(Topics.HEARTBEATS, h.host(), json);
       } else if (e instanceof DeployEvent d) {
         kafka.send(Topics.EVENTS, d.deploymentId(), json);
+      } else if (e instanceof dev.stevedore.common.event.RolloutEvent r) {
+        kafka.send(Topics.ROLLOUT_EVENTS, r.partitionKey(), json);
+      } else if (e instanceof dev.stevedore.common.event.VersionBlocked b) {
+        kafka.send(Topics.FLEET_BLOCKLIST, b.blocklistKey(), json);
+      } else {
+        throw new IllegalArgumentException("no topic for " + e.type());
       }
     }
   }
