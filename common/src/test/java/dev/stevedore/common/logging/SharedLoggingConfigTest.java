@@ -91,6 +91,18 @@ class SharedLoggingConfigTest {
   }
 
   @Test
+  void theAsyncAppenderDropsNothingWhenItsQueueIsFull() throws Exception {
+    int count = 50_000;   // six times the queue: INFO lines would be discarded above 80 % by default
+    List<String> lines = run(null, null, log -> {
+      for (int i = 0; i < count; i++) {
+        log.info("line {}", i);
+      }
+    });
+    assertThat(lines).hasSize(count);
+    assertThat(lines.get(count - 1)).endsWith("line " + (count - 1));
+  }
+
+  @Test
   void theMdcIsRestoredAfterTheCall() {
     MDC.put(Logs.DEPLOYMENT_ID, "outer");
     Logs.withDeployment("inner", () -> assertThat(MDC.get(Logs.DEPLOYMENT_ID)).isEqualTo("inner"));
