@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.status.Status;
+import ch.qos.logback.core.status.StatusUtil;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -88,6 +89,18 @@ class SharedLoggingConfigTest {
       context(log).getLogger("quiet").warn("shown");
     });
     assertThat(lines).singleElement().asString().endsWith("quiet - shown");
+  }
+
+  /** A warning during configuration makes Logback print its whole status on stdout at every start. */
+  @Test
+  void aValidConfigurationWarnsAboutNothing() throws Exception {
+    for (String format : new String[] {"text", "json"}) {
+      LoggerContext context = new LoggerContext();
+      run(context, format, "info", log -> log.warn("x"));
+      assertThat(context.getStatusManager().getCopyOfStatusList()).as(format)
+          .filteredOn(st -> st.getEffectiveLevel() >= Status.WARN).map(Status::getMessage).isEmpty();
+      assertThat(new StatusUtil(context).getHighestLevel(0)).as(format).isLessThan(Status.WARN);
+    }
   }
 
   @Test
