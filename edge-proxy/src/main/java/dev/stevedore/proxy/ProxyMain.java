@@ -1,26 +1,47 @@
 package dev.stevedore.proxy;
 
 import dev.stevedore.common.config.CommandLine;
+import dev.stevedore.common.config.CommandLine.Loaded;
+import dev.stevedore.common.config.CommandLine.Program;
 import dev.stevedore.common.config.ConfigLoader;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar edge-proxy-all.jar [--config edge-proxy.yml]}: its own process (a systemd unit
- * or a container), never a child the agent's death would take down. SIGTERM closes the servers.
+ * {@code java -jar edge-proxy-all.jar [--config edge-proxy.yml] [--help] [--version]}: its own
+ * process (a systemd unit or a container), never a child the agent's death would take down.
+ * SIGTERM closes the servers. Exit codes: docs/operations.md.
  */
 public final class ProxyMain {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyMain.class);
+  static final Program PROGRAM = new Program("edge-proxy",
+      "Forwards a service's traffic to its live colour (blue-green deployments, docs/blue-green.md).");
 
   private ProxyMain() {}
 
   public static void main(String[] args) {
-    ProxyConfig config = CommandLine.configOrExit("edge-proxy", args,
-        file -> ConfigLoader.fromSystem().load(ProxyConfig.class, "edge-proxy-defaults.yml", file));
+    int code = run(args, System.out, System.err);
+    if (code != CommandLine.EXIT_OK) {
+      System.exit(code);
+    }
+  }
+
+  /**
+   * Parses the command line and starts the proxy; returns 0 once it runs (its threads keep the JVM
+   * alive until SIGTERM), or the exit code (help, version, usage error, failed start).
+   */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    Loaded<ProxyConfig> loaded = CommandLine.load(PROGRAM, args,
+        file -> ConfigLoader.fromSystem().load(ProxyConfig.class, "edge-proxy-defaults.yml", file), out, err);
+    if (loaded instanceof Loaded.Exit<ProxyConfig> exit) {
+      return exit.code();
+    }
+    ProxyConfig config = ((Loaded.Config<ProxyConfig>) loaded).config();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, config.instances()))
         .setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
     try {
@@ -29,8 +50,7 @@ public final class ProxyMain {
     } catch (Exception e) {
       LOG.error("edge-proxy failed to start: {}", e.getMessage(), e);
       vertx.close();
-      System.exit(1);
-      return;
+      return CommandLine.EXIT_FAILED;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       CountDownLatch closed = new CountDownLatch(1);
@@ -41,5 +61,6 @@ public final class ProxyMain {
         Thread.currentThread().interrupt();
       }
     }, "edge-proxy-shutdown"));
+    return CommandLine.EXIT_OK;
   }
 }

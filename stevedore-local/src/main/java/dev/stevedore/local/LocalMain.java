@@ -1,6 +1,8 @@
 package dev.stevedore.local;
 
 import dev.stevedore.common.config.CommandLine;
+import dev.stevedore.common.config.CommandLine.Loaded;
+import dev.stevedore.common.config.CommandLine.Program;
 import dev.stevedore.agent.AgentService;
 import dev.stevedore.agent.RunningAgent;
 import dev.stevedore.agent.config.AgentConfig;
@@ -15,6 +17,7 @@ import dev.stevedore.trigger.TriggerConfig;
 import dev.stevedore.trigger.TriggerService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,9 +47,25 @@ public final class LocalMain {
     this.dataDir = Path.of(config.dataDir()).toAbsolutePath();
   }
 
+  static final Program PROGRAM = new Program("stevedore-local",
+      "Stevedore on one machine: embedded Kafka, trigger, audit (SQLite) and an agent with a demo "
+          + "service (docs/local.md).");
+
   public static void main(String[] args) {
-    LocalMain main = new LocalMain(CommandLine.configOrExit("stevedore-local", args,
-        file -> ConfigLoader.fromSystem().load(LocalConfig.class, "local-defaults.yml", file)));
+    int code = run(args, System.out, System.err);
+    if (code != CommandLine.EXIT_OK) {
+      System.exit(code);
+    }
+  }
+
+  /** The whole run, returning the exit code instead of exiting (for tests); holds until stopped. */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    Loaded<LocalConfig> loaded = CommandLine.load(PROGRAM, args,
+        file -> ConfigLoader.fromSystem().load(LocalConfig.class, "local-defaults.yml", file), out, err);
+    if (loaded instanceof Loaded.Exit<LocalConfig> exit) {
+      return exit.code();
+    }
+    LocalMain main = new LocalMain(((Loaded.Config<LocalConfig>) loaded).config());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       main.stop();
@@ -56,14 +75,15 @@ public final class LocalMain {
       main.start();
     } catch (Exception e) {
       log.error("Start-up failed: {}", e.getMessage(), e);
-      System.err.println("stevedore-local: start-up failed: " + e.getMessage());
-      System.exit(1);
+      err.println("stevedore-local: start-up failed: " + e.getMessage());
+      return CommandLine.EXIT_FAILED;
     }
     try {
       stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    return CommandLine.EXIT_OK;
   }
 
   void start() throws Exception {

@@ -3,6 +3,7 @@ package dev.stevedore.common.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.stevedore.common.config.CommandLine;
 import io.vertx.core.Future;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ class LauncherIT {
   /** A service that starts (or fails to, with {@code --config fail}) and says when it stops. */
   public static final class FakeMain {
     public static void main(String[] args) {
-      Launcher.of("fake", file -> file.map(Path::toString).orElse("ok"), (vertx, config) -> {
+      Launcher.of(new CommandLine.Program("fake", "A service that does nothing."), file -> file.map(Path::toString).orElse("ok"), (vertx, config) -> {
         if (config.equals("fail")) {
           return Future.failedFuture(new IllegalStateException("no key configured"));
         }
@@ -56,7 +57,22 @@ class LauncherIT {
     Process p = launch("--nonsense");
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(Launcher.EXIT_USAGE);
-    assertThat(log()).contains("usage: fake [--config FILE]");
+    assertThat(log()).contains("fake: Unknown option: '--nonsense'", "Usage: fake [-hV] [--config=FILE]")
+        .doesNotContain("fake started");
+  }
+
+  @Test
+  void helpAndVersionExitWith0WithoutStarting() throws Exception {
+    Process p = launch("--help");
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+    assertThat(log()).contains("Usage: fake [-hV] [--config=FILE]", "A service that does nothing.", "Exit codes:")
+        .doesNotContain("fake started");
+    p = launch("--version");
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+    assertThat(log()).startsWith("fake " + CommandLine.version()).doesNotContain("fake started");
+    assertThat(CommandLine.version()).isNotEqualTo("unknown");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.stevedore.agent.deploy;
 
+import dev.stevedore.common.logging.Logs;
 import dev.stevedore.agent.driver.Running;
 import dev.stevedore.agent.driver.StepPlan;
 import dev.stevedore.agent.driver.StepResult;
@@ -131,8 +132,9 @@ public final class CycleRunner {
         .map(r -> r.withDuration((System.nanoTime() - started[0]) / 1_000_000))
         .compose(r -> gate.pass("after", step.name()).map(r))
         .map(r -> {
-          LOG.info("deployment {}: step {} {} in {} ms{}", a.job().deploymentId(), step.name(), r.ok() ? "ok" : "FAILED",
-              r.durationMs(), r.ok() ? "" : " (" + r.reason() + (r.transientFailure() ? "; not the version's fault" : "") + ")");
+          Logs.withDeployment(a.job().deploymentId(), () ->
+              LOG.info("deployment {}: step {} {} in {} ms{}", a.job().deploymentId(), step.name(), r.ok() ? "ok" : "FAILED",
+              r.durationMs(), r.ok() ? "" : " (" + r.reason() + (r.transientFailure() ? "; not the version's fault" : "") + ")"));
           sink.emit(events.step(a.job(), number, step.name(), r));
           return r;
         });

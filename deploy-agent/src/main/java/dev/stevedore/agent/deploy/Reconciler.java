@@ -1,5 +1,6 @@
 package dev.stevedore.agent.deploy;
 
+import dev.stevedore.common.logging.Logs;
 import dev.stevedore.agent.config.AgentConfig;
 import dev.stevedore.agent.driver.Driver;
 import dev.stevedore.agent.driver.Running;
@@ -130,7 +131,8 @@ public final class Reconciler implements DesiredVersions {
     Desired d = Desired.of(job);
     d.admittedAt = clock.millis();
     record.desired = d;
-    LOG.info("deployment {}: {} should run {} (trigger {})", job.deploymentId(), job.service(), job.version(), job.trigger());
+    Logs.withDeployment(job.deploymentId(), () ->
+        LOG.info("deployment {}: {} should run {} (trigger {})", job.deploymentId(), job.service(), job.version(), job.trigger()));
     return save().onSuccess(v -> kick(job.service()));
   }
 
@@ -307,7 +309,8 @@ public final class Reconciler implements DesiredVersions {
         ? Future.succeededFuture(new Running(record.current.imageId, record.current.imageRef, record.current.digest, "none", "running"))
         : driver.inspect();
     current.recover(e -> {
-      LOG.warn("deployment {}: cannot inspect {}: {}", job.deploymentId(), service, e.getMessage());
+      Logs.withDeployment(job.deploymentId(), () ->
+          LOG.warn("deployment {}: cannot inspect {}: {}", job.deploymentId(), service, e.getMessage()));
       return Future.succeededFuture(Running.absent());
     }).compose(runningNow -> {
       Intent intent = new Intent();
@@ -326,15 +329,17 @@ public final class Reconciler implements DesiredVersions {
         d.announced = true;
         sink.emit(events.started(job, a.fromVersion(), a.service().strategy().word()));
       }
-      LOG.info("deployment {}: {} -> {}, attempt {} (trigger {})", job.deploymentId(), service, job.version(), d.attempts,
-          job.trigger());
+      Logs.withDeployment(job.deploymentId(), () ->
+          LOG.info("deployment {}: {} -> {}, attempt {} (trigger {})", job.deploymentId(), service, job.version(), d.attempts,
+          job.trigger()));
       return cycle.forward(a).compose(report -> settle(a, report));
     }).onComplete(ar -> {
       running.remove(service);
       attempts.remove(service);
       if (ar.failed()) {
         // The state could not be written: the journal on disk is what a restart will recover from.
-        LOG.error("deployment {}: attempt ended without a durable outcome: {}", job.deploymentId(), ar.cause().toString());
+        Logs.withDeployment(job.deploymentId(), () ->
+            LOG.error("deployment {}: attempt ended without a durable outcome: {}", job.deploymentId(), ar.cause().toString()));
         retryLater(service, config.resilience().retryBackoffMax());
         return;
       }
@@ -381,8 +386,9 @@ public final class Reconciler implements DesiredVersions {
     end(a, Phase.IDLE);
     long ms = a.elapsedMs(clock.millis());
     sink.emit(events.succeeded(job, a.progress(), running.digest(), ms));
-    LOG.info("deployment {}: {} now runs {} ({} ms, {} attempt(s))", job.deploymentId(), job.service(), job.version(), ms,
-        a.progress().attempts);
+    Logs.withDeployment(job.deploymentId(), () ->
+        LOG.info("deployment {}: {} now runs {} ({} ms, {} attempt(s))", job.deploymentId(), job.service(), job.version(), ms,
+        a.progress().attempts));
     count("succeeded");
     metrics.timer("stevedore.agent.deploy.duration", "outcome", "succeeded").record(Duration.ofMillis(ms));
     return save();
@@ -392,7 +398,8 @@ public final class Reconciler implements DesiredVersions {
   private Future<Void> failed(Attempt a, String step, StepResult r, String reason) {
     end(a, Phase.IDLE);
     sink.emit(events.failed(a.job(), a.progress(), step, r, reason, a.fromVersion(), a.elapsedMs(clock.millis())));
-    LOG.warn("deployment {}: failed at {}: {}", a.job().deploymentId(), step, reason);
+    Logs.withDeployment(a.job().deploymentId(), () ->
+        LOG.warn("deployment {}: failed at {}: {}", a.job().deploymentId(), step, reason));
     count("failed");
     return save();
   }
@@ -405,7 +412,8 @@ public final class Reconciler implements DesiredVersions {
     record.block(a.job().version(), reason, a.job().deploymentId(), now, now.plus(config.resilience().blockFor()));
     end(a, healthy ? Phase.IDLE : Phase.FAILED);
     sink.emit(events.rolledBack(a.job(), a.progress(), from.version, failedStep, reason, healthy, a.elapsedMs(clock.millis())));
-    LOG.warn("deployment {}: rolled back to {} (healthy: {}): {}", a.job().deploymentId(), from.version, healthy, reason);
+    Logs.withDeployment(a.job().deploymentId(), () ->
+        LOG.warn("deployment {}: rolled back to {} (healthy: {}): {}", a.job().deploymentId(), from.version, healthy, reason));
     count("rolled-back");
     return save();
   }
@@ -458,8 +466,9 @@ public final class Reconciler implements DesiredVersions {
     }
     record.state = Phase.WAITING;
     Duration delay = config.resilience().backoff(Math.max(1, d.attempts));
-    LOG.warn("deployment {}: {} waits: {}; next attempt in {} ms, or as soon as the dependency answers", job.deploymentId(),
-        job.service(), reason, delay.toMillis());
+    Logs.withDeployment(job.deploymentId(), () ->
+        LOG.warn("deployment {}: {} waits: {}; next attempt in {} ms, or as soon as the dependency answers", job.deploymentId(),
+        job.service(), reason, delay.toMillis()));
     retryLater(job.service(), delay);
     return save();
   }
@@ -495,7 +504,8 @@ public final class Reconciler implements DesiredVersions {
 
   /** Ends a deployment that did not (or no longer) run as skipped. */
   private void terminal(DeployJob job, String reason) {
-    LOG.info("deployment {}: skipped ({})", job.deploymentId(), reason);
+    Logs.withDeployment(job.deploymentId(), () ->
+        LOG.info("deployment {}: skipped ({})", job.deploymentId(), reason));
     state().markProcessed(job.deploymentId(), config.processedLimit());
     sink.emit(events.skipped(job, reason));
     count("skipped");
@@ -557,7 +567,8 @@ public final class Reconciler implements DesiredVersions {
     return driver.inspect().recover(e -> Future.succeededFuture(Running.absent())).compose(now -> {
       boolean newRuns = now.present() && (intent.from == null || !now.imageId().equals(intent.from.imageId));
       Recovery.Plan plan = Recovery.decide(intent, record.desired, config.resilience().maxRestarts(), newRuns);
-      LOG.warn("deployment {}: {} was interrupted during {}: {}", job.deploymentId(), name, intent.step, plan);
+      Logs.withDeployment(job.deploymentId(), () ->
+          LOG.warn("deployment {}: {} was interrupted during {}: {}", job.deploymentId(), name, intent.step, plan));
       if (plan instanceof Recovery.Plan.FinishRollback fr) {
         return cycle.restore(a, fr.failedStep(), fr.reason(), fr.fault()).compose(healthy -> fr.fault() == StepResult.Fault.VERSION
             ? rolledBack(a, fr.failedStep(), fr.reason(), healthy)

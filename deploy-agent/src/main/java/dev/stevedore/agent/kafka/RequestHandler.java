@@ -1,5 +1,6 @@
 package dev.stevedore.agent.kafka;
 
+import dev.stevedore.common.logging.Logs;
 import dev.stevedore.agent.config.AgentConfig;
 import dev.stevedore.agent.deploy.Admission.Decision;
 import dev.stevedore.agent.deploy.Admission;
@@ -93,12 +94,14 @@ public final class RequestHandler {
   private Future<Void> cancel(String key, byte[] value, DeployCancelled cancelled, java.util.Map<String, String> origin) {
     String rejection = verifier.rejection(cancelled);
     if (rejection != null) {
-      LOG.warn("deployment {}: cancellation for {}/{} refused ({}); nothing withdrawn, sent to the dead-letter topic",
-          cancelled.deploymentId(), cancelled.environment(), cancelled.service(), rejection);
+      Logs.withDeployment(cancelled.deploymentId(), () ->
+          LOG.warn("deployment {}: cancellation for {}/{} refused ({}); nothing withdrawn, sent to the dead-letter topic",
+          cancelled.deploymentId(), cancelled.environment(), cancelled.service(), rejection));
       return deadLetters.send(key, value, rejection, origin);
     }
     if (!cancelled.environment().equals(config.environment()) || !config.services().containsKey(cancelled.service())) {
-      LOG.debug("deployment {}: cancellation not meant for this host or service", cancelled.deploymentId());
+      Logs.withDeployment(cancelled.deploymentId(), () ->
+          LOG.debug("deployment {}: cancellation not meant for this host or service", cancelled.deploymentId()));
       return Future.succeededFuture();
     }
     String reason = "cancelled by " + (cancelled.requestedBy() == null ? "the trigger" : cancelled.requestedBy())
@@ -106,10 +109,12 @@ public final class RequestHandler {
     Future<Boolean> withdrawn = reconciler.cancel(cancelled.service(), cancelled.deploymentId(), reason);
     return withdrawn.map(w -> {
       if (w) {
-        LOG.info("deployment {}: cancelled while waiting ({})", cancelled.deploymentId(), reason);
+        Logs.withDeployment(cancelled.deploymentId(), () ->
+            LOG.info("deployment {}: cancelled while waiting ({})", cancelled.deploymentId(), reason));
       } else {
-        LOG.info("deployment {}: cancellation verified, but the deployment does not wait here (it runs, ended or "
-            + "was never admitted); nothing withdrawn", cancelled.deploymentId());
+        Logs.withDeployment(cancelled.deploymentId(), () ->
+            LOG.info("deployment {}: cancellation verified, but the deployment does not wait here (it runs, ended or "
+            + "was never admitted); nothing withdrawn", cancelled.deploymentId()));
       }
       return null;
     });
@@ -133,18 +138,21 @@ public final class RequestHandler {
   private Future<Void> handle(String key, byte[] value, DeployRequested request, java.util.Map<String, String> origin) {
     String rejection = verifier.rejection(request);
     if (rejection != null) {
-      LOG.warn("deployment {}: request rejected ({}); sent to the dead-letter topic", request.deploymentId(), rejection);
+      Logs.withDeployment(request.deploymentId(), () ->
+          LOG.warn("deployment {}: request rejected ({}); sent to the dead-letter topic", request.deploymentId(), rejection));
       return deadLetters.send(key, value, rejection, origin);
     }
     Decision decision = Admission.decide(request, config, state, reconciler.holds(request.deploymentId()), clock.instant(),
         fleet);
     DeployJob job = DeployJob.of(request, config.eventSource());
     if (decision instanceof Decision.Ignore ignore) {
-      LOG.debug("deployment {}: ignored ({})", request.deploymentId(), ignore.why());
+      Logs.withDeployment(request.deploymentId(), () ->
+          LOG.debug("deployment {}: ignored ({})", request.deploymentId(), ignore.why()));
       return Future.succeededFuture();
     }
     if (decision instanceof Decision.Duplicate dup) {
-      LOG.info("deployment {}: {} (redelivery ignored)", request.deploymentId(), dup.why());
+      Logs.withDeployment(request.deploymentId(), () ->
+          LOG.info("deployment {}: {} (redelivery ignored)", request.deploymentId(), dup.why()));
       return Future.succeededFuture();
     }
     if (decision instanceof Decision.Skip skip) {

@@ -1,5 +1,6 @@
 package dev.stevedore.trigger.core;
 
+import dev.stevedore.common.logging.Logs;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.resilience.VertxCircuitBreaker;
 import dev.stevedore.common.runtime.HttpProblem;
@@ -69,13 +70,15 @@ public final class Submitter {
   private Future<Submitted> submitOne(DeployIntent intent) {
     String id = intent.deploymentId();
     if (recent.contains(id) || seenOnTopic.test(id)) {
-      LOG.info("deployment {} is a duplicate (already acknowledged), not published again", id);
+      Logs.withDeployment(id, () ->
+          LOG.info("deployment {} is a duplicate (already acknowledged), not published again", id));
       return Future.succeededFuture(submitted(intent, true));
     }
     Promise<Void> promise = Promise.promise();
     Future<Void> running = inflight.putIfAbsent(id, promise.future());
     if (running != null) {
-      LOG.info("deployment {} is a duplicate (being published), waiting for the first", id);
+      Logs.withDeployment(id, () ->
+          LOG.info("deployment {} is a duplicate (being published), waiting for the first", id));
       return running.map(v -> submitted(intent, true));
     }
     DeployRequested request;
@@ -96,12 +99,15 @@ public final class Submitter {
       metrics.published(System.nanoTime() - start, ar.succeeded());
       if (ar.succeeded()) {
         recent.add(id);
-        LOG.info("deployment {} requested: {} {} -> {} (trigger {}, by {})", id, intent.environment(),
-            intent.service(), intent.version(), intent.trigger().word(), intent.requestedBy());
+        Logs.withDeployment(id, () ->
+            LOG.info("deployment {} requested: {} {} -> {} (trigger {}, by {})", id, intent.environment(),
+            intent.service(), intent.version(), intent.trigger().word(), intent.requestedBy()));
       } else if (VertxCircuitBreaker.isOpen(ar.cause())) {
-        LOG.debug("deployment {} not published: circuit open", id); // the breaker's transitions are logged
+        Logs.withDeployment(id, () ->
+            LOG.debug("deployment {} not published: circuit open", id)); // the breaker's transitions are logged
       } else {
-        LOG.warn("deployment {} not published: {}", id, ar.cause().toString());
+        Logs.withDeployment(id, () ->
+            LOG.warn("deployment {} not published: {}", id, ar.cause().toString()));
       }
       inflight.remove(id);
       promise.handle(ar);
