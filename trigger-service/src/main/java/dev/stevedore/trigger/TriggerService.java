@@ -40,6 +40,7 @@ import dev.stevedore.common.event.StevedoreEvent;
 import dev.stevedore.common.event.VersionBlocked;
 import dev.stevedore.common.security.EventVerifier;
 import dev.stevedore.trigger.rollout.Blocklist;
+import dev.stevedore.trigger.rollout.DeployWindows;
 import dev.stevedore.trigger.rollout.FleetFeed;
 import dev.stevedore.trigger.rollout.KafkaRolloutOutbox;
 import dev.stevedore.trigger.rollout.Membership;
@@ -153,10 +154,11 @@ public final class TriggerService {
     RolloutMachine machine = new RolloutMachine(config.instanceId());
     EventPublisher publisher = clients.publisher();
     Membership membership = new Membership();
+    DeployWindows windows = new DeployWindows(rolloutSettings.windows());
     EventVerifier agentKeys = config.agents().verifier(clients.codec());
     RolloutVerticle rollouts = new RolloutVerticle(clients.kafka(), rolloutSettings, clients.codec(),
         owns -> new RolloutCoordinator(machine, membership, signer, ownKeys, new KafkaRolloutOutbox(publisher, metrics), owns,
-            Duration.ofSeconds(rolloutSettings.heartbeatDeadlineSeconds()), config.instanceId(), clock));
+            Duration.ofSeconds(rolloutSettings.heartbeatDeadlineSeconds()), config.instanceId(), clock, windows));
     RolloutSink sink = new RolloutSink(new KafkaRequestSink(publisher), blocklist,
         new RolloutPolicies(rolloutSettings), machine,
         state -> {
@@ -165,7 +167,7 @@ public final class TriggerService {
           return publisher.publish(Topics.ROLLOUT_STATE, signed.partitionKey(), signed)
               .onSuccess(m -> rollouts.tell(c -> c.recorded(signed))).mapEmpty();
         },
-        rolloutSettings.enabled(), clock);
+        rolloutSettings.enabled(), clock, windows);
     Submitter submitter = new Submitter(factory, sink,
         new RecentIds(config.limits().recentDeployments()), metrics, config.limits().publishTimeoutMs(),
         history.<Predicate<String>>map(h -> h::knows).orElse(id -> false));

@@ -131,6 +131,35 @@ class TriggerConfigTest {
   }
 
   @Test
+  void deployWindowsComeFromYamlAndABadCronStopsStartUpWithTheWindowsName() throws Exception {
+    Path file = dir.resolve("windows.yml");
+    Files.writeString(file, String.join("\n",
+        "rollouts:",
+        "  windows:",
+        "    production:",
+        "      outside: refuse",
+        "      windows:",
+        "        - {name: office, kind: allow, cron: '0 9 * * MON-FRI', zone: Europe/Berlin, duration: PT8H}",
+        "        - {name: year-end, kind: deny, cron: '0 0 20 12 *', duration: P14D}",
+        ""));
+    TriggerConfig c = new ConfigLoader(Map.of("STEVEDORE_KAFKA_BOOTSTRAP_SERVERS", "b:9092"))
+        .load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(file));
+    dev.stevedore.trigger.rollout.DeployWindows windows =
+        new dev.stevedore.trigger.rollout.DeployWindows(c.rollouts().windows());
+    assertThat(c.rollouts().windows().get("production").refuses()).isTrue();
+    assertThat(windows.decide("production", java.time.Instant.parse("2026-12-21T09:00:00Z")).reason())
+        .contains("year-end");
+    assertThat(windows.decide("production", java.time.Instant.parse("2026-11-30T09:00:00Z")).open()).isTrue();
+
+    Path bad = dir.resolve("bad-window.yml");
+    Files.writeString(bad, "rollouts:\n  windows:\n    production:\n      windows:\n"
+        + "        - {name: nightly, kind: allow, cron: '0 25 * * *', duration: PT1H}\n");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("STEVEDORE_KAFKA_BOOTSTRAP_SERVERS", "b:9092"))
+        .load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(bad)))
+        .hasStackTraceContaining("deploy window 'nightly'").hasStackTraceContaining("'0 25 * * *'");
+  }
+
+  @Test
   void aRolloutPolicyThatMakesNoSenseIsAStartUpError() throws Exception {
     Path file = dir.resolve("bad.yml");
     Files.writeString(file, "rollouts:\n  defaultPolicy: {strategy: rolling, waveHosts: 2, wavePercent: 10}\n");

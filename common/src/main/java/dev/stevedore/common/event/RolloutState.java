@@ -22,6 +22,8 @@ import java.util.List;
  * @param unreached hosts that were silent when the rollout was planned (reported, never waited for)
  * @param detail why the rollout is in its phase (a halt's reason, who paused it)
  * @param supersededBy the rollout that replaced this one
+ * @param windowOverride who started it outside the environment's deploy windows, and why
+ *     ({@code by <requester>: <reason>}); absent when the windows were respected
  */
 public record RolloutState(
     String id,
@@ -50,6 +52,7 @@ public record RolloutState(
     List<String> unreached,
     String detail,
     String supersededBy,
+    String windowOverride,
     String keyId,
     String signature)
     implements RolloutEvent, SignedRequest<RolloutState> {
@@ -102,6 +105,7 @@ public record RolloutState(
     unreached = Fields.list(unreached);
     detail = Fields.optional("detail", Fields.tail(detail, Fields.MAX_TEXT));
     supersededBy = Fields.optional("supersededBy", supersededBy);
+    windowOverride = Fields.optional("windowOverride", Fields.tail(windowOverride, Fields.MAX_TEXT));
     keyId = Fields.optional("keyId", keyId);
     signature = Fields.optional("signature", signature);
   }
@@ -120,6 +124,6 @@ public record RolloutState(
   public RolloutState withSignature(String keyId, String signature) {
     return new RolloutState(id, source, time, rolloutId, environment, service, version, seq, phase, policy,
         requestedAt, trigger, requestedBy, reason, commit, branch, repository, waves, currentWave, waveStartedAt,
-        bakeUntil, paused, hosts, unreached, detail, supersededBy, keyId, signature);
+        bakeUntil, paused, hosts, unreached, detail, supersededBy, windowOverride, keyId, signature);
   }
 }

@@ -42,7 +42,7 @@ public final class SampleEvents {
             new RolloutState.HostState("web-3", 1, "v1", "pending", null),
             new RolloutState.HostState("web-4", 1, "v1", "pending", null),
             new RolloutState.HostState("web-5", 1, "v1", "pending", null)),
-        List.of("web-6"), "canary healthy, baking until promotion", null, null, null);
+        List.of("web-6"), "canary healthy, baking until promotion", null, null, null, null);
   }
 
   public static List<StevedoreEvent> rolloutEvents() {

@@ -1,5 +1,6 @@
 package dev.stevedore.agent.config;
 
+import dev.stevedore.common.time.CronSchedule;
 import dev.stevedore.agent.driver.AllowedImages;
 import java.util.List;
 import java.util.Locale;
@@ -210,7 +211,7 @@ public record ServiceConfig(
         throw new IllegalArgumentException("poll.timeZone is for cron; an interval needs none");
       }
       if (cron != null && !cron.isBlank()) {
-        dev.stevedore.agent.poll.CronSchedule.parse(cron, timeZone);
+        CronSchedule.parse(cron, timeZone);
       }
       tag = tag == null || tag.isBlank() ? "latest" : tag;
     }
@@ -220,8 +221,8 @@ public record ServiceConfig(
     }
 
     /** The cron schedule, or null for an interval. */
-    public dev.stevedore.agent.poll.CronSchedule schedule() {
-      return cron == null || cron.isBlank() ? null : dev.stevedore.agent.poll.CronSchedule.parse(cron, timeZone);
+    public CronSchedule schedule() {
+      return cron == null || cron.isBlank() ? null : CronSchedule.parse(cron, timeZone);
     }
   }
 }

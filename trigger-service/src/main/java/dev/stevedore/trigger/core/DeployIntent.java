@@ -21,10 +21,20 @@ public record DeployIntent(
     String requestedBy,
     String reason,
     boolean force,
-    Optional<RolloutPolicy> rollout) {
+    Optional<RolloutPolicy> rollout,
+    Optional<String> windowOverride) {
 
   public DeployIntent {
     rollout = rollout == null ? Optional.empty() : rollout;
+    windowOverride = windowOverride == null ? Optional.empty() : windowOverride;
+  }
+
+  /** Without a deploy-window override. */
+  public DeployIntent(Trigger trigger, String deploymentId, String service, String environment, String version,
+      String commit, String branch, String repository, String requestedBy, String reason, boolean force,
+      Optional<RolloutPolicy> rollout) {
+    this(trigger, deploymentId, service, environment, version, commit, branch, repository, requestedBy, reason, force,
+        rollout, Optional.empty());
   }
 
   /** Without a rollout override (the configured policy applies). */

@@ -16,11 +16,11 @@ import dev.stevedore.common.event.RolloutPolicy;
  * where the version already runs; not with {@code notBefore}).
  */
 public record DeployRequest(String service, String environment, String version, String reason,
-    Optional<Instant> notBefore, boolean force, Optional<RolloutPolicy> rollout) {
+    Optional<Instant> notBefore, boolean force, Optional<RolloutPolicy> rollout, Optional<String> windowOverride) {
   /** How far ahead a deploy may be scheduled. */
   public static final Duration MAX_HORIZON = Duration.ofDays(366);
   static final Set<String> FIELDS = Set.of("service", "environment", "version", "notBefore", "reason", "force",
-      "rollout");
+      "rollout", "windowOverride");
 
   public DeployRequest {
     service = Validation.name("service", service);
@@ -38,6 +38,19 @@ public record DeployRequest(String service, String environment, String version, 
     if (rollout.isPresent() && notBefore.isPresent()) {
       throw HttpProblem.badRequest("rollout cannot be combined with notBefore: a schedule uses the configured policy");
     }
+    windowOverride = windowOverride == null ? Optional.empty()
+        : windowOverride.map(w -> Validation.text("windowOverride", w));
+    if (windowOverride.isPresent() && windowOverride.get().isBlank()) {
+      throw HttpProblem.badRequest("windowOverride must give the reason for deploying outside the deploy windows");
+    }
+    if (windowOverride.isPresent() && notBefore.isPresent()) {
+      throw HttpProblem.badRequest("windowOverride cannot be combined with notBefore: a schedule respects the windows");
+    }
+  }
+
+  public DeployRequest(String service, String environment, String version, String reason,
+      Optional<Instant> notBefore, boolean force, Optional<RolloutPolicy> rollout) {
+    this(service, environment, version, reason, notBefore, force, rollout, Optional.empty());
   }
 
   public DeployRequest(String service, String environment, String version, String reason,
@@ -56,7 +69,8 @@ public record DeployRequest(String service, String environment, String version, 
     JsonNode json = JsonBodies.object(body, FIELDS);
     return new DeployRequest(JsonBodies.text(json, "service"), JsonBodies.text(json, "environment"),
         JsonBodies.text(json, "version"), JsonBodies.text(json, "reason"),
-        notBefore(JsonBodies.text(json, "notBefore"), now), force(json), rollout(json.get("rollout")));
+        notBefore(JsonBodies.text(json, "notBefore"), now), force(json), rollout(json.get("rollout")),
+        Optional.ofNullable(JsonBodies.text(json, "windowOverride")));
   }
 
   /** A per-request policy override; the bounds are checked where the policy is resolved. */

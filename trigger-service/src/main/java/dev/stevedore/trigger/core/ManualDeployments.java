@@ -87,8 +87,12 @@ public final class ManualDeployments {
           request.notBefore().get(), request.reason(), by, now, Schedule.State.PENDING, now, by);
       return schedules.add(s).map(added -> new Accepted(id, added.duplicate(), Optional.of(added.schedule())));
     }
+    // A window override is written into the signed request's reason too, so the audit log shows it on every wave.
+    Optional<String> windowOverride = request.windowOverride().map(why -> "by " + by + ": " + why);
+    String reason = windowOverride.map(w -> request.reason() + " (deploy window overridden " + w + ")")
+        .orElse(request.reason());
     DeployIntent intent = new DeployIntent(DeployIntent.Trigger.MANUAL, id, request.service(), request.environment(),
-        request.version(), null, null, null, by, request.reason(), request.force(), request.rollout());
+        request.version(), null, null, null, by, reason, request.force(), request.rollout(), windowOverride);
     return submitter.submit(List.of(intent)).map(done -> new Accepted(id, done.get(0).duplicate(), Optional.empty()));
   }
 

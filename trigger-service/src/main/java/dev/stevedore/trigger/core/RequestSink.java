@@ -13,4 +13,12 @@ public interface RequestSink {
   default Future<Void> publish(DeployRequested request, Optional<RolloutPolicy> rollout) {
     return publish(request);
   }
+
+  /**
+   * With the rollout override and a deploy-window override ({@code by <requester>: <why>}: start
+   * even outside the environment's deploy windows); plain sinks ignore both.
+   */
+  default Future<Void> publish(DeployRequested request, Optional<RolloutPolicy> rollout, Optional<String> windowOverride) {
+    return publish(request, rollout);
+  }
 }

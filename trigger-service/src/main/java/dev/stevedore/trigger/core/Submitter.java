@@ -91,7 +91,7 @@ public final class Submitter {
     long start = System.nanoTime();
     Future<Void> published;
     try {
-      published = sink.publish(request, intent.rollout());
+      published = sink.publish(request, intent.rollout(), intent.windowOverride());
     } catch (RuntimeException e) {
       published = Future.failedFuture(e);
     }

@@ -67,6 +67,9 @@ public final class RolloutCoordinator {
   private final Duration deadline;
   private final Clock clock;
   private final String source;
+  private final DeployWindows windows;
+  /** The rollouts this instance logged as waiting for a window (logged once each). */
+  private final Set<String> waiting = new HashSet<>();
 
   private final Map<String, RolloutState> current = new HashMap<>();
   private final Map<String, RolloutState> pending = new HashMap<>();
@@ -80,6 +83,15 @@ public final class RolloutCoordinator {
   public RolloutCoordinator(RolloutMachine machine, Membership membership, RequestSigner signer,
       RequestVerifier verifier, Outbox outbox, Predicate<String> owns, Duration heartbeatDeadline, String instanceId,
       Clock clock) {
+    this(machine, membership, signer, verifier, outbox, owns, heartbeatDeadline, instanceId, clock,
+        new DeployWindows(Map.of()));
+  }
+
+  /** @param windows the deploy windows and freezes: a pending rollout starts only while its environment is open */
+  public RolloutCoordinator(RolloutMachine machine, Membership membership, RequestSigner signer,
+      RequestVerifier verifier, Outbox outbox, Predicate<String> owns, Duration heartbeatDeadline, String instanceId,
+      Clock clock, DeployWindows windows) {
+    this.windows = windows;
     this.machine = machine;
     this.membership = membership;
     this.signer = signer;
@@ -274,7 +286,11 @@ public final class RolloutCoordinator {
     Instant now = clock.instant();
     RolloutState c = current.get(key);
     RolloutState p = pending.get(key);
+    if (p != null && (c == null || !c.rolloutId().equals(p.rolloutId())) && !mayStart(p, now)) {
+      return Future.succeededFuture(); // waits for its window; the tick looks again
+    }
     if (p != null && (c == null || !c.rolloutId().equals(p.rolloutId()))) {
+      waiting.remove(p.rolloutId());
       Future<Void> superseded = Future.succeededFuture();
       String supersedes = null;
       if (c != null && Phase.of(c.phase()).inFlight()) {
@@ -313,6 +329,26 @@ public final class RolloutCoordinator {
       return Future.succeededFuture();
     }
     return apply(key, c, new Step(s, actions, "outcomes and clock"));
+  }
+
+  /**
+   * Whether a pending rollout may be planned now: a deployer overrode the windows, or its
+   * environment was open when it was recorded (a request accepted inside a window is not held
+   * because the coordinator saw it late), or it is open now.
+   */
+  private boolean mayStart(RolloutState p, Instant now) {
+    if (p.windowOverride() != null || windows.decide(p.environment(), p.time()).open()) {
+      return true;
+    }
+    DeployWindows.Decision d = windows.decide(p.environment(), now);
+    if (!d.open() && waiting.add(p.rolloutId())) {
+      if (waiting.size() > MAX_KNOWN) {
+        waiting.clear();
+      }
+      LOG.info("rollout {} of {} waits for a deploy window of {}: {}; next opening {}", p.rolloutId(),
+          p.partitionKey(), p.environment(), d.reason(), d.opensAt().map(Instant::toString).orElse("none within a year"));
+    }
+    return d.open();
   }
 
   /** Records the step's state (signed), then performs its actions in order. */

@@ -95,9 +95,20 @@ public final class RolloutMachine {
   public RolloutState pending(String rolloutId, String environment, String service, String version,
       RolloutPolicy policy, Instant requestedAt, String trigger, String requestedBy, String reason, String commit,
       String branch, String repository, Instant now) {
+    return pending(rolloutId, environment, service, version, policy, requestedAt, trigger, requestedBy, reason, commit,
+        branch, repository, null, "requested", now);
+  }
+
+  /**
+   * The same, with a deploy-window override ({@code by <requester>: <why>}, null: none) and why it
+   * is pending (such as waiting for a window).
+   */
+  public RolloutState pending(String rolloutId, String environment, String service, String version,
+      RolloutPolicy policy, Instant requestedAt, String trigger, String requestedBy, String reason, String commit,
+      String branch, String repository, String windowOverride, String detail, Instant now) {
     return new RolloutState(DeploymentIds.eventId(rolloutId, "state", "0"), source, now, rolloutId, environment,
         service, version, 0, Phase.PENDING.word(), policy, requestedAt, trigger, requestedBy, reason, commit, branch,
-        repository, List.of(), -1, null, null, false, List.of(), List.of(), "requested", null, null, null);
+        repository, List.of(), -1, null, null, false, List.of(), List.of(), detail, null, windowOverride, null, null);
   }
 
   /**
@@ -601,7 +612,7 @@ public final class RolloutMachine {
           base.rolloutId(), base.environment(), base.service(), base.version(), seq, phase.word(), base.policy(),
           base.requestedAt(), base.trigger(), base.requestedBy(), base.reason(), base.commit(), base.branch(),
           base.repository(), waves, currentWave, waveStartedAt, bakeUntil, paused, new ArrayList<>(hosts.values()),
-          unreached, detail, supersededBy, null, null);
+          unreached, detail, supersededBy, base.windowOverride(), null, null);
     }
 
     Step step(List<Action> actions, String why) {

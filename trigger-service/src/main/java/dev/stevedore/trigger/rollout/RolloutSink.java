@@ -8,6 +8,7 @@ import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.core.RequestSink;
 import io.vertx.core.Future;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -26,10 +27,21 @@ public final class RolloutSink implements RequestSink {
   private final Function<RolloutState, Future<Void>> record;
   private final boolean enabled;
   private final Clock clock;
+  private final DeployWindows windows;
 
   /** @param record signs and writes a state to {@code stevedore.rollout.state}; completes on acknowledgement */
   public RolloutSink(RequestSink direct, Blocklist blocklist, RolloutPolicies policies, RolloutMachine machine,
       Function<RolloutState, Future<Void>> record, boolean enabled, Clock clock) {
+    this(direct, blocklist, policies, machine, record, enabled, clock, new DeployWindows(java.util.Map.of()));
+  }
+
+  /**
+   * @param windows the deploy windows: a request outside them is refused (409 with the next opening)
+   *     or recorded as a pending rollout that the coordinator starts at the opening, per environment
+   */
+  public RolloutSink(RequestSink direct, Blocklist blocklist, RolloutPolicies policies, RolloutMachine machine,
+      Function<RolloutState, Future<Void>> record, boolean enabled, Clock clock, DeployWindows windows) {
+    this.windows = windows;
     this.direct = direct;
     this.blocklist = blocklist;
     this.policies = policies;
@@ -46,6 +58,11 @@ public final class RolloutSink implements RequestSink {
 
   @Override
   public Future<Void> publish(DeployRequested r, Optional<RolloutPolicy> override) {
+    return publish(r, override, Optional.empty());
+  }
+
+  @Override
+  public Future<Void> publish(DeployRequested r, Optional<RolloutPolicy> override, Optional<String> windowOverride) {
     boolean rollback = "rollback".equals(r.trigger());
     Optional<VersionBlocked> block = blocklist.block(r.environment(), r.service(), r.version());
     if (block.isPresent() && !rollback) {
@@ -67,10 +84,22 @@ public final class RolloutSink implements RequestSink {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(HttpProblem.badRequest(e.getMessage()));
     }
-    if (policy.strategy().equals(RolloutPolicy.ALL_AT_ONCE)) {
+    Instant now = clock.instant();
+    DeployWindows.Decision window = windowOverride.isPresent() ? null : windows.decide(r.environment(), now);
+    boolean closed = window != null && !window.open();
+    if (closed && window.refuse()) {
+      return Future.failedFuture(HttpProblem.of(409, r.environment() + " is closed for deploys now (" + window.reason()
+          + "); " + window.opensAt().map(t -> "it opens at " + t).orElse("it does not open within a year")
+          + "; a deployer may override with \"windowOverride\": \"<reason>\""));
+    }
+    if (policy.strategy().equals(RolloutPolicy.ALL_AT_ONCE) && !closed) {
       return direct.publish(r);
     }
+    // Outside a window (wait), or overridden: a pending rollout that records it; all-at-once is one wave.
+    String detail = closed ? "waiting for a deploy window (" + window.reason() + "), next opening "
+        + window.opensAt().map(Instant::toString).orElse("none within a year") : "requested";
     return record.apply(machine.pending(r.deploymentId(), r.environment(), r.service(), r.version(), policy, r.time(),
-        r.trigger(), r.requestedBy(), r.reason(), r.commit(), r.branch(), r.repository(), clock.instant()));
+        r.trigger(), r.requestedBy(), r.reason(), r.commit(), r.branch(), r.repository(), windowOverride.orElse(null),
+        detail, now));
   }
 }

@@ -53,6 +53,30 @@ class DeployRequestTest {
   }
 
   @Test
+  void aWindowOverrideIsAReasonAndHostileOnesAreRefused() {
+    DeployRequest r = DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","windowOverride":"outage INC-7"}"""), NOW);
+    assertThat(r.windowOverride()).contains("outage INC-7");
+    assertThat(DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x"}"""), NOW).windowOverride()).isEmpty();
+    assertThat(status(() -> DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","windowOverride":"   "}"""), NOW)))
+        .isEqualTo(400);
+    assertThat(status(() -> DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","windowOverride":"a\u0000b"}"""), NOW)))
+        .isEqualTo(400);
+    assertThat(status(() -> DeployRequest.parse(json("{\"service\":\"web\",\"environment\":\"prod\",\"version\":\"v1\","
+        + "\"reason\":\"x\",\"windowOverride\":\"" + "y".repeat(100_000) + "\"}"), NOW))).isEqualTo(400);
+    assertThat(status(() -> DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","windowOverride":true}"""), NOW)))
+        .isEqualTo(400);
+    assertThatThrownBy(() -> DeployRequest.parse(json("""
+        {"service":"web","environment":"prod","version":"v1","reason":"x","windowOverride":"why",
+         "notBefore":"2030-01-02T00:00:00Z"}"""), NOW))
+        .isInstanceOf(HttpProblem.class).hasMessageContaining("windowOverride cannot be combined with notBefore");
+  }
+
+  @Test
   void anUnblockNeedsAReasonValidNamesAndAtMostAListOfHostIds() {
     UnblockRequest all = UnblockRequest.parse("prod", "web", "v1.2", json("{\"reason\":\"fixed\"}"));
     assertThat(all).isEqualTo(new UnblockRequest("prod", "web", "v1.2", "fixed", java.util.List.of()));

@@ -172,6 +172,116 @@ class RolloutCoordinatorTest {
   }
 
   /** Verifies with the test key. */
+  // --- deploy windows
+
+  /** A clock the test moves. */
+  static final class MovingClock extends Clock {
+    Instant now;
+
+    MovingClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  /** production is open 13:00-14:00 UTC every day; NOW (12:00) is outside. */
+  static final DeployWindows ONE_PM = new DeployWindows(Map.of("production", new RolloutSettings.Windows("wait",
+      List.of(new RolloutSettings.Window("lunch", "allow", "0 13 * * *", "UTC", "PT1H")))));
+
+  RolloutCoordinator windowed(MovingClock clock) {
+    return new RolloutCoordinator(machine, membership, signer, new RequestVerifier(List.of(KEYS.getPublic()), CODEC),
+        outbox, owned::contains, Duration.ofSeconds(90), "t1", clock, ONE_PM);
+  }
+
+  void heartbeats(int n, Instant at) {
+    for (int i = 1; i <= n; i++) {
+      membership.heard(new AgentHeartbeat("hb" + i + at, "stevedore://agent/h" + i, at, "h" + i, "production", Map.of(),
+          List.of(new AgentHeartbeat.ServiceState("web", "v1", null, "running")), "ok", "0.1"));
+    }
+  }
+
+  RolloutState pendingWith(String windowOverride) {
+    RolloutPolicy canary = new RolloutPolicy("canary", 1, null, null, 50, null, 1, null, 0, true, 300);
+    return signer.sign(machine.pending(ID, "production", "web", "v2", canary, NOW, "manual", "api:ci", "release", null,
+        null, null, windowOverride, "waiting for a deploy window", NOW));
+  }
+
+  @Test
+  void aRequestOutsideTheWindowsWaitsAndTheOwnerStartsItAtTheOpening() {
+    MovingClock clock = new MovingClock(NOW);
+    heartbeats(3, NOW);
+    RolloutCoordinator c = windowed(clock);
+    c.recorded(pendingWith(null));
+    c.tick();
+    clock.now = Instant.parse("2026-11-29T12:59:00Z");
+    heartbeats(3, clock.now);
+    c.tick();
+    assertThat(written).isEmpty();
+    assertThat(c.rollout(ID).orElseThrow().phase()).isEqualTo("pending");
+
+    clock.now = Instant.parse("2026-11-29T13:00:00Z");
+    heartbeats(3, clock.now);
+    c.tick();
+    assertThat(of(RolloutState.class)).first().satisfies(s -> assertThat(s.phase()).isEqualTo("running"));
+    assertThat(of(DeployRequested.class)).singleElement().satisfies(w -> {
+      assertThat(w.id()).isEqualTo(RolloutMachine.waveRequestId(ID, 0));
+      assertThat(w.time()).isEqualTo(clock.now);
+    });
+  }
+
+  @Test
+  void aWaitingRolloutIsStartedAtTheOpeningByTheInstanceThatTookTheKeyOver() {
+    MovingClock clock = new MovingClock(NOW);
+    heartbeats(3, NOW);
+    owned.clear();
+    RolloutCoordinator successor = windowed(clock);
+    successor.recorded(pendingWith(null));
+    clock.now = Instant.parse("2026-11-29T13:00:30Z");
+    heartbeats(3, clock.now);
+    successor.tick();
+    assertThat(written).isEmpty(); // not its key yet
+    owned.add("production/web");
+    successor.takeOver(Set.of("production/web"));
+    assertThat(of(DeployRequested.class)).hasSize(1);
+  }
+
+  @Test
+  void aDeployerOverrideStartsAtOnceAndStaysInEveryRecordedState() {
+    MovingClock clock = new MovingClock(NOW);
+    heartbeats(3, NOW);
+    RolloutCoordinator c = windowed(clock);
+    c.recorded(pendingWith("by api:ops: outage fix"));
+    assertThat(of(DeployRequested.class)).hasSize(1);
+    assertThat(of(RolloutState.class)).isNotEmpty()
+        .allSatisfy(s -> assertThat(s.windowOverride()).isEqualTo("by api:ops: outage fix"));
+  }
+
+  @Test
+  void aRequestRecordedWhileOpenStartsEvenIfTheOwnerSeesItAfterTheWindowClosed() {
+    MovingClock clock = new MovingClock(Instant.parse("2026-11-29T14:00:05Z"));
+    heartbeats(3, clock.now);
+    RolloutPolicy canary = new RolloutPolicy("canary", 1, null, null, 50, null, 1, null, 0, true, 300);
+    Instant inside = Instant.parse("2026-11-29T13:59:59Z");
+    RolloutState p = signer.sign(machine.pending(ID, "production", "web", "v2", canary, inside, "manual", "api:ci",
+        "release", null, null, null, inside));
+    windowed(clock).recorded(p);
+    assertThat(of(DeployRequested.class)).hasSize(1);
+  }
+
   static final class RequestVerifierHolder {
     static boolean verifies(RolloutState s) {
       return new RequestVerifier(List.of(KEYS.getPublic()), CODEC).verifies(s);

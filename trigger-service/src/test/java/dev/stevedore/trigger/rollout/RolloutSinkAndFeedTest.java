@@ -54,6 +54,64 @@ class RolloutSinkAndFeedTest {
     }, enabled, Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
+  /** production (canary) and staging (all-at-once) closed at NOW (12:00), open from 13:00 UTC; staging refuses. */
+  RolloutSink windowed() {
+    RolloutPolicy canary = new RolloutPolicy("canary", 1, null, null, 50, null, 1, null, 60, true, 300);
+    RolloutSettings.Window lunch = new RolloutSettings.Window("lunch", "allow", "0 13 * * *", "UTC", "PT1H");
+    RolloutSettings settings = new RolloutSettings(true, 0, 0, null,
+        Map.of("production", new RolloutSettings.EnvironmentPolicy(canary, Map.of())), null, null, 0,
+        Map.of("production", new RolloutSettings.Windows("wait", List.of(lunch)),
+            "staging", new RolloutSettings.Windows("refuse", List.of(lunch)),
+            "qa", new RolloutSettings.Windows("wait", List.of(lunch))));
+    return new RolloutSink(r -> {
+      direct.add(r);
+      return Future.succeededFuture();
+    }, blocklist, new RolloutPolicies(settings), new RolloutMachine("t1"), s -> {
+      recorded.add(s);
+      return Future.succeededFuture();
+    }, true, Clock.fixed(NOW, ZoneOffset.UTC), new DeployWindows(settings.windows()));
+  }
+
+  @Test
+  void outsideItsWindowsARequestWaitsAsAPendingRolloutEvenForAllAtOnce() {
+    assertThat(windowed().publish(request("production", "v2", "generic")).succeeded()).isTrue();
+    assertThat(windowed().publish(request("qa", "v2", "generic")).succeeded()).isTrue(); // all-at-once there
+    assertThat(direct).isEmpty();
+    assertThat(recorded).hasSize(2).allSatisfy(s -> {
+      assertThat(s.phase()).isEqualTo("pending");
+      assertThat(s.detail()).contains("waiting for a deploy window").contains("2026-11-29T13:00:00Z");
+      assertThat(s.windowOverride()).isNull();
+    });
+    assertThat(recorded.get(1).policy().strategy()).isEqualTo("all-at-once");
+  }
+
+  @Test
+  void whereConfiguredARequestOutsideTheWindowsIsRefusedWithTheOpeningTime() {
+    Future<Void> f = windowed().publish(request("staging", "v2", "generic"));
+    assertThat(f.failed()).isTrue();
+    assertThat(f.cause()).isInstanceOfSatisfying(dev.stevedore.common.runtime.HttpProblem.class, p -> {
+      assertThat(p.status()).isEqualTo(409);
+      assertThat(p.detail()).contains("opens at 2026-11-29T13:00:00Z").contains("windowOverride");
+    });
+    assertThat(direct).isEmpty();
+    assertThat(recorded).isEmpty();
+  }
+
+  @Test
+  void aDeployerOverrideGoesThroughAndIsRecordedAndRollbacksAreNeverHeld() {
+    assertThat(windowed().publish(request("staging", "v2", "manual"), Optional.empty(),
+        Optional.of("by api:ops: outage")).succeeded()).isTrue();
+    assertThat(direct).hasSize(1); // all-at-once, overridden: straight to the agents
+    assertThat(windowed().publish(request("production", "v2", "manual"), Optional.empty(),
+        Optional.of("by api:ops: outage")).succeeded()).isTrue();
+    assertThat(recorded).singleElement().satisfies(s -> {
+      assertThat(s.windowOverride()).isEqualTo("by api:ops: outage");
+      assertThat(s.detail()).isEqualTo("requested");
+    });
+    assertThat(windowed().publish(request("staging", "v1", "rollback")).succeeded()).isTrue();
+    assertThat(direct).hasSize(2);
+  }
+
   static DeployRequested request(String env, String version, String trigger) {
     return new DeployRequested("e1", "stevedore://trigger/t1", NOW, "6b7f4d2e-0000-5000-8000-00000000000a", "web", env,
         version, null, null, null, "ci", trigger, null, null, null, null);

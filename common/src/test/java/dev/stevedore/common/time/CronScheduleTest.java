@@ -1,4 +1,4 @@
-package dev.stevedore.agent.poll;
+package dev.stevedore.common.time;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.stevedore.agent.poll;
+package dev.stevedore.common.time;
 
 import com.cronutils.model.definition.CronDefinition;
 import com.cronutils.model.definition.CronDefinitionBuilder;
