@@ -57,7 +57,6 @@ import java.util.function.Consumer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
@@ -137,7 +136,7 @@ public final class TriggerService {
 
   private static Future<RunningTrigger> wire(Vertx vertx, Clients clients) {
     TriggerConfig config = clients.config();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = dev.stevedore.common.ops.ServiceMetrics.create("trigger");
     TriggerMetrics metrics = new TriggerMetrics(registry, clients.breaker());
     Clock clock = Clock.systemUTC();
 

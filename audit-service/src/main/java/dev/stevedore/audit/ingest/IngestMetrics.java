@@ -3,6 +3,8 @@ package dev.stevedore.audit.ingest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import dev.stevedore.common.ops.ServiceMetrics;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Ingest figures on /metrics: events by result, batch store time, consumer lag, paused flag. */
@@ -24,8 +26,8 @@ public final class IngestMetrics {
     deadLettered = Counter.builder("stevedore_audit_ingest_events").tag("result", "dead-lettered").register(registry);
     storeFailures = Counter.builder("stevedore_audit_ingest_store_failures")
         .description("batches the database did not take").register(registry);
-    batchTime = Timer.builder("stevedore_audit_ingest_batch").description("time to store one batch")
-        .publishPercentiles(0.5, 0.99).register(registry);
+    batchTime = ServiceMetrics.latency("stevedore_audit_ingest_batch", Duration.ofMillis(1), Duration.ofSeconds(60))
+        .description("time to store one batch").register(registry);
     registry.gauge("stevedore_audit_ingest_lag", lag);
     registry.gauge("stevedore_audit_ingest_paused", paused);
   }

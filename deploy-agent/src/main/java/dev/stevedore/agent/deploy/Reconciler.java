@@ -377,8 +377,11 @@ public final class Reconciler {
     sink.emit(events.succeeded(job, a.progress(), running.digest(), ms));
     LOG.info("deployment {}: {} now runs {} ({} ms, {} attempt(s))", job.deploymentId(), job.service(), job.version(), ms,
         a.progress().attempts);
-    count("succeeded");
-    metrics.timer("stevedore.agent.deploy.duration", "outcome", "succeeded").record(Duration.ofMillis(ms));
+    count(job.service(), "succeeded");
+    dev.stevedore.common.ops.ServiceMetrics.latency("stevedore.agent.deploy.duration", Duration.ofSeconds(1),
+            Duration.ofMinutes(30))
+        .description("time from a deployment's start to the new version running, by service")
+        .tags("service", label(job.service()), "outcome", "succeeded").register(metrics).record(Duration.ofMillis(ms));
     return save();
   }
 
@@ -387,7 +390,7 @@ public final class Reconciler {
     end(a, Phase.IDLE);
     sink.emit(events.failed(a.job(), a.progress(), step, r, reason, a.fromVersion(), a.elapsedMs(clock.millis())));
     LOG.warn("deployment {}: failed at {}: {}", a.job().deploymentId(), step, reason);
-    count("failed");
+    count(a.job().service(), "failed");
     return save();
   }
 
@@ -400,7 +403,7 @@ public final class Reconciler {
     end(a, healthy ? Phase.IDLE : Phase.FAILED);
     sink.emit(events.rolledBack(a.job(), a.progress(), from.version, failedStep, reason, healthy, a.elapsedMs(clock.millis())));
     LOG.warn("deployment {}: rolled back to {} (healthy: {}): {}", a.job().deploymentId(), from.version, healthy, reason);
-    count("rolled-back");
+    count(a.job().service(), "rolled-back");
     return save();
   }
 
@@ -492,7 +495,7 @@ public final class Reconciler {
     LOG.info("deployment {}: skipped ({})", job.deploymentId(), reason);
     state().markProcessed(job.deploymentId(), config.processedLimit());
     sink.emit(events.skipped(job, reason));
-    count("skipped");
+    count(job.service(), "skipped");
   }
 
   /** A newer request replaces {@code old}: it ends now when it waits, after its attempt when one runs. */
@@ -604,8 +607,13 @@ public final class Reconciler {
     return store.save().onSuccess(v -> sink.saved());
   }
 
-  private void count(String outcome) {
-    metrics.counter("stevedore.agent.deployments", "outcome", outcome).increment();
+  /** Per-service meters only for configured services: a hostile request cannot add label values. */
+  private String label(String service) {
+    return config.services().containsKey(service) ? service : "other";
+  }
+
+  private void count(String service, String outcome) {
+    metrics.counter("stevedore.agent.deployments", "service", label(service), "outcome", outcome).increment();
   }
 
   private static String orRunning(String version) {
