@@ -317,10 +317,12 @@ public final class TriggerService {
    */
   private static void scheduleMeters(PrometheusMeterRegistry registry, ScheduleTimer timer, KafkaScheduleLog log) {
     FunctionCounter.builder("stevedore.trigger.schedule.records.rejected", timer,
-        t -> t.service().rejectedRecords()).register(registry);
-    FunctionCounter.builder("stevedore.trigger.schedules.fired", timer, t -> t.service().firedHere())
+        t -> t.service().rejectedRecords()).description("schedule records refused (unsigned, malformed, unknown)")
         .register(registry);
-    Gauge.builder("stevedore.trigger.schedule.partitions.owned", log, l -> l.owned().size()).register(registry);
+    FunctionCounter.builder("stevedore.trigger.schedules.fired", timer, t -> t.service().firedHere())
+        .description("scheduled deployments fired by this instance").register(registry);
+    Gauge.builder("stevedore.trigger.schedule.partitions.owned", log, l -> l.owned().size())
+        .description("schedule partitions this instance fires").register(registry);
   }
 
   /**

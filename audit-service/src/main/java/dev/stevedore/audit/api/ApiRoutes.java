@@ -56,7 +56,7 @@ public final class ApiRoutes implements HttpServerVerticle.Routes {
     ctx.addEndHandler(ar -> {
       String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other" : ctx.currentRoute().getPath();
       ServiceMetrics.latency("stevedore_audit_query_latency", Duration.ofMillis(1), Duration.ofSeconds(30))
-          .tag("route", route)
+          .description("audit API answers by route and status").tag("route", route)
           .tag("status", String.valueOf(ctx.response().getStatusCode()))
           .register(registry)
           .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);

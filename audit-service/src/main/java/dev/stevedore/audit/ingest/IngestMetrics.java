@@ -1,6 +1,7 @@
 package dev.stevedore.audit.ingest;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import dev.stevedore.common.ops.ServiceMetrics;
@@ -28,8 +29,10 @@ public final class IngestMetrics {
         .description("batches the database did not take").register(registry);
     batchTime = ServiceMetrics.latency("stevedore_audit_ingest_batch", Duration.ofMillis(1), Duration.ofSeconds(60))
         .description("time to store one batch").register(registry);
-    registry.gauge("stevedore_audit_ingest_lag", lag);
-    registry.gauge("stevedore_audit_ingest_paused", paused);
+    Gauge.builder("stevedore_audit_ingest_lag", lag, AtomicLong::get)
+        .description("events on the events topic not yet stored").register(registry);
+    Gauge.builder("stevedore_audit_ingest_paused", paused, AtomicLong::get)
+        .description("1 while ingest is paused (the database breaker is open)").register(registry);
   }
 
   public long storedCount() {

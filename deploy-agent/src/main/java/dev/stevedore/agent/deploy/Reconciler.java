@@ -294,7 +294,9 @@ public final class Reconciler {
     if (d.firstStartedAt == 0) {
       d.firstStartedAt = now;
     }
-    metrics.counter("stevedore.agent.attempts", "service", service).increment();
+    io.micrometer.core.instrument.Counter.builder("stevedore.agent.attempts")
+        .description("deployment attempts started, by service").tag("service", label(service))
+        .register(metrics).increment();
     // The recorded release is trusted (the agent wrote it after the last deployment); docker is
     // asked only when there is none.
     Future<Running> current = record.current != null && record.current.imageId != null
@@ -613,7 +615,9 @@ public final class Reconciler {
   }
 
   private void count(String service, String outcome) {
-    metrics.counter("stevedore.agent.deployments", "service", label(service), "outcome", outcome).increment();
+    io.micrometer.core.instrument.Counter.builder("stevedore.agent.deployments")
+        .description("deployments ended, by service and outcome").tags("service", label(service), "outcome", outcome)
+        .register(metrics).increment();
   }
 
   private static String orRunning(String version) {
