@@ -22,9 +22,12 @@ public final class IngestMetrics {
   public IngestMetrics(MeterRegistry registry) {
     stored = Counter.builder("stevedore_audit_ingest_events").tag("result", "stored")
         .description("events read from Kafka, by result").register(registry);
-    duplicates = Counter.builder("stevedore_audit_ingest_events").tag("result", "duplicate").register(registry);
-    conflicts = Counter.builder("stevedore_audit_ingest_events").tag("result", "conflict").register(registry);
-    deadLettered = Counter.builder("stevedore_audit_ingest_events").tag("result", "dead-lettered").register(registry);
+    duplicates = Counter.builder("stevedore_audit_ingest_events").tag("result", "duplicate")
+        .description("events read from Kafka, by result").register(registry);
+    conflicts = Counter.builder("stevedore_audit_ingest_events").tag("result", "conflict")
+        .description("events read from Kafka, by result").register(registry);
+    deadLettered = Counter.builder("stevedore_audit_ingest_events").tag("result", "dead-lettered")
+        .description("events read from Kafka, by result").register(registry);
     storeFailures = Counter.builder("stevedore_audit_ingest_store_failures")
         .description("batches the database did not take").register(registry);
     batchTime = ServiceMetrics.latency("stevedore_audit_ingest_batch", Duration.ofMillis(1), Duration.ofSeconds(60))
