@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES=(
   docker.io docker-registry docker-compose busybox-static debootstrap
   git curl ca-certificates iproute2 postgresql openssh-server
-  apache2-utils chromium chromium-driver
+  apache2-utils chromium chromium-driver prometheus
 )
 
 installed() {

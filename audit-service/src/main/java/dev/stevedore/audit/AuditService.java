@@ -22,7 +22,7 @@ import dev.stevedore.common.runtime.JsonMappers;
 import dev.stevedore.common.runtime.RunningService;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
+import dev.stevedore.common.ops.ServiceMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -60,9 +60,11 @@ public final class AuditService {
     }
     EventCodec codec = new EventCodec();
     Clock clock = Clock.systemUTC();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = ServiceMetrics.create("audit");
     IngestMetrics metrics = new IngestMetrics(registry);
     CircuitBreaker dbBreaker = databaseBreaker(config.database());
+    CircuitBreaker deadLetterBreaker = EventPublisher.defaultBreaker("kafka-dead-letters");
+    ServiceMetrics.bindBreakers(registry, List.of(dbBreaker, deadLetterBreaker));
     // TopicAdmin makes an admin client, whose constructor blocks: on a worker.
     Future<Void> topics = config.ingest().createTopics()
         ? vertx.executeBlocking(() -> TopicAdmin.ensureTopics(vertx, config.kafka(), config.ingest().topicPartitions(),
@@ -70,7 +72,7 @@ public final class AuditService {
         : Future.succeededFuture();
     LOG.info("starting audit service: {}, group {}", config.database(), config.ingest().groupId());
     return topics.compose(v -> Database.open(vertx, config.database())).compose(db ->
-        EventPublisher.create(vertx, config.kafka(), codec, EventPublisher.defaultBreaker("kafka-dead-letters"))
+        EventPublisher.create(vertx, config.kafka(), codec, deadLetterBreaker)
             .recover(e -> closeOnWorker(vertx, db).transform(x -> Future.failedFuture(e)))
             .compose(publisher -> wire(vertx, config, db, publisher, codec, clock, registry, metrics, dbBreaker,
                 BearerGuard.of(tokens))));

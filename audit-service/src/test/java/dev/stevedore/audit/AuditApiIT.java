@@ -294,9 +294,15 @@ class AuditApiIT {
   void servesHealthAndMetrics() throws Exception {
     assertThat(get(port, "/health/live", null).status()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(30)).until(() -> get(port, "/health/ready", null).status() == 200);
+    assertThat(get(port, "/api/v1/deployments?limit=1").status()).isEqualTo(200);
     String metrics = get(port, "/metrics", null).body();
     assertThat(metrics).contains("stevedore_audit_ingest_events_total{result=\"stored\"}");
     assertThat(metrics).contains("stevedore_audit_ingest_lag");
-    assertThat(metrics).contains("stevedore_audit_query_latency");
+    assertThat(metrics).contains("stevedore_audit_query_latency_seconds_bucket{route=\"/api/v1/deployments\",status=\"200\"");
+    assertThat(metrics).contains("resilience4j_circuitbreaker_state{name=\"database\",state=\"closed\"} 1.0");
+    assertThat(metrics).doesNotContain("quantile=");
+    // the real /metrics passes promtool and carries the JVM, build-info and breaker series
+    dev.stevedore.common.ops.PrometheusScrape.assertServiceScrape("audit",
+        dev.stevedore.common.ops.PrometheusScrape.afterGc(() -> get(port, "/metrics", null).body()));
   }
 }

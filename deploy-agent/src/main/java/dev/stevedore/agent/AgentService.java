@@ -8,7 +8,6 @@ import dev.stevedore.agent.driver.ComposeFlavor;
 import dev.stevedore.agent.process.Command;
 import dev.stevedore.agent.process.ProcessRunner;
 import dev.stevedore.common.runtime.HttpServerVerticle;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -45,8 +44,9 @@ public final class AgentService {
         config.resilience().stepTimeout().toMillis() + 60_000, java.util.concurrent.TimeUnit.MILLISECONDS);
     WorkerExecutor stateWorker = vertx.createSharedWorkerExecutor("stevedore-agent-state-" + config.hostId(), 1);
     ProcessRunner runner = new ProcessRunner(vertx, processes);
-    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry metrics = dev.stevedore.common.ops.ServiceMetrics.create("agent");
     Breakers breakers = new Breakers(config.resilience());
+    breakers.bindTo(metrics);
     boolean needsCompose = drivers == null && config.services().values().stream().anyMatch(s -> s.driver() == DriverKind.COMPOSE);
     Future<ComposeFlavor> flavor = needsCompose ? detect(runner, config) : Future.succeededFuture(null);
     return flavor.compose(f -> {

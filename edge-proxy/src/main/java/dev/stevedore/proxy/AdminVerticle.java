@@ -1,6 +1,8 @@
 package dev.stevedore.proxy;
 
+import dev.stevedore.common.ops.ServiceMetrics;
 import dev.stevedore.common.security.Secrets;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -21,6 +23,8 @@ final class AdminVerticle extends VerticleBase {
   private final Traffic traffic;
   private final StateFile file;
   private final Clock clock;
+  /** JVM, process and build-info meters; the traffic counters are Traffic's own text. */
+  private final PrometheusMeterRegistry registry = ServiceMetrics.create("proxy");
   private HttpServer server;
 
   AdminVerticle(ProxyConfig config, Traffic traffic, StateFile file, Clock clock) {
@@ -58,7 +62,7 @@ final class AdminVerticle extends VerticleBase {
   }
 
   private void metrics(RoutingContext ctx) {
-    ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(traffic.prometheus());
+    ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(traffic.prometheus() + registry.scrape());
   }
 
   private void state(RoutingContext ctx) {

@@ -223,7 +223,7 @@ class EdgeProxyTest {
   }
 
   @Test
-  void countsRequestsUpstreamErrorsAndTheActiveColourInItsMetrics() {
+  void countsRequestsUpstreamErrorsAndTheActiveColourInItsMetrics() throws Exception {
     HttpServer blue = upstream("blue");
     int closed = blue.actualPort();
     EdgeProxy.Running p = proxy();
@@ -236,6 +236,9 @@ class EdgeProxyTest {
         .contains("stevedore_proxy_upstream_errors_total{colour=\"blue\"} 1")
         .contains("stevedore_proxy_active{colour=\"blue\",port=\"" + closed + "\"} 1")
         .contains("stevedore_proxy_in_flight{colour=\"blue\"} 0");
+    // the real /metrics passes promtool and carries the JVM and build-info series too
+    dev.stevedore.common.ops.PrometheusScrape.assertServiceScrape("proxy",
+        dev.stevedore.common.ops.PrometheusScrape.afterGc(() -> admin(p, HttpMethod.GET, "/metrics", null, null).text()));
   }
 
   @Test

@@ -58,7 +58,6 @@ import java.util.function.Consumer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
@@ -138,7 +137,7 @@ public final class TriggerService {
 
   private static Future<RunningTrigger> wire(Vertx vertx, Clients clients) {
     TriggerConfig config = clients.config();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = dev.stevedore.common.ops.ServiceMetrics.create("trigger");
     TriggerMetrics metrics = new TriggerMetrics(registry, clients.breaker());
     Clock clock = Clock.systemUTC();
 
@@ -320,10 +319,12 @@ public final class TriggerService {
    */
   private static void scheduleMeters(PrometheusMeterRegistry registry, ScheduleTimer timer, KafkaScheduleLog log) {
     FunctionCounter.builder("stevedore.trigger.schedule.records.rejected", timer,
-        t -> t.service().rejectedRecords()).register(registry);
-    FunctionCounter.builder("stevedore.trigger.schedules.fired", timer, t -> t.service().firedHere())
+        t -> t.service().rejectedRecords()).description("schedule records refused (unsigned, malformed, unknown)")
         .register(registry);
-    Gauge.builder("stevedore.trigger.schedule.partitions.owned", log, l -> l.owned().size()).register(registry);
+    FunctionCounter.builder("stevedore.trigger.schedules.fired", timer, t -> t.service().firedHere())
+        .description("scheduled deployments fired by this instance").register(registry);
+    Gauge.builder("stevedore.trigger.schedule.partitions.owned", log, l -> l.owned().size())
+        .description("schedule partitions this instance fires").register(registry);
   }
 
   /**

@@ -5,7 +5,8 @@ import dev.stevedore.common.ops.OpsRoutes;
 import dev.stevedore.common.runtime.BearerGuard;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.runtime.HttpServerVerticle;
-import io.micrometer.core.instrument.Timer;
+import dev.stevedore.common.ops.ServiceMetrics;
+import java.time.Duration;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -68,9 +69,10 @@ public final class ApiRoutes implements HttpServerVerticle.Routes {
     long start = System.nanoTime();
     ctx.addEndHandler(ar -> {
       String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other" : ctx.currentRoute().getPath();
-      Timer.builder("stevedore_audit_query_latency").tag("route", route)
+      ServiceMetrics.latency("stevedore_audit_query_latency", Duration.ofMillis(1), Duration.ofSeconds(30))
+          .description("audit API answers by route and status").tag("route", route)
           .tag("status", String.valueOf(ctx.response().getStatusCode()))
-          .publishPercentiles(0.5, 0.99).register(registry)
+          .register(registry)
           .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     });
     ctx.next();

@@ -30,7 +30,9 @@ import java.util.concurrent.TimeUnit;
 public final class AuditHarness {
   public static final String TOKEN = "reader-token-for-tests-0123456789";
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  // HTTP/1.1 as Prometheus scrapes: the JDK client's h2c upgrade stalls on a large body (/metrics)
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   private AuditHarness() {}
 

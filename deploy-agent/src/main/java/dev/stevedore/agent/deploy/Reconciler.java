@@ -302,7 +302,9 @@ public final class Reconciler implements DesiredVersions {
     if (d.firstStartedAt == 0) {
       d.firstStartedAt = now;
     }
-    metrics.counter("stevedore.agent.attempts", "service", service).increment();
+    io.micrometer.core.instrument.Counter.builder("stevedore.agent.attempts")
+        .description("deployment attempts started, by service").tag("service", label(service))
+        .register(metrics).increment();
     // The recorded release is trusted (the agent wrote it after the last deployment); docker is
     // asked only when there is none.
     Future<Running> current = record.current != null && record.current.imageId != null
@@ -389,8 +391,11 @@ public final class Reconciler implements DesiredVersions {
     Logs.withDeployment(job.deploymentId(), () ->
         LOG.info("deployment {}: {} now runs {} ({} ms, {} attempt(s))", job.deploymentId(), job.service(), job.version(), ms,
         a.progress().attempts));
-    count("succeeded");
-    metrics.timer("stevedore.agent.deploy.duration", "outcome", "succeeded").record(Duration.ofMillis(ms));
+    count(job.service(), "succeeded");
+    dev.stevedore.common.ops.ServiceMetrics.latency("stevedore.agent.deploy.duration", Duration.ofSeconds(1),
+            Duration.ofMinutes(30))
+        .description("time from a deployment's start to the new version running, by service")
+        .tags("service", label(job.service()), "outcome", "succeeded").register(metrics).record(Duration.ofMillis(ms));
     return save();
   }
 
@@ -400,7 +405,7 @@ public final class Reconciler implements DesiredVersions {
     sink.emit(events.failed(a.job(), a.progress(), step, r, reason, a.fromVersion(), a.elapsedMs(clock.millis())));
     Logs.withDeployment(a.job().deploymentId(), () ->
         LOG.warn("deployment {}: failed at {}: {}", a.job().deploymentId(), step, reason));
-    count("failed");
+    count(a.job().service(), "failed");
     return save();
   }
 
@@ -414,7 +419,7 @@ public final class Reconciler implements DesiredVersions {
     sink.emit(events.rolledBack(a.job(), a.progress(), from.version, failedStep, reason, healthy, a.elapsedMs(clock.millis())));
     Logs.withDeployment(a.job().deploymentId(), () ->
         LOG.warn("deployment {}: rolled back to {} (healthy: {}): {}", a.job().deploymentId(), from.version, healthy, reason));
-    count("rolled-back");
+    count(a.job().service(), "rolled-back");
     return save();
   }
 
@@ -508,7 +513,7 @@ public final class Reconciler implements DesiredVersions {
         LOG.info("deployment {}: skipped ({})", job.deploymentId(), reason));
     state().markProcessed(job.deploymentId(), config.processedLimit());
     sink.emit(events.skipped(job, reason));
-    count("skipped");
+    count(job.service(), "skipped");
   }
 
   /** A newer request replaces {@code old}: it ends now when it waits, after its attempt when one runs. */
@@ -621,8 +626,15 @@ public final class Reconciler implements DesiredVersions {
     return store.save().onSuccess(v -> sink.saved());
   }
 
-  private void count(String outcome) {
-    metrics.counter("stevedore.agent.deployments", "outcome", outcome).increment();
+  /** Per-service meters only for configured services: a hostile request cannot add label values. */
+  private String label(String service) {
+    return config.services().containsKey(service) ? service : "other";
+  }
+
+  private void count(String service, String outcome) {
+    io.micrometer.core.instrument.Counter.builder("stevedore.agent.deployments")
+        .description("deployments ended, by service and outcome").tags("service", label(service), "outcome", outcome)
+        .register(metrics).increment();
   }
 
   private static String orRunning(String version) {

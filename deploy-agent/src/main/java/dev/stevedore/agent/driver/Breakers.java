@@ -32,6 +32,11 @@ public final class Breakers {
         .build());
   }
 
+  /** Resilience4j's breaker meters ({@code resilience4j_circuitbreaker_*{name}}) for every breaker, also ones made later. */
+  public void bindTo(io.micrometer.core.instrument.MeterRegistry meters) {
+    dev.stevedore.common.ops.ServiceMetrics.bindBreakers(meters, registry);
+  }
+
   /**
    * Calls {@code listener} (on a Resilience4j thread) whenever a breaker stops refusing calls
    * (open to half-open, or closed again): work that waited for it may go on.

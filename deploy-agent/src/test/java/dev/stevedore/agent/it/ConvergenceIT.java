@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import dev.stevedore.common.ops.PrometheusScrape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,6 +90,8 @@ class ConvergenceIT {
         assertThat(events.outcomes(v3.deploymentId())).as("a registry outage does not fail the deployment").isEmpty();
         Awaitility.await().atMost(Duration.ofSeconds(30))
             .until(() -> "OPEN".equals(status(port).getJsonObject("breakers").getString("registry:" + registry.host())));
+        assertThat(metrics(port)).contains("resilience4j_circuitbreaker_state{name=\"registry:" + registry.host()
+            + "\",state=\"open\"} 1.0");
 
         DeployRequested v4 = send(kafka, request("demo", "v4", host));
         Outcome o3 = events.awaitOutcome(v3.deploymentId(), Duration.ofSeconds(30));
@@ -110,6 +113,14 @@ class ConvergenceIT {
         // the running version served throughout; the only failures are the switch's own gap
         assertThat(probe.bodiesSeen()).containsExactly("v2", "v1");
         assertThat(probe.longestFailureGap()).as(probe.summary()).isLessThan(Duration.ofSeconds(2));
+        // the real /metrics passes promtool and carries JVM, build-info, breaker and per-service series
+        String metrics = PrometheusScrape.afterGc(() -> metrics(port));
+        PrometheusScrape.assertServiceScrape("agent", metrics);
+        assertThat(metrics).contains("stevedore_agent_deployments_total{outcome=\"succeeded\",service=\"demo\"} 1.0")
+            .contains("stevedore_agent_deployments_total{outcome=\"skipped\",service=\"demo\"} 2.0")
+            .contains("stevedore_agent_deploy_duration_seconds_count{outcome=\"succeeded\",service=\"demo\"} 1")
+            .contains("stevedore_agent_service_diverged{service=\"demo\"} 0.0")
+            .doesNotContain("quantile=");
         System.out.printf("[convergence] registry back -> v1 succeeded in %d ms; probe: %s%n", took.toMillis(), probe.summary());
       }
     } finally {
@@ -212,6 +223,12 @@ class ConvergenceIT {
   static AgentConfig config(KafkaTestSupport kafka, String host, Path dir, AgentFixture.DemoProject demo) {
     return AgentFixture.config(kafka, host, dir.resolve("state"),
         Map.of("demo", demo.service("default", ServiceConfig.HooksConfig.none(), Duration.ofSeconds(10))), resilience());
+  }
+
+  static String metrics(int port) throws Exception {
+    return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
   }
 
   /** The demo service's entry of the agent's {@code /status}. */

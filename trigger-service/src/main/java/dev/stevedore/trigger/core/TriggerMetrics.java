@@ -1,18 +1,20 @@
 package dev.stevedore.trigger.core;
 
+import dev.stevedore.common.ops.ServiceMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The trigger's meters: {@code stevedore_trigger_requests_total{source,result}}, the publish
- * latency histogram {@code stevedore_trigger_publish_seconds}, and the Kafka circuit state
- * {@code stevedore_trigger_circuit_state} (0 closed, 1 open, 2 half-open, 3 other).
+ * latency histogram {@code stevedore_trigger_publish_seconds} (server-side buckets), and the Kafka
+ * breaker through Resilience4j's own meters ({@code resilience4j_circuitbreaker_state{name,state}},
+ * which replaced the hand-made {@code stevedore_trigger_circuit_state}).
  */
 public final class TriggerMetrics {
   private final MeterRegistry registry;
@@ -24,24 +26,13 @@ public final class TriggerMetrics {
     this.registry = registry;
     this.publishOk = publishTimer("acknowledged");
     this.publishFailed = publishTimer("failed");
-    Gauge.builder("stevedore.trigger.circuit.state", breaker, b -> switch (b.getState()) {
-          case CLOSED -> 0;
-          case OPEN, FORCED_OPEN -> 1;
-          case HALF_OPEN -> 2;
-          default -> 3;
-        })
-        .description("Kafka circuit breaker: 0 closed, 1 open, 2 half-open")
-        .tag("name", breaker.getName())
-        .register(registry);
+    ServiceMetrics.bindBreakers(registry, List.of(breaker));
   }
 
   private Timer publishTimer(String outcome) {
-    return Timer.builder("stevedore.trigger.publish")
+    return ServiceMetrics.latency("stevedore.trigger.publish", Duration.ofMillis(1), Duration.ofSeconds(30))
         .description("from signing a request to Kafka's acknowledgement")
         .tag("outcome", outcome)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry);
   }
 

@@ -101,7 +101,7 @@ class KafkaOutageIT {
     await().atMost(Duration.ofSeconds(30)).until(() -> answers.stream()
         .filter(a -> a.phase().equals("down") && a.status() == 503 && a.millis() < 200).count() >= 10);
     assertThat(trigger.getOps("/health/ready").statusCode()).isEqualTo(503);
-    assertThat(trigger.getOps("/metrics").body()).containsPattern("stevedore_trigger_circuit_state\\{[^}]*\\} 1\\.0");
+    assertThat(trigger.getOps("/metrics").body()).contains("resilience4j_circuitbreaker_state{name=\"kafka\",state=\"open\"} 1.0");
 
     phase.set("restarting");
     DockerClientFactory.instance().client().startContainerCmd(containerId).exec();

@@ -115,7 +115,8 @@ public final class TestTrigger implements AutoCloseable {
 
   /** A GET on the management port ({@code /health/*}, {@code /metrics}). */
   public HttpResponse<String> getOps(String path) throws IOException, InterruptedException {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.opsPort()
+    // HTTP/1.1 as Prometheus scrapes: the JDK client's h2c upgrade stalls on a large body (/metrics)
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.opsPort()
         + path)).timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
