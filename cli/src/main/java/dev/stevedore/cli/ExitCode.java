@@ -23,9 +23,9 @@ public enum ExitCode {
   /** 403 */
   FORBIDDEN(11, "the token lacks the role the command needs (403)"),
   /** 404 */
-  NOT_FOUND(12, "no such deployment, schedule or service (404)"),
+  NOT_FOUND(12, "no such deployment, schedule, rollout or service (404)"),
   /** 409 */
-  CONFLICT(13, "the request conflicts with the state (409): a schedule already fired or cancelled, nothing to roll back to"),
+  CONFLICT(13, "the request conflicts with the state (409): a schedule already fired or cancelled, nothing to roll back to, a rollout command its phase does not allow"),
   /** 429 or 503 */
   BUSY(14, "the server asks to retry later (429 or 503; the message says when)"),
   /** other 4xx/5xx, or an answer that is not what the API documents */

@@ -30,6 +30,7 @@ public final class Main {
     cli.setOut(out);
     cli.setErr(err);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
+    pushParsesItsOwnOptions(cli.getSubcommands().get("push"));
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof CliException c) {
         err.println("stevedore: " + Safe.text(c.getMessage()));
@@ -41,5 +42,19 @@ public final class Main {
       return ExitCode.INTERNAL.code();
     });
     return cli;
+  }
+
+  /**
+   * {@code push} has its own options (push-client parses them; its {@code --version} is the version
+   * to push): the inherited ones (-o, --context, --help, --version, ...) are taken off it, and
+   * whatever follows {@code push} reaches push-client as it was typed.
+   */
+  private static void pushParsesItsOwnOptions(CommandLine push) {
+    var spec = push.getCommandSpec();
+    for (var option : java.util.List.copyOf(spec.options())) {
+      spec.remove(option);
+    }
+    push.setUnmatchedOptionsArePositionalParams(true);
+    push.setUnmatchedOptionsAllowedAsOptionParameters(true);
   }
 }

@@ -3,12 +3,15 @@ package dev.stevedore.cli;
 import dev.stevedore.cli.cmd.AtCommand;
 import dev.stevedore.cli.cmd.AtqCommand;
 import dev.stevedore.cli.cmd.AtrmCommand;
+import dev.stevedore.cli.cmd.CancelCommand;
 import dev.stevedore.cli.cmd.CompletionCommand;
 import dev.stevedore.cli.cmd.ConfigCommand;
 import dev.stevedore.cli.cmd.DeployCommand;
 import dev.stevedore.cli.cmd.HistoryCommand;
 import dev.stevedore.cli.cmd.HostsCommand;
+import dev.stevedore.cli.cmd.PushCommand;
 import dev.stevedore.cli.cmd.RollbackCommand;
+import dev.stevedore.cli.cmd.RolloutsCommand;
 import dev.stevedore.cli.cmd.StatusCommand;
 import dev.stevedore.cli.cmd.TailCommand;
 import dev.stevedore.cli.cmd.UnblockCommand;
@@ -52,9 +55,9 @@ import picocli.CommandLine.ScopeType;
         "16:server unreachable",
         "70:internal error"},
     footer = "%nDocs: docs/cli.md",
-    subcommands = {DeployCommand.class, RollbackCommand.class, StatusCommand.class, HistoryCommand.class,
+    subcommands = {DeployCommand.class, RollbackCommand.class, CancelCommand.class, RolloutsCommand.class, StatusCommand.class, HistoryCommand.class,
         HostsCommand.class, AtCommand.class, AtqCommand.class, AtrmCommand.class, VerifyCommand.class,
-        TailCommand.class, UnblockCommand.class, ConfigCommand.class, CompletionCommand.class})
+        TailCommand.class, UnblockCommand.class, PushCommand.class, ConfigCommand.class, CompletionCommand.class})
 public final class StevedoreCommand implements Callable<Integer> {
   private final PrintWriter out;
   private final PrintWriter err;

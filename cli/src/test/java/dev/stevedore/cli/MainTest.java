@@ -23,15 +23,47 @@ class MainTest {
   @Test
   void helpAndVersionWorkOnEveryCommand() {
     for (String command : new String[] {"deploy", "rollback", "status", "history", "hosts", "at", "atq", "atrm", "verify",
-        "tail", "unblock", "config", "completion"}) {
+        "tail", "unblock", "config", "completion", "cancel", "rollouts", "rollouts show", "rollouts promote", "rollouts pause",
+        "rollouts resume", "rollouts abort"}) {
+      String[] words = command.split(" ");
       out.getBuffer().setLength(0);
-      assertThat(run(command, "--help")).as(command).isZero();
+      assertThat(run(with(words, "--help"))).as(command).isZero();
       assertThat(out.toString()).as(command).startsWith("Usage: stevedore " + command).contains("Exit codes:");
       out.getBuffer().setLength(0);
-      assertThat(run(command, "--version")).as(command).isZero();
+      assertThat(run(with(words, "--version"))).as(command).isZero();
       assertThat(out.toString()).startsWith("stevedore ");
     }
     assertThat(run("config", "use-context", "--help")).isZero();
+  }
+
+  static String[] with(String[] words, String last) {
+    String[] args = java.util.Arrays.copyOf(words, words.length + 1);
+    args[words.length] = last;
+    return args;
+  }
+
+  @Test
+  void pushKeepsItsOwnOptionsHelpAndExitCodes() {
+    assertThat(run("push", "--help")).isZero();
+    assertThat(out.toString()).startsWith("Usage: stevedore push").contains("Exit codes:").contains("--known-hosts FILE")
+        .contains("6   anything else");
+    out.getBuffer().setLength(0);
+    // --version is push's (the version to push), not the version of stevedore; push-client's usage error is its exit 2
+    assertThat(run("push", "--identity", dir.resolve("key").toString(), "--service", "web", "--version", "v2")).isEqualTo(2);
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString()).contains("stevedore push: at least one --host is required").contains("usage: stevedore push --host");
+    err.getBuffer().setLength(0);
+    assertThat(run("push", "--host", "deploy@127.0.0.1:9", "--service", "web", "--version", "v2", "-o", "json")).isEqualTo(2);
+    assertThat(err.toString()).contains("unexpected '-o'");
+  }
+
+  @Test
+  void abortNeedsAReason() {
+    assertThat(run("rollouts", "abort", "r1")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing required option: '--reason=TEXT'");
+    assertThat(run("rollouts")).isEqualTo(2);
+    assertThat(run("cancel")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing required parameter: 'DEPLOYMENT_ID'");
   }
 
   @Test
