@@ -1,6 +1,7 @@
 package dev.stevedore.common.runtime;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -87,6 +88,10 @@ public final class Problems {
     return ctx -> {
       Throwable failure = ctx.failure();
       HttpProblem problem = failure instanceof HttpProblem p ? p : failure == null ? null : classify.apply(failure);
+      if (problem == null && failure instanceof HttpPostRequestDecoder.ErrorDataDecoderException) {
+        // a form body (application/x-www-form-urlencoded) the request decoder could not read: the client's fault
+        problem = HttpProblem.badRequest("malformed form body");
+      }
       if (problem == null && failure == null) {
         int status = ctx.statusCode() >= 400 ? ctx.statusCode() : 500;
         problem = HttpProblem.of(status, detailOf(status));
