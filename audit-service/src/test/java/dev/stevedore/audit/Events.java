@@ -103,7 +103,7 @@ public final class Events {
   // --- fleet rollouts: the trigger's events of one rollout, unsigned (sign with RequestSigner) ---
 
   public static dev.stevedore.common.event.RolloutPolicy canary(int hosts) {
-    return new dev.stevedore.common.event.RolloutPolicy("canary", hosts, null, null, 50, null, 1, null, 0, true, 60);
+    return new dev.stevedore.common.event.RolloutPolicy(dev.stevedore.common.event.RolloutStrategy.CANARY, hosts, null, null, 50, null, 1, null, 0, true, 60);
   }
 
   private static String rolloutEventId(String rolloutId, String name) {

@@ -1,5 +1,6 @@
 package dev.stevedore.trigger;
 
+import dev.stevedore.common.event.RolloutStrategy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -124,7 +125,7 @@ class TriggerConfigTest {
     dev.stevedore.trigger.rollout.RolloutPolicies policies = new dev.stevedore.trigger.rollout.RolloutPolicies(c.rollouts());
     assertThat(policies.configured("production", "web").canaryHosts()).isEqualTo(2);
     assertThat(policies.configured("production", "api").wavePercent()).isEqualTo(30);
-    assertThat(policies.configured("staging", "api").strategy()).isEqualTo("rolling");
+    assertThat(policies.configured("staging", "api").strategy()).isEqualTo(RolloutStrategy.ROLLING);
     assertThat(c.rollouts().overrides().minBakeSeconds()).isEqualTo(30);
     assertThat(c.rollouts().enabled()).isTrue();
     assertThat(c.rollouts().sessionTimeoutMs()).isEqualTo(10_000);

@@ -123,7 +123,7 @@ final class RolloutProjection {
     String id = e.rolloutId();
     if (e instanceof RolloutStarted s) {
       r.startedAt = Math.min(r.startedAt, at);
-      r.strategy = s.policy().strategy();
+      r.strategy = s.policy().strategy().word();
       r.policy = write(s.policy());
       r.supersedes = s.supersedes();
       r.requestedBy = s.requestedBy();

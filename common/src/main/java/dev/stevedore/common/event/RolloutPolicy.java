@@ -5,7 +5,7 @@ package dev.stevedore.common.event;
  * override, request override within bounds). Sizes are either a host count or a percentage of the
  * rollout's hosts (rounded up, at least one host); {@code null} where not used.
  *
- * @param strategy {@code all-at-once}, {@code rolling} or {@code canary}
+ * @param strategy all at once, rolling or canary
  * @param canaryHosts canary: the first wave's size in hosts
  * @param canaryPercent canary: the first wave's size in percent of the hosts
  * @param waveHosts rolling (and canary after promotion): hosts per wave
@@ -18,7 +18,7 @@ package dev.stevedore.common.event;
  * @param waveTimeoutSeconds how long a wave waits for a host's outcome before it counts as unreached
  */
 public record RolloutPolicy(
-    String strategy,
+    RolloutStrategy strategy,
     Integer canaryHosts,
     Integer canaryPercent,
     Integer waveHosts,
@@ -30,14 +30,9 @@ public record RolloutPolicy(
     Boolean autoPromote,
     Integer waveTimeoutSeconds) {
 
-  public static final String ALL_AT_ONCE = "all-at-once";
-  public static final String ROLLING = "rolling";
-  public static final String CANARY = "canary";
-
   public RolloutPolicy {
-    strategy = Fields.required("policy.strategy", strategy);
-    if (!strategy.equals(ALL_AT_ONCE) && !strategy.equals(ROLLING) && !strategy.equals(CANARY)) {
-      throw new IllegalArgumentException("policy.strategy must be all-at-once, rolling or canary, not '" + strategy + "'");
+    if (strategy == null) {
+      throw new IllegalArgumentException("missing required field 'policy.strategy'");
     }
     positive("policy.canaryHosts", canaryHosts);
     percent("policy.canaryPercent", canaryPercent);
@@ -60,7 +55,7 @@ public record RolloutPolicy(
 
   /** Today's behaviour: one request to every host, halting at the first failure. */
   public static RolloutPolicy allAtOnce() {
-    return new RolloutPolicy(ALL_AT_ONCE, null, null, null, null, null, 1, null, null, null, 600);
+    return new RolloutPolicy(RolloutStrategy.ALL_AT_ONCE, null, null, null, null, null, 1, null, null, null, 600);
   }
 
   private static void positive(String name, Integer value) {

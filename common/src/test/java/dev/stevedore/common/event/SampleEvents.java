@@ -1,5 +1,6 @@
 package dev.stevedore.common.event;
 
+import dev.stevedore.common.event.RolloutStrategy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class SampleEvents {
   }
 
   public static RolloutPolicy canaryPolicy() {
-    return new RolloutPolicy("canary", 2, null, null, 30, 3, 1, null, 300, true, 600);
+    return new RolloutPolicy(RolloutStrategy.CANARY, 2, null, null, 30, 3, 1, null, 300, true, 600);
   }
 
   public static List<RolloutWave> waves() {

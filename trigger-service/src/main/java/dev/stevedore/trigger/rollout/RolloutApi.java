@@ -159,7 +159,7 @@ public final class RolloutApi {
         .put("phase", s.phase())
         .put("paused", s.paused())
         .put("seq", s.seq())
-        .put("strategy", s.policy().strategy())
+        .put("strategy", s.policy().strategy().word())
         .put("currentWave", s.currentWave())
         .put("bakeUntil", s.bakeUntil() == null ? null : s.bakeUntil().toString())
         .put("detail", s.detail())

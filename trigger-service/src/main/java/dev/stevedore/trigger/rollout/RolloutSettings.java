@@ -1,5 +1,6 @@
 package dev.stevedore.trigger.rollout;
 
+import dev.stevedore.common.event.RolloutStrategy;
 import dev.stevedore.common.event.RolloutPolicy;
 import java.util.List;
 import java.util.Map;
@@ -71,10 +72,10 @@ public record RolloutSettings(boolean enabled, long tickMs, int heartbeatDeadlin
    * @param maxFailurePercent the most lenient failure threshold in percent a request may ask for
    * @param minBakeSeconds the shortest canary bake time a request may ask for
    */
-  public record Overrides(List<String> strategies, int maxWavePercent, int maxFailurePercent, int minBakeSeconds) {
+  public record Overrides(List<RolloutStrategy> strategies, int maxWavePercent, int maxFailurePercent, int minBakeSeconds) {
     public Overrides {
       strategies = strategies == null || strategies.isEmpty()
-          ? List.of(RolloutPolicy.ROLLING, RolloutPolicy.CANARY) : List.copyOf(strategies);
+          ? List.of(RolloutStrategy.ROLLING, RolloutStrategy.CANARY) : List.copyOf(strategies);
       maxWavePercent = maxWavePercent <= 0 ? 50 : Math.min(100, maxWavePercent);
       maxFailurePercent = maxFailurePercent <= 0 ? 50 : Math.min(100, maxFailurePercent);
       minBakeSeconds = minBakeSeconds < 0 ? 60 : minBakeSeconds;

@@ -1,5 +1,6 @@
 package dev.stevedore.trigger.rollout;
 
+import dev.stevedore.common.event.RolloutStrategy;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.RolloutPolicy;
 import dev.stevedore.common.event.RolloutState;
@@ -92,7 +93,7 @@ public final class RolloutSink implements RequestSink {
           + "); " + window.opensAt().map(t -> "it opens at " + t).orElse("it does not open within a year")
           + "; a deployer may override with \"windowOverride\": \"<reason>\""));
     }
-    if (policy.strategy().equals(RolloutPolicy.ALL_AT_ONCE) && !closed) {
+    if (policy.strategy() == RolloutStrategy.ALL_AT_ONCE && !closed) {
       return direct.publish(r);
     }
     // Outside a window (wait), or overridden: a pending rollout that records it; all-at-once is one wave.

@@ -1,5 +1,6 @@
 package dev.stevedore.trigger.rollout;
 
+import dev.stevedore.common.event.RolloutStrategy;
 import dev.stevedore.common.event.RolloutPolicy;
 import dev.stevedore.common.event.RolloutWave;
 import java.util.ArrayList;
@@ -27,11 +28,11 @@ public final class WavePlanner {
     int total = sorted.size();
     int cap = policy.maxUnavailable() == null ? Integer.MAX_VALUE : policy.maxUnavailable();
     int next = 0;
-    if (policy.strategy().equals(RolloutPolicy.ALL_AT_ONCE)) {
+    if (policy.strategy() == RolloutStrategy.ALL_AT_ONCE) {
       waves.add(new RolloutWave(0, sorted, false));
       return waves;
     }
-    if (policy.strategy().equals(RolloutPolicy.CANARY)) {
+    if (policy.strategy() == RolloutStrategy.CANARY) {
       int canary = size(policy.canaryHosts(), policy.canaryPercent(), total, 1);
       canary = Math.min(Math.min(canary, cap), total);
       waves.add(new RolloutWave(0, List.copyOf(sorted.subList(0, canary)), true));

@@ -1,5 +1,6 @@
 package dev.stevedore.trigger.rollout;
 
+import dev.stevedore.common.event.RolloutStrategy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.common.event.AgentHeartbeat;
@@ -82,7 +83,7 @@ class RolloutCoordinatorTest {
   }
 
   RolloutState pending() {
-    RolloutPolicy canary = new RolloutPolicy("canary", 1, null, null, 50, null, 1, null, 0, true, 300);
+    RolloutPolicy canary = new RolloutPolicy(RolloutStrategy.CANARY, 1, null, null, 50, null, 1, null, 0, true, 300);
     return signer.sign(machine.pending(ID, "production", "web", "v2", canary, NOW, "manual", "api:ci", "release", null,
         null, null, NOW));
   }
@@ -215,7 +216,7 @@ class RolloutCoordinatorTest {
   }
 
   RolloutState pendingWith(String windowOverride) {
-    RolloutPolicy canary = new RolloutPolicy("canary", 1, null, null, 50, null, 1, null, 0, true, 300);
+    RolloutPolicy canary = new RolloutPolicy(RolloutStrategy.CANARY, 1, null, null, 50, null, 1, null, 0, true, 300);
     return signer.sign(machine.pending(ID, "production", "web", "v2", canary, NOW, "manual", "api:ci", "release", null,
         null, null, windowOverride, "waiting for a deploy window", NOW));
   }
@@ -274,7 +275,7 @@ class RolloutCoordinatorTest {
   void aRequestRecordedWhileOpenStartsEvenIfTheOwnerSeesItAfterTheWindowClosed() {
     MovingClock clock = new MovingClock(Instant.parse("2026-11-29T14:00:05Z"));
     heartbeats(3, clock.now);
-    RolloutPolicy canary = new RolloutPolicy("canary", 1, null, null, 50, null, 1, null, 0, true, 300);
+    RolloutPolicy canary = new RolloutPolicy(RolloutStrategy.CANARY, 1, null, null, 50, null, 1, null, 0, true, 300);
     Instant inside = Instant.parse("2026-11-29T13:59:59Z");
     RolloutState p = signer.sign(machine.pending(ID, "production", "web", "v2", canary, inside, "manual", "api:ci",
         "release", null, null, null, inside));

@@ -1,5 +1,6 @@
 package dev.stevedore.trigger.rollout;
 
+import dev.stevedore.common.event.RolloutStrategy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -122,11 +123,11 @@ class RolloutMachineTest {
   }
 
   static RolloutPolicy canary(int k, int bake, boolean auto) {
-    return new RolloutPolicy("canary", k, null, null, 50, null, 1, null, bake, auto, 300);
+    return new RolloutPolicy(RolloutStrategy.CANARY, k, null, null, 50, null, 1, null, bake, auto, 300);
   }
 
   static RolloutPolicy rolling30(int failures) {
-    return new RolloutPolicy("rolling", null, null, null, 30, null, failures, null, null, null, 300);
+    return new RolloutPolicy(RolloutStrategy.ROLLING, null, null, null, 30, null, failures, null, null, null, 300);
   }
 
   @Test
@@ -158,7 +159,7 @@ class RolloutMachineTest {
   void hostsThatTookTheVersionBeforeTheHaltAreSentBackToWhatEachRan() {
     List<String> hosts = hosts(6);
     fleet.running.put("h02", "v0");
-    RolloutState s = start(new RolloutPolicy("rolling", null, null, 3, null, null, 2, null, null, null, 300), hosts,
+    RolloutState s = start(new RolloutPolicy(RolloutStrategy.ROLLING, null, null, 3, null, null, 2, null, null, null, 300), hosts,
         List.of());
     s = outcome(s, ok(ID, "h01", "v2"));
     s = outcome(s, ok(ID, "h02", "v2"));

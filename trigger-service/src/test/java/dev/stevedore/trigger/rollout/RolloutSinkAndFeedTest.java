@@ -1,5 +1,6 @@
 package dev.stevedore.trigger.rollout;
 
+import dev.stevedore.common.event.RolloutStrategy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.common.event.AgentHeartbeat;
@@ -42,7 +43,7 @@ class RolloutSinkAndFeedTest {
   final FleetFeed feed = new FleetFeed(new EventVerifier(List.of(), CODEC), verifier, blocklist, heard::add);
 
   RolloutSink sink(boolean enabled) {
-    RolloutPolicy canary = new RolloutPolicy("canary", 1, null, null, 50, null, 1, null, 60, true, 300);
+    RolloutPolicy canary = new RolloutPolicy(RolloutStrategy.CANARY, 1, null, null, 50, null, 1, null, 60, true, 300);
     RolloutSettings settings = new RolloutSettings(enabled, 0, 0, null,
         Map.of("production", new RolloutSettings.EnvironmentPolicy(canary, Map.of())), null);
     return new RolloutSink(r -> {
@@ -56,7 +57,7 @@ class RolloutSinkAndFeedTest {
 
   /** production (canary) and staging (all-at-once) closed at NOW (12:00), open from 13:00 UTC; staging refuses. */
   RolloutSink windowed() {
-    RolloutPolicy canary = new RolloutPolicy("canary", 1, null, null, 50, null, 1, null, 60, true, 300);
+    RolloutPolicy canary = new RolloutPolicy(RolloutStrategy.CANARY, 1, null, null, 50, null, 1, null, 60, true, 300);
     RolloutSettings.Window lunch = new RolloutSettings.Window("lunch", "allow", "0 13 * * *", "UTC", "PT1H");
     RolloutSettings settings = new RolloutSettings(true, 0, 0, null,
         Map.of("production", new RolloutSettings.EnvironmentPolicy(canary, Map.of())), null, null, 0,
@@ -82,7 +83,7 @@ class RolloutSinkAndFeedTest {
       assertThat(s.detail()).contains("waiting for a deploy window").contains("2026-11-29T13:00:00Z");
       assertThat(s.windowOverride()).isNull();
     });
-    assertThat(recorded.get(1).policy().strategy()).isEqualTo("all-at-once");
+    assertThat(recorded.get(1).policy().strategy()).isEqualTo(RolloutStrategy.ALL_AT_ONCE);
   }
 
   @Test
@@ -130,7 +131,7 @@ class RolloutSinkAndFeedTest {
     assertThat(recorded).singleElement().satisfies(s -> {
       assertThat(s.phase()).isEqualTo("pending");
       assertThat(s.rolloutId()).isEqualTo("6b7f4d2e-0000-5000-8000-00000000000a");
-      assertThat(s.policy().strategy()).isEqualTo("canary");
+      assertThat(s.policy().strategy()).isEqualTo(RolloutStrategy.CANARY);
     });
   }
 
@@ -179,7 +180,7 @@ class RolloutSinkAndFeedTest {
 
   @Test
   void anOverrideOutsideTheBoundsIsA400AndOverridesNeedRolloutsEnabled() {
-    RolloutPolicy greedy = new RolloutPolicy("rolling", null, null, null, 90, null, null, null, null, null, null);
+    RolloutPolicy greedy = new RolloutPolicy(RolloutStrategy.ROLLING, null, null, null, 90, null, null, null, null, null, null);
     Future<Void> refused = sink(true).publish(request("production", "v2", "manual"), Optional.of(greedy));
     assertThat(((HttpProblem) refused.cause()).status()).isEqualTo(400);
     assertThat(refused.cause().getMessage()).contains("wavePercent 90 exceeds the bound 50");

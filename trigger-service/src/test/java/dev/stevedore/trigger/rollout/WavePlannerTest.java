@@ -1,5 +1,6 @@
 package dev.stevedore.trigger.rollout;
 
+import dev.stevedore.common.event.RolloutStrategy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.common.event.RolloutPolicy;
@@ -16,7 +17,7 @@ class WavePlannerTest {
   }
 
   static RolloutPolicy rolling(Integer hosts, Integer percent, Integer maxUnavailable) {
-    return new RolloutPolicy("rolling", null, null, hosts, percent, maxUnavailable, 1, null, null, null, 60);
+    return new RolloutPolicy(RolloutStrategy.ROLLING, null, null, hosts, percent, maxUnavailable, 1, null, null, null, 60);
   }
 
   static List<List<String>> hostsOf(List<RolloutWave> waves) {
@@ -42,7 +43,7 @@ class WavePlannerTest {
 
   @Test
   void canaryOfTwoThenTheRestInWavesCappedByMaxUnavailable() {
-    RolloutPolicy canary = new RolloutPolicy("canary", 2, null, null, 50, 3, 1, null, 0, true, 60);
+    RolloutPolicy canary = new RolloutPolicy(RolloutStrategy.CANARY, 2, null, null, 50, 3, 1, null, 0, true, 60);
     List<RolloutWave> waves = WavePlanner.plan(canary, hosts(10));
     assertThat(waves).extracting(w -> w.hosts().size()).containsExactly(2, 3, 3, 2);
     assertThat(waves.get(0).canary()).isTrue();
