@@ -26,7 +26,12 @@ public final class ConfigDocs {
 
   /** What the page does not say about {@code defaultsResource}; empty when it says it all. */
   public static List<String> undocumented(Class<?> owner, String defaultsResource) throws IOException {
-    String doc = Files.readString(DOC, StandardCharsets.UTF_8);
+    return undocumented(owner, defaultsResource, DOC);
+  }
+
+  /** What {@code page} does not say about {@code defaultsResource}; empty when it says it all. */
+  public static List<String> undocumented(Class<?> owner, String defaultsResource, Path page) throws IOException {
+    String doc = Files.readString(page, StandardCharsets.UTF_8);
     JsonNode tree;
     try (InputStream in = owner.getClassLoader().getResourceAsStream(defaultsResource)) {
       if (in == null) {

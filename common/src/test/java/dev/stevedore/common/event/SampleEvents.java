@@ -83,7 +83,7 @@ public final class SampleEvents {
             "health-check", "GET /version answered 500", true, 9000),
         new DeploySkipped("e8", "stevedore://agent/web-1", T, DEPLOYMENT, "web-1", "web", "production", "v3", "superseded by v4"),
         new AgentHeartbeat("e9", "stevedore://agent/web-1", T, "web-1", "production", Map.of("role", "frontend"),
-            List.of(new AgentHeartbeat.ServiceState("web", "v2", "sha256:" + "b".repeat(64), "healthy")), "idle", "0.1.0",
+            List.of(new AgentHeartbeat.ServiceState("web", "v2", "sha256:" + "b".repeat(64), "idle")), "ok", "0.1.0",
             java.time.Duration.ofSeconds(30), T.minusSeconds(3600)),
         unblocked(),
         rolloutEvents().get(0), rolloutEvents().get(1), rolloutEvents().get(2), rolloutEvents().get(3),
