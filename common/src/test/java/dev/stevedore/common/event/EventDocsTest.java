@@ -177,7 +177,7 @@ class EventDocsTest {
     }
   }
 
-  /** Where each type travels (DESIGN.md's topic table), by the sealed hierarchy. */
+  /** Where each type travels (the topic table of docs/events.md), by the sealed hierarchy. */
   private static String topicOf(EventType type) {
     Class<? extends StevedoreEvent> kind = type.recordClass();
     if (AgentHeartbeat.class.equals(kind)) {
