@@ -200,6 +200,7 @@ function fleetPage() {
     const tbody = document.querySelector('#fleet tbody');
     tbody.replaceChildren(...services.map(name => {
       const tr = el('tr');
+      tr.dataset.service = name;
       tr.appendChild(el('th', name));
       for (const h of hosts) {
         const s = (h.services || []).find(x => x.name === name);
@@ -207,6 +208,7 @@ function fleetPage() {
         let text = s ? s.version + (s.state ? ' (' + s.state + ')' : '') : '';
         if (v && v.behind) text += ' → ' + v.desired;
         const td = el('td', text, (h.stale ? 'silent ' : '') + (v && v.behind ? 'behind' : ''));
+        td.dataset.host = h.host;
         if (v && v.behind) td.title = 'behind: ' + v.desired + ' was asked for';
         tr.appendChild(td);
       }
