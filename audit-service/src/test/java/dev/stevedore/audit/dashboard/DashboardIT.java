@@ -209,6 +209,16 @@ class DashboardIT {
     assertThat(get("/ui/data/deployments", cookie).statusCode()).isEqualTo(200);
     assertThat(get("/ui/data/deployments?service=web-" + run, cookie).body()).contains("web-" + run);
     assertThat(get("/ui/data/hosts", cookie).statusCode()).isEqualTo(200);
+    assertThat(get("/ui/data/fleet", cookie).body()).contains("lag-" + run);
+    assertThat(get("/ui/data/rollouts", cookie).body()).contains(rolloutId);
+    assertThat(get("/ui/data/dora/series?service=shop-" + run, cookie).body()).contains("\"bucket\":\"1d\"");
+    assertThat(get("/ui/data/dora/series?bucket=1h&window=366d", cookie).statusCode()).isEqualTo(400);
+    for (String pageName : new String[] {"/ui/rollouts.html", "/ui/dora.html"}) {
+      HttpResponse<String> page = get(pageName, cookie);
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.headers().firstValue("content-security-policy")).contains(DashboardRoutes.CSP);
+      assertThat(page.body()).doesNotContain("<script>").doesNotContainPattern("\\son[a-z]+=").doesNotContain("style=");
+    }
     assertThat(get("/ui/", cookie).statusCode()).isEqualTo(200);
     assertThat(get("/ui/", cookie).body()).contains("Recent deployments");
     HttpResponse<String> bare = get("/ui", cookie);
@@ -222,11 +232,15 @@ class DashboardIT {
   void withoutASessionPagesRedirectAndDataIs401() throws Exception {
     for (String cookie : new String[] {null, DashboardRoutes.COOKIE + "=forged", DashboardRoutes.COOKIE + "="
         + AuditHarness.TOKEN}) {
-      assertThat(get("/ui/data/deployments", cookie).statusCode()).isEqualTo(401);
-      assertThat(get("/ui/events", cookie).statusCode()).isEqualTo(401);
-      HttpResponse<String> page = get("/ui/fleet.html", cookie);
-      assertThat(page.statusCode()).isEqualTo(303);
-      assertThat(page.headers().firstValue("location")).contains("/ui/login.html");
+      for (String data : new String[] {"/ui/data/deployments", "/ui/events", "/ui/data/fleet", "/ui/data/dora/series",
+          "/ui/data/rollouts", "/ui/data/rollouts/" + rolloutId}) {
+        assertThat(get(data, cookie).statusCode()).as(data).isEqualTo(401);
+      }
+      for (String pageName : new String[] {"/ui/fleet.html", "/ui/rollouts.html", "/ui/dora.html"}) {
+        HttpResponse<String> page = get(pageName, cookie);
+        assertThat(page.statusCode()).isEqualTo(303);
+        assertThat(page.headers().firstValue("location")).contains("/ui/login.html");
+      }
     }
     HttpResponse<String> login = get("/ui/login.html", null);
     assertThat(login.statusCode()).isEqualTo(200);
