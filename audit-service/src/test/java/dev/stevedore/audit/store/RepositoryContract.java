@@ -754,7 +754,10 @@ abstract class RepositoryContract {
     assertThat(f.unrestored()).isZero();
   }
 
-  /** The fixture of {@link #doraFiguresOnAKnownFixture()}, plus a failed api deployment 5 minutes after T0. */
+  /**
+   * The fixture of {@link #doraFiguresOnAKnownFixture()}, plus api: failed 5 minutes after T0, restored at
+   * 73 minutes by a deployment requested at 72, between web's failures and web's restore.
+   */
   private void storeDoraFixture() throws Exception {
     Instant t = T0;
     String a = deploymentId("d1");
@@ -763,6 +766,7 @@ abstract class RepositoryContract {
     String d = deploymentId("d4");
     String e = deploymentId("d5");
     String other = deploymentId("other");
+    String api2 = deploymentId("other-2");
     store(List.of(
         Events.requested(a, "web", "prod", "v1", t),
         Events.succeeded(a, "h1", "web", "prod", "v1", t.plus(Duration.ofMinutes(10))),
@@ -775,7 +779,9 @@ abstract class RepositoryContract {
         Events.requested(e, "web", "prod", "v5", t.plus(Duration.ofHours(3))),
         Events.succeeded(e, "h1", "web", "prod", "v5", t.plus(Duration.ofMinutes(200))),
         Events.requested(other, "api", "prod", "v1", t.plusSeconds(1)),
-        Events.failed(other, "h2", "api", "prod", "v1", t.plus(Duration.ofMinutes(5)))));
+        Events.failed(other, "h2", "api", "prod", "v1", t.plus(Duration.ofMinutes(5))),
+        Events.requested(api2, "api", "prod", "v2", t.plus(Duration.ofMinutes(72))),
+        Events.succeeded(api2, "h2", "api", "prod", "v2", t.plus(Duration.ofMinutes(73)))));
   }
 
   @Test
@@ -808,13 +814,14 @@ abstract class RepositoryContract {
     assertThat(web.stream().mapToLong(Views.DoraBucket::failed).sum()).isEqualTo(f.failed());
     assertThat(web.stream().mapToLong(Views.DoraBucket::restored).sum()).isEqualTo(f.restored());
 
-    // unfiltered: the api failure counts in 10:00 but never restores web's streak (per service and
-    // environment; one partition would have measured 95 - 5 = 90 minutes)
+    // unfiltered: streaks are per service and environment. api's success at 72 minutes restores api
+    // (73 - 5 = 68 min) and neither ends nor splits web's streak (restored at 95: 30 min)
     List<Views.DoraBucket> all = queries.doraSeries(null, null, since, until, Duration.ofHours(1).toMillis());
     assertThat(all.get(1)).isEqualTo(new Views.DoraBucket("2026-03-01T10:00:00Z", 2, 1, 1, 0.5,
         Duration.ofMinutes(10).toMillis(), 0, null));
-    assertThat(all.get(2).timeToRestoreMeanMs()).isEqualTo(Duration.ofMinutes(30).toMillis());
-    assertThat(all.stream().mapToLong(Views.DoraBucket::restored).sum()).isEqualTo(1);
+    assertThat(all.get(2)).isEqualTo(new Views.DoraBucket("2026-03-01T11:00:00Z", 4, 2, 2, 0.5,
+        Duration.ofMinutes(8).toMillis(), 2, Duration.ofMinutes(49).toMillis()));
+    assertThat(all.stream().mapToLong(Views.DoraBucket::restored).sum()).isEqualTo(2);
 
     // daily buckets: one bucket holds everything; a range outside the data is all zeros
     List<Views.DoraBucket> daily = queries.doraSeries("web", "prod", since, until, Duration.ofDays(1).toMillis());
