@@ -108,11 +108,7 @@ public final class QueryHandlers {
     respond(ctx, store.read(q -> {
       Dora dora = new Dora(window);
       q.doraRows(service, environment, since, until, dora);
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("service", service);
-      body.put("environment", environment);
-      body.put("since", Instant.ofEpochMilli(since).toString());
-      body.put("until", Instant.ofEpochMilli(until).toString());
+      Map<String, Object> body = doraHead(service, environment, since, until);
       body.put("figures", dora.figures(windowText));
       return body;
     }));
@@ -128,15 +124,20 @@ public final class QueryHandlers {
     long until = clock.millis();
     long since = until - window.toMillis();
     respond(ctx, store.read(q -> {
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("service", service);
-      body.put("environment", environment);
-      body.put("since", Instant.ofEpochMilli(since).toString());
-      body.put("until", Instant.ofEpochMilli(until).toString());
+      Map<String, Object> body = doraHead(service, environment, since, until);
       body.put("bucket", bucket.toHours() == 1 ? "1h" : "1d");
       body.put("items", q.doraSeries(service, environment, since, until, bucket.toMillis()));
       return body;
     }));
+  }
+
+  private static Map<String, Object> doraHead(String service, String environment, long since, long until) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("service", service);
+    body.put("environment", environment);
+    body.put("since", Instant.ofEpochMilli(since).toString());
+    body.put("until", Instant.ofEpochMilli(until).toString());
+    return body;
   }
 
   /** Every service on every host against the version last asked of it there: what is behind. */

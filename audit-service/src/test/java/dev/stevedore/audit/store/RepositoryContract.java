@@ -717,24 +717,8 @@ abstract class RepositoryContract {
   @Test
   void doraFiguresOnAKnownFixture() throws Exception {
     // web/prod: ok (10 min), failed, failed, ok (restores 30 min after the first failure), ok (20 min)
+    storeDoraFixture();
     Instant t = T0;
-    String a = deploymentId("d1");
-    String b = deploymentId("d2");
-    String c = deploymentId("d3");
-    String d = deploymentId("d4");
-    String e = deploymentId("d5");
-    store(List.of(
-        Events.requested(a, "web", "prod", "v1", t),
-        Events.succeeded(a, "h1", "web", "prod", "v1", t.plus(Duration.ofMinutes(10))),
-        Events.requested(b, "web", "prod", "v2", t.plus(Duration.ofHours(1))),
-        Events.failed(b, "h1", "web", "prod", "v2", t.plus(Duration.ofMinutes(65))),
-        Events.requested(c, "web", "prod", "v3", t.plus(Duration.ofMinutes(70))),
-        Events.rolledBack(c, "h1", "web", "prod", "v3", t.plus(Duration.ofMinutes(75))),
-        Events.requested(d, "web", "prod", "v4", t.plus(Duration.ofMinutes(80))),
-        Events.succeeded(d, "h1", "web", "prod", "v4", t.plus(Duration.ofMinutes(95))),
-        Events.requested(e, "web", "prod", "v5", t.plus(Duration.ofHours(3))),
-        Events.succeeded(e, "h1", "web", "prod", "v5", t.plus(Duration.ofMinutes(200))),
-        Events.requested(deploymentId("other"), "api", "prod", "v1", t)));
 
     Dora dora = new Dora(Duration.ofDays(2));
     queries.doraRows("web", "prod", t.minus(Duration.ofDays(1)).toEpochMilli(), t.plus(Duration.ofDays(1)).toEpochMilli(), dora);
@@ -755,8 +739,9 @@ abstract class RepositoryContract {
   }
 
   /**
-   * The fixture of {@link #doraFiguresOnAKnownFixture()}, plus api: failed 5 minutes after T0, restored at
-   * 73 minutes by a deployment requested at 72, between web's failures and web's restore.
+   * web/prod from T0: ok (10 min), failed, rolled back, ok (restores 30 min after the first failure
+   * ended), ok (20 min); and api/prod: failed 5 minutes after T0, restored at 73 minutes by a
+   * deployment requested at 72, between web's failures and web's restore.
    */
   private void storeDoraFixture() throws Exception {
     Instant t = T0;
