@@ -546,7 +546,10 @@ public final class QueryRepository {
         ps.setString(1, (String) r[0]);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            targets.add(target(rs.getString("payload"), environment));
+            dev.stevedore.common.event.Target target = target(rs.getString("payload"), environment);
+            if (target != null) {
+              targets.add(target);
+            }
           }
         }
       }
@@ -577,7 +580,10 @@ public final class QueryRepository {
     return out;
   }
 
-  /** The target of a stored request (absent on the wire: the whole environment). */
+  /**
+   * The target of a stored request (absent on the wire: the whole environment); null when the
+   * stored request cannot be read as one (it then targets no host: the fleet view still answers).
+   */
   private dev.stevedore.common.event.Target target(String payload, String environment) {
     try {
       com.fasterxml.jackson.databind.JsonNode t = json.readTree(payload).path("data").path("target");
@@ -590,7 +596,7 @@ public final class QueryRepository {
       t.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
       return new dev.stevedore.common.event.Target(t.path("environment").asText(environment), hosts, labels);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalStateException("stored request is unreadable: " + e.getMessage(), e);
+      return null;
     }
   }
 
