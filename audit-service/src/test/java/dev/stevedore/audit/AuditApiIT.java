@@ -149,6 +149,41 @@ class AuditApiIT {
     assertThat(dora.get("timeToRestoreP50Ms").asLong()).isEqualTo(120_000);
     assertThat(dora.get("deploymentsPerDay").asDouble()).isEqualTo(3.0);
 
+    // the same window per hour: the buckets add up to the figures
+    JsonNode series = json(get(port, "/api/v1/metrics/dora/series?service=" + service + "&environment=staging&window=1d"));
+    assertThat(series.get("bucket").asText()).isEqualTo("1h");
+    assertThat(series.get("items").size()).isBetween(24, 25);
+    long deployments = 0;
+    long succeeded = 0;
+    long restored = 0;
+    for (JsonNode b : series.get("items")) {
+      deployments += b.get("deployments").asLong();
+      succeeded += b.get("succeeded").asLong();
+      restored += b.get("restored").asLong();
+      assertThat(Instant.parse(b.get("start").asText()).toEpochMilli() % 3_600_000).isZero();
+    }
+    assertThat(deployments).isEqualTo(6);
+    assertThat(succeeded).isEqualTo(3);
+    // v3 restored by v5, v7 by v9; v11 is still failing
+    assertThat(restored).isEqualTo(dora.get("restored").asLong()).isEqualTo(2);
+    assertThat(json(get(port, "/api/v1/metrics/dora/series?service=" + service + "&window=30d")).get("items").size())
+        .isBetween(30, 31);
+
+    // the fleet against what was asked: host-<run> reports web v11 (what another test asked of web
+    // may differ, so only the shape and the version it runs are this test's)
+    JsonNode fleet = json(get(port, "/api/v1/fleet?environment=prod"));
+    assertThat(fleet.get("behind").isNumber()).isTrue();
+    JsonNode mine = null;
+    for (JsonNode v : fleet.get("items")) {
+      mine = v.get("host").asText().equals("host-" + run) ? v : mine;
+    }
+    assertThat(mine).isNotNull();
+    assertThat(mine.get("service").asText()).isEqualTo("web");
+    assertThat(mine.get("running").asText()).isEqualTo("v11");
+    assertThat(mine.get("behind").asBoolean()).isEqualTo(!mine.get("desired").isNull()
+        && !mine.get("desired").asText().equals("v11"));
+    assertThat(json(get(port, "/api/v1/fleet?environment=nowhere-" + run)).get("items")).isEmpty();
+
     AuditHarness.Response ndjson = get(port, "/api/v1/export?format=ndjson");
     assertThat(ndjson.status()).isEqualTo(200);
     assertThat(ndjson.headers().get("content-type")).containsExactly("application/x-ndjson");
@@ -225,6 +260,8 @@ class AuditApiIT {
     assertThat(get(port, "/api/v1/deployments", "bearer " + AuditHarness.TOKEN).status()).isEqualTo(200);
     assertThat(get(port, "/api/v1/audit/verify", null).status()).isEqualTo(401);
     assertThat(get(port, "/api/v1/export", null).status()).isEqualTo(401);
+    assertThat(get(port, "/api/v1/fleet", null).status()).isEqualTo(401);
+    assertThat(get(port, "/api/v1/metrics/dora/series", "Bearer wrong").status()).isEqualTo(401);
     assertThat(get(port, "/api/v1/deployments", null).headers().get("www-authenticate")).isNotEmpty();
   }
 
@@ -249,6 +286,16 @@ class AuditApiIT {
       "/api/v1/metrics/dora?window=0d",
       "/api/v1/metrics/dora?window=-1d",
       "/api/v1/metrics/dora?window=P30D",
+      "/api/v1/metrics/dora/series?bucket=2h",
+      "/api/v1/metrics/dora/series?bucket=1h&window=366d",
+      "/api/v1/metrics/dora/series?bucket=%3Cscript%3E",
+      "/api/v1/metrics/dora/series?window=P30D",
+      "/api/v1/metrics/dora/series?bucket=1d&bucket=1h",
+      "/api/v1/metrics/dora/series?host=web-1",
+      "/api/v1/fleet?limit=0",
+      "/api/v1/fleet?service=web",
+      "/api/v1/fleet?environment=%00prod",
+      "/api/v1/fleet?environment=",
       "/api/v1/export?format=xml",
       "/api/v1/hosts?environment=%7F",
       "/api/v1/audit/verify?x=1",

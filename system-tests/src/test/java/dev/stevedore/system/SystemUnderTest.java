@@ -51,6 +51,10 @@ final class SystemUnderTest implements AutoCloseable {
   final boolean agentInProcess;
   final String project = DockerTestSupport.uniqueName("e2e").replace("-", "");
   final int demoPort = FreePorts.find();
+  /** The service the agent manages and the webhook deploys ({@link #SERVICE} unless a test names its own). */
+  String service = SERVICE;
+  /** The agent's heartbeat interval; null: its default. */
+  Duration heartbeatInterval;
   RunningTrigger trigger;
   AuditService.RunningAudit audit;
   RunningAgent agent;
@@ -73,6 +77,17 @@ final class SystemUnderTest implements AutoCloseable {
 
   String agentHostId() {
     return "host-" + project;
+  }
+
+  /** A service name of this test's own (the shared broker carries the other tests' deployments of "demo"). */
+  SystemUnderTest withService(String name) {
+    this.service = name;
+    return this;
+  }
+
+  SystemUnderTest withHeartbeatInterval(Duration interval) {
+    this.heartbeatInterval = interval;
+    return this;
   }
 
   SystemUnderTest start(KafkaTestSupport kafka) throws Exception {
@@ -121,8 +136,9 @@ final class SystemUnderTest implements AutoCloseable {
         trustedKeys: [%s]
         stateDirectory: %s
         httpPort: 0
+        %s
         services:
-          demo:
+          %s:
             driver: compose
             projectDirectory: %s
             projectName: %s
@@ -134,7 +150,8 @@ final class SystemUnderTest implements AutoCloseable {
               expectedStatus: 200
               interval: PT0.1S
               deadline: PT20S
-        """.formatted(agentHostId(), ENVIRONMENT, bootstrap, publicKey, dir.resolve("agent-state"), demo, project,
+        """.formatted(agentHostId(), ENVIRONMENT, bootstrap, publicKey, dir.resolve("agent-state"),
+        heartbeatInterval == null ? "" : "heartbeatInterval: " + heartbeatInterval, service, demo, project,
         repository, demoPort));
 
     // v1 runs before Stevedore is involved, started by hand as an operator would.
@@ -155,7 +172,7 @@ final class SystemUnderTest implements AutoCloseable {
 
   /** POSTs the generic webhook as CI would; returns status and body. */
   HttpResponse<String> webhook(String version, String delivery) throws Exception {
-    String body = new JsonObject().put("service", SERVICE).put("environment", ENVIRONMENT).put("version", version)
+    String body = new JsonObject().put("service", service).put("environment", ENVIRONMENT).put("version", version)
         .put("commit", "0123456789abcdef0123456789abcdef01234567").put("branch", "main").encode();
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + trigger.port() + "/hooks/generic/" + TOKEN))
         .header("Content-Type", "application/json")

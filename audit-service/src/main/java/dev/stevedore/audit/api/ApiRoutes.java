@@ -54,8 +54,10 @@ public final class ApiRoutes implements HttpServerVerticle.Routes {
     router.get("/api/v1/rollouts").handler(handlers::listRollouts);
     router.get("/api/v1/rollouts/:id").handler(handlers::rollout);
     router.get("/api/v1/hosts").handler(handlers::hosts);
+    router.get("/api/v1/fleet").handler(handlers::fleet);
     router.get("/api/v1/services/:service/history").handler(handlers::serviceHistory);
     router.get("/api/v1/metrics/dora").handler(handlers::dora);
+    router.get("/api/v1/metrics/dora/series").handler(handlers::doraSeries);
     router.get("/api/v1/export").handler(handlers::export);
     router.get("/api/v1/audit/verify").handler(handlers::verify);
     router.get("/api/v1/audit/conflicts").handler(handlers::conflicts);

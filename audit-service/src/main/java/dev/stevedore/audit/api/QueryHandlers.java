@@ -108,12 +108,48 @@ public final class QueryHandlers {
     respond(ctx, store.read(q -> {
       Dora dora = new Dora(window);
       q.doraRows(service, environment, since, until, dora);
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("service", service);
-      body.put("environment", environment);
-      body.put("since", Instant.ofEpochMilli(since).toString());
-      body.put("until", Instant.ofEpochMilli(until).toString());
+      Map<String, Object> body = doraHead(service, environment, since, until);
       body.put("figures", dora.figures(windowText));
+      return body;
+    }));
+  }
+
+  /** The DORA figures per hour or day of the window, for the dashboard's charts. */
+  public void doraSeries(RoutingContext ctx) {
+    QueryParams p = params(ctx, Set.of("service", "environment", "window", "bucket"));
+    String service = p.name("service");
+    String environment = p.name("environment");
+    Duration window = p.window();
+    Duration bucket = p.bucket(window);
+    long until = clock.millis();
+    long since = until - window.toMillis();
+    respond(ctx, store.read(q -> {
+      Map<String, Object> body = doraHead(service, environment, since, until);
+      body.put("bucket", bucket.toHours() == 1 ? "1h" : "1d");
+      body.put("items", q.doraSeries(service, environment, since, until, bucket.toMillis()));
+      return body;
+    }));
+  }
+
+  private static Map<String, Object> doraHead(String service, String environment, long since, long until) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("service", service);
+    body.put("environment", environment);
+    body.put("since", Instant.ofEpochMilli(since).toString());
+    body.put("until", Instant.ofEpochMilli(until).toString());
+    return body;
+  }
+
+  /** Every service on every host against the version last asked of it there: what is behind. */
+  public void fleet(RoutingContext ctx) {
+    QueryParams p = params(ctx, Set.of("environment", "limit"));
+    String environment = p.name("environment");
+    int limit = p.limit(config.maxLimit(), 10_000);
+    long staleBefore = clock.millis() - config.staleAfterSeconds() * 1000L;
+    respond(ctx, store.read(q -> q.fleetVersions(environment, staleBefore, limit)).map(items -> {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("behind", items.stream().filter(Views.FleetVersion::behind).count());
+      body.put("items", items);
       return body;
     }));
   }

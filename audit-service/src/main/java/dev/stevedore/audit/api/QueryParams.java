@@ -163,6 +163,30 @@ public final class QueryParams {
     return d;
   }
 
+  /**
+   * The bucket of a DORA series: {@code 1h} or {@code 1d}; default one hour for windows up to two
+   * days, else one day. At most {@value dev.stevedore.audit.store.QueryRepository#MAX_BUCKETS}
+   * buckets per window.
+   */
+  public Duration bucket(Duration window) {
+    String v = raw("bucket");
+    Duration d;
+    if (v == null) {
+      d = window.compareTo(Duration.ofDays(2)) <= 0 ? Duration.ofHours(1) : Duration.ofDays(1);
+    } else if (v.equals("1h")) {
+      d = Duration.ofHours(1);
+    } else if (v.equals("1d")) {
+      d = Duration.ofDays(1);
+    } else {
+      throw HttpProblem.badRequest("bucket must be 1h or 1d");
+    }
+    if (window.toMillis() / d.toMillis() >= dev.stevedore.audit.store.QueryRepository.MAX_BUCKETS) {
+      throw HttpProblem.badRequest("window " + raw("window") + " has too many " + v + " buckets; at most "
+          + dev.stevedore.audit.store.QueryRepository.MAX_BUCKETS);
+    }
+    return d;
+  }
+
   public String format() {
     String v = raw("format");
     if (v == null) {

@@ -53,6 +53,10 @@ public final class DashboardRoutes {
     router.get("/ui/data/hosts").handler(handlers::hosts);
     router.get("/ui/data/verify").handler(handlers::verify);
     router.get("/ui/data/dora").handler(handlers::dora);
+    router.get("/ui/data/dora/series").handler(handlers::doraSeries);
+    router.get("/ui/data/fleet").handler(handlers::fleet);
+    router.get("/ui/data/rollouts").handler(handlers::listRollouts);
+    router.get("/ui/data/rollouts/:id").handler(handlers::rollout);
     router.get("/ui/events").handler(this::events);
     router.get("/ui/*").handler(StaticHandler.create("dashboard").setIndexPage("index.html")
         .setDirectoryListing(false).setIncludeHidden(false).setCachingEnabled(false));

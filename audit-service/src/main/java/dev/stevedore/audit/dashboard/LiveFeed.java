@@ -3,6 +3,7 @@ package dev.stevedore.audit.dashboard;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.audit.store.AuditStore;
 import dev.stevedore.audit.store.DeploymentFilter;
+import dev.stevedore.audit.store.RolloutFilter;
 import dev.stevedore.audit.store.Views;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Server-sent events for the dashboard: while at least one browser listens, the newest deployments
  * are read from the store once a second (one read for all listeners, on the worker pool) and each
- * new or changed deployment is pushed as {@code event: deployment}. A listener whose session ends
+ * new or changed deployment is pushed as {@code event: deployment}, and each new or changed rollout
+ * among the newest {@value #ROLLOUT_WINDOW} as {@code event: rollout}. A listener whose session ends
  * or whose connection cannot keep up (write queue full) is closed; the browser reconnects.
  *
  * <p>A new listener gets its first bytes (and so its browser the {@code open} event, on which the
@@ -28,6 +30,11 @@ import org.slf4j.LoggerFactory;
 public final class LiveFeed {
   private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
   static final int WINDOW = 100;
+  /** How many of the newest rollouts are compared at each read. */
+  static final int ROLLOUT_WINDOW = 20;
+
+  /** What one read of the store sees. */
+  private record Snapshot(List<Views.Deployment> deployments, List<Views.Rollout> rollouts) {}
 
   /** One listener: its response and a check that its session is still alive. */
   private record Listener(HttpServerResponse response, Supplier<Boolean> alive) {}
@@ -39,6 +46,7 @@ public final class LiveFeed {
   private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
   private final Set<Listener> waiting = ConcurrentHashMap.newKeySet();
   private Map<String, Views.Deployment> seen;
+  private Map<String, Views.Rollout> seenRollouts;
   private boolean polling;
   private long ticks;
   private long timer = -1;
@@ -61,6 +69,7 @@ public final class LiveFeed {
     response.exceptionHandler(e -> forget(l));
     if (timer == -1) {
       seen = null; // a fresh baseline
+      seenRollouts = null;
       timer = vertx.setPeriodic(1000, id -> tick());
       poll();
     }
@@ -111,23 +120,35 @@ public final class LiveFeed {
       return;
     }
     polling = true;
-    store.read(q -> q.deployments(DeploymentFilter.all(WINDOW))).onComplete(ar -> {
+    store.read(q -> new Snapshot(q.deployments(DeploymentFilter.all(WINDOW)).items(),
+        q.rollouts(new RolloutFilter(null, null, null, ROLLOUT_WINDOW)))).onComplete(ar -> {
       polling = false;
       if (ar.failed()) {
         LOG.debug("live feed: reading the deployments failed: {}", ar.cause().toString());
         return;
       }
       Map<String, Views.Deployment> now = new HashMap<>();
-      ar.result().items().forEach(d -> now.put(d.id(), d));
+      ar.result().deployments().forEach(d -> now.put(d.id(), d));
+      Map<String, Views.Rollout> rolloutsNow = new HashMap<>();
+      ar.result().rollouts().forEach(r -> rolloutsNow.put(r.id(), r));
       Map<String, Views.Deployment> before = seen;
+      Map<String, Views.Rollout> rolloutsBefore = seenRollouts;
       seen = now;
+      seenRollouts = rolloutsNow;
       if (before != null) {
         // oldest first, so the browser inserts them in order
-        List<Views.Deployment> items = ar.result().items();
+        List<Views.Deployment> items = ar.result().deployments();
         for (int i = items.size() - 1; i >= 0; i--) {
           Views.Deployment d = items.get(i);
           if (!d.equals(before.get(d.id()))) {
-            broadcast(d);
+            broadcast("deployment", d.id(), d);
+          }
+        }
+        List<Views.Rollout> rollouts = ar.result().rollouts();
+        for (int i = rollouts.size() - 1; i >= 0; i--) {
+          Views.Rollout r = rollouts.get(i);
+          if (rolloutsBefore != null && !r.equals(rolloutsBefore.get(r.id()))) {
+            broadcast("rollout", r.id(), r);
           }
         }
       }
@@ -139,15 +160,15 @@ public final class LiveFeed {
     });
   }
 
-  private void broadcast(Views.Deployment d) {
+  private void broadcast(String event, String id, Object value) {
     String data;
     try {
-      data = json.writeValueAsString(d); // one line: JSON escapes every newline in a value
+      data = json.writeValueAsString(value); // one line: JSON escapes every newline in a value
     } catch (Exception e) {
-      LOG.warn("live feed: cannot encode deployment {}: {}", d.id(), e.toString());
+      LOG.warn("live feed: cannot encode {} {}: {}", event, id, e.toString());
       return;
     }
-    String frame = "event: deployment\ndata: " + data + "\n\n";
+    String frame = "event: " + event + "\ndata: " + data + "\n\n";
     for (Listener l : List.copyOf(listeners)) {
       write(l, frame);
     }

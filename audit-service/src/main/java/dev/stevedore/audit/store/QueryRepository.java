@@ -381,6 +381,225 @@ public final class QueryRepository {
     }
   }
 
+  /** Most buckets one DORA series has (a year of days, or 42 days of hours). */
+  public static final int MAX_BUCKETS = 1008;
+  private static final String FINISHED = "status IN ('succeeded', 'failed', 'rolled-back')";
+
+  /**
+   * The DORA figures per bucket of {@code bucketMs}, over the deployments requested in
+   * [{@code since}, {@code until}): buckets are aligned to multiples of {@code bucketMs} since the
+   * epoch (UTC hours and days) and every bucket of the range is listed, empty ones too. Aggregated
+   * in SQL (the same statements on SQLite and PostgreSQL): counts and the mean lead time by
+   * GROUP BY; times to restore with window functions, each failure streak of a service and
+   * environment (the failed or rolled-back deployments between two succeeded ones, in request
+   * order) restored by the succeeded deployment after it, counted in that deployment's bucket.
+   */
+  public List<Views.DoraBucket> doraSeries(String service, String environment, long since, long until, long bucketMs)
+      throws SQLException {
+    if (bucketMs <= 0 || until <= since) {
+      throw new IllegalArgumentException("a DORA series needs a positive bucket and a non-empty range");
+    }
+    long first = Math.floorDiv(since, bucketMs) * bucketMs;
+    int count = (int) Math.min(Integer.MAX_VALUE, (until - first + bucketMs - 1) / bucketMs);
+    if (count > MAX_BUCKETS) {
+      throw new IllegalArgumentException("at most " + MAX_BUCKETS + " buckets; take a larger bucket or a shorter window");
+    }
+    long[][] counts = new long[count][3];
+    Long[] lead = new Long[count];
+    long[] restored = new long[count];
+    Long[] restore = new Long[count];
+    Where range = new Where().and("requested_at >= ? AND requested_at < ?", since, until)
+        .andIfSet("service = ?", service)
+        .andIfSet("environment = ?", environment);
+    String perBucket = "SELECT (requested_at - ?) / ? AS bucket, COUNT(*) AS deployments, "
+        + "SUM(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS succeeded, "
+        + "SUM(CASE WHEN status IN ('failed', 'rolled-back') THEN 1 ELSE 0 END) AS failed, "
+        + "AVG(CASE WHEN status = 'succeeded' AND finished_at IS NOT NULL "
+        + "THEN CASE WHEN finished_at > requested_at THEN finished_at - requested_at ELSE 0 END END) AS lead_ms "
+        + "FROM deployments" + range.sql() + " GROUP BY 1";
+    String restores = "WITH f AS (SELECT COALESCE(service, '') AS s, COALESCE(environment, '') AS e, requested_at, "
+        + "status, COALESCE(finished_at, requested_at) AS ended, SUM(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) "
+        + "OVER (PARTITION BY COALESCE(service, ''), COALESCE(environment, '') ORDER BY requested_at, id "
+        + "ROWS UNBOUNDED PRECEDING) AS streak FROM deployments" + range.sql() + " AND " + FINISHED + "), "
+        + "broken AS (SELECT s, e, streak, MIN(ended) AS since FROM f WHERE status <> 'succeeded' GROUP BY s, e, streak) "
+        + "SELECT (f.requested_at - ?) / ? AS bucket, COUNT(*) AS restored, "
+        + "AVG(CASE WHEN f.ended > b.since THEN f.ended - b.since ELSE 0 END) AS restore_ms "
+        + "FROM broken b JOIN f ON f.s = b.s AND f.e = b.e AND f.streak = b.streak + 1 AND f.status = 'succeeded' "
+        + "GROUP BY 1";
+    try (Connection c = dataSource.getConnection()) {
+      try (PreparedStatement ps = c.prepareStatement(perBucket)) {
+        ps.setLong(1, first);
+        ps.setLong(2, bucketMs);
+        range.bindFrom(ps, 3);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            int b = rs.getInt("bucket");
+            counts[b][0] = rs.getLong("deployments");
+            counts[b][1] = rs.getLong("succeeded");
+            counts[b][2] = rs.getLong("failed");
+            lead[b] = roundedOrNull(rs, "lead_ms");
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(restores)) {
+        int next = range.bind(ps);
+        ps.setLong(next, first);
+        ps.setLong(next + 1, bucketMs);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            int b = rs.getInt("bucket");
+            restored[b] = rs.getLong("restored");
+            restore[b] = roundedOrNull(rs, "restore_ms");
+          }
+        }
+      }
+    }
+    List<Views.DoraBucket> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      long finished = counts[i][1] + counts[i][2];
+      out.add(new Views.DoraBucket(iso(first + i * bucketMs), counts[i][0], counts[i][1], counts[i][2],
+          finished == 0 ? null : Math.round(10_000.0 * counts[i][2] / finished) / 10_000.0, lead[i], restored[i],
+          restore[i]));
+    }
+    return out;
+  }
+
+  private static Long roundedOrNull(ResultSet rs, String column) throws SQLException {
+    double v = rs.getDouble(column);
+    return rs.wasNull() ? null : Math.round(v);
+  }
+
+  /** How many recent requests of a service and environment are searched for one that targets a host. */
+  static final int DESIRED_DEPTH = 20;
+
+  /**
+   * Every service each host reports against the version last asked of it there ({@link
+   * Views.FleetVersion}). The desired version of a host's service is the newest of: the newest of
+   * the {@value #DESIRED_DEPTH} most recent verified, not cancelled requests of the service and
+   * environment whose target (environment, hosts, labels) takes in the host, and an active
+   * (rolling-out or halted) rollout of the service and environment that plans the host. Requests
+   * and rollouts are read once per service and environment.
+   */
+  public List<Views.FleetVersion> fleetVersions(String environment, long staleBefore, int limit) throws SQLException {
+    List<Views.Host> hosts = hosts(environment, staleBefore, limit);
+    Map<String, List<Asked>> asked = new java.util.HashMap<>();
+    List<Views.FleetVersion> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection()) {
+      for (Views.Host h : hosts) {
+        for (Views.ServiceState s : h.services() == null ? List.<Views.ServiceState>of() : h.services()) {
+          if (s == null || s.name() == null) {
+            continue;
+          }
+          String key = s.name() + "\u0000" + h.environment();
+          List<Asked> candidates = asked.get(key);
+          if (candidates == null) {
+            candidates = askedOf(c, s.name(), h.environment());
+            asked.put(key, candidates);
+          }
+          Asked desired = null;
+          for (Asked a : candidates) {
+            if (a.takesIn(h) && (desired == null || a.at() > desired.at())) {
+              desired = a;
+            }
+          }
+          out.add(new Views.FleetVersion(h.host(), h.environment(), s.name(), s.version(), s.state(), h.stale(),
+              desired == null ? null : desired.version(), desired == null ? null : desired.id(),
+              desired == null ? null : iso(desired.at()),
+              desired != null && !desired.version().equals(s.version())));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** What was asked of a service and environment: a request (its targets) or an active rollout (its hosts). */
+  private record Asked(String id, String version, long at, List<dev.stevedore.common.event.Target> targets,
+                       java.util.Set<String> rolloutHosts) {
+    boolean takesIn(Views.Host h) {
+      if (rolloutHosts != null) {
+        return rolloutHosts.contains(h.host());
+      }
+      Map<String, String> labels = h.labels() == null ? Map.of() : h.labels();
+      return targets.stream().anyMatch(t -> t.matches(h.environment(), h.host(), labels));
+    }
+  }
+
+  private List<Asked> askedOf(Connection c, String service, String environment) throws SQLException {
+    List<Asked> out = new ArrayList<>();
+    List<Object[]> requests = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, version, requested_at FROM deployments "
+        + "WHERE service = ? AND environment = ? AND has_request = 1 AND status <> 'cancelled' AND version IS NOT NULL "
+        + "ORDER BY requested_at DESC, id DESC LIMIT " + DESIRED_DEPTH)) {
+      ps.setString(1, service);
+      ps.setString(2, environment);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          requests.add(new Object[] {rs.getString("id"), rs.getString("version"), rs.getLong("requested_at")});
+        }
+      }
+    }
+    for (Object[] r : requests) {
+      List<dev.stevedore.common.event.Target> targets = new ArrayList<>();
+      // a rollout's waves are requests under one deployment id: each brings its own target
+      try (PreparedStatement ps = c.prepareStatement("SELECT payload FROM events WHERE deployment_id = ? "
+          + "AND type = 'deploy.requested' AND unverified IS NULL ORDER BY seq LIMIT 1000")) {
+        ps.setString(1, (String) r[0]);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            dev.stevedore.common.event.Target target = target(rs.getString("payload"), environment);
+            if (target != null) {
+              targets.add(target);
+            }
+          }
+        }
+      }
+      out.add(new Asked((String) r[0], (String) r[1], (Long) r[2], targets, null));
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, version, started_at FROM rollouts "
+        + "WHERE service = ? AND environment = ? AND phase IN ('rolling-out', 'halted') "
+        + "ORDER BY started_at DESC, id DESC LIMIT 1")) {
+      ps.setString(1, service);
+      ps.setString(2, environment);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          String id = rs.getString("id");
+          java.util.Set<String> planned = new java.util.HashSet<>();
+          try (PreparedStatement hs = c.prepareStatement("SELECT host FROM rollout_hosts WHERE rollout_id = ? "
+              + "AND state NOT IN ('rolling-back', 'rolled-back', 'rollback-failed') LIMIT " + MAX_ROLLOUT_HOSTS)) {
+            hs.setString(1, id);
+            try (ResultSet hr = hs.executeQuery()) {
+              while (hr.next()) {
+                planned.add(hr.getString("host"));
+              }
+            }
+          }
+          out.add(new Asked(id, rs.getString("version"), rs.getLong("started_at"), List.of(), planned));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The target of a stored request (absent on the wire: the whole environment); null when the
+   * stored request cannot be read as one (it then targets no host: the fleet view still answers).
+   */
+  private dev.stevedore.common.event.Target target(String payload, String environment) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode t = json.readTree(payload).path("data").path("target");
+      if (!t.isObject()) {
+        return dev.stevedore.common.event.Target.environment(environment);
+      }
+      List<String> hosts = new ArrayList<>();
+      t.path("hosts").forEach(n -> hosts.add(n.asText()));
+      Map<String, String> labels = new LinkedHashMap<>();
+      t.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+      return new dev.stevedore.common.event.Target(t.path("environment").asText(environment), hosts, labels);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** Walks the hash chain: see {@link ChainVerifier}. */
   public ChainReport verifyChain() throws SQLException {
     return new ChainVerifier(dataSource, dialect).verify().withFindings(countConflicts(), countUnverified());

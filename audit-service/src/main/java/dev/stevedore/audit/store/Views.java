@@ -79,4 +79,23 @@ public final class Views {
 
   public record RolloutDetail(Rollout rollout, com.fasterxml.jackson.databind.JsonNode policy, List<String> unreached,
                               List<RolloutWave> waves, List<RolloutHost> hosts, List<TimelineEntry> timeline) {}
+
+  /**
+   * One bucket of the DORA series: the deployments requested in [{@code start}, start + bucket).
+   * Means are null when the bucket has nothing to measure; {@code changeFailureRate} is failed over
+   * finished (succeeded + failed), null when none finished.
+   */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record DoraBucket(String start, long deployments, long succeeded, long failed, Double changeFailureRate,
+                           Long leadTimeMeanMs, long restored, Long timeToRestoreMeanMs) {}
+
+  /**
+   * A service on a host against what was last asked of it: {@code desired} is the version of the
+   * newest verified request of the service and environment whose target takes in this host (or of
+   * the active rollout that plans it), with the deployment that asked for it; null when no request
+   * reached this host. {@code behind}: desired is known and the host runs something else.
+   */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record FleetVersion(String host, String environment, String service, String running, String state,
+                             boolean stale, String desired, String desiredBy, String desiredAt, boolean behind) {}
 }

@@ -32,7 +32,12 @@ final class Where {
 
   /** Binds the values from parameter 1 on; returns the index of the next parameter. */
   int bind(PreparedStatement ps) throws SQLException {
-    int i = 1;
+    return bindFrom(ps, 1);
+  }
+
+  /** Binds the values from parameter {@code first} on; returns the index of the next parameter. */
+  int bindFrom(PreparedStatement ps, int first) throws SQLException {
+    int i = first;
     for (Object value : values) {
       if (value instanceof String s) {
         ps.setString(i++, s);

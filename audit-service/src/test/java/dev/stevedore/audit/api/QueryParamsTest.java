@@ -125,6 +125,24 @@ class QueryParamsTest {
   }
 
   @Test
+  void parsesDoraBucketsAndRefusesTooManyOfThem() {
+    Set<String> allowed = Set.of("window", "bucket");
+    assertThat(QueryParams.of(Map.of(), allowed).bucket(Duration.ofDays(30))).isEqualTo(Duration.ofDays(1));
+    assertThat(QueryParams.of(Map.of(), allowed).bucket(Duration.ofDays(2))).isEqualTo(Duration.ofHours(1));
+    assertThat(QueryParams.of(Map.of("bucket", List.of("1h")), allowed).bucket(Duration.ofDays(30)))
+        .isEqualTo(Duration.ofHours(1));
+    assertThat(QueryParams.of(Map.of("bucket", List.of("1d")), allowed).bucket(Duration.ofDays(366)))
+        .isEqualTo(Duration.ofDays(1));
+    // 366 days of hours would be 8,784 buckets
+    assertThatThrownBy(() -> QueryParams.of(Map.of("window", List.of("366d"), "bucket", List.of("1h")), allowed)
+        .bucket(Duration.ofDays(366))).isInstanceOf(HttpProblem.class).hasMessageContaining("too many");
+    for (String bad : List.of("2h", "1w", "", "1H", "<script>", "1d ")) {
+      assertThatThrownBy(() -> QueryParams.of(Map.of("bucket", List.of(bad)), allowed).bucket(Duration.ofDays(1)))
+          .as(bad).isInstanceOf(HttpProblem.class);
+    }
+  }
+
+  @Test
   void acceptsOnlyKnownExportFormats() {
     Set<String> allowed = Set.of("format");
     assertThat(QueryParams.of(Map.of(), allowed).format()).isEqualTo("ndjson");

@@ -81,9 +81,69 @@ class DashboardIT {
     events.addAll(deployment(id, "web-" + run, "v1", "first release", "web-1", at));
     events.add(Events.heartbeat("web-1", "prod", "v1", Instant.now().truncatedTo(ChronoUnit.MILLIS)));
     events.add(Events.heartbeat("old-" + run, "prod", "v0", at.minus(Duration.ofMinutes(90))));
+    // a host that still runs v0 of web-<run>, which v1 was asked for: behind
+    events.add(heartbeat("lag-" + run, "web-" + run, "v0"));
+    // a rollout of site-<run> to v2: wave 0 done on r1, wave 1 (r2, still on v1) planned
+    rolloutId = Events.deploymentId("dash-rollout-" + run);
+    String site = "site-" + run;
+    events.add(Events.requested(rolloutId, site, "prod", "v2", at));
+    events.add(Events.rolloutStarted(rolloutId, site, "prod", "v2", List.of(List.of("r1-" + run),
+        List.of("r2-" + run)), List.of(), at.plusMillis(10)));
+    events.add(Events.waveStarted(rolloutId, site, "prod", "v2", 0, List.of("r1-" + run), at.plusMillis(20)));
+    events.add(Events.succeeded(rolloutId, "r1-" + run, site, "prod", "v2", at.plusSeconds(3)));
+    events.add(Events.waveFinished(rolloutId, site, "prod", "v2", 0, List.of("r1-" + run), List.of(),
+        at.plusSeconds(4)));
+    events.add(heartbeat("r1-" + run, site, "v2"));
+    events.add(heartbeat("r2-" + run, site, "v1"));
+    events.addAll(history());
     AuditHarness.publish(kafka, events);
     await().atMost(Duration.ofSeconds(60)).until(() ->
-        AuditHarness.get(running.port(), "/api/v1/deployments/" + id).status() == 200);
+        AuditHarness.get(running.port(), "/api/v1/deployments/" + id).status() == 200
+            && AuditHarness.get(running.port(), "/api/v1/rollouts/" + rolloutId).status() == 200);
+  }
+
+  static String rolloutId;
+  /** shop-<run>'s history for the DORA page: what it holds, counted as the page should count it. */
+  static int historySucceeded;
+  static int historyFailed;
+
+  static dev.stevedore.common.event.AgentHeartbeat heartbeat(String host, String service, String version) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    return new dev.stevedore.common.event.AgentHeartbeat("hb-" + host + "-" + now.toEpochMilli(),
+        "stevedore://agent/" + host, now, host, "prod", java.util.Map.of("zone", "a"),
+        List.of(new dev.stevedore.common.event.AgentHeartbeat.ServiceState(service, version, null, "running")),
+        "idle", "0.1.0");
+  }
+
+  /**
+   * Two weeks of shop-<run> deployments, one or two a day: every fourth fails and is restored by
+   * the next one 40 minutes later.
+   */
+  static List<StevedoreEvent> history() {
+    List<StevedoreEvent> out = new ArrayList<>();
+    String shop = "shop-" + run;
+    Instant start = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofDays(14));
+    int n = 0;
+    for (int day = 0; day < 14; day++) {
+      for (int k = 0; k < 1 + day % 2; k++) {
+        Instant at = start.plus(Duration.ofDays(day)).plus(Duration.ofHours(2 * k));
+        String id = Events.deploymentId("dash-shop-" + run + "-" + n);
+        out.add(Events.requested(id, shop, "prod", "v" + n, at));
+        if (n % 4 == 3) {
+          out.add(Events.failed(id, "s1-" + run, shop, "prod", "v" + n, at.plus(Duration.ofMinutes(3))));
+          historyFailed++;
+          n++;
+          String fix = Events.deploymentId("dash-shop-" + run + "-" + n);
+          out.add(Events.requested(fix, shop, "prod", "v" + n, at.plus(Duration.ofMinutes(40))));
+          out.add(Events.succeeded(fix, "s1-" + run, shop, "prod", "v" + n, at.plus(Duration.ofMinutes(43 + n))));
+        } else {
+          out.add(Events.succeeded(id, "s1-" + run, shop, "prod", "v" + n, at.plus(Duration.ofMinutes(2 + n % 5))));
+        }
+        historySucceeded++;
+        n++;
+      }
+    }
+    return out;
   }
 
   @AfterAll
@@ -149,6 +209,16 @@ class DashboardIT {
     assertThat(get("/ui/data/deployments", cookie).statusCode()).isEqualTo(200);
     assertThat(get("/ui/data/deployments?service=web-" + run, cookie).body()).contains("web-" + run);
     assertThat(get("/ui/data/hosts", cookie).statusCode()).isEqualTo(200);
+    assertThat(get("/ui/data/fleet", cookie).body()).contains("lag-" + run);
+    assertThat(get("/ui/data/rollouts", cookie).body()).contains(rolloutId);
+    assertThat(get("/ui/data/dora/series?service=shop-" + run, cookie).body()).contains("\"bucket\":\"1d\"");
+    assertThat(get("/ui/data/dora/series?bucket=1h&window=366d", cookie).statusCode()).isEqualTo(400);
+    for (String pageName : new String[] {"/ui/rollouts.html", "/ui/dora.html"}) {
+      HttpResponse<String> page = get(pageName, cookie);
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.headers().firstValue("content-security-policy")).contains(DashboardRoutes.CSP);
+      assertThat(page.body()).doesNotContain("<script>").doesNotContainPattern("\\son[a-z]+=").doesNotContain("style=");
+    }
     assertThat(get("/ui/", cookie).statusCode()).isEqualTo(200);
     assertThat(get("/ui/", cookie).body()).contains("Recent deployments");
     HttpResponse<String> bare = get("/ui", cookie);
@@ -162,11 +232,15 @@ class DashboardIT {
   void withoutASessionPagesRedirectAndDataIs401() throws Exception {
     for (String cookie : new String[] {null, DashboardRoutes.COOKIE + "=forged", DashboardRoutes.COOKIE + "="
         + AuditHarness.TOKEN}) {
-      assertThat(get("/ui/data/deployments", cookie).statusCode()).isEqualTo(401);
-      assertThat(get("/ui/events", cookie).statusCode()).isEqualTo(401);
-      HttpResponse<String> page = get("/ui/fleet.html", cookie);
-      assertThat(page.statusCode()).isEqualTo(303);
-      assertThat(page.headers().firstValue("location")).contains("/ui/login.html");
+      for (String data : new String[] {"/ui/data/deployments", "/ui/events", "/ui/data/fleet", "/ui/data/dora/series",
+          "/ui/data/rollouts", "/ui/data/rollouts/" + rolloutId}) {
+        assertThat(get(data, cookie).statusCode()).as(data).isEqualTo(401);
+      }
+      for (String pageName : new String[] {"/ui/fleet.html", "/ui/rollouts.html", "/ui/dora.html"}) {
+        HttpResponse<String> page = get(pageName, cookie);
+        assertThat(page.statusCode()).isEqualTo(303);
+        assertThat(page.headers().firstValue("location")).contains("/ui/login.html");
+      }
     }
     HttpResponse<String> login = get("/ui/login.html", null);
     assertThat(login.statusCode()).isEqualTo(200);
@@ -254,27 +328,41 @@ class DashboardIT {
     }
   }
 
-  @Test
-  void aBrowserLogsInSeesRowsArriveLiveOpensTheTimelineAndTheFleet() throws Exception {
-    Assumptions.assumeTrue(Files.isExecutable(Paths.get(CHROMIUM)) && Files.isExecutable(Paths.get(CHROMEDRIVER)),
-        "Debian's chromium and chromium-driver are not installed (scripts/install-deps.sh)");
-    WebDriver driver = browser();
-    try {
-      WebDriverWait wait = (WebDriverWait) new WebDriverWait(driver, Duration.ofSeconds(30)) {
-        @Override
-        protected RuntimeException timeoutException(String message, Throwable lastException) {
-          return super.timeoutException(message + " at " + driver.getCurrentUrl() + ": " + driver.getPageSource(),
-              lastException);
-        }
-      }.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-      driver.get(base + "/");
-      wait.until(d -> d.getCurrentUrl().contains("/ui/login.html"));
+  static WebDriverWait waiting(WebDriver driver) {
+    return (WebDriverWait) new WebDriverWait(driver, Duration.ofSeconds(30)) {
+      @Override
+      protected RuntimeException timeoutException(String message, Throwable lastException) {
+        return super.timeoutException(message + " at " + driver.getCurrentUrl() + ": " + driver.getPageSource(),
+            lastException);
+      }
+    }.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+  }
+
+  static void logIn(WebDriver driver, WebDriverWait wait, boolean wrongFirst) {
+    driver.get(base + "/");
+    wait.until(d -> d.getCurrentUrl().contains("/ui/login.html"));
+    if (wrongFirst) {
       driver.findElement(By.id("token")).sendKeys("wrong-token");
       driver.findElement(By.id("login")).click();
       wait.until(d -> d.findElement(By.id("error")).isDisplayed());
-      driver.findElement(By.id("token")).sendKeys(AuditHarness.TOKEN);
-      driver.findElement(By.id("login")).click();
-      wait.until(d -> d.getCurrentUrl().endsWith("/ui/"));
+    }
+    driver.findElement(By.id("token")).sendKeys(AuditHarness.TOKEN);
+    driver.findElement(By.id("login")).click();
+    wait.until(d -> d.getCurrentUrl().endsWith("/ui/"));
+  }
+
+  static void assumeBrowser() {
+    Assumptions.assumeTrue(Files.isExecutable(Paths.get(CHROMIUM)) && Files.isExecutable(Paths.get(CHROMEDRIVER)),
+        "Debian's chromium and chromium-driver are not installed (scripts/install-deps.sh)");
+  }
+
+  @Test
+  void aBrowserLogsInSeesRowsArriveLiveOpensTheTimelineAndTheFleet() throws Exception {
+    assumeBrowser();
+    WebDriver driver = browser();
+    try {
+      WebDriverWait wait = waiting(driver);
+      logIn(driver, wait, true);
       wait.until(d -> d.findElement(By.id("deployments")).getText().contains("web-" + run));
       wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
       Object marker = ((JavascriptExecutor) driver).executeScript("window.noReload = 42; return window.noReload;");
@@ -308,6 +396,18 @@ class DashboardIT {
       String silent = wait.until(d -> d.findElements(By.cssSelector("#hostlist tr.silent")).stream()
           .map(WebElement::getText).filter(t -> t.contains("old-" + run)).findFirst().orElse(null));
       assertThat(silent).contains("silent");
+      // behind: lag-<run> runs v0 of web-<run>, whose newest request (every prod host) asked for v1;
+      // r2-<run> runs v1 of site-<run>, planned in wave 1 of the rollout to v2
+      String lag = wait.until(d -> d.findElements(By.cssSelector("#behind tr[data-host='lag-" + run + "']")).stream()
+          .map(WebElement::getText).findFirst().orElse(null));
+      assertThat(lag).contains("web-" + run).contains("v0").contains("v1");
+      String r2 = wait.until(d -> d.findElements(By.cssSelector("#behind tr[data-host='r2-" + run + "']")).stream()
+          .map(WebElement::getText).findFirst().orElse(null));
+      assertThat(r2).contains("site-" + run).contains("v1").contains("v2").contains(rolloutId);
+      // r1-<run> runs v2, what the rollout asked of it: not behind
+      assertThat(driver.findElement(By.id("fleet")).getText()).contains("r1-" + run);
+      assertThat(driver.findElements(By.cssSelector("#behind tr[data-host='r1-" + run + "']"))).isEmpty();
+      assertThat(driver.findElements(By.cssSelector("#fleet td.behind"))).isNotEmpty();
       wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
       screenshot(driver, "dashboard-fleet.png");
 
@@ -322,5 +422,63 @@ class DashboardIT {
     } finally {
       driver.quit();
     }
+  }
+
+  @Test
+  void aBrowserFollowsARolloutsWavesLiveAndDrawsTheDoraCharts() throws Exception {
+    assumeBrowser();
+    WebDriver driver = browser();
+    try {
+      WebDriverWait wait = waiting(driver);
+      logIn(driver, wait, false);
+      driver.findElement(By.id("nav-rollouts")).click();
+      wait.until(d -> d.getCurrentUrl().contains("/ui/rollouts.html"));
+      driver.get(base + "/rollouts.html?id=" + rolloutId);
+      wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
+      wait.until(d -> d.findElement(By.id("rollouts")).getText().contains("site-" + run));
+      String wave0 = wait.until(d -> text(d, "#waves section[data-wave='0']"));
+      assertThat(wave0).contains("canary").contains("finished: 1 succeeded").contains("r1-" + run + ": succeeded");
+      assertThat(text(driver, "#waves section[data-wave='1']")).contains("planned").contains("r2-" + run);
+      ((JavascriptExecutor) driver).executeScript("window.noReload = 7;");
+
+      // the next wave starts: the page follows without reload
+      AuditHarness.publish(kafka, List.of(Events.waveStarted(rolloutId, "site-" + run, "prod", "v2", 1,
+          List.of("r2-" + run), Instant.now())));
+      wait.until(d -> String.valueOf(text(d, "#waves section[data-wave='1']")).contains("in progress"));
+      assertThat(text(driver, "#waves section[data-wave='1']")).contains("r2-" + run + ": in-progress");
+      assertThat(((JavascriptExecutor) driver).executeScript("return window.noReload;")).isEqualTo(7L);
+      assertThat(driver.findElement(By.id("r-timeline")).getText()).contains("rollout.started")
+          .contains("rollout.wave-finished").contains("rollout.wave-started");
+      screenshot(driver, "dashboard-rollouts.png");
+
+      driver.get(base + "/dora.html?service=shop-" + run + "&window=30d");
+      String figures = wait.until(d -> {
+        String t = d.findElement(By.id("figures")).getText();
+        return t.contains("succeeded of") ? t : null;
+      });
+      int total = historySucceeded + historyFailed;
+      assertThat(figures).contains(historySucceeded + " succeeded of " + total + " in 30d")
+          .contains(historyFailed + " failed or rolled back")
+          .contains("median of " + historyFailed + " restored");
+      // one bar per day with a deployment; the failure chart has a bar (0 % included) for every such day
+      List<WebElement> bars = driver.findElements(By.cssSelector("#chart-frequency svg rect.bar"));
+      assertThat(bars).hasSizeBetween(14, 15); // 14 days of history, split over 15 UTC days at most
+      assertThat(driver.findElements(By.cssSelector("#chart-restore svg rect.bar"))).hasSize(historyFailed);
+      assertThat(driver.findElements(By.cssSelector("#chart-lead svg rect.bar"))).hasSizeBetween(14, 15);
+      assertThat(driver.findElement(By.cssSelector("#chart-frequency svg rect.bar title")).getAttribute("textContent"))
+          .matches("\\d{4}-\\d{2}-\\d{2} 00:00:00: \\d+");
+      screenshot(driver, "dashboard-dora.png");
+      // a service with no deployments draws empty charts, not an error
+      driver.get(base + "/dora.html?service=none-" + run + "&window=7d");
+      wait.until(d -> d.findElement(By.id("figures")).getText().contains("0 succeeded of 0"));
+      assertThat(driver.findElements(By.cssSelector("#chart-frequency svg rect.bar"))).isEmpty();
+      assertThat(driver.findElement(By.id("message")).isDisplayed()).isFalse();
+    } finally {
+      driver.quit();
+    }
+  }
+
+  static String text(WebDriver driver, String css) {
+    return driver.findElements(By.cssSelector(css)).stream().map(WebElement::getText).findFirst().orElse(null);
   }
 }

@@ -717,24 +717,8 @@ abstract class RepositoryContract {
   @Test
   void doraFiguresOnAKnownFixture() throws Exception {
     // web/prod: ok (10 min), failed, failed, ok (restores 30 min after the first failure), ok (20 min)
+    storeDoraFixture();
     Instant t = T0;
-    String a = deploymentId("d1");
-    String b = deploymentId("d2");
-    String c = deploymentId("d3");
-    String d = deploymentId("d4");
-    String e = deploymentId("d5");
-    store(List.of(
-        Events.requested(a, "web", "prod", "v1", t),
-        Events.succeeded(a, "h1", "web", "prod", "v1", t.plus(Duration.ofMinutes(10))),
-        Events.requested(b, "web", "prod", "v2", t.plus(Duration.ofHours(1))),
-        Events.failed(b, "h1", "web", "prod", "v2", t.plus(Duration.ofMinutes(65))),
-        Events.requested(c, "web", "prod", "v3", t.plus(Duration.ofMinutes(70))),
-        Events.rolledBack(c, "h1", "web", "prod", "v3", t.plus(Duration.ofMinutes(75))),
-        Events.requested(d, "web", "prod", "v4", t.plus(Duration.ofMinutes(80))),
-        Events.succeeded(d, "h1", "web", "prod", "v4", t.plus(Duration.ofMinutes(95))),
-        Events.requested(e, "web", "prod", "v5", t.plus(Duration.ofHours(3))),
-        Events.succeeded(e, "h1", "web", "prod", "v5", t.plus(Duration.ofMinutes(200))),
-        Events.requested(deploymentId("other"), "api", "prod", "v1", t)));
 
     Dora dora = new Dora(Duration.ofDays(2));
     queries.doraRows("web", "prod", t.minus(Duration.ofDays(1)).toEpochMilli(), t.plus(Duration.ofDays(1)).toEpochMilli(), dora);
@@ -752,6 +736,147 @@ abstract class RepositoryContract {
     assertThat(f.timeToRestoreP50Ms()).isEqualTo(Duration.ofMinutes(30).toMillis());
     assertThat(f.restored()).isEqualTo(1);
     assertThat(f.unrestored()).isZero();
+  }
+
+  /**
+   * web/prod from T0: ok (10 min), failed, rolled back, ok (restores 30 min after the first failure
+   * ended), ok (20 min); and api/prod: failed 5 minutes after T0, restored at 73 minutes by a
+   * deployment requested at 72, between web's failures and web's restore.
+   */
+  private void storeDoraFixture() throws Exception {
+    Instant t = T0;
+    String a = deploymentId("d1");
+    String b = deploymentId("d2");
+    String c = deploymentId("d3");
+    String d = deploymentId("d4");
+    String e = deploymentId("d5");
+    String other = deploymentId("other");
+    String api2 = deploymentId("other-2");
+    store(List.of(
+        Events.requested(a, "web", "prod", "v1", t),
+        Events.succeeded(a, "h1", "web", "prod", "v1", t.plus(Duration.ofMinutes(10))),
+        Events.requested(b, "web", "prod", "v2", t.plus(Duration.ofHours(1))),
+        Events.failed(b, "h1", "web", "prod", "v2", t.plus(Duration.ofMinutes(65))),
+        Events.requested(c, "web", "prod", "v3", t.plus(Duration.ofMinutes(70))),
+        Events.rolledBack(c, "h1", "web", "prod", "v3", t.plus(Duration.ofMinutes(75))),
+        Events.requested(d, "web", "prod", "v4", t.plus(Duration.ofMinutes(80))),
+        Events.succeeded(d, "h1", "web", "prod", "v4", t.plus(Duration.ofMinutes(95))),
+        Events.requested(e, "web", "prod", "v5", t.plus(Duration.ofHours(3))),
+        Events.succeeded(e, "h1", "web", "prod", "v5", t.plus(Duration.ofMinutes(200))),
+        Events.requested(other, "api", "prod", "v1", t.plusSeconds(1)),
+        Events.failed(other, "h2", "api", "prod", "v1", t.plus(Duration.ofMinutes(5))),
+        Events.requested(api2, "api", "prod", "v2", t.plus(Duration.ofMinutes(72))),
+        Events.succeeded(api2, "h2", "api", "prod", "v2", t.plus(Duration.ofMinutes(73)))));
+  }
+
+  @Test
+  void doraSeriesPerHourOnAKnownFixtureAgreesWithTheFigures() throws Exception {
+    storeDoraFixture();
+    long since = T0.minus(Duration.ofMinutes(30)).toEpochMilli();
+    long until = T0.plus(Duration.ofHours(4)).toEpochMilli();
+
+    List<Views.DoraBucket> web = queries.doraSeries("web", "prod", since, until, Duration.ofHours(1).toMillis());
+
+    // buckets aligned to whole hours: 09:00 (the range starts at 09:30) .. 13:00
+    assertThat(web).extracting(Views.DoraBucket::start).containsExactly("2026-03-01T09:00:00Z",
+        "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z", "2026-03-01T12:00:00Z", "2026-03-01T13:00:00Z");
+    assertThat(web.get(0)).isEqualTo(new Views.DoraBucket("2026-03-01T09:00:00Z", 0, 0, 0, null, null, 0, null));
+    assertThat(web.get(1)).isEqualTo(new Views.DoraBucket("2026-03-01T10:00:00Z", 1, 1, 0, 0.0,
+        Duration.ofMinutes(10).toMillis(), 0, null));
+    // failed, rolled back, then restored 30 minutes after the first failure ended (65 -> 95 min)
+    assertThat(web.get(2)).isEqualTo(new Views.DoraBucket("2026-03-01T11:00:00Z", 3, 1, 2, 0.6667,
+        Duration.ofMinutes(15).toMillis(), 1, Duration.ofMinutes(30).toMillis()));
+    assertThat(web.get(3).deployments()).isZero();
+    assertThat(web.get(4)).isEqualTo(new Views.DoraBucket("2026-03-01T13:00:00Z", 1, 1, 0, 0.0,
+        Duration.ofMinutes(20).toMillis(), 0, null));
+
+    // the same totals as the window's figures
+    Dora dora = new Dora(Duration.ofMillis(until - since));
+    queries.doraRows("web", "prod", since, until, dora);
+    Dora.Figures f = dora.figures("4h30m");
+    assertThat(web.stream().mapToLong(Views.DoraBucket::deployments).sum()).isEqualTo(f.deployments());
+    assertThat(web.stream().mapToLong(Views.DoraBucket::succeeded).sum()).isEqualTo(f.succeeded());
+    assertThat(web.stream().mapToLong(Views.DoraBucket::failed).sum()).isEqualTo(f.failed());
+    assertThat(web.stream().mapToLong(Views.DoraBucket::restored).sum()).isEqualTo(f.restored());
+
+    // unfiltered: streaks are per service and environment. api's success at 72 minutes restores api
+    // (73 - 5 = 68 min) and neither ends nor splits web's streak (restored at 95: 30 min)
+    List<Views.DoraBucket> all = queries.doraSeries(null, null, since, until, Duration.ofHours(1).toMillis());
+    assertThat(all.get(1)).isEqualTo(new Views.DoraBucket("2026-03-01T10:00:00Z", 2, 1, 1, 0.5,
+        Duration.ofMinutes(10).toMillis(), 0, null));
+    assertThat(all.get(2)).isEqualTo(new Views.DoraBucket("2026-03-01T11:00:00Z", 4, 2, 2, 0.5,
+        Duration.ofMinutes(8).toMillis(), 2, Duration.ofMinutes(49).toMillis()));
+    assertThat(all.stream().mapToLong(Views.DoraBucket::restored).sum()).isEqualTo(2);
+
+    // daily buckets: one bucket holds everything; a range outside the data is all zeros
+    List<Views.DoraBucket> daily = queries.doraSeries("web", "prod", since, until, Duration.ofDays(1).toMillis());
+    assertThat(daily).singleElement().isEqualTo(new Views.DoraBucket("2026-03-01T00:00:00Z", 5, 3, 2, 0.4,
+        Duration.ofMinutes(15).toMillis(), 1, Duration.ofMinutes(30).toMillis()));
+    assertThat(queries.doraSeries("web", "staging", since, until, Duration.ofHours(1).toMillis()))
+        .hasSize(5).allSatisfy(b -> assertThat(b.deployments()).isZero());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> queries.doraSeries(null, null, 0,
+        Duration.ofDays(60).toMillis(), Duration.ofHours(1).toMillis())).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static dev.stevedore.common.event.AgentHeartbeat heartbeatOf(String host, String environment,
+      Map<String, String> labels, Instant at, String... serviceVersions) {
+    List<dev.stevedore.common.event.AgentHeartbeat.ServiceState> services = new ArrayList<>();
+    for (int i = 0; i < serviceVersions.length; i += 2) {
+      services.add(new dev.stevedore.common.event.AgentHeartbeat.ServiceState(serviceVersions[i],
+          serviceVersions[i + 1], null, "running"));
+    }
+    return new dev.stevedore.common.event.AgentHeartbeat("hb-" + host + "-" + at.toEpochMilli(),
+        "stevedore://agent/" + host, at, host, environment, labels, services, "idle", "0.1.0");
+  }
+
+  private static dev.stevedore.common.event.DeployRequested targeted(String id, String service, String environment,
+      String version, Instant at, List<String> hosts, Map<String, String> labels) {
+    return new dev.stevedore.common.event.DeployRequested(DeploymentIds.eventId(id, "-", "requested"),
+        "stevedore://trigger/test", at, id, service, environment, version, null, null, null, "ops", "manual", null,
+        new dev.stevedore.common.event.Target(environment, hosts, labels), null, null);
+  }
+
+  @Test
+  void fleetVersionsSayWhichHostsAreBehindTheNewestRequestThatTargetsThem() throws Exception {
+    Instant t = T0;
+    String all = deploymentId("fleet-all-v2");
+    String one = deploymentId("fleet-web1-v3");
+    String zoneB = deploymentId("fleet-zone-b-v4");
+    String cancelled = deploymentId("fleet-cancelled-v9");
+    String rollout = deploymentId("fleet-rollout-api-v5");
+    store(List.of(
+        Events.requested(all, "web", "prod", "v2", t),                                     // every prod host
+        targeted(one, "web", "prod", "v3", t.plusSeconds(10), List.of("web-1"), Map.of()), // web-1 only
+        targeted(zoneB, "web", "prod", "v4", t.plusSeconds(20), List.of(), Map.of("zone", "b")), // no host here
+        Events.requested(cancelled, "web", "prod", "v9", t.plusSeconds(30)),
+        Events.cancelled(cancelled, "web", "prod", t.plusSeconds(31)),
+        // an active rollout of api: wave 0 (web-1) requested, wave 1 (web-2) still planned
+        targeted(rollout, "api", "prod", "v5", t.plusSeconds(40), List.of("web-1"), Map.of()),
+        Events.rolloutStarted(rollout, "api", "prod", "v5", List.of(List.of("web-1"), List.of("web-2")), List.of(),
+            t.plusSeconds(39)),
+        Events.waveStarted(rollout, "api", "prod", "v5", 0, List.of("web-1"), t.plusSeconds(40)),
+        heartbeatOf("web-1", "prod", Map.of("zone", "a"), t.plusSeconds(60), "web", "v2", "api", "v5"),
+        heartbeatOf("web-2", "prod", Map.of("zone", "a"), t.plusSeconds(60), "web", "v2", "api", "v4", "db", "v1"),
+        heartbeatOf("web-3", "prod", Map.of("zone", "a"), t, "web", "v1"),
+        heartbeatOf("stage-1", "staging", Map.of("zone", "a"), t.plusSeconds(60), "web", "v1")));
+
+    List<Views.FleetVersion> fleet = queries.fleetVersions(null, t.plusSeconds(30).toEpochMilli(), 100);
+
+    assertThat(fleet).extracting(Views.FleetVersion::host, Views.FleetVersion::service, Views.FleetVersion::running,
+            Views.FleetVersion::desired, Views.FleetVersion::desiredBy, Views.FleetVersion::behind)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("web-1", "web", "v2", "v3", one, true),   // targeted by name
+            org.assertj.core.groups.Tuple.tuple("web-1", "api", "v5", "v5", rollout, false),
+            org.assertj.core.groups.Tuple.tuple("web-2", "web", "v2", "v2", all, false),  // v3, v4 not for it; v9 cancelled
+            org.assertj.core.groups.Tuple.tuple("web-2", "api", "v4", "v5", rollout, true), // planned in wave 1
+            org.assertj.core.groups.Tuple.tuple("web-2", "db", "v1", null, null, false),  // never requested
+            org.assertj.core.groups.Tuple.tuple("web-3", "web", "v1", "v2", all, true),
+            org.assertj.core.groups.Tuple.tuple("stage-1", "web", "v1", null, null, false)); // other environment
+    assertThat(fleet).filteredOn(v -> v.host().equals("web-3")).singleElement().satisfies(v -> {
+      assertThat(v.stale()).isTrue();
+      assertThat(v.desiredAt()).isEqualTo(t.toString());
+    });
+    assertThat(queries.fleetVersions("staging", 0, 100)).extracting(Views.FleetVersion::host).containsExactly("stage-1");
   }
 
   @Test
