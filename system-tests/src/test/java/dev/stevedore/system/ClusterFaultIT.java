@@ -132,6 +132,7 @@ class ClusterFaultIT {
     Path publicKey = Files.writeString(dir.resolve("trigger.pub.pem"), Ed25519Keys.toPem(keys.getPublic()));
     String bootstrap = cluster.bootstrapServers();
     String run = UUID.randomUUID().toString().substring(0, 8);
+    List<Future<Void>> starts = new ArrayList<>();
     for (int i = 0; i < HOSTS; i++) {
       String id = String.format("cl-%s-%02d", run, i);
       Path site = dir.resolve(id + "-site");
@@ -181,7 +182,8 @@ class ClusterFaultIT {
           """.formatted(id, ENV, bootstrap, publicKey, dir.resolve(id + "-state"), site, served,
           server.getAddress().getPort()));
       Host host = new Host(id, served, server, new RunningAgent[1]);
-      host.agent()[0] = done(AgentService.start(vertx, config));
+      // started together below: one after another took two minutes on the loaded CI machine
+      starts.add(AgentService.start(vertx, config).onSuccess(a -> host.agent()[0] = a).mapEmpty());
       hosts.add(host);
     }
     AuditConfig auditConfig = load(AuditConfig.class, "audit-defaults.yml", "audit", """
@@ -191,7 +193,7 @@ class ClusterFaultIT {
         database: {sqlitePath: %s}
         auth: {readerToken: %s}
         """.formatted(bootstrap, run, dir.resolve("audit.db"), READER));
-    audit = done(AuditService.start(vertx, auditConfig));
+    starts.add(AuditService.start(vertx, auditConfig).onSuccess(a -> audit = a).mapEmpty());
     TriggerConfig config = load(TriggerConfig.class, "trigger-defaults.yml", "trigger", """
         http: {host: 127.0.0.1, port: 0, opsPort: 0}
         kafka: {bootstrapServers: "%s"}
@@ -214,7 +216,8 @@ class ClusterFaultIT {
             production:
               policy: {strategy: rolling, wavePercent: 40, failureCount: 1, bakeSeconds: 0, waveTimeoutSeconds: 120}
         """.formatted(bootstrap, privateKey, publicKey, HOOK_TOKEN, TOKEN, dir.resolve("trigger-data"), run));
-    trigger = done(TriggerService.start(vertx, config));
+    starts.add(TriggerService.start(vertx, config).onSuccess(t -> trigger = t).mapEmpty());
+    done(Future.all(starts));
     report.add("system up in " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) + " s");
   }
 
