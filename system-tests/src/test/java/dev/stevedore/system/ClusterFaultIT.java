@@ -272,7 +272,8 @@ class ClusterFaultIT {
     long killedAt;
     Map<String, List<Integer>> degraded;
     try {
-      await().atMost(Duration.ofSeconds(60)).until(() -> stream.accepted() >= 20);
+      // The stream runs (a few 202s; at a load average of 120 a fresh trigger took 3-8 s per webhook at first).
+      await().atMost(Duration.ofMinutes(3)).until(() -> stream.accepted() >= 5);
       rolloutId = deploy(version);
       // the first wave is running: some host has the request, none finished the rollout yet
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
@@ -280,25 +281,26 @@ class ClusterFaultIT {
       killedAt = System.nanoTime();
       cluster.kill(victim);
       int acceptedAtKill = stream.accepted();
-      // The kill took effect: the node leaves the in-sync replicas of its partitions.
+      // The kill took effect: the node leaves the in-sync replicas of every partition.
       degraded = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-          .ignoreExceptions().until(cluster::underReplicated, m -> !m.isEmpty()
+          .ignoreExceptions().until(cluster::inSyncReplicas, m -> !m.isEmpty()
               && m.values().stream().noneMatch(isr -> isr.contains(victim)));
+      assertThat(degraded).allSatisfy((p, isr) -> assertThat(isr).as(p).hasSize(KafkaCluster.NODES - 1));
       assertThat(cluster.liveBrokers()).doesNotContain(victim).hasSize(KafkaCluster.NODES - 1);
       JsonObject done = waitFor(rolloutId);
       assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("succeeded");
       assertThat(states(done)).hasSize(HOSTS).allSatisfy((h, s) -> assertThat(s).as(h).isEqualTo("succeeded"));
       // the stream went on on two nodes
-      await().atMost(Duration.ofSeconds(60)).until(() -> stream.accepted() >= acceptedAtKill + 20);
+      await().atMost(Duration.ofMinutes(3)).until(() -> stream.accepted() >= acceptedAtKill + 5);
       report.add(what + " killed: rollout " + version + " finished "
-          + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killedAt) + " s after the kill; under-replicated then: "
-          + degraded.size() + " partitions");
+          + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killedAt) + " s after the kill; partitions with 2 of 3 in sync then: "
+          + degraded.size());
       cluster.restart(victim);
       long restartedAt = System.nanoTime();
       cluster.awaitHealed(Duration.ofMinutes(3));
       report.add(what + ": healed (3 live, every partition 3 in sync) "
           + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - restartedAt) + " s after the restart");
-      await().atMost(Duration.ofSeconds(60)).until(() -> stream.accepted() >= acceptedAtKill + 40);
+      await().atMost(Duration.ofMinutes(3)).until(() -> stream.accepted() >= acceptedAtKill + 10);
     } finally {
       stream.stop();
     }
