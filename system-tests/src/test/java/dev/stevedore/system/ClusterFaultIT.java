@@ -115,7 +115,8 @@ class ClusterFaultIT {
   @BeforeAll
   static void system() throws Exception {
     long t0 = System.nanoTime();
-    cluster = new KafkaCluster().start();
+    cluster = new KafkaCluster(); // assigned first: @AfterAll removes it even when its start fails
+    cluster.start();
     report.add("cluster up in " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) + " s");
     Path origin = Files.createDirectories(dir.resolve("origin.git"));
     author = Files.createDirectories(dir.resolve("author"));

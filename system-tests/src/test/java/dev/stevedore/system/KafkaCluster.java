@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 final class KafkaCluster implements AutoCloseable {
   static final int NODES = 3;
   private static final Logger LOG = LoggerFactory.getLogger(KafkaCluster.class);
-  private static final Duration UP = Duration.ofMinutes(4);
+  private static final Duration UP = Duration.ofMinutes(8);
 
   final String project = DockerTestSupport.uniqueName("kcluster").replace("-", "");
   private final Path composeFile = DockerTestSupport.repositoryRoot().resolve("docker-compose.yml");
@@ -52,6 +52,8 @@ final class KafkaCluster implements AutoCloseable {
     env.put("KAFKA_IMAGE", System.getProperty(KafkaTestSupport.IMAGE_PROPERTY, KafkaTestSupport.DEFAULT_IMAGE));
     env.put("KAFKA_CLUSTER_JVM_OPTS", KafkaTestSupport.TEST_JVM_OPTS);
     env.put("KAFKA_HEAP_OPTS", "-Xmx384m -Xms128m");
+    // At a load average of 80-90 the three nodes took over 120 s (the step's default) to answer.
+    env.put("KAFKA_INIT_WAIT_SECONDS", "420");
   }
 
   /** Starts the three nodes and the topic step, and waits until the topics exist, every partition with three in sync. */
