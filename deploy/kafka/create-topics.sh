@@ -2,12 +2,14 @@
 # The topic-creation step of docker-compose.yml (service kafka-init, in the Kafka image): waits
 # for the broker, then creates Stevedore's topics when missing, and exits 0. POSIX sh, so it runs
 # in the official apache/kafka image and in stevedore/kafka alike.
-#   BOOTSTRAP (kafka:19092), PARTITIONS (3), REPLICATION (1), WAIT_SECONDS (120)
+#   BOOTSTRAP (kafka:19092), PARTITIONS (3), REPLICATION (1), WAIT_SECONDS (120),
+#   MIN_INSYNC (min.insync.replicas of every topic: REPLICATION - 1 from three replicas up, else 1)
 set -eu
 BOOTSTRAP=${BOOTSTRAP:-kafka:19092}
 PARTITIONS=${PARTITIONS:-3}
 REPLICATION=${REPLICATION:-1}
 WAIT_SECONDS=${WAIT_SECONDS:-120}
+if [ "$REPLICATION" -ge 3 ]; then MIN_INSYNC=${MIN_INSYNC:-$((REPLICATION - 1))}; else MIN_INSYNC=${MIN_INSYNC:-1}; fi
 TOPICS=/opt/kafka/bin/kafka-topics.sh
 
 start=$(date +%s)
@@ -20,11 +22,18 @@ until "$TOPICS" --bootstrap-server "$BOOTSTRAP" --list >/dev/null 2>&1; do
 done
 echo "[kafka-init] broker $BOOTSTRAP answers after $(( $(date +%s) - start )) s"
 
+# A cluster answers before all its brokers have registered: a replication factor above the brokers
+# known yet fails, so each creation is retried until WAIT_SECONDS.
 create() {  # create TOPIC PARTITIONS [--config K=V ...]
   topic=$1 parts=$2
   shift 2
-  "$TOPICS" --bootstrap-server "$BOOTSTRAP" --create --if-not-exists --topic "$topic" \
-    --partitions "$parts" --replication-factor "$REPLICATION" "$@"
+  until "$TOPICS" --bootstrap-server "$BOOTSTRAP" --create --if-not-exists --topic "$topic" \
+      --partitions "$parts" --replication-factor "$REPLICATION" --config "min.insync.replicas=$MIN_INSYNC" "$@"; do
+    if [ $(( $(date +%s) - start )) -ge "$WAIT_SECONDS" ]; then
+      return 1
+    fi
+    sleep 2
+  done
 }
 # Requests keyed environment/service, events keyed by deployment id; heartbeats keyed by host id,
 # compacted (the latest per host), one partition; the trigger's schedules keyed by schedule id,

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.admin.NewTopic;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,19 +32,40 @@ public final class TopicAdmin {
     for (String topic : Topics.ALL) {
       // rollout.state shares the requests topic's partition count: one key, one partition number on both.
       NewTopic t = new NewTopic(topic, Topics.HEARTBEATS.equals(topic) ? 1 : partitions, replication);
-      if (Topics.ROLLOUT_STATE.equals(topic)) {
-        // a pending record must outlive a coordinator's session timeout before compaction may drop it
-        t.setConfig(Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000"));
-      } else if (Topics.COMPACTED.contains(topic)) {
-        t.setConfig(Map.of("cleanup.policy", "compact"));
-      } else if (Topics.SCHEDULES.equals(topic)) {
-        t.setConfig(SCHEDULES_CONFIG);
-      }
+      t.setConfig(topicConfig(topic, replication));
       topics.add(t);
     }
     // The client's constructor resolves the bootstrap addresses and starts a thread: on a worker.
     return vertx.executeBlocking(() -> KafkaAdminClient.create(vertx, KafkaOptions.admin(settings)), false)
         .compose(admin -> ensure(admin, topics).eventually(admin::close));
+  }
+
+  /**
+   * The settings of one topic: its cleanup policy, and how many replicas must hold a record before
+   * an acks=all producer hears it is written ({@link #minInsyncReplicas(int)}), so a topic does not
+   * depend on the broker's default of 1.
+   */
+  static Map<String, String> topicConfig(String topic, int replication) {
+    Map<String, String> config = new HashMap<>();
+    config.put("min.insync.replicas", String.valueOf(minInsyncReplicas(replication)));
+    if (Topics.ROLLOUT_STATE.equals(topic)) {
+      // a pending record must outlive a coordinator's session timeout before compaction may drop it
+      config.putAll(Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000"));
+    } else if (Topics.COMPACTED.contains(topic)) {
+      config.put("cleanup.policy", "compact");
+    } else if (Topics.SCHEDULES.equals(topic)) {
+      config.putAll(SCHEDULES_CONFIG);
+    }
+    return config;
+  }
+
+  /**
+   * All replicas but one from three up (three replicas: two must have a record; one broker may
+   * be lost without refusing a write or losing an acknowledged one), else 1 (with two replicas, 2
+   * would make either broker's loss stop every write).
+   */
+  static int minInsyncReplicas(int replication) {
+    return replication >= 3 ? replication - 1 : 1;
   }
 
   /** Creates each topic the listing misses, one request per topic, and waits for all of them. */

@@ -25,4 +25,19 @@ class TopicAdminTest {
         "timed out")))).isFalse();
     assertThat(TopicAdmin.alreadyExists(null)).isFalse();
   }
+
+  @Test
+  void everyTopicAsksForAllReplicasButOneFromThreeUpAndKeepsItsCleanupPolicy() {
+    assertThat(TopicAdmin.minInsyncReplicas(1)).isEqualTo(1);
+    assertThat(TopicAdmin.minInsyncReplicas(2)).isEqualTo(1);
+    assertThat(TopicAdmin.minInsyncReplicas(3)).isEqualTo(2);
+    assertThat(TopicAdmin.minInsyncReplicas(5)).isEqualTo(4);
+    assertThat(TopicAdmin.topicConfig(Topics.REQUESTS, 3)).isEqualTo(java.util.Map.of("min.insync.replicas", "2"));
+    assertThat(TopicAdmin.topicConfig(Topics.HEARTBEATS, 1))
+        .isEqualTo(java.util.Map.of("min.insync.replicas", "1", "cleanup.policy", "compact"));
+    assertThat(TopicAdmin.topicConfig(Topics.ROLLOUT_STATE, 3)).isEqualTo(java.util.Map.of("min.insync.replicas", "2",
+        "cleanup.policy", "compact", "min.compaction.lag.ms", "60000"));
+    assertThat(TopicAdmin.topicConfig(Topics.SCHEDULES, 3)).containsEntry("min.insync.replicas", "2")
+        .containsAllEntriesOf(TopicAdmin.SCHEDULES_CONFIG);
+  }
 }
