@@ -107,19 +107,20 @@ public final class OpenApiCheck {
 
   /**
    * Every route of {@code router} that answers a request as {@code METHOD /path/{param}}: routes
-   * with a method and a plain path ({@code :name} read as {@code {name}}); handlers for every
-   * method or a whole prefix ({@code /api/*}: authentication, metrics) are not operations.
+   * with a method and a path ({@code :name} read as {@code {name}}); handlers for every method or a
+   * whole prefix ({@code /api/*}: authentication, metrics) and regex routes are not operations.
    */
   public static Set<String> routes(Router router) {
     Set<String> out = new TreeSet<>();
     for (Route route : router.getRoutes()) {
-      if (route.methods() == null || route.methods().isEmpty() || route.getPath() == null || route.isRegexPath()) {
+      // getName() is the path as mounted (getPath() is null once it has :parameters); a regex route
+      // (getWithRegex) is named by its pattern.
+      String mounted = route.getName();
+      if (route.methods() == null || route.methods().isEmpty() || mounted == null || !mounted.startsWith("/")
+          || mounted.endsWith("*")) {
         continue;
       }
-      String path = route.getPath().replaceAll(":([A-Za-z0-9_]+)", "{$1}");
-      if (path.endsWith("/") && path.length() > 1) {
-        continue; // a prefix route (/x/*)
-      }
+      String path = mounted.replaceAll(":([A-Za-z0-9_]+)", "{$1}");
       for (HttpMethod method : route.methods()) {
         out.add(method.name() + " " + path);
       }
@@ -231,7 +232,7 @@ public final class OpenApiCheck {
         query.put(key, new RequestParameterImpl(value));
       }
     }
-    Map<String, RequestParameter> header = new HashMap<>();
+    Map<String, RequestParameter> header = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.forEach((k, v) -> header.put(k, new RequestParameterImpl(v)));
     String contentType = headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("content-type"))
         .map(Map.Entry::getValue).findFirst().orElse(null);

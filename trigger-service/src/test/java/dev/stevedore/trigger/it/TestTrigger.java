@@ -31,6 +31,7 @@ public final class TestTrigger implements AutoCloseable {
   public final Vertx vertx;
   public final RunningTrigger running;
   public final TriggerConfig config;
+  private volatile dev.stevedore.testing.OpenApiCheck openApi;
 
   private TestTrigger(Vertx vertx, RunningTrigger running, TriggerConfig config) {
     this.vertx = vertx;
@@ -132,7 +133,37 @@ public final class TestTrigger implements AutoCloseable {
       b.header("Content-Type", contentType);
     }
     headers.forEach(b::header);
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    Map<String, String> sent = new java.util.HashMap<>(headers);
+    if (contentType != null) {
+      sent.put("Content-Type", contentType);
+    }
+    return checked(CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString()), sent,
+        new String(body, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Every answer an IT gets through this client is checked against the OpenAPI document the
+   * trigger serves (trigger-service/src/main/resources/openapi/trigger.yaml), and so is every
+   * request it accepted (2xx): a mismatch fails the test at the exchange. Exchanges the document
+   * has no operation for (unknown paths, wrong methods: hostile input) are not checked.
+   */
+  private HttpResponse<String> checked(HttpResponse<String> response, Map<String, String> headers, String body)
+      throws IOException {
+    try {
+      if (openApi == null) {
+        openApi = dev.stevedore.testing.OpenApiCheck.load(vertx, dev.stevedore.trigger.http.TriggerRoutes.OPENAPI);
+      }
+    } catch (Exception e) {
+      throw new IOException("the OpenAPI document does not load", e);
+    }
+    String target = response.uri().getRawPath() + (response.uri().getRawQuery() == null ? "" : "?" + response.uri().getRawQuery());
+    List<String> wrong = openApi.check(response.request().method(), target, headers, body,
+        response.statusCode() / 100 == 2, response.statusCode(),
+        response.headers().firstValue("content-type").orElse(null), response.body());
+    if (!wrong.isEmpty() && !wrong.get(0).startsWith(dev.stevedore.testing.OpenApiCheck.NO_OPERATION)) {
+      throw new AssertionError("the trigger's answer does not match its OpenAPI document: " + wrong);
+    }
+    return response;
   }
 
   public HttpResponse<String> postJson(String path, String json, Map<String, String> headers)
@@ -143,13 +174,13 @@ public final class TestTrigger implements AutoCloseable {
   public HttpResponse<String> get(String path, Map<String, String> headers) throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).GET();
     headers.forEach(b::header);
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return checked(CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString()), headers, null);
   }
 
   public HttpResponse<String> delete(String path, Map<String, String> headers) throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).DELETE();
     headers.forEach(b::header);
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return checked(CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString()), headers, null);
   }
 
   /** A DELETE with a JSON body ({@code DELETE /api/v1/blocks/...}). */
@@ -158,7 +189,9 @@ public final class TestTrigger implements AutoCloseable {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
         .method("DELETE", HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");
     headers.forEach(b::header);
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    Map<String, String> sent = new java.util.HashMap<>(headers);
+    sent.put("Content-Type", "application/json");
+    return checked(CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString()), sent, json);
   }
 
   @Override
