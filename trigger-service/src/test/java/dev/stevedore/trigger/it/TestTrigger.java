@@ -42,7 +42,10 @@ public final class TestTrigger implements AutoCloseable {
   public static TestTrigger start(TriggerConfig config) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      return new TestTrigger(vertx, TriggerService.start(vertx, config).await(60, TimeUnit.SECONDS), config);
+      TestTrigger started = new TestTrigger(vertx, TriggerService.start(vertx, config).await(60, TimeUnit.SECONDS), config);
+      // Loaded now, not at the first exchange: a test must not lose seconds to it mid-way.
+      started.openApi = dev.stevedore.testing.OpenApiCheck.load(vertx, dev.stevedore.trigger.http.TriggerRoutes.OPENAPI);
+      return started;
     } catch (Exception e) {
       vertx.close().await(10, TimeUnit.SECONDS);
       throw e;
