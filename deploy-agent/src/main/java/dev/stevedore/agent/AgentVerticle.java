@@ -128,7 +128,7 @@ public final class AgentVerticle extends VerticleBase {
         })
         .compose(k -> StateStore.open(vertx, Path.of(config.stateDirectory()), stateWorker)).compose(s -> {
       store = s;
-      relay = new OutboxRelay(vertx, store, publisher::publishEncoded, codec, config.resilience().outboxRetry(),
+      relay = new OutboxRelay(vertx, store, publisher::publishEncodedEvent, codec, config.resilience().outboxRetry(),
           signer::sign);
       Docker docker = new Docker(runner, breakers.docker());
       Map<String, Driver> drivers = new HashMap<>();

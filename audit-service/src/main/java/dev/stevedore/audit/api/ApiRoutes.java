@@ -5,6 +5,7 @@ import dev.stevedore.common.ops.OpsRoutes;
 import dev.stevedore.common.runtime.BearerGuard;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.runtime.HttpServerVerticle;
+import dev.stevedore.common.runtime.OpenApiRoute;
 import dev.stevedore.common.ops.ServiceMetrics;
 import java.time.Duration;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -44,9 +45,13 @@ public final class ApiRoutes implements HttpServerVerticle.Routes {
     this.registry = registry;
   }
 
+  /** The OpenAPI description of the query API, served at {@link OpenApiRoute#PATH}. */
+  public static final String OPENAPI = "openapi/audit.yaml";
+
   @Override
   public void mount(Vertx vertx, Router router) {
     ops.mount(router);
+    OpenApiRoute.mount(router, OPENAPI);
     router.route("/api/*").handler(this::timed)
         .handler(auth.handler("stevedore-audit", "stevedore.reader", "a bearer token of the role reader is required"));
     router.get("/api/v1/deployments").handler(handlers::listDeployments);

@@ -24,6 +24,28 @@ class RecordDecoderTest {
   }
 
   @Test
+  void storesOldAndNewTypeNamesAndANewerWritersFieldsAlikeAndVerifiesTheirSignatures() throws Exception {
+    java.security.KeyPair web1 = dev.stevedore.common.security.Ed25519Keys.generate();
+    var signer = new dev.stevedore.common.security.AgentSigner(web1, Events.CODEC);
+    RecordDecoder checking = new RecordDecoder(Events.CODEC, new dev.stevedore.common.security.EventVerifier(
+        java.util.List.of(new dev.stevedore.common.security.EventVerifier.TrustedAgent("h-1", web1.getPublic())),
+        Events.CODEC));
+    var step = signer.sign(Events.step("d-1", "h-1", "web", "pull", true, t));
+    byte[] current = Events.CODEC.encode(step, java.util.Map.of("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+    assertThat(new String(current, StandardCharsets.UTF_8)).contains("\"type\":\"dev.stevedore.deploy.step\"");
+    byte[] old = new String(current, StandardCharsets.UTF_8)
+        .replace("\"type\":\"dev.stevedore.deploy.step\"", "\"type\":\"deploy.step\"").getBytes(StandardCharsets.UTF_8);
+    for (byte[] bytes : java.util.List.of(current, old)) {
+      RecordDecoder.Decoded d = checking.decode(bytes);
+      assertThat(d.ok()).isTrue();
+      assertThat(d.event().event()).isEqualTo(step);
+      assertThat(d.event().unverified()).isNull();
+      // The hash chain's bytes do not depend on the name on the wire.
+      assertThat(d.event().canonical()).isEqualTo(Events.CODEC.canonicalBytes(step));
+    }
+  }
+
+  @Test
   void decodesAnUnblockFromTheRequestsTopic() {
     var unblock = new VersionUnblocked("e-u", "stevedore://trigger/t1", t, "u-1", "web", "prod", "broken", null,
         "api:alice", "image rebuilt", "k1", "c2ln");

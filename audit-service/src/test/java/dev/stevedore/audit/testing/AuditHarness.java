@@ -89,7 +89,38 @@ public final class AuditHarness {
       request.header("Authorization", authorization);
     }
     HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    checkAgainstOpenApi(pathAndQuery, authorization, response);
     return new Response(response.statusCode(), response.body(), response.headers().map());
+  }
+
+  private static volatile dev.stevedore.testing.OpenApiCheck openApi;
+
+  /**
+   * Every answer an IT gets through {@link #get} is checked against the OpenAPI document the audit
+   * serves (audit-service/src/main/resources/openapi/audit.yaml), and so is every request it
+   * answered with 2xx: a mismatch fails the test at the exchange. Paths the document does not
+   * describe (the dashboard under /ui, unknown paths) are not checked.
+   */
+  private static void checkAgainstOpenApi(String pathAndQuery, String authorization, HttpResponse<String> response)
+      throws IOException {
+    try {
+      if (openApi == null) {
+        synchronized (AuditHarness.class) {
+          if (openApi == null) {
+            openApi = dev.stevedore.testing.OpenApiCheck.load(io.vertx.core.Vertx.vertx(),
+                dev.stevedore.audit.api.ApiRoutes.OPENAPI);
+          }
+        }
+      }
+    } catch (Exception e) {
+      throw new IOException("the OpenAPI document does not load", e);
+    }
+    Map<String, String> headers = authorization == null ? Map.of() : Map.of("Authorization", authorization);
+    List<String> wrong = openApi.check("GET", pathAndQuery, headers, null, response.statusCode() / 100 == 2,
+        response.statusCode(), response.headers().firstValue("content-type").orElse(null), response.body());
+    if (!wrong.isEmpty() && !wrong.get(0).startsWith(dev.stevedore.testing.OpenApiCheck.NO_OPERATION)) {
+      throw new AssertionError("the audit's answer does not match its OpenAPI document: " + wrong);
+    }
   }
 
   /** A request written byte for byte (for targets java.net.URI refuses); returns the status code. */

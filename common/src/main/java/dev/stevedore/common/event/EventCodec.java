@@ -1,8 +1,10 @@
 package dev.stevedore.common.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stevedore.common.runtime.JsonMappers;
@@ -13,18 +15,33 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The one codec at the Kafka boundary: Stevedore events to and from CloudEvents 1.0 structured
- * JSON. Decoding is strict (unknown type, missing or mistyped field, unknown field, oversized or
- * deeply nested input are all rejected with a reason) so that a bad record becomes a dead letter
- * rather than a half-understood command.
+ * JSON ({@value #STRUCTURED_CONTENT_TYPE}). Decoding is strict (unknown type, missing or mistyped
+ * field, oversized or deeply nested input are all rejected with a reason) so that a bad record
+ * becomes a dead letter rather than a half-understood command; it is lenient only where the
+ * CloudEvents spec and forward compatibility ask for it: extension attributes are accepted (and
+ * can be passed on), and {@code data} fields a newer version added are left out of the record
+ * while signatures are still checked over them ({@link #signedBytes}).
  */
 public final class EventCodec {
   public static final String SPEC_VERSION = "1.0";
+  /** The {@code datacontenttype}: what {@code data} is. */
   public static final String CONTENT_TYPE = "application/json";
+  /** The Kafka {@code content-type} header of a structured-mode record: the whole value is a CloudEvent. */
+  public static final String STRUCTURED_CONTENT_TYPE = "application/cloudevents+json";
+  /** The header that names it (the CloudEvents Kafka protocol binding). */
+  public static final String CONTENT_TYPE_HEADER = "content-type";
+  /** At most this many extension attributes on one event. */
+  public static final int MAX_EXTENSIONS = 16;
+  /** Longest extension attribute value (a string). */
+  public static final int MAX_EXTENSION_CHARS = 4096;
+  private static final java.util.regex.Pattern EXTENSION_NAME = java.util.regex.Pattern.compile("[a-z0-9]{1,20}");
   /** Largest encoded event accepted. */
   public static final int MAX_EVENT_BYTES = JsonMappers.MAX_EVENT_BYTES;
 
@@ -47,8 +64,33 @@ public final class EventCodec {
 
   /** Encodes an event as a CloudEvents structured-mode JSON document. */
   public byte[] encode(StevedoreEvent event) {
+    return encode(event, Map.of());
+  }
+
+  /**
+   * Encodes an event with CloudEvents extension attributes (e.g. the {@code traceparent} of the
+   * event it answers, from {@link DecodedEvent#extensions()}). Extensions are not part of the
+   * signed canonical form.
+   *
+   * @throws IllegalArgumentException for a name that is not 1-20 of {@code a-z0-9}, a core
+   *     attribute's name, a value that is not a string, integer or boolean, or too many of them
+   */
+  public byte[] encode(StevedoreEvent event, Map<String, ?> extensions) {
+    ObjectNode envelope = envelope(event, EventType::cloudEventsType);
+    ObjectNode data = (ObjectNode) envelope.remove("data");
+    if (extensions.size() > MAX_EXTENSIONS) {
+      throw new IllegalArgumentException(extensions.size() + " extension attributes, more than " + MAX_EXTENSIONS);
+    }
+    extensions.forEach((name, value) -> {
+      String why = extensionRejection(name, mapper.valueToTree(value));
+      if (why != null) {
+        throw new IllegalArgumentException(why);
+      }
+      envelope.set(name, mapper.valueToTree(value));
+    });
+    envelope.set("data", data);
     try {
-      return mapper.writeValueAsBytes(envelope(event));
+      return mapper.writeValueAsBytes(envelope);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode " + event.type().typeName(), e);
     }
@@ -60,22 +102,53 @@ public final class EventCodec {
    */
   public byte[] canonicalBytes(StevedoreEvent event) {
     try {
-      // Through plain maps, which ORDER_MAP_ENTRIES_BY_KEYS sorts at every depth.
-      Object plain = canonical.treeToValue(envelope(event), Object.class);
-      return canonical.writeValueAsBytes(plain);
+      return canonical(envelope(event, EventType::typeName));
     } catch (IOException e) {
       throw new IllegalStateException("cannot encode " + event.type().typeName(), e);
     }
   }
 
-  private ObjectNode envelope(StevedoreEvent event) {
+  /**
+   * The bytes a signature on {@code event} covers: the canonical form of the event without
+   * {@code keyId} and {@code signature}. For an event this codec decoded from a document with
+   * {@code data} fields this version does not know, that is the form of the document as received
+   * (so an older reader verifies a newer writer's signature over exactly what was signed);
+   * otherwise the record's own {@link #canonicalBytes}.
+   */
+  public byte[] signedBytes(StevedoreEvent event) {
+    ReceivedForms.Received received = ReceivedForms.get(event);
+    if (received != null && received.signedForm() != null) {
+      return received.signedForm().clone();
+    }
+    StevedoreEvent unsigned = event;
+    if (event instanceof SignedRequest<?> request) {
+      unsigned = (StevedoreEvent) request.unsigned();
+    } else if (event instanceof SignedByAgent<?> agent) {
+      unsigned = (StevedoreEvent) agent.unsigned();
+    }
+    return canonicalBytes(unsigned);
+  }
+
+  /** The extension attributes an event this codec decoded carried; empty for any other. */
+  public Map<String, Object> extensions(StevedoreEvent event) {
+    ReceivedForms.Received received = ReceivedForms.get(event);
+    return received == null ? Map.of() : received.extensions();
+  }
+
+  private byte[] canonical(ObjectNode envelope) throws IOException {
+    // Through plain maps, which ORDER_MAP_ENTRIES_BY_KEYS sorts at every depth.
+    Object plain = canonical.treeToValue(envelope, Object.class);
+    return canonical.writeValueAsBytes(plain);
+  }
+
+  private ObjectNode envelope(StevedoreEvent event, java.util.function.Function<EventType, String> typeName) {
     ObjectNode data = mapper.valueToTree(event);
     META_FIELDS.forEach(data::remove);
     ObjectNode envelope = mapper.createObjectNode();
     envelope.put("specversion", SPEC_VERSION);
     envelope.put("id", event.id());
     envelope.put("source", event.source());
-    envelope.put("type", event.type().typeName());
+    envelope.put("type", typeName.apply(event.type()));
     envelope.put("time", event.time().toString());
     envelope.put("subject", event.subject());
     envelope.put("datacontenttype", CONTENT_TYPE);
@@ -85,6 +158,14 @@ public final class EventCodec {
 
   /** Decodes a CloudEvents JSON document into its event record, or says exactly why not. */
   public StevedoreEvent decode(byte[] bytes) throws EventDecodingException {
+    return decodeEvent(bytes).event();
+  }
+
+  /**
+   * Decodes a CloudEvents JSON document into its event record and its extension attributes, or
+   * says exactly why not. Its {@code type} may be the CloudEvents type or the short name.
+   */
+  public DecodedEvent decodeEvent(byte[] bytes) throws EventDecodingException {
     if (bytes == null || bytes.length == 0) {
       throw EventDecodingException.of("empty record");
     }
@@ -101,11 +182,20 @@ public final class EventCodec {
     if (root == null || !root.isObject()) {
       throw EventDecodingException.of("not a JSON object");
     }
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String name = it.next();
-      if (!ENVELOPE_FIELDS.contains(name)) {
-        throw EventDecodingException.of("unknown envelope attribute '" + name + "'");
+    Map<String, Object> extensions = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> attribute = it.next();
+      if (ENVELOPE_FIELDS.contains(attribute.getKey())) {
+        continue;
       }
+      String why = extensionRejection(attribute.getKey(), attribute.getValue());
+      if (why != null) {
+        throw EventDecodingException.of(why);
+      }
+      if (extensions.size() == MAX_EXTENSIONS) {
+        throw EventDecodingException.of("more than " + MAX_EXTENSIONS + " extension attributes");
+      }
+      extensions.put(attribute.getKey(), mapper.convertValue(attribute.getValue(), Object.class));
     }
     String specVersion = text(root, "specversion");
     if (!SPEC_VERSION.equals(specVersion)) {
@@ -131,8 +221,17 @@ public final class EventCodec {
       throw EventDecodingException.of("'time' is not an RFC 3339 instant");
     }
     StevedoreEvent event;
+    boolean unknownFields = false;
     try {
-      event = mapper.treeToValue(fields, type.recordClass());
+      try {
+        event = mapper.treeToValue(fields, type.recordClass());
+      } catch (UnrecognizedPropertyException e) {
+        // A newer writer's additive field: leave it out of the record, keep it for the signature.
+        unknownFields = true;
+        event = mapper.readerFor(type.recordClass())
+            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .readValue(fields);
+      }
     } catch (ValueInstantiationException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw EventDecodingException.of(typeName + ": " + cause.getMessage(), e);
@@ -143,7 +242,48 @@ public final class EventCodec {
     if (subject != null && !subject.equals(event.subject())) {
       throw EventDecodingException.of("subject '" + subject + "' does not match the event");
     }
-    return event;
+    if (unknownFields || !extensions.isEmpty()) {
+      ReceivedForms.put(event, new ReceivedForms.Received(
+          java.util.Collections.unmodifiableMap(extensions), unknownFields ? receivedSignedForm(root, type, event) : null));
+    }
+    return new DecodedEvent(event, extensions, unknownFields);
+  }
+
+  /**
+   * The canonical form of a received document as its signer made it: without extension
+   * attributes (not signed), with the short type name and the subject the record implies (as
+   * {@link #canonicalBytes} writes them), without {@code keyId} and {@code signature}.
+   */
+  private byte[] receivedSignedForm(JsonNode root, EventType type, StevedoreEvent event) throws EventDecodingException {
+    ObjectNode signed = mapper.createObjectNode();
+    ENVELOPE_FIELDS.forEach(name -> {
+      if (root.has(name)) {
+        signed.set(name, root.get(name).deepCopy());
+      }
+    });
+    signed.put("type", type.typeName());
+    signed.put("subject", event.subject());
+    signed.put("datacontenttype", CONTENT_TYPE);
+    ((ObjectNode) signed.get("data")).remove(List.of("keyId", "signature"));
+    try {
+      return canonical(signed);
+    } catch (IOException e) {
+      throw EventDecodingException.of("cannot canonicalize: " + firstLine(e), e);
+    }
+  }
+
+  /** Why an envelope attribute outside the core set is not an acceptable extension, or {@code null}. */
+  private static String extensionRejection(String name, JsonNode value) {
+    if (ENVELOPE_FIELDS.contains(name)) {
+      return "'" + name + "' is a core attribute, not an extension";
+    }
+    if (!EXTENSION_NAME.matcher(name).matches()) {
+      return "unknown envelope attribute '" + name + "' (an extension's name is 1-20 of a-z and 0-9)";
+    }
+    boolean scalar = value != null && (value.isTextual() && value.asText().length() <= MAX_EXTENSION_CHARS
+        || value.isBoolean() || value.isIntegralNumber() && value.canConvertToInt());
+    return scalar ? null : "extension attribute '" + name + "' must be a string of at most " + MAX_EXTENSION_CHARS
+        + " characters, an integer or a boolean";
   }
 
   /** Decodes, and checks that the event is of the expected kind. */

@@ -3,10 +3,15 @@ package dev.stevedore.common.event;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** The CloudEvents {@code type} of every Stevedore event and the record that carries it. */
+/**
+ * The CloudEvents {@code type} of every Stevedore event and the record that carries it. On the wire
+ * a type is reverse-DNS qualified ({@link #cloudEventsType()}, e.g. {@code
+ * dev.stevedore.deploy.requested}); readers also accept the short name written before 0.2
+ * ({@link #typeName()}, e.g. {@code deploy.requested}), which stays the name in logs, the audit
+ * store, its API and the canonical (signed) form.
+ */
 public enum EventType {
   DEPLOY_REQUESTED("deploy.requested", DeployRequested.class, "requested"),
   DEPLOY_CANCELLED("deploy.cancelled", DeployCancelled.class, "cancelled"),
@@ -28,8 +33,12 @@ public enum EventType {
   ROLLOUT_SUPERSEDED("rollout.superseded", RolloutSuperseded.class, "superseded"),
   ROLLOUT_STATE("rollout.state", RolloutState.class, "rolling-out");
 
-  private static final Map<String, EventType> BY_NAME =
-      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(t -> t.typeName, Function.identity()));
+  /** The reverse-DNS prefix of every type Stevedore writes. */
+  public static final String PREFIX = "dev.stevedore.";
+
+  private static final Map<String, EventType> BY_NAME = Arrays.stream(values())
+      .flatMap(t -> java.util.stream.Stream.of(Map.entry(t.typeName, t), Map.entry(PREFIX + t.typeName, t)))
+      .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
 
   private final String typeName;
   private final Class<? extends StevedoreEvent> recordClass;
@@ -41,9 +50,18 @@ public enum EventType {
     this.status = status;
   }
 
-  /** The CloudEvents type string, e.g. {@code deploy.requested}. */
+  /**
+   * The short name, e.g. {@code deploy.requested}: what logs, the audit store and its API show, and
+   * the {@code type} in the canonical form that is signed and hashed (so signatures made before the
+   * prefix still verify).
+   */
   public String typeName() {
     return typeName;
+  }
+
+  /** The CloudEvents {@code type} written on Kafka, e.g. {@code dev.stevedore.deploy.requested}. */
+  public String cloudEventsType() {
+    return PREFIX + typeName;
   }
 
   public Class<? extends StevedoreEvent> recordClass() {
@@ -59,6 +77,7 @@ public enum EventType {
     return Outcome.class.isAssignableFrom(recordClass);
   }
 
+  /** The type named by its CloudEvents type or its short name; empty for any other string. */
   public static Optional<EventType> byName(String typeName) {
     return Optional.ofNullable(BY_NAME.get(typeName));
   }

@@ -53,13 +53,32 @@ public final class EventPublisher {
         .build());
   }
 
+  /** Publishes an event as a CloudEvents structured-mode record (with its {@code content-type} header). */
   public Future<RecordMetadata> publish(String topic, String key, StevedoreEvent event) {
-    return send(KafkaProducerRecord.create(topic, key, codec.encode(event)));
+    return publishEncodedEvent(topic, key, codec.encode(event));
   }
 
-  /** Sends an event already encoded by {@link EventCodec#encode} (e.g. kept in a durable outbox), as it is. */
+  /** As {@link #publish(String, String, StevedoreEvent)}, with CloudEvents extension attributes (e.g. {@code traceparent}). */
+  public Future<RecordMetadata> publish(String topic, String key, StevedoreEvent event, Map<String, ?> extensions) {
+    return publishEncodedEvent(topic, key, codec.encode(event, extensions));
+  }
+
+  /**
+   * Sends an event already encoded by {@link EventCodec#encode} (e.g. kept in a durable outbox), as
+   * it is, as a CloudEvents structured-mode record (with its {@code content-type} header).
+   */
+  public Future<RecordMetadata> publishEncodedEvent(String topic, String key, byte[] encoded) {
+    return send(structured(KafkaProducerRecord.create(topic, key, encoded)));
+  }
+
+  /** Sends bytes that are not an event (e.g. the schedule log's records) as they are, without headers. */
   public Future<RecordMetadata> publishEncoded(String topic, String key, byte[] encoded) {
     return send(KafkaProducerRecord.create(topic, key, encoded));
+  }
+
+  /** The record with the header that marks a CloudEvents structured-mode record on Kafka. */
+  public static <K> KafkaProducerRecord<K, byte[]> structured(KafkaProducerRecord<K, byte[]> record) {
+    return record.addHeader(EventCodec.CONTENT_TYPE_HEADER, EventCodec.STRUCTURED_CONTENT_TYPE);
   }
 
   /**

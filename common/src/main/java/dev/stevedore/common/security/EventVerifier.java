@@ -78,7 +78,7 @@ public final class EventVerifier {
     try {
       Signature verifier = Signature.getInstance("Ed25519");
       verifier.initVerify(agent.publicKey());
-      verifier.update(codec.canonicalBytes((StevedoreEvent) signed.unsigned()));
+      verifier.update(codec.signedBytes(event));
       return verifier.verify(raw) ? Verdict.ok() : Verdict.failed("signature does not verify");
     } catch (GeneralSecurityException e) {
       return Verdict.failed("signature does not verify: " + e.getMessage());

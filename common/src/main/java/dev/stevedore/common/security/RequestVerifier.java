@@ -55,7 +55,7 @@ public final class RequestVerifier {
     }
     Ed25519Signer verifier = new Ed25519Signer();
     verifier.init(false, key);
-    byte[] message = codec.canonicalBytes(request.unsigned());
+    byte[] message = codec.signedBytes(request);
     verifier.update(message, 0, message.length);
     return verifier.verifySignature(raw) ? null : "signature does not verify";
   }

@@ -41,7 +41,8 @@ class EventCodecTest {
     assertThat(json.get("specversion").asText()).isEqualTo("1.0");
     assertThat(json.get("id").asText()).isEqualTo(event.id());
     assertThat(json.get("source").asText()).isEqualTo(event.source());
-    assertThat(json.get("type").asText()).isEqualTo(event.type().typeName());
+    assertThat(json.get("type").asText()).isEqualTo("dev.stevedore." + event.type().typeName())
+        .isEqualTo(event.type().cloudEventsType());
     assertThat(json.get("time").asText()).isEqualTo("2026-11-26T10:15:30.123Z");
     assertThat(json.get("subject").asText()).isEqualTo(event.subject());
     assertThat(json.get("data").has("id")).isFalse();
@@ -63,7 +64,9 @@ class EventCodecTest {
   @MethodSource("events")
   void rejectsEveryTypeWithAFieldOfTheWrongType(StevedoreEvent event) throws Exception {
     ObjectNode json = (ObjectNode) codec.mapper().readTree(codec.encode(event));
-    String field = event instanceof AgentHeartbeat ? "host" : "deploymentId";
+    String field = event instanceof AgentHeartbeat ? "host"
+        : event instanceof RolloutEvent || event instanceof VersionBlocked ? "rolloutId" : "deploymentId";
+    assertThat(json.get("data").has(field)).as(field).isTrue();
     ((ObjectNode) json.get("data")).put(field, 42);
     assertThatThrownBy(() -> codec.decode(codec.mapper().writeValueAsBytes(json)))
         .isInstanceOf(EventDecodingException.class);
@@ -91,12 +94,74 @@ class EventCodecTest {
 
   @ParameterizedTest
   @MethodSource("events")
-  void rejectsEveryTypeWithAnUnknownDataField(StevedoreEvent event) throws Exception {
+  void readsEveryTypeUnderItsShortNameAsWrittenBeforeThePrefix(StevedoreEvent event) throws Exception {
+    ObjectNode json = (ObjectNode) codec.mapper().readTree(codec.encode(event));
+    json.put("type", event.type().typeName());
+    assertThat(codec.decode(codec.mapper().writeValueAsBytes(json))).isEqualTo(event);
+  }
+
+  @ParameterizedTest
+  @MethodSource("events")
+  void leavesANewerWritersDataFieldOutOfTheRecord(StevedoreEvent event) throws Exception {
     ObjectNode json = (ObjectNode) codec.mapper().readTree(codec.encode(event));
     ((ObjectNode) json.get("data")).put("command", "rm -rf /");
-    assertThatThrownBy(() -> codec.decode(codec.mapper().writeValueAsBytes(json)))
-        .isInstanceOf(EventDecodingException.class)
-        .hasMessageContaining("command");
+    ((ObjectNode) json.get("data")).putObject("newerBlock").put("depth", 1);
+    DecodedEvent decoded = codec.decodeEvent(codec.mapper().writeValueAsBytes(json));
+    assertThat(decoded.event()).isEqualTo(event);
+    assertThat(decoded.unknownFields()).isTrue();
+    assertThat(codec.decodeEvent(codec.encode(event)).unknownFields()).isFalse();
+  }
+
+  @ParameterizedTest
+  @MethodSource("events")
+  void acceptsExtensionAttributesAndPassesThemOn(StevedoreEvent event) throws Exception {
+    java.util.Map<String, Object> extensions = new java.util.LinkedHashMap<>();
+    extensions.put("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    extensions.put("partitionkey", "production/web");
+    extensions.put("attempt", 2);
+    extensions.put("sampled", true);
+    byte[] bytes = codec.encode(event, extensions);
+    JsonNode json = codec.mapper().readTree(bytes);
+    assertThat(json.get("traceparent").asText()).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    DecodedEvent decoded = codec.decodeEvent(bytes);
+    assertThat(decoded.event()).isEqualTo(event);
+    assertThat(decoded.extensions()).containsExactlyEntriesOf(extensions);
+    assertThat(codec.extensions(decoded.event())).isEqualTo(extensions);
+    // Passed on: re-encoding with them gives the same document; they are not in the canonical form.
+    assertThat(codec.encode(decoded.event(), decoded.extensions())).isEqualTo(bytes);
+    assertThat(codec.canonicalBytes(decoded.event())).isEqualTo(codec.canonicalBytes(event));
+  }
+
+  @Test
+  void rejectsHostileExtensionAttributes() throws Exception {
+    String[][] cases = {
+        {"\"Traceparent\":\"x\"", "unknown envelope attribute 'Traceparent'"},
+        {"\"data_base64\":\"AAAA\"", "unknown envelope attribute 'data_base64'"},
+        {"\"averyveryverylongextensionname\":\"x\"", "unknown envelope attribute"},
+        {"\"traceparent\":{\"nested\":1}", "must be a string"},
+        {"\"traceparent\":[1]", "must be a string"},
+        {"\"traceparent\":null", "must be a string"},
+        {"\"traceparent\":1.5", "must be a string"},
+        {"\"traceparent\":99999999999", "must be a string"},
+        {"\"traceparent\":\"" + "x".repeat(EventCodec.MAX_EXTENSION_CHARS + 1) + "\"", "must be a string"},
+    };
+    String encoded = new String(codec.encode(SampleEvents.requested()), StandardCharsets.UTF_8);
+    for (String[] c : cases) {
+      String hostile = encoded.replaceFirst("\\{", "{" + java.util.regex.Matcher.quoteReplacement(c[0]) + ",");
+      assertThatThrownBy(() -> codec.decode(hostile.getBytes(StandardCharsets.UTF_8)))
+          .as(c[0]).isInstanceOf(EventDecodingException.class).hasMessageContaining(c[1]);
+    }
+    StringBuilder many = new StringBuilder("{");
+    for (int i = 0; i <= EventCodec.MAX_EXTENSIONS; i++) {
+      many.append("\"ext").append(i).append("\":\"v\",");
+    }
+    String tooMany = encoded.replaceFirst("\\{", many.toString());
+    assertThatThrownBy(() -> codec.decode(tooMany.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(EventDecodingException.class).hasMessageContaining("more than " + EventCodec.MAX_EXTENSIONS);
+    assertThatThrownBy(() -> codec.encode(SampleEvents.requested(), java.util.Map.of("type", "x")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("core attribute");
+    assertThatThrownBy(() -> codec.encode(SampleEvents.requested(), java.util.Map.of("trace_parent", "x")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class OutboxRelay implements EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
-  /** Where the relay sends the encoded events: {@link EventPublisher#publishEncoded} (a fake in unit tests). */
+  /** Where the relay sends the encoded events: {@link EventPublisher#publishEncodedEvent} (a fake in unit tests). */
   @FunctionalInterface
   public interface Publisher {
     /** Completes once Kafka acknowledged {@code encoded}, sent as it is; fails otherwise. */

@@ -1,5 +1,6 @@
 package dev.stevedore.trigger.http;
 
+import dev.stevedore.common.runtime.OpenApiRoute;
 import dev.stevedore.trigger.TriggerConfig;
 import dev.stevedore.trigger.core.ManualDeployments;
 import dev.stevedore.trigger.core.Submitter;
@@ -37,8 +38,12 @@ public final class TriggerRoutes implements Consumer<Router> {
         rollouts);
   }
 
+  /** The OpenAPI description of these routes, served at {@link OpenApiRoute#PATH}. */
+  public static final String OPENAPI = "openapi/trigger.yaml";
+
   @Override
   public void accept(Router router) {
+    OpenApiRoute.mount(router, OPENAPI);
     hooks.mount(router);
     api.mount(router);
   }

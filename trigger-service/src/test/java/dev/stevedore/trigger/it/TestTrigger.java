@@ -31,6 +31,11 @@ public final class TestTrigger implements AutoCloseable {
   public final Vertx vertx;
   public final RunningTrigger running;
   public final TriggerConfig config;
+  private volatile dev.stevedore.testing.OpenApiCheck openApi;
+  /** The contract checks run here, off the test's path: an IT's timing stays what it was. */
+  private final java.util.concurrent.ExecutorService checks = java.util.concurrent.Executors.newSingleThreadExecutor();
+  private final List<String> mismatches = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+  private Vertx checkVertx;
 
   private TestTrigger(Vertx vertx, RunningTrigger running, TriggerConfig config) {
     this.vertx = vertx;
@@ -41,7 +46,12 @@ public final class TestTrigger implements AutoCloseable {
   public static TestTrigger start(TriggerConfig config) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      return new TestTrigger(vertx, TriggerService.start(vertx, config).await(60, TimeUnit.SECONDS), config);
+      TestTrigger started = new TestTrigger(vertx, TriggerService.start(vertx, config).await(60, TimeUnit.SECONDS), config);
+      // Loaded now, not at the first exchange, on a Vert.x of its own: the service's is left alone.
+      started.checkVertx = Vertx.vertx();
+      started.openApi = dev.stevedore.testing.OpenApiCheck.load(started.checkVertx,
+          dev.stevedore.trigger.http.TriggerRoutes.OPENAPI);
+      return started;
     } catch (Exception e) {
       vertx.close().await(10, TimeUnit.SECONDS);
       throw e;
@@ -132,7 +142,42 @@ public final class TestTrigger implements AutoCloseable {
       b.header("Content-Type", contentType);
     }
     headers.forEach(b::header);
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    Map<String, String> sent = new java.util.HashMap<>(headers);
+    if (contentType != null) {
+      sent.put("Content-Type", contentType);
+    }
+    return checked(CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString()), sent,
+        new String(body, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Every answer an IT gets through this client is checked against the OpenAPI document the
+   * trigger serves (trigger-service/src/main/resources/openapi/trigger.yaml), and so is every
+   * request it accepted (2xx); {@link #close()} fails with every mismatch. The checks run on a
+   * thread of their own, so they add no time between an IT's requests. Exchanges the document has
+   * no operation for (unknown paths, wrong methods: hostile input) are not checked.
+   */
+  private HttpResponse<String> checked(HttpResponse<String> response, Map<String, String> headers, String body) {
+    String target = response.uri().getRawPath() + (response.uri().getRawQuery() == null ? "" : "?" + response.uri().getRawQuery());
+    checks.execute(() -> {
+      List<String> wrong = openApi.check(response.request().method(), target, headers, body,
+          response.statusCode() / 100 == 2, response.statusCode(),
+          response.headers().firstValue("content-type").orElse(null), response.body());
+      if (!wrong.isEmpty() && !wrong.get(0).startsWith(dev.stevedore.testing.OpenApiCheck.NO_OPERATION)) {
+        mismatches.addAll(wrong);
+      }
+    });
+    return response;
+  }
+
+  /** What the contract checks found so far (waits for those under way). */
+  public List<String> openApiMismatches() throws InterruptedException {
+    try {
+      checks.submit(() -> { }).get(120, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the contract checks did not finish", e);
+    }
+    return List.copyOf(mismatches);
   }
 
   public HttpResponse<String> postJson(String path, String json, Map<String, String> headers)
@@ -143,13 +188,13 @@ public final class TestTrigger implements AutoCloseable {
   public HttpResponse<String> get(String path, Map<String, String> headers) throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).GET();
     headers.forEach(b::header);
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return checked(CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString()), headers, null);
   }
 
   public HttpResponse<String> delete(String path, Map<String, String> headers) throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).DELETE();
     headers.forEach(b::header);
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return checked(CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString()), headers, null);
   }
 
   /** A DELETE with a JSON body ({@code DELETE /api/v1/blocks/...}). */
@@ -158,15 +203,26 @@ public final class TestTrigger implements AutoCloseable {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
         .method("DELETE", HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");
     headers.forEach(b::header);
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    Map<String, String> sent = new java.util.HashMap<>(headers);
+    sent.put("Content-Type", "application/json");
+    return checked(CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString()), sent, json);
   }
 
+  /** Stops the trigger, then fails when any answer did not match the OpenAPI document. */
   @Override
   public void close() throws Exception {
+    List<String> wrong = openApiMismatches();
+    checks.shutdown();
     try {
       running.stop().await(20, TimeUnit.SECONDS);
     } finally {
       vertx.close().await(20, TimeUnit.SECONDS);
+      if (checkVertx != null) {
+        checkVertx.close().await(20, TimeUnit.SECONDS);
+      }
+    }
+    if (!wrong.isEmpty()) {
+      throw new AssertionError("the trigger's answers do not match its OpenAPI document: " + wrong);
     }
   }
 }
