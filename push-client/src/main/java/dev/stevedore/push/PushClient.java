@@ -66,13 +66,14 @@ public final class PushClient {
   /** Pushes to every host; 0 only when every host succeeded. */
   public int run() {
     List<KeyPair> identity;
+    PrivateKey signingKey;
     try {
       identity = identity();
+      signingKey = signingKey();
     } catch (IllegalArgumentException e) {
       err.println("stevedore push: " + e.getMessage());
       return ERROR;
     }
-    String command = command();
     SshClient client = SshClient.setUpDefaultClient();
     client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
     // only the key given: nothing from ~/.ssh, no agent, no password
@@ -85,6 +86,9 @@ public final class PushClient {
     try {
       for (int start = 0; start < hosts.size(); start += options.wave()) {
         int end = Math.min(hosts.size(), start + options.wave());
+        // signed when its wave starts: the hosts check the time against push.maxAge, and the waves
+        // before it may have taken longer than that
+        String command = command(signingKey, clock.instant().getEpochSecond());
         List<Future<Integer>> wave = new ArrayList<>();
         for (int i = start; i < end; i++) {
           HostTarget h = hosts.get(i);
@@ -121,23 +125,33 @@ public final class PushClient {
     return result;
   }
 
-  /** The command line the gate accepts: words joined by single spaces, every value already validated. */
+  /** The command line the gate accepts, signed now when a signing key is given (also checks that key early). */
   String command() {
+    return command(signingKey(), clock.instant().getEpochSecond());
+  }
+
+  /** The words joined by single spaces, every value already validated; with {@code key}, signed for time {@code at}. */
+  String command(PrivateKey key, long at) {
     StringBuilder b = new StringBuilder("deploy --service ").append(options.service()).append(" --version ")
         .append(options.version());
-    if (options.signingKey() != null) {
-      PrivateKey key;
-      try {
-        key = Ed25519Keys.privateKeyFromPem(Files.readString(options.signingKey()));
-      } catch (IOException | RuntimeException e) {
-        throw new IllegalArgumentException("cannot read the signing key " + options.signingKey()
-            + " (an Ed25519 private key in PKCS#8 PEM form is expected)");
-      }
-      long at = clock.instant().getEpochSecond();
+    if (key != null) {
       b.append(" --at ").append(at).append(" --signature ")
           .append(PushSignatures.sign(key, options.service(), options.version(), at));
     }
     return b.toString();
+  }
+
+  /** The push signing key ({@code --signing-key}), or null without one. */
+  private PrivateKey signingKey() {
+    if (options.signingKey() == null) {
+      return null;
+    }
+    try {
+      return Ed25519Keys.privateKeyFromPem(Files.readString(options.signingKey()));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot read the signing key " + options.signingKey()
+          + " (an Ed25519 private key in PKCS#8 PEM form is expected)");
+    }
   }
 
   private int pushOne(SshClient client, HostTarget h, List<KeyPair> identity, String command) {
