@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -79,6 +80,20 @@ public final class PushClient {
     // only the key given: nothing from ~/.ssh, no agent, no password
     client.setKeyIdentityProvider(org.apache.sshd.common.keyprovider.KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     client.start();
+    try {
+      return inWaves(signingKey, (h, command) -> pushOne(client, h, identity, command));
+    } finally {
+      client.stop();
+    }
+  }
+
+  /**
+   * Runs {@code push} (host, command line) on every host, {@link PushOptions#wave()} at once, stops
+   * after a wave in which a host failed, prints one summary line per host and returns the exit code.
+   * Each wave's command is made, and signed, when that wave starts: the hosts check its time against
+   * their {@code push.maxAge}, and the waves before it may have taken longer than that.
+   */
+  int inWaves(PrivateKey signingKey, BiFunction<HostTarget, String, Integer> push) {
     List<HostTarget> hosts = options.hosts();
     int[] codes = new int[hosts.size()];
     java.util.Arrays.fill(codes, -1);
@@ -86,13 +101,11 @@ public final class PushClient {
     try {
       for (int start = 0; start < hosts.size(); start += options.wave()) {
         int end = Math.min(hosts.size(), start + options.wave());
-        // signed when its wave starts: the hosts check the time against push.maxAge, and the waves
-        // before it may have taken longer than that
         String command = command(signingKey, clock.instant().getEpochSecond());
         List<Future<Integer>> wave = new ArrayList<>();
         for (int i = start; i < end; i++) {
           HostTarget h = hosts.get(i);
-          wave.add(pool.submit(() -> pushOne(client, h, identity, command)));
+          wave.add(pool.submit(() -> push.apply(h, command)));
         }
         boolean failed = false;
         for (int i = start; i < end; i++) {
@@ -111,7 +124,6 @@ public final class PushClient {
       }
     } finally {
       pool.shutdownNow();
-      client.stop();
     }
     int result = SUCCEEDED;
     for (int i = 0; i < hosts.size(); i++) {

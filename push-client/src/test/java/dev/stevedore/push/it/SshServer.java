@@ -113,19 +113,19 @@ final class SshServer implements AutoCloseable {
     try (SshClient client = SshClient.setUpDefaultClient()) {
       client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
       client.start();
-      try (ClientSession session = client.connect("root", "127.0.0.1", port).verify(Duration.ofSeconds(10))
+      try (ClientSession session = client.connect("root", "127.0.0.1", port).verify(Duration.ofSeconds(90))
           .getSession()) {
         try (var in = Files.newInputStream(key)) {
           SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName("ci"), in, null)
               .forEach(session::addPublicKeyIdentity);
         }
-        session.auth().verify(Duration.ofSeconds(10));
+        session.auth().verify(Duration.ofSeconds(90));
         try (ChannelExec ch = session.createExecChannel(command)) {
           ByteArrayOutputStream out = new ByteArrayOutputStream();
           ByteArrayOutputStream err = new ByteArrayOutputStream();
           ch.setOut(out);
           ch.setErr(err);
-          ch.open().verify(Duration.ofSeconds(10));
+          ch.open().verify(Duration.ofSeconds(90));
           ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofSeconds(90));
           return new Exec(ch.getExitStatus() == null ? -1 : ch.getExitStatus(), out.toString(StandardCharsets.UTF_8),
               err.toString(StandardCharsets.UTF_8));
