@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -66,18 +67,33 @@ public final class PushClient {
   /** Pushes to every host; 0 only when every host succeeded. */
   public int run() {
     List<KeyPair> identity;
+    PrivateKey signingKey;
     try {
       identity = identity();
+      signingKey = signingKey();
     } catch (IllegalArgumentException e) {
       err.println("stevedore push: " + e.getMessage());
       return ERROR;
     }
-    String command = command();
     SshClient client = SshClient.setUpDefaultClient();
     client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
     // only the key given: nothing from ~/.ssh, no agent, no password
     client.setKeyIdentityProvider(org.apache.sshd.common.keyprovider.KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     client.start();
+    try {
+      return inWaves(signingKey, (h, command) -> pushOne(client, h, identity, command));
+    } finally {
+      client.stop();
+    }
+  }
+
+  /**
+   * Runs {@code push} (host, command line) on every host, {@link PushOptions#wave()} at once, stops
+   * after a wave in which a host failed, prints one summary line per host and returns the exit code.
+   * Each wave's command is made, and signed, when that wave starts: the hosts check its time against
+   * their {@code push.maxAge}, and the waves before it may have taken longer than that.
+   */
+  int inWaves(PrivateKey signingKey, BiFunction<HostTarget, String, Integer> push) {
     List<HostTarget> hosts = options.hosts();
     int[] codes = new int[hosts.size()];
     java.util.Arrays.fill(codes, -1);
@@ -85,10 +101,11 @@ public final class PushClient {
     try {
       for (int start = 0; start < hosts.size(); start += options.wave()) {
         int end = Math.min(hosts.size(), start + options.wave());
+        String command = command(signingKey, clock.instant().getEpochSecond());
         List<Future<Integer>> wave = new ArrayList<>();
         for (int i = start; i < end; i++) {
           HostTarget h = hosts.get(i);
-          wave.add(pool.submit(() -> pushOne(client, h, identity, command)));
+          wave.add(pool.submit(() -> push.apply(h, command)));
         }
         boolean failed = false;
         for (int i = start; i < end; i++) {
@@ -107,7 +124,6 @@ public final class PushClient {
       }
     } finally {
       pool.shutdownNow();
-      client.stop();
     }
     int result = SUCCEEDED;
     for (int i = 0; i < hosts.size(); i++) {
@@ -121,23 +137,33 @@ public final class PushClient {
     return result;
   }
 
-  /** The command line the gate accepts: words joined by single spaces, every value already validated. */
+  /** The command line the gate accepts, signed now when a signing key is given (also checks that key early). */
   String command() {
+    return command(signingKey(), clock.instant().getEpochSecond());
+  }
+
+  /** The words joined by single spaces, every value already validated; with {@code key}, signed for time {@code at}. */
+  String command(PrivateKey key, long at) {
     StringBuilder b = new StringBuilder("deploy --service ").append(options.service()).append(" --version ")
         .append(options.version());
-    if (options.signingKey() != null) {
-      PrivateKey key;
-      try {
-        key = Ed25519Keys.privateKeyFromPem(Files.readString(options.signingKey()));
-      } catch (IOException | RuntimeException e) {
-        throw new IllegalArgumentException("cannot read the signing key " + options.signingKey()
-            + " (an Ed25519 private key in PKCS#8 PEM form is expected)");
-      }
-      long at = clock.instant().getEpochSecond();
+    if (key != null) {
       b.append(" --at ").append(at).append(" --signature ")
           .append(PushSignatures.sign(key, options.service(), options.version(), at));
     }
     return b.toString();
+  }
+
+  /** The push signing key ({@code --signing-key}), or null without one. */
+  private PrivateKey signingKey() {
+    if (options.signingKey() == null) {
+      return null;
+    }
+    try {
+      return Ed25519Keys.privateKeyFromPem(Files.readString(options.signingKey()));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot read the signing key " + options.signingKey()
+          + " (an Ed25519 private key in PKCS#8 PEM form is expected)");
+    }
   }
 
   private int pushOne(SshClient client, HostTarget h, List<KeyPair> identity, String command) {

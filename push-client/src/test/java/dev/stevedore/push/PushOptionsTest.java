@@ -14,6 +14,7 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,6 +82,75 @@ class PushOptionsTest {
         .isEqualTo("deploy --service web --version v42 --at " + now.getEpochSecond());
     assertThat(PushSignatures.verify(key.getPublic(), words[8], "web", "v42", now.getEpochSecond())).isTrue();
     assertThat(PushSignatures.verify(key.getPublic(), words[8], "web", "v43", now.getEpochSecond())).isFalse();
+  }
+
+  /** A clock that moves ten minutes (twice push.maxAge's default) every time it is read. */
+  static final class SlowWaves extends Clock {
+    Instant now = Instant.parse("2026-11-29T12:00:00Z");
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public synchronized Instant instant() {
+      Instant t = now;
+      now = now.plus(java.time.Duration.ofMinutes(10));
+      return t;
+    }
+  }
+
+  @Test
+  void eachWaveIsSignedWhenItStartsSoALongPushIsNotRefusedForItsAgeByTheLaterHosts(@TempDir Path dir)
+      throws Exception {
+    KeyPair key = Ed25519Keys.generate();
+    Path pem = Files.writeString(dir.resolve("push.pem"), Ed25519Keys.toPem(key.getPrivate()));
+    PushOptions o = PushOptions.parse(new String[] {"--host", "deploy@web-1", "--host", "deploy@web-2", "--host",
+        "deploy@web-3", "--wave", "2", "--service", "web", "--version", "v42", "--signing-key", pem.toString()}, ENV);
+    SlowWaves clock = new SlowWaves();
+    Map<String, String> sent = new java.util.concurrent.ConcurrentHashMap<>();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = new PushClient(o, ENV, new PrintStream(out, true, StandardCharsets.UTF_8), System.err, clock)
+        .inWaves(Ed25519Keys.privateKeyFromPem(Files.readString(pem)), (h, command) -> {
+          sent.put(h.host(), command);
+          return 0;
+        });
+
+    assertThat(code).isZero();
+    long first = Instant.parse("2026-11-29T12:00:00Z").getEpochSecond();
+    long second = first + 600;
+    assertThat(sent.get("web-1")).isEqualTo(sent.get("web-2")).contains(" --at " + first + " ");
+    assertThat(sent.get("web-3")).contains(" --at " + second + " ");
+    String[] words = sent.get("web-3").split(" ");
+    assertThat(PushSignatures.verify(key.getPublic(), words[8], "web", "v42", second)).isTrue();
+    assertThat(out.toString(StandardCharsets.UTF_8).lines()).containsExactly("[web-1] ok", "[web-2] ok", "[web-3] ok");
+  }
+
+  @Test
+  void aFailedWaveLeavesTheNextWavesUntouched() {
+    PushOptions o = PushOptions.parse(new String[] {"--host", "deploy@web-1", "--host", "deploy@web-2", "--host",
+        "deploy@web-3", "--wave", "2", "--service", "web", "--version", "v42"}, ENV);
+    List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = new PushClient(o, ENV, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), Clock.systemUTC()).inWaves(null, (h, command) -> {
+          asked.add(h.host());
+          assertThat(command).isEqualTo("deploy --service web --version v42");
+          return h.host().equals("web-2") ? 3 : 0;
+        });
+
+    assertThat(code).isEqualTo(3);
+    assertThat(asked).containsExactlyInAnyOrder("web-1", "web-2");
+    assertThat(out.toString(StandardCharsets.UTF_8).lines())
+        .containsExactly("[web-1] ok", "[web-2] failed (exit 3)", "[web-3] not attempted");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("the remaining 1 host(s) were not touched");
   }
 
   @Test

@@ -157,12 +157,14 @@ final class Projection {
       d.environment = a.environment;
       d.version = a.version;
       d.triggerKind = a.trigger;
+      d.source = a.source;
       d.requestedAt = a.firstSeen;
       deployments.put(d.id, d);
       return;
     }
     if (!d.hasRequest) {
       d.triggerKind = coalesce(d.triggerKind, a.trigger);
+      d.source = coalesce(d.source, a.source);
     }
     d.environment = coalesce(d.environment, a.environment);
     d.version = coalesce(d.version, a.version);
@@ -307,6 +309,8 @@ final class Projection {
     String version;
     /** {@code push} for a push deploy over SSH (no request exists: the agent's events say so by their source). */
     String trigger;
+    /** For a push deploy: the agent's source ({@code stevedore://agent/<host>/push}), shown as the deployment's. */
+    String source;
     long firstSeen;
 
     AgentSeen(AgentEvent first) {
@@ -319,6 +323,7 @@ final class Projection {
       firstSeen = Math.min(firstSeen, millis(a.time()));
       if (trigger == null && a.source() != null && a.source().endsWith("/push")) {
         trigger = "push";
+        source = a.source();
       }
       if (a instanceof DeployStarted s) {
         environment = coalesce(environment, s.environment());

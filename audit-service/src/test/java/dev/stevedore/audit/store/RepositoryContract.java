@@ -218,9 +218,14 @@ abstract class RepositoryContract {
 
     Views.DeploymentDetail d = queries.deployment(id).orElseThrow();
     assertThat(d.deployment().trigger()).isEqualTo("push");
+    assertThat(d.deployment().source()).isEqualTo(source);
     assertThat(d.deployment().status()).isEqualTo("succeeded");
     assertThat(d.deployment().requestSeen()).isFalse();
     assertThat(queries.deployment(other).orElseThrow().deployment().trigger()).isNull();
+    assertThat(queries.deployment(other).orElseThrow().deployment().source()).isNull();
+    assertThat(queries.deployments(new DeploymentFilter(null, null, null, null, null, null, 500, null)).items())
+        .filteredOn(x -> x.id().equals(id)).singleElement()
+        .satisfies(x -> assertThat(x.source()).isEqualTo(source));
   }
 
   @Test

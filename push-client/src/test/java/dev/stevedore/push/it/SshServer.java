@@ -1,13 +1,22 @@
 package dev.stevedore.push.it;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.util.security.SecurityUtils;
 import org.awaitility.Awaitility;
 
 /**
@@ -91,6 +100,38 @@ final class SshServer implements AutoCloseable {
         return false;
       }
     });
+  }
+
+  /** What a command run over SSH ended with. */
+  record Exec(int code, String out, String err) {}
+
+  /**
+   * Runs {@code command} as root with the private key {@code key} through the MINA client directly
+   * (no host key check: the tests that use it are about what the key may do, not about the host).
+   */
+  Exec exec(Path key, String command) throws Exception {
+    try (SshClient client = SshClient.setUpDefaultClient()) {
+      client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+      client.start();
+      try (ClientSession session = client.connect("root", "127.0.0.1", port).verify(Duration.ofSeconds(90))
+          .getSession()) {
+        try (var in = Files.newInputStream(key)) {
+          SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName("ci"), in, null)
+              .forEach(session::addPublicKeyIdentity);
+        }
+        session.auth().verify(Duration.ofSeconds(90));
+        try (ChannelExec ch = session.createExecChannel(command)) {
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          ByteArrayOutputStream err = new ByteArrayOutputStream();
+          ch.setOut(out);
+          ch.setErr(err);
+          ch.open().verify(Duration.ofSeconds(90));
+          ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofSeconds(90));
+          return new Exec(ch.getExitStatus() == null ? -1 : ch.getExitStatus(), out.toString(StandardCharsets.UTF_8),
+              err.toString(StandardCharsets.UTF_8));
+        }
+      }
+    }
   }
 
   String logText() throws IOException {
