@@ -26,6 +26,7 @@ import dev.stevedore.trigger.core.TriggerMetrics;
 import dev.stevedore.trigger.history.DeploymentHistory;
 import dev.stevedore.trigger.history.HistoryFeed;
 import dev.stevedore.trigger.history.HistoryVerticle;
+import dev.stevedore.trigger.history.SignedHere;
 import dev.stevedore.trigger.hooks.BranchRules;
 import dev.stevedore.trigger.hooks.GenericHooks;
 import dev.stevedore.trigger.hooks.GitHubHooks;
@@ -84,6 +85,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TriggerService {
   private static final Logger LOG = LoggerFactory.getLogger(TriggerService.class);
+  /** Published requests remembered until the history reads them back: some seconds of a burst (about 1 kB each). */
+  private static final int SIGNED_HERE_CAPACITY = 16_384;
 
   private TriggerService() {}
 
@@ -158,7 +161,10 @@ public final class TriggerService {
     RolloutVerticle rollouts = new RolloutVerticle(clients.kafka(), rolloutSettings, clients.codec(),
         owns -> new RolloutCoordinator(machine, membership, signer, ownKeys, new KafkaRolloutOutbox(publisher, metrics), owns,
             Duration.ofSeconds(rolloutSettings.heartbeatDeadlineSeconds()), config.instanceId(), clock, windows));
-    RolloutSink sink = new RolloutSink(new KafkaRequestSink(publisher), blocklist,
+    // Requests signed here are not verified again when the history reads them back (issue #14).
+    SignedHere signedHere = new SignedHere(SIGNED_HERE_CAPACITY);
+    RolloutSink sink = new RolloutSink(new KafkaRequestSink(publisher, history.isPresent() ? signedHere::remember
+        : r -> { }), blocklist,
         new RolloutPolicies(rolloutSettings), machine,
         state -> {
           RolloutState signed = signer.sign(state);
@@ -199,7 +205,7 @@ public final class TriggerService {
     Future<Void> warm = warmUp(vertx, clients, factory, topicsCreated);
     // One reader of the topics every instance needs whole: the history, and what the coordinator hears.
     Consumer<StevedoreEvent> historyFeed = history.<Consumer<StevedoreEvent>>map(h ->
-        new HistoryFeed(h, ownKeys, agentKeys)).orElse(e -> { });
+        new HistoryFeed(h, ownKeys, agentKeys, signedHere)).orElse(e -> { });
     Consumer<StevedoreEvent> fleetFeed = new FleetFeed(agentKeys, ownKeys, blocklist,
         e -> rollouts.tell(c -> c.heard(e)));
     Map<String, Consumer<StevedoreEvent>> feeds = new HashMap<>();
