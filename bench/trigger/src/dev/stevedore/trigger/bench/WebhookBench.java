@@ -42,6 +42,7 @@ import org.testcontainers.kafka.KafkaContainer;
  */
 public final class WebhookBench {
   static final String SECRET = "bench-github-secret";
+  static final long REQUEST_IDLE_TIMEOUT_MS = 30_000;
 
   public static void main(String[] args) throws Exception {
     String jar = null;
@@ -202,7 +203,8 @@ public final class WebhookBench {
         .putHeader("content-type", "application/json")
         .putHeader("X-GitHub-Event", "push")
         .putHeader("X-GitHub-Delivery", UUID.randomUUID().toString())
-        .putHeader("X-Hub-Signature-256", signature);
+        .putHeader("X-Hub-Signature-256", signature)
+        .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MS); // an answer that never comes is a failure, not a hung phase
     return client.request(options)
         .compose(req -> req.send(body))
         .compose(resp -> resp.body().map(b -> resp.statusCode() == 202))
@@ -220,7 +222,11 @@ public final class WebhookBench {
         loop(client, payload, signature, result, end, active, done);
       }
     });
-    done.future().await(seconds + 60L, TimeUnit.SECONDS);
+    try {
+      done.future().await(seconds + 60L, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      System.out.println("closed loop: " + active.get() + " request(s) still unanswered a minute after the end");
+    }
     return result;
   }
 
