@@ -16,6 +16,7 @@ PACKAGES=(
   docker.io docker-registry docker-compose busybox-static debootstrap
   git curl ca-certificates iproute2 postgresql openssh-server
   apache2-utils chromium chromium-driver prometheus
+  webhook wrk
 )
 
 installed() {

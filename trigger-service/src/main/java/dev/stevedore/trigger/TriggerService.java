@@ -26,6 +26,7 @@ import dev.stevedore.trigger.core.TriggerMetrics;
 import dev.stevedore.trigger.history.DeploymentHistory;
 import dev.stevedore.trigger.history.HistoryFeed;
 import dev.stevedore.trigger.history.HistoryVerticle;
+import dev.stevedore.trigger.history.SignedHere;
 import dev.stevedore.trigger.hooks.BranchRules;
 import dev.stevedore.trigger.hooks.GenericHooks;
 import dev.stevedore.trigger.hooks.GitHubHooks;
@@ -84,6 +85,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class TriggerService {
   private static final Logger LOG = LoggerFactory.getLogger(TriggerService.class);
+  /** Published requests remembered until the history reads them back: some seconds of a burst (about 1 kB each). */
+  private static final int SIGNED_HERE_CAPACITY = 16_384;
+  /** Start-up warm-up of the webhook path: at most this many rounds, and no longer than this (ms). */
+  private static final int WARM_UP_ROUNDS = 2_000;
+  private static final long WARM_UP_MAX_MS = 1_500;
 
   private TriggerService() {}
 
@@ -158,7 +164,10 @@ public final class TriggerService {
     RolloutVerticle rollouts = new RolloutVerticle(clients.kafka(), rolloutSettings, clients.codec(),
         owns -> new RolloutCoordinator(machine, membership, signer, ownKeys, new KafkaRolloutOutbox(publisher, metrics), owns,
             Duration.ofSeconds(rolloutSettings.heartbeatDeadlineSeconds()), config.instanceId(), clock, windows));
-    RolloutSink sink = new RolloutSink(new KafkaRequestSink(publisher), blocklist,
+    // Requests signed here are not verified again when the history reads them back (issue #14).
+    SignedHere signedHere = new SignedHere(SIGNED_HERE_CAPACITY);
+    RolloutSink sink = new RolloutSink(new KafkaRequestSink(publisher, history.isPresent() ? signedHere::remember
+        : r -> { }), blocklist,
         new RolloutPolicies(rolloutSettings), machine,
         state -> {
           RolloutState signed = signer.sign(state);
@@ -199,7 +208,7 @@ public final class TriggerService {
     Future<Void> warm = warmUp(vertx, clients, factory, topicsCreated);
     // One reader of the topics every instance needs whole: the history, and what the coordinator hears.
     Consumer<StevedoreEvent> historyFeed = history.<Consumer<StevedoreEvent>>map(h ->
-        new HistoryFeed(h, ownKeys, agentKeys)).orElse(e -> { });
+        new HistoryFeed(h, ownKeys, agentKeys, signedHere)).orElse(e -> { });
     Consumer<StevedoreEvent> fleetFeed = new FleetFeed(agentKeys, ownKeys, blocklist,
         e -> rollouts.tell(c -> c.heard(e)));
     Map<String, Consumer<StevedoreEvent>> feeds = new HashMap<>();
@@ -274,7 +283,8 @@ public final class TriggerService {
   /**
    * One-time work of the first delivery, done at start: the GitHub hook's HMAC check and JSON
    * parsing of a synthetic push (for a repository no rule names: ignored), signing and encoding a
-   * request that is never published (on a worker: class loading and first compilation), and the
+   * request that is never published (on a worker: class loading and compilation; repeated up to
+   * {@code WARM_UP_ROUNDS} times within {@code WARM_UP_MAX_MS}), and the
    * producer's metadata of the requests topic (once the topics exist, waiting at most the publish
    * timeout for them). Never fails the start: a broker that does not answer within the publish
    * timeout only leaves the first send to fetch it.
@@ -282,22 +292,15 @@ public final class TriggerService {
   private static Future<Void> warmUp(Vertx vertx, Clients clients, RequestFactory factory, Future<Void> topics) {
     long t0 = System.nanoTime();
     Future<Void> local = vertx.executeBlocking(() -> {
-      WebhookParsers.Provider github = clients.parsers().github();
-      if (github != null && clients.config().github().secret() != null) {
-        byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + "0".repeat(40) + "\","
-            + "\"repository\":{\"full_name\":\"stevedore/warm-up\"},\"pusher\":{\"name\":\"warm-up\"}}")
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        String signature = dev.stevedore.trigger.hooks.Hmac.header(clients.config().github().secret(), body);
-        github.decide(new WebhookParsers.Request(name -> switch (name.toLowerCase(java.util.Locale.ROOT)) {
-          case "x-hub-signature-256" -> signature;
-          case "x-github-event" -> "push";
-          case "x-github-delivery" -> "warm-up";
-          default -> null;
-        }, body));
-      }
-      clients.codec().encode(factory.build(new dev.stevedore.trigger.core.DeployIntent(
-          dev.stevedore.trigger.core.DeployIntent.Trigger.MANUAL, java.util.UUID.randomUUID().toString(), "warm-up",
-          "warm-up", "v1", null, null, null, "warm-up", "warm-up (never published)")));
+      // Repeated (bounded in count and time) so that the JIT has compiled the path (HMAC, JSON,
+      // Ed25519 signing, encoding) before the first delivery, not while serving it (issue #14).
+      long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(WARM_UP_MAX_MS);
+      int rounds = 0;
+      do {
+        warmUpOnce(clients, factory, rounds);
+        rounds++;
+      } while (rounds < WARM_UP_ROUNDS && System.nanoTime() < until);
+      LOG.debug("warm-up: {} rounds of the webhook path", rounds);
       return (Void) null;
     });
     // Bounded: an unreachable broker delays the start by at most the publish timeout (twice).
@@ -309,6 +312,26 @@ public final class TriggerService {
         .onFailure(e -> LOG.info("warm-up incomplete after {} ms: {}", (System.nanoTime() - t0) / 1_000_000,
             e.toString()))
         .<Void>mapEmpty().recover(e -> Future.succeededFuture());
+  }
+
+  /** One synthetic GitHub push through HMAC check and parsing, one request signed and encoded (never published). */
+  private static void warmUpOnce(Clients clients, RequestFactory factory, int round) {
+    WebhookParsers.Provider github = clients.parsers().github();
+    if (github != null && clients.config().github().secret() != null) {
+      byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + "0".repeat(40) + "\",\"warm_up\":" + round + ","
+          + "\"repository\":{\"full_name\":\"stevedore/warm-up\"},\"pusher\":{\"name\":\"warm-up\"}}")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      String signature = dev.stevedore.trigger.hooks.Hmac.header(clients.config().github().secret(), body);
+      github.decide(new WebhookParsers.Request(name -> switch (name.toLowerCase(java.util.Locale.ROOT)) {
+        case "x-hub-signature-256" -> signature;
+        case "x-github-event" -> "push";
+        case "x-github-delivery" -> "warm-up";
+        default -> null;
+      }, body));
+    }
+    clients.codec().encode(factory.build(new dev.stevedore.trigger.core.DeployIntent(
+        dev.stevedore.trigger.core.DeployIntent.Trigger.MANUAL, java.util.UUID.randomUUID().toString(), "warm-up",
+        "warm-up", "v1", null, null, null, "warm-up", "warm-up (never published)")));
   }
 
   /**

@@ -60,7 +60,8 @@ public final class RequestVerifier {
     return verifier.verifySignature(raw) ? null : "signature does not verify";
   }
 
-  private static Ed25519PublicKeyParameters parameters(PublicKey key) {
+  /** The Bouncy Castle form of a JDK Ed25519 public key (shared with {@link EventVerifier}). */
+  static Ed25519PublicKeyParameters parameters(PublicKey key) {
     try {
       if (PublicKeyFactory.createKey(key.getEncoded()) instanceof Ed25519PublicKeyParameters p) {
         return p;

@@ -10,6 +10,9 @@ import dev.stevedore.common.event.SignedByAgent;
 import dev.stevedore.common.event.StevedoreEvent;
 import dev.stevedore.common.security.EventVerifier.TrustedAgent;
 import java.security.KeyPair;
+import java.security.Signature;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +59,72 @@ class AgentSigningTest {
     assertThat(verifier.verify(untrusted).reason()).startsWith("signed by untrusted key");
     assertThat(verifier.verify(heartbeat).verified()).isFalse();
     assertThat(verifier.verify(signer.sign(heartbeat)).verified()).isTrue();
+  }
+
+  /** A copy of {@code signed} with another key id and signature (what a forger can write). */
+  private static DeploySucceeded withSignature(DeploySucceeded s, String keyId, String signature) {
+    return new DeploySucceeded(s.id(), s.source(), s.time(), s.deploymentId(), s.host(), s.service(), s.environment(),
+        s.version(), s.digest(), s.durationMs(), s.attempts(), s.waitedMs(), keyId, signature);
+  }
+
+  @Test
+  void forgedSignaturesUnderATrustedKeyIdFailWhateverTheirBytes() {
+    DeploySucceeded signed = signer.sign((DeploySucceeded) SampleEvents.all().get(4));
+    byte[] good = Base64.getDecoder().decode(signed.signature());
+    // another key's valid signature of the same event, claimed under web-1's key id
+    DeploySucceeded byOtherKey = new AgentSigner(Ed25519Keys.generate(), codec).sign(signed.unsigned());
+    byte[] flipped = good.clone();
+    flipped[10] ^= 0x01;
+    byte[] sFlipped = good.clone();
+    sFlipped[63] ^= 0x40; // the scalar half: S >= L must be refused, not reduced
+    String b64 = Base64.getEncoder().encodeToString(new byte[0]);
+
+    assertThat(verifier.verify(withSignature(signed, signer.keyId(), byOtherKey.signature())).reason())
+        .isEqualTo("signature does not verify");
+    assertThat(verifier.verify(withSignature(signed, signer.keyId(), Base64.getEncoder().encodeToString(flipped)))
+        .reason()).isEqualTo("signature does not verify");
+    assertThat(verifier.verify(withSignature(signed, signer.keyId(), Base64.getEncoder().encodeToString(sFlipped)))
+        .verified()).isFalse();
+    assertThat(verifier.verify(withSignature(signed, signer.keyId(),
+        Base64.getEncoder().encodeToString(Arrays.copyOf(good, 63)))).reason()).startsWith("signature does not verify");
+    assertThat(verifier.verify(withSignature(signed, signer.keyId(),
+        Base64.getEncoder().encodeToString(Arrays.copyOf(good, 65)))).reason()).startsWith("signature does not verify");
+    assertThat(verifier.verify(withSignature(signed, signer.keyId(), b64)).verified()).isFalse();
+    assertThat(verifier.verify(withSignature(signed, signer.keyId(), "not base64!")).reason())
+        .isEqualTo("signature is not base64");
+    assertThat(verifier.verify(signed)).isEqualTo(EventVerifier.Verdict.ok());
+  }
+
+  /** Bouncy Castle decides as the JDK's Ed25519 did (the verifier before), on valid and broken signatures. */
+  @Test
+  void agreesWithTheJdkVerifierOnEveryByteFlipOfASignature() throws Exception {
+    DeploySucceeded signed = signer.sign((DeploySucceeded) SampleEvents.all().get(4));
+    byte[] good = Base64.getDecoder().decode(signed.signature());
+    byte[] message = codec.canonicalBytes(signed.unsigned());
+    for (int i = 0; i < good.length; i++) {
+      for (int bit : new int[] {0x01, 0x80}) {
+        byte[] bad = good.clone();
+        bad[i] ^= (byte) bit;
+        Signature jdk = Signature.getInstance("Ed25519");
+        jdk.initVerify(web1.getPublic());
+        jdk.update(message);
+        boolean jdkSays;
+        try {
+          jdkSays = jdk.verify(bad);
+        } catch (java.security.SignatureException e) {
+          jdkSays = false;
+        }
+        assertThat(verifier.verify(withSignature(signed, signer.keyId(), Base64.getEncoder().encodeToString(bad)))
+            .verified()).as("byte %d bit %x", i, bit).isEqualTo(jdkSays).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void aKeyThatIsNotEd25519IsRefusedAtConstruction() throws Exception {
+    java.security.PublicKey rsa = java.security.KeyPairGenerator.getInstance("RSA").generateKeyPair().getPublic();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new EventVerifier(List.of(new TrustedAgent("web-1", rsa)),
+        codec)).isInstanceOf(RuntimeException.class);
   }
 
   @Test

@@ -23,6 +23,7 @@ public final class HistoryFeed implements Consumer<StevedoreEvent> {
   private final DeploymentHistory history;
   private final RequestVerifier ownKeys;
   private final EventVerifier agentKeys;
+  private final SignedHere signedHere;
 
   public HistoryFeed(DeploymentHistory history, RequestVerifier ownKeys) {
     this(history, ownKeys, new EventVerifier(java.util.List.of(), new dev.stevedore.common.event.EventCodec()));
@@ -30,15 +31,25 @@ public final class HistoryFeed implements Consumer<StevedoreEvent> {
 
   /** @param agentKeys the trusted agent keys: an outcome that does not verify is ignored (when any are configured) */
   public HistoryFeed(DeploymentHistory history, RequestVerifier ownKeys, EventVerifier agentKeys) {
+    this(history, ownKeys, agentKeys, new SignedHere(1));
+  }
+
+  /**
+   * @param signedHere the requests this process signed and published: one read back exactly as
+   *     signed here is not verified a second time; every other request is
+   */
+  public HistoryFeed(DeploymentHistory history, RequestVerifier ownKeys, EventVerifier agentKeys,
+      SignedHere signedHere) {
     this.history = history;
     this.ownKeys = ownKeys;
     this.agentKeys = agentKeys;
+    this.signedHere = signedHere;
   }
 
   @Override
   public void accept(StevedoreEvent event) {
     if (event instanceof DeployRequested r) {
-      String rejection = ownKeys.rejection(r);
+      String rejection = signedHere.vouches(r) ? null : ownKeys.rejection(r);
       if (rejection != null) {
         LOG.warn("history: ignoring deploy.requested {} for {}/{}: {}", r.deploymentId(), r.environment(),
             r.service(), rejection);

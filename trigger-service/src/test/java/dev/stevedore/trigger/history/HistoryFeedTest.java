@@ -75,4 +75,46 @@ class HistoryFeedTest {
 
     assertThat(history.rollbackTarget("d3").previous().version()).isEqualTo("v1");
   }
+
+  @Test
+  void aRequestReadBackExactlyAsSignedHereIsTrustedWithoutASecondVerification() throws Exception {
+    SignedHere here = new SignedHere(100);
+    // a verifier that knows no key of ours: whatever it verifies is refused
+    HistoryFeed skipping = new HistoryFeed(history, new RequestVerifier(List.of(other.getPublic()), codec),
+        new EventVerifier(List.of(), codec), here);
+    DeployRequested mine = signed(own, DeploymentHistoryTest.requested("d1", "v1", 0));
+    here.remember(mine);
+    // the round trip through the topic: encoded, read back, decoded
+    skipping.accept((DeployRequested) codec.decode(codec.encode(mine)));
+    assertThat(history.knows("d1")).as("read back exactly as signed here: no verification needed").isTrue();
+    assertThat(here.size()).isZero();
+  }
+
+  @Test
+  void aCopiedSignatureOnChangedFieldsOrAForgottenRequestIsVerifiedAsBefore() throws Exception {
+    SignedHere here = new SignedHere(1);
+    HistoryFeed checking = new HistoryFeed(history, new RequestVerifier(List.of(own.getPublic()), codec),
+        new EventVerifier(List.of(), codec), here);
+    DeployRequested mine = signed(own, DeploymentHistoryTest.requested("d1", "v1", 0));
+    here.remember(mine);
+    DeployRequested copied = new DeployRequested(mine.id(), mine.source(), mine.time(), mine.deploymentId(),
+        mine.service(), mine.environment(), "v0-vulnerable", mine.commit(), mine.branch(), mine.repository(),
+        mine.requestedBy(), mine.trigger(), mine.reason(), mine.target(), mine.keyId(), mine.signature());
+    checking.accept(copied); // an attacker's record first, with our signature: not vouched for, and fails verification
+    assertThat(history.knows("d1")).isFalse();
+    checking.accept((DeployRequested) codec.decode(codec.encode(mine))); // ours afterwards: verified, known
+    assertThat(history.knows("d1")).isTrue();
+
+    DeployRequested first = signed(own, DeploymentHistoryTest.requested("d2", "v2", 1));
+    DeployRequested second = signed(own, DeploymentHistoryTest.requested("d3", "v3", 2));
+    here.remember(first);
+    here.remember(second); // capacity 1: the first is forgotten
+    assertThat(here.size()).isEqualTo(1);
+    HistoryFeed refusing = new HistoryFeed(history, new RequestVerifier(List.of(other.getPublic()), codec),
+        new EventVerifier(List.of(), codec), here);
+    refusing.accept(first);
+    refusing.accept(second);
+    assertThat(history.knows("d2")).as("forgotten: verified, and this verifier refuses it").isFalse();
+    assertThat(history.knows("d3")).isTrue();
+  }
 }
