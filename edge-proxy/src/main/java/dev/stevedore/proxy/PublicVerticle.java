@@ -18,11 +18,13 @@ import io.vertx.httpproxy.OriginRequestProvider;
 final class PublicVerticle extends VerticleBase {
   private final ProxyConfig config;
   private final Traffic traffic;
+  private final boolean reusePort;
   private HttpServer server;
 
-  PublicVerticle(ProxyConfig config, Traffic traffic) {
+  PublicVerticle(ProxyConfig config, Traffic traffic, boolean reusePort) {
     this.config = config;
     this.traffic = traffic;
+    this.reusePort = reusePort;
   }
 
   @Override
@@ -39,7 +41,8 @@ final class PublicVerticle extends VerticleBase {
     HttpProxy proxy = HttpProxy.reverseProxy(client)
         .origin(OriginRequestProvider.selector(forwarding::origin))
         .addInterceptor(forwarding);
-    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(60))
+    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(60)
+            .setReusePort(reusePort))
         .requestHandler(proxy)
         .listen(config.port(), config.host())
         .onSuccess(s -> server = s);

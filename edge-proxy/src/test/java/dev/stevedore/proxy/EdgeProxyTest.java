@@ -63,7 +63,7 @@ class EdgeProxyTest {
   }
 
   ProxyConfig config(Path state) {
-    return new ProxyConfig("127.0.0.1", 0, "127.0.0.1", 0, TOKEN, state.toString(), "127.0.0.1", Duration.ofSeconds(1), 1, 0);
+    return new ProxyConfig("127.0.0.1", 0, "127.0.0.1", 0, TOKEN, state.toString(), "127.0.0.1", Duration.ofSeconds(1), 1, 0, false, null);
   }
 
   EdgeProxy.Running proxy() {
@@ -243,9 +243,9 @@ class EdgeProxyTest {
 
   @Test
   void refusesAnAdminEndpointOffLoopbackAndAMissingToken() {
-    assertThatThrownBy(() -> new ProxyConfig("0.0.0.0", 80, "0.0.0.0", 9901, TOKEN, "/tmp/s", null, null, 1, 0))
+    assertThatThrownBy(() -> new ProxyConfig("0.0.0.0", 80, "0.0.0.0", 9901, TOKEN, "/tmp/s", null, null, 1, 0, false, null))
         .hasMessageContaining("loopback");
-    assertThatThrownBy(() -> new ProxyConfig("0.0.0.0", 80, "127.0.0.1", 9901, " ", "/tmp/s", null, null, 1, 0))
+    assertThatThrownBy(() -> new ProxyConfig("0.0.0.0", 80, "127.0.0.1", 9901, " ", "/tmp/s", null, null, 1, 0, false, null))
         .hasMessageContaining("adminToken");
     assertThat(config(dir).toString()).doesNotContain(TOKEN);
   }

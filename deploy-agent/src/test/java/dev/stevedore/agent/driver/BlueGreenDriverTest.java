@@ -60,7 +60,7 @@ class BlueGreenDriverTest {
     bluePort = blue.actualPort();
     greenPort = green.actualPort();
     proxy = EdgeProxy.start(vertx, new ProxyConfig("127.0.0.1", 0, "127.0.0.1", 0, TOKEN,
-        dir.resolve("proxy.json").toString(), null, null, 1, 0)).await();
+        dir.resolve("proxy.json").toString(), null, null, 1, 0, false, null)).await();
     BlueGreenConfig bg = new BlueGreenConfig(proxy.port(), bluePort, greenPort, null, null,
         "http://127.0.0.1:" + proxy.adminPort(), TOKEN, null, Duration.ofSeconds(2));
     ServiceConfig sc = new ServiceConfig(DriverKind.COMPOSE, dir.toString(), null, null, "app", null, null, IMAGE, Map.of(),
