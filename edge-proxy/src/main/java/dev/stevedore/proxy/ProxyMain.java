@@ -55,11 +55,14 @@ public final class ProxyMain {
       return CommandLine.EXIT_FAILED;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      CountDownLatch drained = new CountDownLatch(1);
       CountDownLatch closed = new CountDownLatch(1);
-      running.shutdown().apply(config.shutdownGrace()).eventually(vertx::close).onComplete(ar -> closed.countDown());
+      running.shutdown().apply(config.shutdownGrace()).onComplete(ar -> drained.countDown());
       try {
         // the grace, then the public server gives requests in flight 10 s
-        closed.await(config.shutdownGrace().toSeconds() + 15, TimeUnit.SECONDS);
+        drained.await(config.shutdownGrace().toSeconds() + 15, TimeUnit.SECONDS);
+        vertx.close().onComplete(ar -> closed.countDown());
+        closed.await(5, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -1,4 +1,4 @@
-package dev.stevedore.agent.it;
+package dev.stevedore.testing;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -17,8 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
 
 /**
- * A steady request rate on one URL over keep-alive connections (its own Vert.x): every answer's
- * status and body is counted, every connection error kept (the first few with their message).
+ * A steady request rate on one URL over keep-alive connections, or one new connection per request
+ * (its own Vert.x): every answer's status and body is counted, every connection error kept (the
+ * first few with their message).
+ *
+ * <p>Timeouts are generous (connect 10 s, answer 30 s): the machines that run the tests are loaded
+ * (two cores shared by several JVMs), and a stalled scheduler is not the failure these tests look
+ * for; a refused or reset connection, or a wrong answer, still counts at once.
  */
 public final class LoadGenerator implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
@@ -36,11 +41,14 @@ public final class LoadGenerator implements AutoCloseable {
   private final long[] latencyMicros = new long[2_000_000];
   private final AtomicLong latencies = new AtomicLong();
 
-  private LoadGenerator(int port, String path, int perSecond, int connections) {
-    client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(2_000)
+  static final int CONNECT_TIMEOUT_MS = 10_000;
+  static final int ANSWER_TIMEOUT_MS = 30_000;
+
+  private LoadGenerator(int port, String path, int perSecond, int connections, boolean keepAlive) {
+    client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(keepAlive).setConnectTimeout(CONNECT_TIMEOUT_MS)
         .setIdleTimeout(30).setIdleTimeoutUnit(TimeUnit.SECONDS), new PoolOptions().setHttp1MaxSize(connections));
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
-        .setURI(path).setTimeout(10_000);
+        .setURI(path).setTimeout(ANSWER_TIMEOUT_MS);
     long periodMicros = 1_000_000L / perSecond;
     long start = System.nanoTime();
     // a 1 ms timer sends what the rate asks for so far: steady on average even when a tick is late
@@ -100,17 +108,23 @@ public final class LoadGenerator implements AutoCloseable {
   }
 
   public static LoadGenerator start(int port, String path, int perSecond) {
-    return new LoadGenerator(port, path, perSecond, 32);
+    return new LoadGenerator(port, path, perSecond, 32, true);
   }
 
   public static LoadGenerator start(int port, String path, int perSecond, int connections) {
-    return new LoadGenerator(port, path, perSecond, connections);
+    return new LoadGenerator(port, path, perSecond, connections, true);
+  }
+
+  /** Every request on a connection of its own ({@code Connection: close}): what a listener that goes away refuses. */
+  public static LoadGenerator newConnectionEach(int port, String path, int perSecond) {
+    return new LoadGenerator(port, path, perSecond, 64, false);
   }
 
   /** Stops sending and waits for the answers still due. */
   public void stop() {
     vertx.cancelTimer(timer);
-    Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> answered.get() >= sent.get());
+    Awaitility.await().atMost(java.time.Duration.ofMillis(CONNECT_TIMEOUT_MS + ANSWER_TIMEOUT_MS + 5_000))
+        .until(() -> answered.get() >= sent.get());
   }
 
   public long notOk() {
