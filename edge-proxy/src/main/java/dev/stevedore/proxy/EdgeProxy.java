@@ -54,11 +54,13 @@ public final class EdgeProxy {
     return vertx.executeBlocking(file::load).compose(initial -> {
       Traffic traffic = new Traffic(initial);
       PublicVerticle[] first = new PublicVerticle[1];
+      java.util.List<PublicVerticle> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
       return vertx.deployVerticle(() -> {
         PublicVerticle v = new PublicVerticle(config, traffic, reusePort);
         if (first[0] == null) {
           first[0] = v;
         }
+        servers.add(v);
         return v;
       }, new DeploymentOptions().setInstances(config.instances())).compose(publicId -> {
         LOG.info("edge-proxy public port {}:{} bound{} -> {}", config.host(), first[0].actualPort(),
@@ -72,7 +74,7 @@ public final class EdgeProxy {
                   admin[0].actualPort(), file.path());
               return new Running(first[0].actualPort(), admin[0].actualPort(), traffic,
                   () -> vertx.undeploy(publicId).eventually(() -> vertx.undeploy(adminId)),
-                  grace -> shutdown(vertx, traffic, publicId, adminId, grace));
+                  grace -> shutdown(vertx, traffic, servers, publicId, adminId, grace));
             }))
             .recover(e -> vertx.undeploy(publicId).transform(ar -> Future.failedFuture(e)));
       });
@@ -127,16 +129,22 @@ public final class EdgeProxy {
   }
 
   /**
-   * SIGTERM: free the admin port (a new proxy takes it and becomes the one that switches), answer
-   * every response with {@code Connection: close} for {@code grace} (clients move their keep-alive
-   * connections to the new process after a response, never under a request), then stop accepting,
-   * close the idle connections and let requests in flight finish (at most 10 s).
+   * SIGTERM: free the admin port (a new proxy takes it and becomes the one that switches), close
+   * the listening socket (new connections go to the other process on the port), answer every
+   * response with {@code Connection: close} for {@code grace} (clients move their keep-alive
+   * connections to the new process after a response, never under a request), then close the
+   * connections still idle and let requests in flight finish (at most 10 s).
    */
-  private static Future<Void> shutdown(Vertx vertx, Traffic traffic, String publicId, String adminId, Duration grace) {
+  private static Future<Void> shutdown(Vertx vertx, Traffic traffic, java.util.List<PublicVerticle> servers,
+      String publicId, String adminId, Duration grace) {
     return vertx.undeploy(adminId).eventually(() -> {
+      java.util.List<Future<Void>> closing = new java.util.ArrayList<>();
+      servers.forEach(s -> closing.add(s.stopAccepting()));
+      return Future.join(closing);
+    }).eventually(() -> {
       traffic.drain();
-      LOG.info("edge-proxy stopping: admin port closed; closing client connections after their next response for {}",
-          grace);
+      LOG.info("edge-proxy stopping: admin port and listening socket closed; closing client connections after their "
+          + "next response for {}", grace);
       Promise<Void> waited = Promise.promise();
       vertx.setTimer(Math.max(1, grace.toMillis()), id -> waited.complete());
       return waited.future();

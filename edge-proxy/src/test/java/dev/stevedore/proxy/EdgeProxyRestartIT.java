@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A proxy upgrade under load: the shaded jar (the artifact users run, with its epoll natives) as
  * its own process, restarted three times the documented way (start the new process, wait until it
  * listens, SIGTERM the old one) while clients send 200 requests/s over keep-alive connections and
- * 50/s on a new connection each. Not one request may fail or be refused. During the overlap the
+ * 50/s on a new connection each (at most 64 and 16 unanswered: on a starved machine the rest are
+ * skipped, not queued into timeouts). Not one request sent may fail or be refused, and answers
+ * must arrive during each restart. During the overlap the
  * old process switches colour (it still holds the admin port): the new one must follow its state
  * file, so no answer comes from a colour nobody serves.
  */
@@ -76,8 +78,8 @@ class EdgeProxyRestartIT {
     try {
       awaitStarted(current);
       assertThat(switchTo(adminPort, "blue", blue.actualPort())).isEqualTo(200);
-      try (LoadGenerator keepAlive = LoadGenerator.start(port, "/", 200);
-           LoadGenerator fresh = LoadGenerator.newConnectionEach(port, "/", 50)) {
+      try (LoadGenerator keepAlive = LoadGenerator.bounded(port, "/", 200, 64);
+           LoadGenerator fresh = LoadGenerator.newConnectionEach(port, "/", 50, 16)) {
         Thread.sleep(2_000);
         Proxy old = current;
         for (int i = 1; i <= 3; i++) {
@@ -101,6 +103,7 @@ class EdgeProxyRestartIT {
               HttpResponse.BodyHandlers.ofString());
           Thread.sleep(200);
           long t0 = System.nanoTime();
+          long[] before = {keepAlive.answered.get(), fresh.answered.get()};
           old.process.destroy();                  // SIGTERM
           awaitStarted(next);
           System.out.printf("[proxy-restart] %d: the new process took the admin port %d ms after SIGTERM%n", i,
@@ -110,6 +113,8 @@ class EdgeProxyRestartIT {
           HttpResponse<String> slowAnswer = slow.get(60, TimeUnit.SECONDS);
           assertThat(slowAnswer.statusCode()).isEqualTo(200);
           assertThat(slowAnswer.body()).isIn("blue", "green");
+          // traffic flowed through this restart, on both kinds of connection
+          Awaitility.await().atMost(START).until(() -> keepAlive.answered.get() > before[0] && fresh.answered.get() > before[1]);
           old = next;
         }
         Thread.sleep(2_000);
@@ -121,7 +126,6 @@ class EdgeProxyRestartIT {
           assertThat(load.errors.get()).as("%s %s", load.summary(), load.failureTimes()).isZero();
           assertThat(load.notOk()).as(load.summary()).isZero();
           assertThat(load.bodiesSeen()).as(load.summary()).isSubsetOf("blue", "green");
-          assertThat(load.answered.get()).as(load.summary()).isPositive();
         }
         assertThat(keepAlive.bodiesSeen()).contains("green");
         // the last process took the admin port: it switches, and saw the switch made before it

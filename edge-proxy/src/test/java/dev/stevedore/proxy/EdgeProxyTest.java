@@ -186,6 +186,35 @@ class EdgeProxyTest {
     stopped.await();
   }
 
+  /**
+   * SIGTERM's order: the admin port and the listening socket close at once (a new process on the
+   * port gets the new connections), a connection already open is still served, with
+   * {@code Connection: close}, during the grace; then the proxy stops.
+   */
+  @Test
+  void aStoppingProxyClosesItsListenerFirstAndServesOpenConnectionsWithConnectionClose() {
+    HttpServer blue = upstream("blue");
+    EdgeProxy.Running p = proxy();
+    switchTo(p, "blue", blue.actualPort());
+    AtomicInteger connections = new AtomicInteger();
+    HttpClient one = vertx.httpClientBuilder().with(new HttpClientOptions().setKeepAlive(true))
+        .with(new PoolOptions().setHttp1MaxSize(1)).withConnectHandler(c -> connections.incrementAndGet()).build();
+    RequestOptions root = new RequestOptions().setHost("127.0.0.1").setPort(p.port()).setURI("/");
+    assertThat(one.request(root).compose(r -> r.send().compose(HttpClientResponse::body)).await().toString()).isEqualTo("blue");
+    Future<Void> stopped = p.shutdown().apply(Duration.ofSeconds(3));
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> p.traffic().draining());
+    // a new connection: refused (nothing else listens on this port)
+    HttpClient other = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+    assertThatThrownBy(() -> other.request(root).compose(r -> r.send()).await()).hasMessageContaining("refused");
+    // the open one: answered, and told to close
+    HttpClientResponse last = one.request(root).compose(r -> r.send()).await();
+    assertThat(last.statusCode()).isEqualTo(200);
+    assertThat(last.getHeader("connection")).isEqualTo("close");
+    assertThat(connections.get()).isEqualTo(1);
+    stopped.await();
+    assertThatThrownBy(() -> admin(p, HttpMethod.GET, "/health", null, null)).hasMessageContaining("refused");
+  }
+
   @Test
   void theAdminEndpointWantsTheToken() {
     HttpServer blue = upstream("blue");
