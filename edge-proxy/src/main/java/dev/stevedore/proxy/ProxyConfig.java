@@ -21,8 +21,8 @@ import java.util.Set;
  *     drops SYNs, and a dropped SYN costs a request a 1 s retransmission (default 8)
  * @param reusePort bind the public port with SO_REUSEPORT (epoll, Linux x86_64), so a new proxy
  *     process listens before the old one stops: a restart without refused connections (default true)
- * @param shutdownGrace on SIGTERM, how long responses carry {@code Connection: close} before the
- *     public port stops accepting and idle client connections are closed (default 2 s)
+ * @param shutdownGrace on SIGTERM (the listening socket closes at once), how long responses on
+ *     open connections carry {@code Connection: close} before the idle ones are closed (default 2 s)
  */
 public record ProxyConfig(String host, int port, String adminHost, int adminPort, String adminToken, String statePath,
     String upstreamHost, Duration connectTimeout, int instances, int maxUpstreamConnections, boolean reusePort, Duration shutdownGrace) {

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar edge-proxy-all.jar [--config edge-proxy.yml] [--help] [--version]}: its own
  * process (a systemd unit or a container), never a child the agent's death would take down.
- * SIGTERM frees the admin port, closes client connections after their next response for
- * {@code shutdownGrace}, then stops accepting and lets requests in flight finish. Exit codes: docs/operations.md.
+ * SIGTERM frees the admin port, stops accepting, closes client connections after their next
+ * response for {@code shutdownGrace}, then closes the idle ones and lets requests in flight finish. Exit codes: docs/operations.md.
  */
 public final class ProxyMain {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyMain.class);
