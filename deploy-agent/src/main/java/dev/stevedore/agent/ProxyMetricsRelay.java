@@ -116,9 +116,7 @@ public final class ProxyMetricsRelay {
       if (f.samples.isEmpty() && f.help == null) {
         return;
       }
-      if (f.help != null) {
-        out.append(f.help).append('\n');
-      }
+      out.append(f.help != null ? f.help : "# HELP " + name + " Relayed from the service's edge proxy.").append('\n');
       if (f.type != null) {
         out.append(f.type).append('\n');
       }

@@ -67,7 +67,8 @@ public final class EdgeProxy {
             reusePort ? " (SO_REUSEPORT)" : "", initial.active() == null ? "no colour yet" : initial.active());
         long deadline = System.nanoTime() + ADMIN_WAIT.toNanos();
         AdminVerticle[] admin = new AdminVerticle[1];
-        return deployAdmin(vertx, config, traffic, file, reusePort, deadline, admin, true)
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = dev.stevedore.common.ops.ServiceMetrics.create("proxy");
+        return deployAdmin(vertx, config, traffic, file, registry, reusePort, deadline, admin, true)
             .compose(adminId -> follow(vertx, file, traffic).map(v -> {
               LOG.info("edge proxy on {}:{} -> {} (admin {}:{}; state {})", config.host(), first[0].actualPort(),
                   traffic.state().active() == null ? "no colour yet" : traffic.state().active(), config.adminHost(),
@@ -86,8 +87,9 @@ public final class EdgeProxy {
    * is shared, retries until it is free, following the state file meanwhile.
    */
   private static Future<String> deployAdmin(Vertx vertx, ProxyConfig config, Traffic traffic, StateFile file,
-      boolean takeover, long deadline, AdminVerticle[] holder, boolean firstAttempt) {
-    AdminVerticle admin = new AdminVerticle(config, traffic, file, Clock.systemUTC());
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry, boolean takeover, long deadline,
+      AdminVerticle[] holder, boolean firstAttempt) {
+    AdminVerticle admin = new AdminVerticle(config, traffic, file, Clock.systemUTC(), registry);
     holder[0] = admin;
     return vertx.deployVerticle(admin).recover(e -> {
       if (!takeover || !addressInUse(e) || System.nanoTime() > deadline) {
@@ -100,7 +102,7 @@ public final class EdgeProxy {
       Promise<Void> later = Promise.promise();
       vertx.setTimer(ADMIN_RETRY_MS, id -> later.complete());
       return later.future().compose(v -> follow(vertx, file, traffic))
-          .compose(v -> deployAdmin(vertx, config, traffic, file, true, deadline, holder, false));
+          .compose(v -> deployAdmin(vertx, config, traffic, file, registry, true, deadline, holder, false));
     });
   }
 

@@ -215,6 +215,48 @@ class EdgeProxyTest {
     assertThatThrownBy(() -> admin(p, HttpMethod.GET, "/health", null, null)).hasMessageContaining("refused");
   }
 
+  /**
+   * The takeover in one JVM (two Vert.x instances with epoll, as two processes would have): the
+   * second proxy listens beside the first, follows the switch the first one makes, and becomes the
+   * admin endpoint when the first one stops.
+   */
+  @Test
+  void aSecondProxyListensBesideTheFirstFollowsItsSwitchesAndTakesTheAdminPortWhenItStops() throws Exception {
+    HttpServer blue = upstream("blue");
+    HttpServer green = upstream("green");
+    int port = dev.stevedore.testing.FreePorts.find();
+    int adminPort = dev.stevedore.testing.FreePorts.find();
+    ProxyConfig shared = new ProxyConfig("127.0.0.1", port, "127.0.0.1", adminPort, TOKEN,
+        dir.resolve("state.json").toString(), "127.0.0.1", Duration.ofSeconds(1), 1, 0, true, Duration.ofMillis(200));
+    Vertx first = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    Vertx second = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    try {
+      assertThat(first.isNativeTransportEnabled()).as("epoll on this machine").isTrue();
+      EdgeProxy.Running a = EdgeProxy.start(first, shared).await();
+      switchTo(a, "blue", blue.actualPort());
+      Future<EdgeProxy.Running> b = EdgeProxy.start(second, shared);
+      // b listens on the public port beside a, but cannot have the admin port yet
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+          return !b.isComplete();
+        }
+      });
+      Thread.sleep(300);
+      assertThat(b.isComplete()).isFalse();
+      switchTo(a, "green", green.actualPort());                     // a still switches; b reads the file
+      a.shutdown().apply(Duration.ofMillis(200)).await();
+      EdgeProxy.Running taken = b.await();
+      assertThat(taken.adminPort()).isEqualTo(adminPort);
+      assertThat(taken.traffic().state().active()).isEqualTo(new Upstream("green", green.actualPort()));
+      assertThat(get(port, "/").await().text()).isEqualTo("green");
+      assertThat(switchTo(taken, "blue", blue.actualPort()).status()).isEqualTo(200);
+      assertThat(get(port, "/").await().text()).isEqualTo("blue");
+    } finally {
+      first.close().await();
+      second.close().await();
+    }
+  }
+
   @Test
   void theAdminEndpointWantsTheToken() {
     HttpServer blue = upstream("blue");

@@ -65,7 +65,7 @@ class BlueGreenDriverTest {
         "http://127.0.0.1:" + proxy.adminPort(), TOKEN, null, Duration.ofSeconds(2));
     ServiceConfig sc = new ServiceConfig(DriverKind.COMPOSE, dir.toString(), null, null, "app", null, null, IMAGE, Map.of(),
         Strategy.BLUE_GREEN, true, List.of(), new HealthCheckConfig(HealthCheckType.HTTP, "http://127.0.0.1:" + proxy.port() + "/health", 200,
-        Duration.ofMillis(50), Duration.ofSeconds(1)), null, null, null, bg);
+        Duration.ofMillis(50), Duration.ofSeconds(5)), null, null, null, bg);
     WebClient web = WebClient.create(vertx);
     driver = new BlueGreenDriver(vertx, "web", sc, ComposeFlavor.V2, "docker",
         new Docker(fakeDocker(), new Breakers(ResilienceConfig.defaults()).docker()), new Breakers(ResilienceConfig.defaults()),
@@ -161,7 +161,7 @@ class BlueGreenDriverTest {
 
   @Test
   void aBrokenVersionNeverSwitchesAndItsIdleColourIsStopped() {
-    run(driver.forward("v1"));
+    assertThat(run(driver.forward("v1"))).allMatch(StepResult::ok);
     long generation = proxy.traffic().state().generation();
     List<StepResult> results = run(driver.forward("broken"));
     StepResult last = results.get(results.size() - 1);
@@ -176,7 +176,7 @@ class BlueGreenDriverTest {
 
   @Test
   void aPlanRunAgainAfterItsSwitchRestartsNothingThatServes() {
-    run(driver.forward("v1"));
+    assertThat(run(driver.forward("v1"))).allMatch(StepResult::ok);
     List<StepPlan> plan = driver.forward("v2");
     for (StepPlan s : plan.subList(0, 4)) {     // crashed right after the switch
       assertThat(s.action().get().await().ok()).isTrue();
@@ -193,8 +193,10 @@ class BlueGreenDriverTest {
 
   @Test
   void rollbackStartsThePreviousColourAgainAndSwitchesBack() {
-    run(driver.forward("v1"));
-    run(driver.forward("v2"));                       // green serves v2; blue (v1) stopped
+    // each must succeed, or the rollback below starts from another state (under load a check that
+    // timed out made v2 go to blue, and the rollback then went to green)
+    assertThat(run(driver.forward("v1"))).allMatch(StepResult::ok);
+    assertThat(run(driver.forward("v2"))).allMatch(StepResult::ok);   // green serves v2; blue (v1) stopped
     List<StepResult> back = run(driver.rollback("v1", new Running("sha256:v1", IMAGE + ":v1", null, "none", "unknown")));
     assertThat(back).allMatch(StepResult::ok);
     assertThat(active()).isEqualTo("blue");
