@@ -243,7 +243,9 @@ class BlueGreenIT {
         "image", repository,
         "strategy", "blue-green",
         "hooks", Map.of("postDeploy", List.of(Map.of("command", List.of("test", "!", "-e", FAIL_POST_DEPLOY)))),
-        "healthCheck", Map.of("url", "http://127.0.0.1:" + publicPort + "/health", "interval", "PT0.1S", "deadline", "PT3S"),
+        // interval 0.5 s (a probe may take 2 s) and deadline 15 s: on a starved machine (load average
+        // 80-100) the cold proxy's first probes took over 400 ms and v1's first check failed at 3 s
+        "healthCheck", Map.of("url", "http://127.0.0.1:" + publicPort + "/health", "interval", "PT0.5S", "deadline", "PT15S"),
         "blueGreen", Map.of("publicPort", publicPort, "bluePort", bluePort, "greenPort", greenPort, "adminUrl", adminUrl,
             "adminTokenPath", tokenFile.toString(), "drain", "PT2S"))));
     return c;
