@@ -1,7 +1,7 @@
 package dev.stevedore.proxy.bench;
 
 import dev.stevedore.agent.it.EdgeProxyProcess;
-import dev.stevedore.agent.it.LoadGenerator;
+import dev.stevedore.testing.LoadGenerator;
 import dev.stevedore.testing.DockerTestSupport;
 import dev.stevedore.testing.FreePorts;
 import java.net.URI;

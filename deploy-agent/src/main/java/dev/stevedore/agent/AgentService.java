@@ -57,7 +57,7 @@ public final class AgentService {
         }
         HttpServerVerticle ops = new HttpServerVerticle(
             new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()),
-            new AgentOpsRoutes(metrics), e -> null);
+            new AgentOpsRoutes(metrics, ProxyMetricsRelay.of(vertx, config)), e -> null);
         return vertx.deployVerticle(ops).map(opsId -> new RunningAgent(ops.port(),
             () -> undeploy(vertx, List.of(opsId, agentId), processes, stateWorker)));
       });

@@ -1,6 +1,5 @@
 package dev.stevedore.proxy;
 
-import dev.stevedore.common.ops.ServiceMetrics;
 import dev.stevedore.common.security.Secrets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -24,10 +23,12 @@ final class AdminVerticle extends VerticleBase {
   private final StateFile file;
   private final Clock clock;
   /** JVM, process and build-info meters; the traffic counters are Traffic's own text. */
-  private final PrometheusMeterRegistry registry = ServiceMetrics.create("proxy");
+  private final PrometheusMeterRegistry registry;
   private HttpServer server;
 
-  AdminVerticle(ProxyConfig config, Traffic traffic, StateFile file, Clock clock) {
+  /** {@code registry}: the process's one registry (a new proxy waiting for the admin port deploys this again and again). */
+  AdminVerticle(ProxyConfig config, Traffic traffic, StateFile file, Clock clock, PrometheusMeterRegistry registry) {
+    this.registry = registry;
     this.config = config;
     this.traffic = traffic;
     this.file = file;

@@ -40,6 +40,9 @@ final class Forwarding implements ProxyInterceptor {
       traffic.noUpstream();
       ProxyResponse r = request.response().setStatusCode(503).setStatusMessage("no active colour yet");
       r.headers().set("retry-after", "1");
+      if (traffic.draining()) {
+        r.headers().set("connection", "close");
+      }
       return Future.succeededFuture(r);
     }
     Upstream u = s.active();
@@ -76,7 +79,17 @@ final class Forwarding implements ProxyInterceptor {
       }
     }
     headers.remove("connection").remove("keep-alive").remove("proxy-connection");
-    return ctx.sendResponse().andThen(ar -> done(ctx));
+    if (!traffic.draining()) {
+      return ctx.sendResponse().andThen(ar -> done(ctx));
+    }
+    // stopping (a restart): the client opens its next connection to the new process, after this
+    // response; the server closes its side too (for clients that ignore the header)
+    headers.set("connection", "close");
+    HttpServerRequest incoming = ctx.request().proxiedRequest();
+    return ctx.sendResponse().andThen(ar -> {
+      done(ctx);
+      incoming.connection().shutdown(10, java.util.concurrent.TimeUnit.SECONDS);
+    });
   }
 
   private static void done(ProxyContext ctx) {

@@ -19,9 +19,13 @@ import java.util.Set;
  * @param maxUpstreamConnections connections to the active colour at a time, per public verticle;
  *     requests beyond wait in the proxy. Keep it below the app's listen backlog: a full backlog
  *     drops SYNs, and a dropped SYN costs a request a 1 s retransmission (default 8)
+ * @param reusePort bind the public port with SO_REUSEPORT (epoll, Linux x86_64), so a new proxy
+ *     process listens before the old one stops: a restart without refused connections (default true)
+ * @param shutdownGrace on SIGTERM (the listening socket closes at once), how long responses on
+ *     open connections carry {@code Connection: close} before the idle ones are closed (default 2 s)
  */
 public record ProxyConfig(String host, int port, String adminHost, int adminPort, String adminToken, String statePath,
-    String upstreamHost, Duration connectTimeout, int instances, int maxUpstreamConnections) {
+    String upstreamHost, Duration connectTimeout, int instances, int maxUpstreamConnections, boolean reusePort, Duration shutdownGrace) {
 
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1");
 
@@ -43,6 +47,7 @@ public record ProxyConfig(String host, int port, String adminHost, int adminPort
         ? Duration.ofSeconds(2) : connectTimeout;
     instances = Math.max(1, instances);
     maxUpstreamConnections = maxUpstreamConnections <= 0 ? 8 : maxUpstreamConnections;
+    shutdownGrace = shutdownGrace == null || shutdownGrace.isNegative() ? Duration.ofSeconds(2) : shutdownGrace;
   }
 
   /** The token never reaches a log line. */
@@ -50,6 +55,7 @@ public record ProxyConfig(String host, int port, String adminHost, int adminPort
   public String toString() {
     return "ProxyConfig[host=" + host + ", port=" + port + ", adminHost=" + adminHost + ", adminPort=" + adminPort
         + ", adminToken=***, statePath=" + statePath + ", upstreamHost=" + upstreamHost + ", connectTimeout="
-        + connectTimeout + ", instances=" + instances + ", maxUpstreamConnections=" + maxUpstreamConnections + "]";
+        + connectTimeout + ", instances=" + instances + ", maxUpstreamConnections=" + maxUpstreamConnections + ", reusePort=" + reusePort + ", shutdownGrace="
+        + shutdownGrace + "]";
   }
 }

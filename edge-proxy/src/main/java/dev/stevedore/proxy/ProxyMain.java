@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar edge-proxy-all.jar [--config edge-proxy.yml] [--help] [--version]}: its own
  * process (a systemd unit or a container), never a child the agent's death would take down.
- * SIGTERM closes the servers. Exit codes: docs/operations.md.
+ * SIGTERM frees the admin port, stops accepting, closes client connections after their next
+ * response for {@code shutdownGrace}, then closes the idle ones and lets requests in flight finish. Exit codes: docs/operations.md.
  */
 public final class ProxyMain {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyMain.class);
@@ -43,9 +44,10 @@ public final class ProxyMain {
     }
     ProxyConfig config = ((Loaded.Config<ProxyConfig>) loaded).config();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, config.instances()))
-        .setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
+        .setWorkerPoolSize(2).setInternalBlockingPoolSize(2).setPreferNativeTransport(config.reusePort()));
+    EdgeProxy.Running running;
     try {
-      EdgeProxy.Running running = EdgeProxy.start(vertx, config).await();
+      running = EdgeProxy.start(vertx, config).await();
       LOG.info("edge-proxy started (port {}, admin port {})", running.port(), running.adminPort());
     } catch (Exception e) {
       LOG.error("edge-proxy failed to start: {}", e.getMessage(), e);
@@ -53,10 +55,14 @@ public final class ProxyMain {
       return CommandLine.EXIT_FAILED;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      CountDownLatch drained = new CountDownLatch(1);
       CountDownLatch closed = new CountDownLatch(1);
-      vertx.close().onComplete(ar -> closed.countDown());
+      running.shutdown().apply(config.shutdownGrace()).onComplete(ar -> drained.countDown());
       try {
-        closed.await(15, TimeUnit.SECONDS);   // the public server gives requests in flight 10 s
+        // the grace, then the public server gives requests in flight 10 s
+        drained.await(config.shutdownGrace().toSeconds() + 15, TimeUnit.SECONDS);
+        vertx.close().onComplete(ar -> closed.countDown());
+        closed.await(5, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

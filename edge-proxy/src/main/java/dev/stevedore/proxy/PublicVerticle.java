@@ -18,11 +18,16 @@ import io.vertx.httpproxy.OriginRequestProvider;
 final class PublicVerticle extends VerticleBase {
   private final ProxyConfig config;
   private final Traffic traffic;
+  private final boolean reusePort;
   private HttpServer server;
+  /** The listening socket (Netty's server channel), learnt from the first connection's parent. */
+  private final java.util.concurrent.atomic.AtomicReference<io.netty.channel.Channel> listener =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
-  PublicVerticle(ProxyConfig config, Traffic traffic) {
+  PublicVerticle(ProxyConfig config, Traffic traffic, boolean reusePort) {
     this.config = config;
     this.traffic = traffic;
+    this.reusePort = reusePort;
   }
 
   @Override
@@ -39,7 +44,9 @@ final class PublicVerticle extends VerticleBase {
     HttpProxy proxy = HttpProxy.reverseProxy(client)
         .origin(OriginRequestProvider.selector(forwarding::origin))
         .addInterceptor(forwarding);
-    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(60))
+    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(60)
+            .setReusePort(reusePort))
+        .connectionHandler(this::learnListener)
         .requestHandler(proxy)
         .listen(config.port(), config.host())
         .onSuccess(s -> server = s);
@@ -52,6 +59,29 @@ final class PublicVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server == null ? Future.succeededFuture() : server.shutdown(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  private void learnListener(io.vertx.core.http.HttpConnection connection) {
+    if (listener.get() == null && connection instanceof io.vertx.core.net.impl.ConnectionBase c && c.channel().parent() != null) {
+      listener.compareAndSet(null, c.channel().parent());
+    }
+  }
+
+  /**
+   * Closes the listening socket only: the kernel hands new connections to the other process on the
+   * port (SO_REUSEPORT); the connections this one accepted stay open. Vert.x closes the listener
+   * only together with the connections (its shutdown closes every idle one at once), so this
+   * reaches Netty's server channel through the connection that was accepted on it. Without one
+   * (no client ever connected) the server's shutdown closes the listener later.
+   */
+  Future<Void> stopAccepting() {
+    io.netty.channel.Channel channel = listener.get();
+    if (channel == null || !channel.isOpen()) {
+      return Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+    channel.close().addListener(f -> closed.complete());
+    return closed.future();
   }
 
   int actualPort() {

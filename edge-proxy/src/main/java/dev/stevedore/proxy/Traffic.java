@@ -18,6 +18,7 @@ public final class Traffic {
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> upstreamErrors = new ConcurrentHashMap<>();
   private final LongAdder noUpstream = new LongAdder();
+  private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
 
   public Traffic(ProxyState initial) {
     this.state = new AtomicReference<>(initial);
@@ -43,6 +44,15 @@ public final class Traffic {
         counter.decrementAndGet();
       }
     };
+  }
+
+  /** The process is stopping: every response from now on closes its connection. */
+  public void drain() {
+    draining.set(true);
+  }
+
+  public boolean draining() {
+    return draining.get();
   }
 
   public void upstreamError(String colour) {

@@ -63,7 +63,7 @@ class EdgeProxyTest {
   }
 
   ProxyConfig config(Path state) {
-    return new ProxyConfig("127.0.0.1", 0, "127.0.0.1", 0, TOKEN, state.toString(), "127.0.0.1", Duration.ofSeconds(1), 1, 0);
+    return new ProxyConfig("127.0.0.1", 0, "127.0.0.1", 0, TOKEN, state.toString(), "127.0.0.1", Duration.ofSeconds(1), 1, 0, false, null);
   }
 
   EdgeProxy.Running proxy() {
@@ -186,6 +186,77 @@ class EdgeProxyTest {
     stopped.await();
   }
 
+  /**
+   * SIGTERM's order: the admin port and the listening socket close at once (a new process on the
+   * port gets the new connections), a connection already open is still served, with
+   * {@code Connection: close}, during the grace; then the proxy stops.
+   */
+  @Test
+  void aStoppingProxyClosesItsListenerFirstAndServesOpenConnectionsWithConnectionClose() {
+    HttpServer blue = upstream("blue");
+    EdgeProxy.Running p = proxy();
+    switchTo(p, "blue", blue.actualPort());
+    AtomicInteger connections = new AtomicInteger();
+    HttpClient one = vertx.httpClientBuilder().with(new HttpClientOptions().setKeepAlive(true))
+        .with(new PoolOptions().setHttp1MaxSize(1)).withConnectHandler(c -> connections.incrementAndGet()).build();
+    RequestOptions root = new RequestOptions().setHost("127.0.0.1").setPort(p.port()).setURI("/");
+    assertThat(one.request(root).compose(r -> r.send().compose(HttpClientResponse::body)).await().toString()).isEqualTo("blue");
+    Future<Void> stopped = p.shutdown().apply(Duration.ofSeconds(3));
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> p.traffic().draining());
+    // a new connection: refused (nothing else listens on this port)
+    HttpClient other = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+    assertThatThrownBy(() -> other.request(root).compose(r -> r.send()).await()).hasMessageContaining("refused");
+    // the open one: answered, and told to close
+    HttpClientResponse last = one.request(root).compose(r -> r.send()).await();
+    assertThat(last.statusCode()).isEqualTo(200);
+    assertThat(last.getHeader("connection")).isEqualTo("close");
+    assertThat(connections.get()).isEqualTo(1);
+    stopped.await();
+    assertThatThrownBy(() -> admin(p, HttpMethod.GET, "/health", null, null)).hasMessageContaining("refused");
+  }
+
+  /**
+   * The takeover in one JVM (two Vert.x instances with epoll, as two processes would have): the
+   * second proxy listens beside the first, follows the switch the first one makes, and becomes the
+   * admin endpoint when the first one stops.
+   */
+  @Test
+  void aSecondProxyListensBesideTheFirstFollowsItsSwitchesAndTakesTheAdminPortWhenItStops() throws Exception {
+    HttpServer blue = upstream("blue");
+    HttpServer green = upstream("green");
+    int port = dev.stevedore.testing.FreePorts.find();
+    int adminPort = dev.stevedore.testing.FreePorts.find();
+    ProxyConfig shared = new ProxyConfig("127.0.0.1", port, "127.0.0.1", adminPort, TOKEN,
+        dir.resolve("state.json").toString(), "127.0.0.1", Duration.ofSeconds(1), 1, 0, true, Duration.ofMillis(200));
+    Vertx first = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    Vertx second = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    try {
+      assertThat(first.isNativeTransportEnabled()).as("epoll on this machine").isTrue();
+      EdgeProxy.Running a = EdgeProxy.start(first, shared).await();
+      switchTo(a, "blue", blue.actualPort());
+      Future<EdgeProxy.Running> b = EdgeProxy.start(second, shared);
+      // b listens on the public port beside a, but cannot have the admin port yet
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+          return !b.isComplete();
+        }
+      });
+      Thread.sleep(300);
+      assertThat(b.isComplete()).isFalse();
+      switchTo(a, "green", green.actualPort());                     // a still switches; b reads the file
+      a.shutdown().apply(Duration.ofMillis(200)).await();
+      EdgeProxy.Running taken = b.await();
+      assertThat(taken.adminPort()).isEqualTo(adminPort);
+      assertThat(taken.traffic().state().active()).isEqualTo(new Upstream("green", green.actualPort()));
+      assertThat(get(port, "/").await().text()).isEqualTo("green");
+      assertThat(switchTo(taken, "blue", blue.actualPort()).status()).isEqualTo(200);
+      assertThat(get(port, "/").await().text()).isEqualTo("blue");
+    } finally {
+      first.close().await();
+      second.close().await();
+    }
+  }
+
   @Test
   void theAdminEndpointWantsTheToken() {
     HttpServer blue = upstream("blue");
@@ -243,9 +314,9 @@ class EdgeProxyTest {
 
   @Test
   void refusesAnAdminEndpointOffLoopbackAndAMissingToken() {
-    assertThatThrownBy(() -> new ProxyConfig("0.0.0.0", 80, "0.0.0.0", 9901, TOKEN, "/tmp/s", null, null, 1, 0))
+    assertThatThrownBy(() -> new ProxyConfig("0.0.0.0", 80, "0.0.0.0", 9901, TOKEN, "/tmp/s", null, null, 1, 0, false, null))
         .hasMessageContaining("loopback");
-    assertThatThrownBy(() -> new ProxyConfig("0.0.0.0", 80, "127.0.0.1", 9901, " ", "/tmp/s", null, null, 1, 0))
+    assertThatThrownBy(() -> new ProxyConfig("0.0.0.0", 80, "127.0.0.1", 9901, " ", "/tmp/s", null, null, 1, 0, false, null))
         .hasMessageContaining("adminToken");
     assertThat(config(dir).toString()).doesNotContain(TOKEN);
   }

@@ -45,7 +45,9 @@ public final class KnownMetrics {
    * its first increment): checked by name only, against the builders in the code, not a scrape.
    */
   public static List<String> afterActivity() {
-    return List.of("stevedore_trigger_rollout_states_total");
+    // stevedore_proxy_up: the agent's relay of its blue-green services' proxies (ProxyMetricsRelay),
+    // only on agents with such a service (ProxyMetricsRelayTest and BlueGreenIT scrape it)
+    return List.of("stevedore_trigger_rollout_states_total", "stevedore_proxy_up");
   }
 
   /** The services with a {@code /metrics}. */

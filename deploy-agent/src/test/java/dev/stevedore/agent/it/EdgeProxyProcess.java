@@ -33,6 +33,23 @@ public final class EdgeProxyProcess implements AutoCloseable {
   }
 
   public static EdgeProxyProcess start(Path dir, int port, int adminPort, String token) throws IOException {
+    return start(dir, port, adminPort, token, "edge-proxy started");
+  }
+
+  /**
+   * A new process beside a running one (a restart without refused connections): returns once it
+   * listens on the shared public port; it takes the admin port when the old one is gone.
+   */
+  public static EdgeProxyProcess startBeside(Path dir, int port, int adminPort, String token) throws IOException {
+    return start(dir, port, adminPort, token, "is held");
+  }
+
+  /** SIGTERM, without waiting for the exit. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  private static EdgeProxyProcess start(Path dir, int port, int adminPort, String token, String ready) throws IOException {
     Path tokenFile = Files.writeString(dir.resolve("edge-proxy.token"), token);
     Path log = dir.resolve("edge-proxy-" + System.nanoTime() + ".log");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -49,8 +66,8 @@ public final class EdgeProxyProcess implements AutoCloseable {
       pb.environment().put("STEVEDORE_MAX_UPSTREAM_CONNECTIONS", max);
     }
     EdgeProxyProcess p = new EdgeProxyProcess(pb.start(), port, adminPort, token, log);
-    Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-        .until(() -> p.output().contains("edge-proxy started") || !p.alive());
+    Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50))
+        .until(() -> p.output().contains(ready) || !p.alive());
     if (!p.alive()) {
       throw new IllegalStateException("the edge proxy did not start: " + p.output());
     }
