@@ -158,4 +158,24 @@ class AgentConfigTest {
     assertThatThrownBy(() -> AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_LABELS", many.toString())))
         .hasMessageContaining("at most 32 labels");
   }
+
+  @Test
+  void requestsSubscriptionIsAssignByDefaultGroupOnRequestAndNothingElse(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("agent.yml");
+    Files.writeString(file, "hostId: web-1\n");
+    assertThat(AgentConfigs.load(Optional.of(file), Map.of()).requests().subscription())
+        .isEqualTo(RequestPolicy.Subscription.ASSIGN);
+    assertThat(AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_REQUESTS_SUBSCRIPTION", "group")).requests()
+        .subscription()).isEqualTo(RequestPolicy.Subscription.GROUP);
+    Path group = dir.resolve("group.yml");
+    Files.writeString(group, "hostId: web-1\nrequests: {subscription: GROUP, maxAge: P1D}\n");
+    RequestPolicy policy = AgentConfigs.load(Optional.of(group), Map.of()).requests();
+    assertThat(policy.subscription()).isEqualTo(RequestPolicy.Subscription.GROUP);
+    assertThat(policy.maxAge()).isEqualTo(Duration.ofDays(1));
+    assertThat(policy.maxClockSkew()).isEqualTo(Duration.ofMinutes(5));
+    Path bad = dir.resolve("bad.yml");
+    Files.writeString(bad, "hostId: web-1\nrequests: {subscription: subscribe}\n");
+    assertThatThrownBy(() -> AgentConfigs.load(Optional.of(bad), Map.of()))
+        .hasMessageContaining("requests.subscription must be assign or group, not 'subscribe'");
+  }
 }
