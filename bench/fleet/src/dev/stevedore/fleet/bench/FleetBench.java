@@ -282,7 +282,7 @@ public final class FleetBench {
     }
 
     private void loop(CountDownLatch ready) {
-      consumer.subscribe(List.of(Topics.EVENTS), assigned(consumer, ready));
+      consumer.subscribe(List.of(Topics.EVENTS, Topics.ROLLOUT_EVENTS), assigned(consumer, ready));
       try {
         while (running.get()) {
           for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
