@@ -116,6 +116,13 @@ public final class FleetBench {
     try (KafkaTestSupport kafka = KafkaTestSupport.start(container)) {
       long brokerPid = DockerClientFactory.instance().client().inspectContainerCmd(container.getContainerId()).exec()
           .getState().getPidLong();
+      if (matrixOnly) { // bare consumers only: no trigger, no agents
+        kafka.createTopics(Topics.REQUESTS);
+        for (int n : sizes) {
+          IdleMatrix.run(kafka.bootstrapServers(), brokerPid, n, idleSeconds);
+        }
+        System.exit(0);
+      }
       Trigger trigger = Trigger.start(jar, kafka.bootstrapServers(), work.resolve("trigger"), sizes);
       // One JVM stands for N hosts: each host has its own blocking pool, so the shared one is sized for
       // the fleet (state writes and fsyncs of N agents would otherwise queue behind 20 threads).
@@ -129,10 +136,8 @@ public final class FleetBench {
               fetchMaxWaitMs, brokerPid, idleSeconds);
           bench.rollout = rollout;
           bench.restartPercent = restartPercent;
-          if (!matrixOnly) {
-            bench.run(rounds);
-          }
-          if (matrixSizes.contains(n) || matrixOnly) {
+          bench.run(rounds);
+          if (matrixSizes.contains(n)) {
             IdleMatrix.run(kafka.bootstrapServers(), brokerPid, n, idleSeconds);
           }
         }
@@ -180,7 +185,12 @@ public final class FleetBench {
       Process p = new ProcessBuilder(java, "-Xmx512m", "-jar", jar, "--config", config.toString())
           .redirectErrorStream(true).redirectOutput(dir.resolve("trigger.log").toFile()).start();
       Trigger t = new Trigger(p, port, publicKey);
-      t.waitReady(opsPort);
+      try {
+        t.waitReady(opsPort);
+      } catch (Exception | Error e) {
+        p.destroyForcibly();
+        throw e;
+      }
       return t;
     }
 
@@ -207,7 +217,7 @@ public final class FleetBench {
     }
 
     void waitReady(int opsPort) throws Exception {
-      long deadline = System.currentTimeMillis() + 90_000;
+      long deadline = System.currentTimeMillis() + 300_000; // a loaded machine starts it slowly
       while (System.currentTimeMillis() < deadline) {
         try {
           if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + opsPort + "/health/ready")).build(),
