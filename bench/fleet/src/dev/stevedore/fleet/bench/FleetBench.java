@@ -121,6 +121,7 @@ public final class FleetBench {
         for (int n : sizes) {
           IdleMatrix.run(kafka.bootstrapServers(), brokerPid, n, idleSeconds);
         }
+        kafka.close(); // removes the broker container (exit skips the try's close)
         System.exit(0);
       }
       Trigger trigger = Trigger.start(jar, kafka.bootstrapServers(), work.resolve("trigger"), sizes);
