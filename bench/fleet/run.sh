@@ -13,10 +13,16 @@ export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost 
 CP_FILE=$(mktemp)
 WORK=$(mktemp -d /tmp/fleet-bench.XXXXXX)
 trap 'rm -rf "$CP_FILE" "$WORK"' EXIT
-echo "[bench/fleet] building the trigger's shaded jar and the agent (with -am: common from this checkout)"
-mvn -B -q -pl trigger-service -am package -DskipTests >/dev/null
-mvn -B -q -pl deploy-agent -am package dependency:build-classpath -DskipTests \
-  -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >/dev/null
+if [[ "${FLEET_SKIP_BUILD:-}" == 1 && -s bench/fleet/target/classpath.txt ]]; then
+  echo "[bench/fleet] FLEET_SKIP_BUILD=1: using the jars and classpath of the last build"
+  cp bench/fleet/target/classpath.txt "$CP_FILE"
+else
+  echo "[bench/fleet] building the trigger's shaded jar and the agent (with -am: common from this checkout)"
+  mvn -B -q -pl trigger-service -am package -DskipTests >/dev/null
+  mvn -B -q -pl deploy-agent -am package dependency:build-classpath -DskipTests \
+    -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >/dev/null
+  mkdir -p bench/fleet/target && cp "$CP_FILE" bench/fleet/target/classpath.txt
+fi
 JAR=$(ls "$ROOT"/trigger-service/target/trigger-service-*-all.jar | head -1)
 CP="$ROOT/deploy-agent/target/test-classes:$ROOT/deploy-agent/target/classes:$(cat "$CP_FILE")"
 OUT=bench/fleet/target/classes
@@ -24,6 +30,8 @@ mkdir -p "$OUT"
 javac -d "$OUT" -cp "$CP" bench/fleet/src/dev/stevedore/fleet/bench/*.java
 echo "[bench/fleet] machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -h | awk '/^Mem:/ {print $2}') memory; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 KAFKA_IMAGE=$(sed -n 's:.*<kafka.broker.version>\(.*\)</kafka.broker.version>.*:\1:p' "$ROOT/pom.xml" | head -1)
-java -Xmx2g -Xss512k -Dstevedore.kafka.image="stevedore/kafka:${KAFKA_IMAGE:-4.1.1}" \
+# FLEET_JAVA_OPTS: extra JVM options for the bench JVM (e.g. a JFR recording).
+# shellcheck disable=SC2086
+java -Xmx3g -Xss256k ${FLEET_JAVA_OPTS:-} -Dstevedore.kafka.image="stevedore/kafka:${KAFKA_IMAGE:-4.1.1}" \
   -Dlogback.configurationFile="$ROOT/bench/fleet/logback.xml" \
   -cp "$ROOT/$OUT:$CP" dev.stevedore.fleet.bench.FleetBench --jar "$JAR" --work "$WORK" "$@"

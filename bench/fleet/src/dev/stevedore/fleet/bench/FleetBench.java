@@ -63,12 +63,17 @@ import org.testcontainers.kafka.KafkaContainer;
  * idle agents, and with N idle bare consumers.
  *
  * <p>Usage: FleetBench --jar trigger-all.jar [--sizes 10,50,200] [--rounds 5] [--step-ms 100]
- * [--fetch-max-wait-ms 500] [--idle-seconds 20] [--work DIR]
+ * [--fetch-max-wait-ms 500] [--idle-seconds 20] [--idle-matrix-sizes 200,1000] [--matrix-only] [--no-rollout]
+ * [--restart-percent 10] [--work DIR]
  */
 public final class FleetBench {
   static final String SECRET = "fleet-bench-github-secret";
-  static final String ENV = "production";
   static final String SERVICE = "web";
+  static final String ROLLING = "api";
+
+  static String env(int n) {
+    return "fleet" + n;
+  }
   static final EventCodec CODEC = new EventCodec();
   static final boolean TRACE = Boolean.getBoolean("fleet.trace");
 
@@ -79,6 +84,10 @@ public final class FleetBench {
     long stepMs = 100;
     int fetchMaxWaitMs = 500;
     int idleSeconds = 20;
+    List<Integer> matrixSizes = List.of();
+    boolean rollout = true;
+    boolean matrixOnly = false;
+    double restartPercent = 10;
     Path work = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -89,6 +98,11 @@ public final class FleetBench {
         case "--fetch-max-wait-ms" -> fetchMaxWaitMs = Integer.parseInt(args[++i]);
         case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[++i]);
         case "--work" -> work = Path.of(args[++i]);
+        case "--idle-matrix-sizes" -> matrixSizes = args[++i].isBlank() ? List.of()
+            : Arrays.stream(args[++i - 1].split(",")).map(String::trim).map(Integer::valueOf).toList();
+        case "--no-rollout" -> rollout = false;
+        case "--matrix-only" -> matrixOnly = true;
+        case "--restart-percent" -> restartPercent = Double.parseDouble(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -102,8 +116,18 @@ public final class FleetBench {
     try (KafkaTestSupport kafka = KafkaTestSupport.start(container)) {
       long brokerPid = DockerClientFactory.instance().client().inspectContainerCmd(container.getContainerId()).exec()
           .getState().getPidLong();
-      Trigger trigger = Trigger.start(jar, kafka.bootstrapServers(), work.resolve("trigger"));
-      Vertx vertx = Vertx.vertx();
+      if (matrixOnly) { // bare consumers only: no trigger, no agents
+        kafka.createTopics(Topics.REQUESTS);
+        for (int n : sizes) {
+          IdleMatrix.run(kafka.bootstrapServers(), brokerPid, n, idleSeconds);
+        }
+        kafka.close(); // removes the broker container (exit skips the try's close)
+        System.exit(0);
+      }
+      Trigger trigger = Trigger.start(jar, kafka.bootstrapServers(), work.resolve("trigger"), sizes);
+      // One JVM stands for N hosts: each host has its own blocking pool, so the shared one is sized for
+      // the fleet (state writes and fsyncs of N agents would otherwise queue behind 20 threads).
+      Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setWorkerPoolSize(Integer.getInteger("fleet.workers", 64)));
       try (Outcomes outcomes = new Outcomes(kafka.bootstrapServers())) {
         System.out.printf(Locale.ROOT, "fleet bench: trigger (own JVM) -> Kafka %s (container, pid %d) -> agents in this "
             + "JVM; step %d ms, fetch.max.wait.ms %d, %d rounds per block, blocks A B A B; work dir %s%n",
@@ -111,7 +135,12 @@ public final class FleetBench {
         for (int n : sizes) {
           Bench bench = new Bench(vertx, kafka.bootstrapServers(), trigger, outcomes, work.resolve("n" + n), n, stepMs,
               fetchMaxWaitMs, brokerPid, idleSeconds);
+          bench.rollout = rollout;
+          bench.restartPercent = restartPercent;
           bench.run(rounds);
+          if (matrixSizes.contains(n)) {
+            IdleMatrix.run(kafka.bootstrapServers(), brokerPid, n, idleSeconds);
+          }
         }
       } finally {
         vertx.close().await(30, TimeUnit.SECONDS);
@@ -134,7 +163,7 @@ public final class FleetBench {
       this.publicKey = publicKey;
     }
 
-    static Trigger start(String jar, String bootstrap, Path dir) throws Exception {
+    static Trigger start(String jar, String bootstrap, Path dir, List<Integer> sizes) throws Exception {
       Files.createDirectories(dir);
       int port;
       int opsPort;
@@ -150,18 +179,46 @@ public final class FleetBench {
           "signing:", "  generateEphemeralKey: true", "  publicKeyOut: " + publicKey,
           "schedules:", "  dataDir: " + dir.resolve("data"),
           "github:", "  secret: " + SECRET,
-          "repositories:", "  - name: acme/web", "    services: [" + SERVICE + "]", "    environment: " + ENV,
+          "repositories:", repositories(sizes),
+          "rollouts:", "  tickMs: 200", "  environments:", rolloutPolicies(sizes),
           ""));
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process p = new ProcessBuilder(java, "-Xmx512m", "-jar", jar, "--config", config.toString())
           .redirectErrorStream(true).redirectOutput(dir.resolve("trigger.log").toFile()).start();
       Trigger t = new Trigger(p, port, publicKey);
-      t.waitReady(opsPort);
+      try {
+        t.waitReady(opsPort);
+      } catch (Exception | Error e) {
+        p.destroyForcibly();
+        throw e;
+      }
       return t;
     }
 
+    /** Per fleet size its own environment ({@code fleet<N>}, so hosts of one size are never in another's rollout). */
+    static String repositories(List<Integer> sizes) {
+      StringBuilder out = new StringBuilder();
+      for (int n : sizes) {
+        out.append("  - name: acme/web-").append(n).append("\n    services: [").append(SERVICE)
+            .append("]\n    environment: ").append(env(n)).append('\n');
+        out.append("  - name: acme/api-").append(n).append("\n    services: [").append(ROLLING)
+            .append("]\n    environment: ").append(env(n)).append('\n');
+      }
+      return out.toString().stripTrailing();
+    }
+
+    /** {@code web}: all at once (the fan-out rounds); {@code api}: rolling, 4 waves of 25 %. */
+    static String rolloutPolicies(List<Integer> sizes) {
+      StringBuilder out = new StringBuilder();
+      for (int n : sizes) {
+        out.append("    ").append(env(n)).append(":\n      services:\n        ").append(ROLLING)
+            .append(": {strategy: rolling, wavePercent: 25, failurePercent: 50, waveTimeoutSeconds: 120}\n");
+      }
+      return out.toString().stripTrailing();
+    }
+
     void waitReady(int opsPort) throws Exception {
-      long deadline = System.currentTimeMillis() + 90_000;
+      long deadline = System.currentTimeMillis() + 300_000; // a loaded machine starts it slowly
       while (System.currentTimeMillis() < deadline) {
         try {
           if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + opsPort + "/health/ready")).build(),
@@ -176,9 +233,9 @@ public final class FleetBench {
       throw new IllegalStateException("the trigger did not become ready (see its log)");
     }
 
-    /** A signed GitHub push of commit {@code sha} on main; returns the HTTP status. */
-    int push(String sha) throws Exception {
-      byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + sha + "\",\"repository\":{\"full_name\":\"acme/web\"},"
+    /** A signed GitHub push of commit {@code sha} on main of {@code repo}; returns the HTTP status. */
+    int push(String repo, String sha) throws Exception {
+      byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + sha + "\",\"repository\":{\"full_name\":\"" + repo + "\"},"
           + "\"pusher\":{\"name\":\"fleet-bench\"}}").getBytes(StandardCharsets.UTF_8);
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
@@ -188,6 +245,25 @@ public final class FleetBench {
           .header("X-GitHub-Delivery", UUID.randomUUID().toString()).header("X-Hub-Signature-256", signature)
           .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
       return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /**
+     * {@link #push} until the trigger accepts it (a loaded machine can make it answer 503 while Kafka is
+     * slow; the attempt is not a round); returns {nanoTime just before the accepted attempt, its 202 in ms}.
+     */
+    long[] pushAccepted(String repo, String sha) throws Exception {
+      for (int attempt = 1; ; attempt++) {
+        long t0 = System.nanoTime();
+        int status = push(repo, sha);
+        if (status == 202) {
+          return new long[] {t0, (System.nanoTime() - t0) / 1_000_000};
+        }
+        if (status != 503 || attempt >= 30) {
+          throw new IllegalStateException("the trigger answered " + status + " to " + repo + " (attempt " + attempt + ")");
+        }
+        System.out.println("  (the trigger answered 503; trying again in 2 s)");
+        Thread.sleep(2_000);
+      }
     }
 
     void stop() throws InterruptedException {
@@ -201,6 +277,8 @@ public final class FleetBench {
   /** Terminal outcome events per version and host, read from the events topic. */
   static final class Outcomes implements AutoCloseable {
     final Map<String, Map<String, Long>> done = new ConcurrentHashMap<>();
+    /** version -> {time rollout.succeeded (or halted) was read, hosts that succeeded}. */
+    final Map<String, long[]> rollouts = new ConcurrentHashMap<>();
     final KafkaConsumer<String, byte[]> consumer;
     final Thread thread;
     final AtomicBoolean running = new AtomicBoolean(true);
@@ -215,7 +293,7 @@ public final class FleetBench {
     }
 
     private void loop(CountDownLatch ready) {
-      consumer.subscribe(List.of(Topics.EVENTS), assigned(consumer, ready));
+      consumer.subscribe(List.of(Topics.EVENTS, Topics.ROLLOUT_EVENTS), assigned(consumer, ready));
       try {
         while (running.get()) {
           for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -231,6 +309,11 @@ public final class FleetBench {
                 vh = new String[] {b.version(), b.host()};
               } else if (e instanceof DeploySkipped k) {
                 vh = new String[] {k.version(), k.host()};
+              }
+              if (e instanceof dev.stevedore.common.event.RolloutSucceeded rs) {
+                rollouts.putIfAbsent(rs.version(), new long[] {now, rs.succeeded().size()});
+              } else if (e instanceof dev.stevedore.common.event.RolloutHalted rh) {
+                rollouts.putIfAbsent(rh.version(), new long[] {now, -1});
               }
               if (vh != null) {
                 done.computeIfAbsent(vh[0], k -> new ConcurrentHashMap<>()).putIfAbsent(vh[1], now);
@@ -308,6 +391,10 @@ public final class FleetBench {
     final List<double[]> agentRounds = new ArrayList<>(); // first, last started, last done, 202
     final List<double[]> floorRounds = new ArrayList<>(); // first, last received, 0, 202
     final List<String> notes = new ArrayList<>();
+    final List<double[]> rolloutRounds = new ArrayList<>(); // first started, last started, rollout.succeeded, last done
+    final List<double[]> restarts = new ArrayList<>(); // k, stop ms, start ms, next round last started, broker cpu %, bench cpu %
+    boolean rollout = true;
+    double restartPercent = 10;
     double idleBrokerAgents = -1;
     double idleSelfAgents = -1;
     double idleBrokerFloor = -1;
@@ -365,12 +452,78 @@ public final class FleetBench {
       for (int r = 0; r < rounds; r++) {
         agentRounds.add(agentRound(Duration.ofSeconds(60)));
       }
+      if (rollout) {
+        rolloutRounds.add(rolloutRound(Duration.ofSeconds(600)));
+      }
+      if (!measureIdle && restartPercent > 0) {
+        restarts.add(restart(agents));
+      }
       stop(agents);
     }
 
-    List<RunningAgent> startAgents() throws Exception {
-      List<RunningAgent> agents = new ArrayList<>();
-      TimedDriver.Probe probe = new TimedDriver.Probe() {
+    /** A 4-wave rolling rollout (25 % per wave) of the rolling service: {first started, last started, rollout.succeeded, last done} ms. */
+    double[] rolloutRound(Duration timeout) throws Exception {
+      String v = newVersion();
+      AtomicLongArray m = new AtomicLongArray(n);
+      marks = m;
+      version = v;
+      long t0 = trigger.pushAccepted("acme/api-" + n, v)[0];
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline && (outcomes.rollouts.get(v) == null || outcomes.count(v) < n)) {
+        Thread.sleep(5);
+      }
+      long[] end = outcomes.rollouts.get(v);
+      if (end == null || end[1] != n || outcomes.count(v) < n) {
+        notes.add(String.format(Locale.ROOT, "n=%d rollout %s: %s; %d of %d hosts finished within %s", n, v.substring(0, 8),
+            end == null ? "no rollout.succeeded" : end[1] < 0 ? "HALTED" : end[1] + " hosts succeeded", outcomes.count(v), n,
+            timeout));
+      }
+      double[] r = {ms(min(m), t0), ms(max(m), t0), end == null ? Double.NaN : ms(end[0], t0), ms(outcomes.last(v), t0)};
+      System.out.printf(Locale.ROOT, "  A n=%d: rolling rollout (4 waves of 25 %%): first host started %.0f ms, last %.0f ms, "
+          + "rollout.succeeded read %.0f ms, last host done %.0f ms%n", n, r[0], r[1], r[2], r[3]);
+      return r;
+    }
+
+    /**
+     * {@code restartPercent} of the agents stop at once and start again at once (same host ids and state):
+     * time to stop, time until all are started again, the next request's last host, and the broker's and
+     * this JVM's CPU from the stop to the end of that round.
+     */
+    double[] restart(List<RunningAgent> agents) throws Exception {
+      int k = Math.max(1, (int) Math.ceil(n * restartPercent / 100));
+      long self = ProcessHandle.current().pid();
+      double b0 = ProcCpu.millis(brokerPid);
+      double s0 = ProcCpu.millis(self);
+      long t0 = System.nanoTime();
+      List<Future<Void>> stopping = new ArrayList<>();
+      for (int i = 0; i < k; i++) {
+        stopping.add(agents.get(i).stop());
+      }
+      for (Future<Void> f : stopping) {
+        f.await(90, TimeUnit.SECONDS);
+      }
+      long t1 = System.nanoTime();
+      List<Future<RunningAgent>> starting = new ArrayList<>();
+      for (int i = 0; i < k; i++) {
+        String host = host(i);
+        starting.add(AgentService.start(vertx, config(host),
+            (service, sc) -> new TimedDriver(vertx, host, stepMs, probe, "0".repeat(40))));
+      }
+      for (int i = 0; i < k; i++) {
+        agents.set(i, starting.get(i).await(180, TimeUnit.SECONDS));
+      }
+      long t2 = System.nanoTime();
+      double[] round = agentRound(Duration.ofSeconds(180));
+      double wall = (System.nanoTime() - t0) / 1e6;
+      double[] r = {k, (t1 - t0) / 1e6, (t2 - t1) / 1e6, round[1], 100 * (ProcCpu.millis(brokerPid) - b0) / wall,
+          100 * (ProcCpu.millis(self) - s0) / wall};
+      System.out.printf(Locale.ROOT, "  A n=%d: %d agents restarted at once: stopped in %.0f ms, started in %.0f ms; the next "
+          + "request's last host %.0f ms; over those %.1f s broker %.1f %%, this JVM %.1f %% of one core%n", n, k, r[1], r[2],
+          r[3], wall / 1000, r[4], r[5]);
+      return r;
+    }
+
+    final TimedDriver.Probe probe = new TimedDriver.Probe() {
         @Override
         public void started(String host, String v, long nanos) {
           AtomicLongArray m = marks;
@@ -386,7 +539,10 @@ public final class FleetBench {
         @Override
         public void switched(String host, String v, long nanos) {}
       };
-      int batch = 25;
+
+    List<RunningAgent> startAgents() throws Exception {
+      List<RunningAgent> agents = new ArrayList<>();
+      int batch = Integer.getInteger("fleet.startBatch", 50);
       for (int from = 0; from < n; from += batch) {
         List<Future<RunningAgent>> starting = new ArrayList<>();
         for (int i = from; i < Math.min(n, from + batch); i++) {
@@ -408,14 +564,19 @@ public final class FleetBench {
       Path file = state.resolve("agent.yml");
       Files.writeString(file, String.join("\n",
           "hostId: " + host,
-          "environment: " + ENV,
+          "environment: " + env(n),
           "labels: {zone: z" + (index.get(host) % 3) + "}",
           "kafka: {bootstrapServers: \"" + bootstrap + "\", fetchMaxWaitMs: " + fetchMaxWaitMs + "}",
           "trustedKeys: [\"" + trigger.publicKey + "\"]",
           "stateDirectory: \"" + state + "\"",
           "httpPort: -1",
+          "requests: {subscription: assign}",   // the large-fleet model (docs/scale.md); the agent's default is group
           "services:",
           "  " + SERVICE + ":",
+          "    driver: git",
+          "    git: {repositoryDirectory: \"" + state + "\", restartCommand: [\"true\"]}",
+          "    healthCheck: {type: none}",
+          "  " + ROLLING + ":",
           "    driver: git",
           "    git: {repositoryDirectory: \"" + state + "\", restartCommand: [\"true\"]}",
           "    healthCheck: {type: none}",
@@ -440,15 +601,11 @@ public final class FleetBench {
       AtomicLongArray m = new AtomicLongArray(n);
       marks = m;
       version = v;
-      long t0 = System.nanoTime();
-      if (TRACE) {
-        org.slf4j.LoggerFactory.getLogger("fleet.probe").warn("webhook {}", v.substring(0, 8));
-      }
-      int status = trigger.push(v);
-      double accepted = (System.nanoTime() - t0) / 1e6;
-      if (status != 202) {
-        throw new IllegalStateException("the trigger answered " + status);
-      }
+      double c0 = ProcCpu.millis(ProcessHandle.current().pid());
+      double b0 = ProcCpu.millis(brokerPid);
+      long[] sent = trigger.pushAccepted("acme/web-" + n, v);
+      long t0 = sent[0];
+      double accepted = sent[1];
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline && (started(m) < n || outcomes.count(v) < n)) {
         Thread.sleep(5);
@@ -457,7 +614,8 @@ public final class FleetBench {
         notes.add(String.format(Locale.ROOT, "n=%d agents: round %s: %d of %d started, %d finished within %s", n,
             v.substring(0, 8), started(m), n, outcomes.count(v), timeout));
       }
-      return new double[] {ms(min(m), t0), ms(max(m), t0), ms(outcomes.last(v), t0), accepted};
+      return new double[] {ms(min(m), t0), ms(max(m), t0), ms(outcomes.last(v), t0), accepted,
+          (ProcCpu.millis(ProcessHandle.current().pid()) - c0) / n, (ProcCpu.millis(brokerPid) - b0) / n};
     }
 
     // ---- B: bare consumers, own group each --------------------------------------------------------
@@ -521,12 +679,11 @@ public final class FleetBench {
       AtomicLongArray m = new AtomicLongArray(n);
       marks = m;
       version = v;
-      long t0 = System.nanoTime();
-      int status = trigger.push(v);
-      double accepted = (System.nanoTime() - t0) / 1e6;
-      if (status != 202) {
-        throw new IllegalStateException("the trigger answered " + status);
-      }
+      double c0 = ProcCpu.millis(ProcessHandle.current().pid());
+      double b0 = ProcCpu.millis(brokerPid);
+      long[] sent = trigger.pushAccepted("acme/web-" + n, v);
+      long t0 = sent[0];
+      double accepted = sent[1];
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline && started(m) < n) {
         Thread.sleep(5);
@@ -534,8 +691,10 @@ public final class FleetBench {
       if (started(m) < n) {
         notes.add(String.format(Locale.ROOT, "n=%d floor: %d of %d received within %s", n, started(m), n, timeout));
       }
+      double[] r = {ms(min(m), t0), ms(max(m), t0), 0, accepted,
+          (ProcCpu.millis(ProcessHandle.current().pid()) - c0) / n, (ProcCpu.millis(brokerPid) - b0) / n};
       Thread.sleep(300); // let the trigger's own consumers settle before the next webhook
-      return new double[] {ms(min(m), t0), ms(max(m), t0), 0, accepted};
+      return r;
     }
 
     // ---- shared -----------------------------------------------------------------------------------
@@ -594,13 +753,26 @@ public final class FleetBench {
       double[] f202 = column(floorRounds, 3);
       System.out.printf(Locale.ROOT, "RESULT n=%d rounds=%d+%d | agents: first started p50 %.0f p99 %.0f, last started "
           + "p50 %.0f p99 %.0f, last done p50 %.0f p99 %.0f, 202 p50 %.0f ms | floor: first got p50 %.0f p99 %.0f, "
-          + "last got p50 %.0f p99 %.0f, 202 p50 %.0f ms | last-host ratio agents/floor p50 x%.2f p99 x%.2f%n",
+          + "last got p50 %.0f p99 %.0f, 202 p50 %.0f ms | last-host ratio agents/floor p50 x%.2f p99 x%.2f | load %s%n",
           n, aLast.length, fLast.length, pct(aFirst, 50), pct(aFirst, 99), pct(aLast, 50), pct(aLast, 99),
           pct(aDone, 50), pct(aDone, 99), pct(a202, 50), pct(fFirst, 50), pct(fFirst, 99), pct(fLast, 50),
-          pct(fLast, 99), pct(f202, 50), pct(aLast, 50) / pct(fLast, 50), pct(aLast, 99) / pct(fLast, 99));
+          pct(fLast, 99), pct(f202, 50), pct(aLast, 50) / pct(fLast, 50), pct(aLast, 99) / pct(fLast, 99),
+          ProcCpu.loadAverage());
       System.out.printf(Locale.ROOT, "IDLE n=%d over %d s | broker %% of one core: %.1f with agents, %.1f with bare "
-          + "consumers | this JVM: %.1f agents, %.1f bare consumers%n", n, idleSeconds, idleBrokerAgents,
-          idleBrokerFloor, idleSelfAgents, idleSelfFloor);
+          + "consumers | this JVM: %.1f agents, %.1f bare consumers | load %s%n", n, idleSeconds, idleBrokerAgents,
+          idleBrokerFloor, idleSelfAgents, idleSelfFloor, ProcCpu.loadAverage());
+      for (double[] r : rolloutRounds) {
+        System.out.printf(Locale.ROOT, "ROLLOUT n=%d 4 waves of 25 %% | first host started %.0f, last host started %.0f, "
+            + "rollout.succeeded %.0f, last host done %.0f ms%n", n, r[0], r[1], r[2], r[3]);
+      }
+      for (double[] r : restarts) {
+        System.out.printf(Locale.ROOT, "RESTART n=%d %.0f agents at once | stopped in %.0f ms, started again in %.0f ms, next "
+            + "request's last host %.0f ms (rounds before: p50 %.0f) | broker %.1f %%, this JVM %.1f %% of one core over it%n",
+            n, r[0], r[1], r[2], r[3], pct(aLast, 50), r[4], r[5]);
+      }
+      System.out.printf(Locale.ROOT, "CPU n=%d per host per request (ms of CPU, median of rounds; whole round) | agents' JVM "
+          + "%.2f, broker %.2f | bare consumers' JVM %.2f, broker %.2f%n", n, pct(column(agentRounds, 4), 50),
+          pct(column(agentRounds, 5), 50), pct(column(floorRounds, 4), 50), pct(column(floorRounds, 5), 50));
       System.out.println("  agent rounds (first, last started, last done, 202 ms): " + rows(agentRounds));
       System.out.println("  floor rounds (first, last received, -, 202 ms): " + rows(floorRounds));
       notes.forEach(s -> System.out.println("  NOTE " + s));

@@ -51,4 +51,14 @@ final class ProcCpu {
     }
     return out;
   }
+
+  /** The 1, 5 and 15 minute load averages, as /proc/loadavg has them. */
+  static String loadAverage() {
+    try {
+      String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (java.io.IOException e) {
+      return "?";
+    }
+  }
 }

@@ -1,11 +1,13 @@
 package dev.stevedore.agent.kafka;
 
 import dev.stevedore.agent.config.AgentConfig;
+import dev.stevedore.agent.config.RequestPolicy;
 import dev.stevedore.agent.deploy.OffsetTracker;
 import dev.stevedore.common.kafka.KafkaOptions;
 import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.common.runtime.KafkaClients;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
@@ -13,23 +15,35 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka adapter of the requests topic: group {@code stevedore-agent-<host>} with static
- * membership ({@code group.instance.id} = host id, so a restart causes no rebalance), no
- * auto-commit; each record's offset is committed once its side effect is durable, in order per
- * partition even when records finish out of order.
+ * The Kafka adapter of the requests topic. Offsets live in the group {@code stevedore-agent-<host>},
+ * no auto-commit; each record's offset is committed once its side effect is durable, in order per
+ * partition even when records finish out of order. By default ({@code requests.subscription:
+ * assign}) the consumer assigns itself every partition of the topic and commits to the group
+ * without joining it: one host is the group's only reader, so membership would buy nothing but a
+ * join at start and a heartbeat every 3 s (a third of the broker's idle requests per host at a 5 s
+ * fetch wait). The partitions are looked up again every {@value #PARTITION_CHECK_MS} ms, so
+ * partitions added to the topic are read too. {@code group}: static membership
+ * ({@code group.instance.id} = host id).
  */
 public final class RequestConsumer {
   private static final Logger LOG = LoggerFactory.getLogger(RequestConsumer.class);
+  static final long PARTITION_CHECK_MS = 300_000;
+  static final long RETRY_MS = 2_000;
 
   private final Vertx vertx;
   private final AgentConfig config;
   private final RequestHandler handler;
   private final OffsetTracker offsets = new OffsetTracker();
   private KafkaConsumer<String, byte[]> consumer;
+  private Set<TopicPartition> assigned = Set.of();
+  private long timer = -1;
+  private volatile boolean stopped;
 
   public RequestConsumer(Vertx vertx, AgentConfig config, RequestHandler handler) {
     this.vertx = vertx;
@@ -40,13 +54,61 @@ public final class RequestConsumer {
   public Future<Void> start() {
     Map<String, String> options = KafkaOptions.consumer(config.kafka().withClientId(config.kafka().clientId() + "-" + config.hostId()),
         config.consumerGroup());
-    options.put("group.instance.id", config.hostId());
+    boolean group = config.requests().subscription() == RequestPolicy.Subscription.GROUP;
+    if (group) {
+      options.put("group.instance.id", config.hostId());
+    }
     options.putIfAbsent("max.poll.records", "100");
     return KafkaClients.consumer(vertx, options).compose(created -> { consumer = created; // made on a worker
     consumer.exceptionHandler(e -> LOG.warn("requests consumer: {}", e.getMessage()));
     consumer.partitionsRevokedHandler(parts -> parts.forEach(p -> offsets.forget(p.getPartition())));
     consumer.handler(this::onRecord);
-    return consumer.subscribe(Topics.REQUESTS); });
+    if (group) {
+      return consumer.subscribe(Topics.REQUESTS);
+    }
+    Promise<Void> first = Promise.promise();
+    assignAll(first);
+    return first.future(); });
+  }
+
+  /**
+   * Assigns every partition of the requests topic (again when the topic has more partitions than
+   * assigned); completes {@code first} after the first attempt, found or not, and looks again in
+   * {@value #RETRY_MS} ms while the topic is missing or unreachable, then every
+   * {@value #PARTITION_CHECK_MS} ms.
+   */
+  private void assignAll(Promise<Void> first) {
+    if (stopped) {
+      first.tryComplete();
+      return;
+    }
+    consumer.partitionsFor(Topics.REQUESTS).compose(infos -> {
+      Set<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(Topics.REQUESTS, i.getPartition()))
+          .collect(Collectors.toUnmodifiableSet());
+      if (parts.isEmpty()) {
+        return Future.failedFuture("topic " + Topics.REQUESTS + " has no partitions yet");
+      }
+      if (parts.equals(assigned)) {
+        return Future.succeededFuture(false);
+      }
+      return consumer.assign(parts).map(v -> {
+        LOG.info("requests: assigned {} partition(s) of {}, offsets in group {} (no membership)", parts.size(),
+            Topics.REQUESTS, config.consumerGroup());
+        assigned = parts;
+        return true;
+      });
+    }).onComplete(ar -> {
+      first.tryComplete();
+      if (stopped) {
+        return;
+      }
+      long next = ar.succeeded() ? PARTITION_CHECK_MS : RETRY_MS;
+      if (ar.failed()) {
+        LOG.warn("requests: cannot assign {} ({}); trying again in {} ms", Topics.REQUESTS, ar.cause().getMessage(),
+            RETRY_MS);
+      }
+      timer = vertx.setTimer(next, id -> assignAll(Promise.promise()));
+    });
   }
 
   private void onRecord(KafkaConsumerRecord<String, byte[]> record) {
@@ -79,6 +141,10 @@ public final class RequestConsumer {
   }
 
   public Future<Void> stop() {
+    stopped = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
     return consumer == null ? Future.succeededFuture() : consumer.close();
   }
 }

@@ -158,4 +158,24 @@ class AgentConfigTest {
     assertThatThrownBy(() -> AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_LABELS", many.toString())))
         .hasMessageContaining("at most 32 labels");
   }
+
+  @Test
+  void requestsSubscriptionIsGroupByDefaultAssignOnRequestAndNothingElse(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("agent.yml");
+    Files.writeString(file, "hostId: web-1\n");
+    assertThat(AgentConfigs.load(Optional.of(file), Map.of()).requests().subscription())
+        .isEqualTo(RequestPolicy.Subscription.GROUP);
+    assertThat(AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_REQUESTS_SUBSCRIPTION", "assign")).requests()
+        .subscription()).isEqualTo(RequestPolicy.Subscription.ASSIGN);
+    Path assign = dir.resolve("assign.yml");
+    Files.writeString(assign, "hostId: web-1\nrequests: {subscription: ASSIGN, maxAge: P1D}\n");
+    RequestPolicy policy = AgentConfigs.load(Optional.of(assign), Map.of()).requests();
+    assertThat(policy.subscription()).isEqualTo(RequestPolicy.Subscription.ASSIGN);
+    assertThat(policy.maxAge()).isEqualTo(Duration.ofDays(1));
+    assertThat(policy.maxClockSkew()).isEqualTo(Duration.ofMinutes(5));
+    Path bad = dir.resolve("bad.yml");
+    Files.writeString(bad, "hostId: web-1\nrequests: {subscription: subscribe}\n");
+    assertThatThrownBy(() -> AgentConfigs.load(Optional.of(bad), Map.of()))
+        .hasMessageContaining("requests.subscription must be assign or group, not 'subscribe'");
+  }
 }
