@@ -226,7 +226,9 @@ class CliIT {
     Result none = cli("rollback", v2Deployment);
     assertThat(none.code).as(none.toString()).isEqualTo(13);
     assertThat(none.err).startsWith("stevedore: trigger refused (409 Conflict): ");
-    Result back = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+    // One try runs the CLI with --wait --timeout 2m: the await must outlast it (a 30 s bound cut
+    // a try short at load average 60).
+    Result back = await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
         .until(() -> cli("rollback", "demo", "--wait", "--timeout", "2m", "-r", "undo the broken one", "-o", "json"),
             x -> x.code != 12);
     assertThat(back.code).as(back.toString()).isZero();
