@@ -264,7 +264,7 @@ class FleetTakeoverIT {
       // No host deployed twice: one deploy.succeeded per host for the rollout.
       Map<String, Long> succeeded = kafka.readAll(Topics.EVENTS, Duration.ofSeconds(3)).stream()
           .map(r -> new JsonObject(r.value()))
-          .filter(e -> "deploy.succeeded".equals(e.getString("type")))
+          .filter(e -> "dev.stevedore.deploy.succeeded".equals(e.getString("type")))
           .map(e -> e.getJsonObject("data"))
           .filter(d -> rolloutId.equals(d.getString("deploymentId")))
           .collect(Collectors.groupingBy(d -> d.getString("host"), Collectors.counting()));
@@ -278,7 +278,7 @@ class FleetTakeoverIT {
     List<Request> out = new ArrayList<>();
     for (ConsumerRecord<String, String> r : kafka.readAll(Topics.REQUESTS, Duration.ofSeconds(2))) {
       JsonObject e = new JsonObject(r.value());
-      if (!"deploy.requested".equals(e.getString("type"))) {
+      if (!"dev.stevedore.deploy.requested".equals(e.getString("type"))) {
         continue;
       }
       JsonObject data = e.getJsonObject("data");

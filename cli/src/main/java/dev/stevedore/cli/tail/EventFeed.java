@@ -87,7 +87,7 @@ public final class EventFeed {
   public record Filter(String environment, String service, String host, String deployment, boolean heartbeats) {
     public boolean test(JsonNode event) {
       JsonNode data = event.path("data");
-      if (!heartbeats && "agent.heartbeat".equals(event.path("type").asText())) {
+      if (!heartbeats && "agent.heartbeat".equals(shortType(event))) {
         return false;
       }
       return matches(environment, data.path("environment")) && matches(service, data.path("service"))
@@ -99,11 +99,20 @@ public final class EventFeed {
     }
   }
 
+  /**
+   * The event's type without the CloudEvents {@code dev.stevedore.} prefix (on the topics since
+   * #18; the audit stores and exports the short names, and either is read the same).
+   */
+  static String shortType(JsonNode event) {
+    String type = event.path("type").asText("?");
+    return type.startsWith("dev.stevedore.") ? type.substring("dev.stevedore.".length()) : type;
+  }
+
   /** One line for people: time, type, service/environment, version, host, what happened, deployment. */
   public static String describe(JsonNode row) {
     JsonNode e = row.path("event");
     JsonNode d = e.path("data");
-    String type = e.path("type").asText("?");
+    String type = shortType(e);
     String what = switch (type) {
       case "deploy.step" -> field(d, "step") + " " + (d.path("ok").asBoolean(true) ? "ok" : "failed")
           + (d.has("durationMs") ? " " + d.path("durationMs").asText() + "ms" : "");

@@ -71,6 +71,11 @@ class CommandsTest {
     var heartbeat = Json.MAPPER.readTree("{\"type\": \"agent.heartbeat\", \"data\": {\"host\": \"web-1\", \"environment\": \"prod\"}}");
     assertThat(new EventFeed.Filter(null, null, null, null, false).test(heartbeat)).isFalse();
     assertThat(new EventFeed.Filter(null, null, null, null, true).test(heartbeat)).isTrue();
+    // the prefixed CloudEvents type reads the same
+    var prefixed = Json.MAPPER.readTree("{\"type\": \"dev.stevedore.agent.heartbeat\", \"data\": {\"host\": \"web-1\"}}");
+    assertThat(new EventFeed.Filter(null, null, null, null, false).test(prefixed)).isFalse();
+    var prefixedFailed = Json.MAPPER.readTree(failed.toString().replace("\"deploy.failed\"", "\"dev.stevedore.deploy.failed\""));
+    assertThat(EventFeed.describe(prefixedFailed)).isEqualTo(EventFeed.describe(failed));
     assertThat(new EventFeed.Filter("prod", "web", "web-1", "d1", false).test(step.get("event"))).isTrue();
     assertThat(new EventFeed.Filter("staging", null, null, null, false).test(step.get("event"))).isFalse();
     assertThat(new EventFeed.Filter(null, "api", null, null, false).test(step.get("event"))).isFalse();

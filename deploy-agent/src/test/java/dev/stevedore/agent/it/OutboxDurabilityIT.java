@@ -86,7 +86,8 @@ class OutboxDurabilityIT {
       return java.util.stream.StreamSupport.stream(root.path("outbox").spliterator(), false)
           .map(e -> {
             try {
-              return JSON.readTree(e.path("payload").asText()).path("type").asText();
+              // the outbox holds the records as sent: CloudEvents types with the dev.stevedore. prefix
+              return JSON.readTree(e.path("payload").asText()).path("type").asText().replaceFirst("^dev\\.stevedore\\.", "");
             } catch (Exception ex) {
               return "?";
             }
