@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/prepare-test-env.sh
-(set -x; mvn -B verify "$@")
+(set -x; mvn -B -fae verify "$@")   # -fae: every module that can run does, so one run shows every failure
 if [[ $# -eq 0 ]]; then
   (set -x; scripts/newcomer-test.sh)
   (set -x; scripts/compose-smoke.sh)
