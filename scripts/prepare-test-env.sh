@@ -24,10 +24,24 @@ testcontainers_properties() {
   fi
 }
 
+kernel_settings() {
+  # The edge proxy's restart hands its port to the new process (SO_REUSEPORT); a connection queued
+  # for the old listener but not yet accepted moves to the new one only with this setting (Linux
+  # 5.14+), otherwise it is reset (docs/blue-green.md). EdgeProxyRestartIT needs it, as production
+  # hosts that restart proxies under load do.
+  if [[ -w /proc/sys/net/ipv4/tcp_migrate_req ]]; then
+    echo 1 > /proc/sys/net/ipv4/tcp_migrate_req
+    printf '[prepare] net.ipv4.tcp_migrate_req=%s\n' "$(cat /proc/sys/net/ipv4/tcp_migrate_req)"
+  else
+    printf '[prepare] net.ipv4.tcp_migrate_req cannot be set here (kernel before 5.14, or not root)\n'
+  fi
+}
+
 step "install packages" "$HERE/install-deps.sh"
 step "docker engine" "$HERE/start-docker.sh"
 step "registry" "$HERE/start-registry.sh"
 step "postgresql" "$HERE/start-postgres.sh"
 step "images" "$HERE/build-images.sh"
 step "testcontainers settings" testcontainers_properties
+step "kernel settings" kernel_settings
 printf '[prepare] test environment ready in %d s\n' $(( SECONDS - start ))

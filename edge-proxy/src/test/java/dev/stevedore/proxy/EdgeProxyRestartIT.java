@@ -70,6 +70,11 @@ class EdgeProxyRestartIT {
 
   @Test
   void threeRestartsUnderLoadRefuseAndFailNoRequest() throws Exception {
+    java.nio.file.Path migrate = java.nio.file.Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+    assertThat(java.nio.file.Files.exists(migrate) ? java.nio.file.Files.readString(migrate).strip() : "absent")
+        .as("net.ipv4.tcp_migrate_req (scripts/prepare-test-env.sh sets it): without it a connection queued for the"
+            + " old listener but not yet accepted is reset at its SIGTERM (docs/blue-green.md)")
+        .isEqualTo("1");
     int port = FreePorts.find();
     int adminPort = FreePorts.find();
     List<Proxy> all = new ArrayList<>();
