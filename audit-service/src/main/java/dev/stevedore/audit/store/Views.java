@@ -1,5 +1,6 @@
 package dev.stevedore.audit.store;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
@@ -32,6 +33,12 @@ public final class Views {
 
   public record DeploymentDetail(Deployment deployment, List<HostResult> hosts, List<TimelineEntry> timeline) {}
 
+  /**
+   * A service as a heartbeat reported it. The stored JSON is the heartbeat's own entry, which newer
+   * agents extend ({@code desiredVersion}, {@code waitingFor}): fields this view does not show are
+   * ignored, never an error.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record ServiceState(String name, String version, String digest, String state) {}
 
   public record Host(String host, String environment, String state, String agentVersion,

@@ -720,6 +720,21 @@ abstract class RepositoryContract {
   }
 
   @Test
+  void aHeartbeatOfAServiceOnItsWayToAnotherVersionIsListed() throws Exception {
+    // Agents report desiredVersion and waitingFor while a deployment waits (CI found /ui/data/fleet
+    // answering 500: the stored entry had fields the view did not know).
+    var waiting = new dev.stevedore.common.event.AgentHeartbeat("hb-w", "stevedore://agent/web-9", T0, "web-9", "prod",
+        Map.of(), List.of(new dev.stevedore.common.event.AgentHeartbeat.ServiceState("web", "v1", null, "waiting", "v2",
+            "waiting for registry 127.0.0.1:5000")), "ok", "0.1.0");
+    store(List.of(waiting));
+
+    assertThat(queries.hosts("prod", 0, 100)).singleElement().satisfies(h -> assertThat(h.services())
+        .singleElement().satisfies(svc -> assertThat(svc.state()).isEqualTo("waiting")));
+    assertThat(queries.fleetVersions("prod", 0, 100)).singleElement()
+        .satisfies(f -> assertThat(f.running()).isEqualTo("v1"));
+  }
+
+  @Test
   void doraFiguresOnAKnownFixture() throws Exception {
     // web/prod: ok (10 min), failed, failed, ok (restores 30 min after the first failure), ok (20 min)
     storeDoraFixture();

@@ -38,8 +38,10 @@ public enum RolloutStrategy {
         return s;
       }
     }
-    String allowed = Arrays.stream(values()).map(RolloutStrategy::word).collect(Collectors.joining(", "));
-    throw new IllegalArgumentException("policy.strategy must be one of " + allowed + ", not '" + text + "'");
+    String words = Arrays.stream(values()).map(RolloutStrategy::word).collect(Collectors.joining(", "));
+    int last = words.lastIndexOf(", ");
+    String allowed = words.substring(0, last) + " or " + words.substring(last + 2);
+    throw new IllegalArgumentException("policy.strategy must be " + allowed + ", not '" + text + "'");
   }
 
   @Override

@@ -51,7 +51,7 @@ class RolloutPoliciesTest {
   @Test
   void thePolicyRecordRefusesNonsense() {
     assertThatThrownBy(() -> RolloutStrategy.of("yolo"))
-        .hasMessageContaining("all-at-once, rolling, canary").hasMessageContaining("'yolo'");
+        .hasMessageContaining("all-at-once, rolling or canary").hasMessageContaining("'yolo'");
     assertThat(RolloutStrategy.of(" Canary ")).isEqualTo(RolloutStrategy.CANARY);
     assertThatThrownBy(() -> new RolloutPolicy(null, null, null, null, null, null, null, null, null, null, null))
         .hasMessageContaining("policy.strategy");
