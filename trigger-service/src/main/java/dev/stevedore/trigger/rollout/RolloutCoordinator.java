@@ -78,6 +78,15 @@ public final class RolloutCoordinator {
   private final Map<String, Map<String, Outcome>> outcomes = bounded();
   private final Set<String> busy = new HashSet<>();
   private final Set<String> again = new HashSet<>();
+  /**
+   * Actions of a recorded state that did not complete (a broker failing over timed a wave request
+   * out, say), by key: performed again, in order, before the key's next step. The state already
+   * says they happened, so nothing else would ever redo them; every one is idempotent (the same
+   * event id each time, which agents and the audit deduplicate).
+   */
+  private final Map<String, Owed> owed = new HashMap<>();
+
+  private record Owed(RolloutState state, List<Action> actions) {}
 
   /** @param owns whether this instance coordinates a key now (backed by {@code PartitionOwnership}) */
   public RolloutCoordinator(RolloutMachine machine, Membership membership, RequestSigner signer,
@@ -148,7 +157,7 @@ public final class RolloutCoordinator {
         LOG.info("coordinating rollout {} of {} from its recorded state (seq {}, {})", s.rolloutId(), key, s.seq(),
             s.phase());
         List<Action> redo = machine.resume(s);
-        serially(key, () -> perform(s, redo).compose(v -> step(key)));
+        serially(key, () -> perform(key, s, redo).compose(v -> step(key)));
       } else {
         advance(key);
       }
@@ -283,6 +292,16 @@ public final class RolloutCoordinator {
     if (!owns.test(key)) {
       return Future.succeededFuture();
     }
+    Owed debt = owed.remove(key);
+    if (debt != null) {
+      RolloutState c = current.get(key);
+      if (c != null && c.rolloutId().equals(debt.state().rolloutId())) {
+        LOG.info("rollout {} of {}: performing again what seq {} left undone: {}", debt.state().rolloutId(), key,
+            debt.state().seq(), debt.actions().stream().map(a -> a.getClass().getSimpleName()).toList());
+        return perform(key, debt.state(), debt.actions()).compose(v -> step(key));
+      }
+      // another rollout took the key: what the old one owed is moot (it was superseded)
+    }
     Instant now = clock.instant();
     RolloutState c = current.get(key);
     RolloutState p = pending.get(key);
@@ -361,14 +380,20 @@ public final class RolloutCoordinator {
       LOG.info("rollout {} of {}: {} (seq {}): {}", signed.rolloutId(), key, signed.phase(), signed.seq(),
           step.reason());
       remember(signed);
-      return perform(signed, step.actions());
+      return perform(key, signed, step.actions());
     });
   }
 
-  private Future<Void> perform(RolloutState s, List<Action> actions) {
+  /** Performs {@code actions} of recorded state {@code s} in order; what fails is owed (with what follows it). */
+  private Future<Void> perform(String key, RolloutState s, List<Action> actions) {
     Future<Void> chain = Future.succeededFuture();
-    for (Action a : actions) {
-      chain = chain.compose(v -> act(s, a));
+    for (int i = 0; i < actions.size(); i++) {
+      Action a = actions.get(i);
+      List<Action> rest = List.copyOf(actions.subList(i, actions.size()));
+      chain = chain.compose(v -> act(s, a).recover(e -> {
+        owed.put(key, new Owed(s, rest));
+        return Future.failedFuture(e);
+      }));
     }
     return chain;
   }

@@ -151,12 +151,14 @@ public final class RolloutMachine {
     HostPhase hp = HostPhase.of(host.state());
     Draft d = new Draft(s, now);
     if (o.deploymentId().equals(s.rolloutId()) && o.version().equals(s.version())) {
-      if (hp != HostPhase.REQUESTED) {
+      // An unreached host was given up on, not known to have failed: what it reports late is the truth.
+      if (hp != HostPhase.REQUESTED && hp != HostPhase.UNREACHED) {
         return new Step(s, List.of(), "host " + o.host() + " already " + hp.word());
       }
       HostPhase next = o instanceof DeploySucceeded ? HostPhase.SUCCEEDED
           : o instanceof DeploySkipped ? HostPhase.SKIPPED : HostPhase.FAILED;
-      d.set(o.host(), next, reasonOf(o));
+      d.set(o.host(), next, hp == HostPhase.UNREACHED ? "late (after it was given up on): " + reasonOf(o)
+          : reasonOf(o));
       if (phase == Phase.ROLLING_BACK) {
         // Took the version after the halt: send it back too.
         if (next == HostPhase.SUCCEEDED) {

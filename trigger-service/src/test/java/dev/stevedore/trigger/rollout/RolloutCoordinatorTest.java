@@ -37,6 +37,8 @@ class RolloutCoordinatorTest {
   final List<Object> written = new ArrayList<>();
   final Set<String> owned = new HashSet<>(Set.of("production/web"));
   boolean kafkaDown;
+  /** Only the requests topic refuses writes (its leader is failing over). */
+  boolean requestsDown;
   final Membership membership = new Membership();
   final RolloutMachine machine = new RolloutMachine("t1");
 
@@ -56,6 +58,9 @@ class RolloutCoordinatorTest {
 
     @Override
     public Future<Void> request(DeployRequested signed) {
+      if (requestsDown) {
+        return Future.failedFuture("timed out waiting for the requests topic");
+      }
       return write(signed);
     }
 
@@ -145,6 +150,32 @@ class RolloutCoordinatorTest {
     kafkaDown = false;
     c.tick();
     assertThat(of(DeployRequested.class)).hasSize(1);
+  }
+
+  @Test
+  void aWaveRequestThatFailedAfterItsStateWasRecordedIsPublishedOnTheNextTickAndOnlyOnce() {
+    fleet(3);
+    RolloutCoordinator c = coordinator();
+    requestsDown = true;
+    c.recorded(pending());
+    // the state (wave 0 requested) is on the topic; the request is not, nor what came after it
+    assertThat(of(RolloutState.class)).singleElement().satisfies(s -> assertThat(s.phase()).isEqualTo("running"));
+    assertThat(of(DeployRequested.class)).isEmpty();
+    assertThat(of(RolloutEvent.class).stream().filter(e -> !(e instanceof RolloutState)).map(e -> e.getClass().getSimpleName()))
+        .containsExactly("RolloutStarted");
+    c.tick();
+    assertThat(of(DeployRequested.class)).as("still down: still owed").isEmpty();
+    requestsDown = false;
+    c.tick();
+    assertThat(of(DeployRequested.class)).singleElement().satisfies(r -> {
+      assertThat(r.id()).isEqualTo(RolloutMachine.waveRequestId(ID, 0));
+      assertThat(r.target().hosts()).containsExactly("h1");
+    });
+    assertThat(of(RolloutEvent.class).stream().filter(e -> !(e instanceof RolloutState)).map(e -> e.getClass().getSimpleName()))
+        .containsExactly("RolloutStarted", "RolloutWaveStarted");
+    assertThat(of(RolloutState.class)).as("nothing new to record").hasSize(1);
+    c.tick();
+    assertThat(of(DeployRequested.class)).as("paid once").hasSize(1);
   }
 
   @Test

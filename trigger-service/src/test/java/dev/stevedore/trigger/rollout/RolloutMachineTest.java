@@ -234,6 +234,33 @@ class RolloutMachineTest {
   }
 
   @Test
+  void anOutcomeThatArrivesAfterTheHostWasGivenUpOnIsRecordedAsItIs() {
+    // e.g. the wave request or the outcome sat behind a broker failing over for longer than the wave timeout
+    RolloutState s = start(rolling30(2), hosts(6), List.of());
+    assertThat(of(PublishWave.class)).singleElement().satisfies(w -> assertThat(w.hosts()).containsExactly("h01", "h02"));
+    s = apply(machine.tick(s, fleet, now.plusSeconds(300)));
+    assertThat(RolloutMachine.host(s, "h01").state()).isEqualTo("unreached");
+    assertThat(RolloutMachine.host(s, "h02").state()).isEqualTo("unreached");
+    assertThat(of(PublishWave.class)).hasSize(2);
+    s = outcome(s, ok(ID, "h01", "v2"));
+    assertThat(RolloutMachine.host(s, "h01").state()).isEqualTo("succeeded");
+    assertThat(RolloutMachine.host(s, "h01").detail()).startsWith("late");
+    // a late failure counts toward the threshold like any other (2 here: one does not halt)
+    s = outcome(s, failed("h02"));
+    assertThat(RolloutMachine.host(s, "h02").state()).isEqualTo("failed");
+    assertThat(Phase.of(s.phase())).isEqualTo(Phase.RUNNING);
+    for (String h : List.of("h03", "h04", "h05", "h06")) {
+      s = outcome(s, ok(ID, h, "v2"));
+    }
+    assertThat(Phase.of(s.phase())).isEqualTo(Phase.SUCCEEDED);
+    assertThat(of(RolloutSucceeded.class)).singleElement().satisfies(r -> {
+      assertThat(r.succeeded()).containsExactly("h01", "h03", "h04", "h05", "h06");
+      assertThat(r.failed()).containsExactly("h02");
+      assertThat(r.unreached()).isEmpty();
+    });
+  }
+
+  @Test
   void aCanaryBakesThenWaitsForAPersonToPromote() {
     RolloutState s = start(canary(1, 60, false), hosts(3), List.of());
     s = outcome(s, ok(ID, "h01", "v2"));
