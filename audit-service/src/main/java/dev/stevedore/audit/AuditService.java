@@ -68,7 +68,7 @@ public final class AuditService {
     // TopicAdmin makes an admin client, whose constructor blocks: on a worker.
     Future<Void> topics = config.ingest().createTopics()
         ? vertx.executeBlocking(() -> TopicAdmin.ensureTopics(vertx, config.kafka(), config.ingest().topicPartitions(),
-            (short) 1)).compose(created -> created)
+            TopicAdmin.AUTO_REPLICATION)).compose(created -> created)
         : Future.succeededFuture();
     LOG.info("starting audit service: {}, group {}", config.database(), config.ingest().groupId());
     return topics.compose(v -> Database.open(vertx, config.database())).compose(db ->

@@ -96,13 +96,14 @@ public record TriggerConfig(
   }
 
   /**
-   * Whether the trigger creates missing Stevedore topics at start (single-broker and test set-ups;
-   * turn it off where topics are managed elsewhere), with how many partitions and replicas.
+   * Whether the trigger creates missing Stevedore topics at start (turn it off where topics are
+   * managed elsewhere), with how many partitions and replicas; replication 0 (the default) is as
+   * many replicas as the cluster has brokers, up to three.
    */
   public record TopicSetup(boolean create, int partitions, int replication) {
     public TopicSetup {
       partitions = partitions <= 0 ? 3 : partitions;
-      replication = replication <= 0 ? 1 : replication;
+      replication = Math.max(0, replication);
     }
   }
 

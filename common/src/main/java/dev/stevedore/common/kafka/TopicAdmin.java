@@ -27,7 +27,38 @@ public final class TopicAdmin {
 
   private TopicAdmin() {}
 
+  /** {@code replication} that means "as many replicas as the cluster has brokers, up to three". */
+  public static final short AUTO_REPLICATION = 0;
+
+  /**
+   * Creates the Stevedore topics that are missing. {@code replication} {@link #AUTO_REPLICATION}
+   * takes {@link #replicationFor} the number of brokers the cluster reports now: one replica on a
+   * single broker, three (two in sync) on a cluster of three or more.
+   */
   public static Future<Void> ensureTopics(Vertx vertx, KafkaSettings settings, int partitions, short replication) {
+    // The client's constructor resolves the bootstrap addresses and starts a thread: on a worker.
+    return vertx.executeBlocking(() -> KafkaAdminClient.create(vertx, KafkaOptions.admin(settings)), false)
+        .compose(admin -> replication(admin, replication)
+            .compose(r -> ensure(admin, newTopics(partitions, r)))
+            .eventually(admin::close));
+  }
+
+  /** The replication factor to create topics with: {@code configured}, or for auto min(brokers, 3). */
+  public static short replicationFor(short configured, int brokers) {
+    if (configured > 0) {
+      return configured;
+    }
+    return (short) Math.max(1, Math.min(3, brokers));
+  }
+
+  private static Future<Short> replication(KafkaAdminClient admin, short configured) {
+    if (configured > 0) {
+      return Future.succeededFuture(configured);
+    }
+    return admin.describeCluster().map(c -> replicationFor(configured, c.getNodes().size()));
+  }
+
+  static List<NewTopic> newTopics(int partitions, short replication) {
     List<NewTopic> topics = new ArrayList<>();
     for (String topic : Topics.ALL) {
       // rollout.state shares the requests topic's partition count: one key, one partition number on both.
@@ -35,9 +66,7 @@ public final class TopicAdmin {
       t.setConfig(topicConfig(topic, replication));
       topics.add(t);
     }
-    // The client's constructor resolves the bootstrap addresses and starts a thread: on a worker.
-    return vertx.executeBlocking(() -> KafkaAdminClient.create(vertx, KafkaOptions.admin(settings)), false)
-        .compose(admin -> ensure(admin, topics).eventually(admin::close));
+    return topics;
   }
 
   /**

@@ -85,9 +85,12 @@ class TopicAdminIT {
   @Test
   void topicsThatExistAlreadyAreSuccess() throws Exception {
     KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), "topic-admin-it", 5000, 10000, 100, Map.of());
-    TopicAdmin.ensureTopics(services.get(0), settings, 3, (short) 1).await(60, TimeUnit.SECONDS);
+    // auto: the cluster reports one broker, so one replica (min.insync.replicas 1)
+    TopicAdmin.ensureTopics(services.get(0), settings, 3, TopicAdmin.AUTO_REPLICATION).await(60, TimeUnit.SECONDS);
     TopicAdmin.ensureTopics(services.get(1), settings, 3, (short) 1).await(60, TimeUnit.SECONDS);
     assertTopicsAsSpecified(kafka.admin());
+    assertThat(kafka.admin().describeTopics(Topics.ALL).allTopicNames().get(30, TimeUnit.SECONDS).values())
+        .allSatisfy(t -> assertThat(t.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(1)));
   }
 
   private static void assertTopicsAsSpecified(AdminClient admin) throws Exception {

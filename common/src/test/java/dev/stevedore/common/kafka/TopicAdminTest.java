@@ -27,6 +27,17 @@ class TopicAdminTest {
   }
 
   @Test
+  void autoReplicationIsOnePerBrokerUpToThreeAndAConfiguredFactorWins() {
+    assertThat(TopicAdmin.replicationFor(TopicAdmin.AUTO_REPLICATION, 1)).isEqualTo((short) 1);
+    assertThat(TopicAdmin.replicationFor(TopicAdmin.AUTO_REPLICATION, 2)).isEqualTo((short) 2);
+    assertThat(TopicAdmin.replicationFor(TopicAdmin.AUTO_REPLICATION, 3)).isEqualTo((short) 3);
+    assertThat(TopicAdmin.replicationFor(TopicAdmin.AUTO_REPLICATION, 9)).isEqualTo((short) 3);
+    assertThat(TopicAdmin.replicationFor(TopicAdmin.AUTO_REPLICATION, 0)).as("no broker listed").isEqualTo((short) 1);
+    assertThat(TopicAdmin.replicationFor((short) 1, 9)).isEqualTo((short) 1);
+    assertThat(TopicAdmin.replicationFor((short) 5, 3)).as("configured: the broker refuses it, visibly").isEqualTo((short) 5);
+  }
+
+  @Test
   void everyTopicAsksForAllReplicasButOneFromThreeUpAndKeepsItsCleanupPolicy() {
     assertThat(TopicAdmin.minInsyncReplicas(1)).isEqualTo(1);
     assertThat(TopicAdmin.minInsyncReplicas(2)).isEqualTo(1);
