@@ -6,12 +6,14 @@
 # stevedore/kafka image (scripts/prepare-test-env.sh); starts and removes its own broker.
 # Usage: bench/fleet/run.sh [--sizes 10,50,200] [--rounds 5] [--step-ms 100] [--fetch-max-wait-ms 500]
 #                           [--idle-seconds 20]
+# FLEET_WORK_PARENT=/dev/shm puts the agents' state directories on tmpfs (one shared disk is not a fleet's).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost TESTCONTAINERS_CHECKS_DISABLE=true
 CP_FILE=$(mktemp)
-WORK=$(mktemp -d /tmp/fleet-bench.XXXXXX)
+# FLEET_WORK_PARENT: where the agents' state directories go (default /tmp; /dev/shm takes the one shared disk out)
+WORK=$(mktemp -d "${FLEET_WORK_PARENT:-/tmp}"/fleet-bench.XXXXXX)
 trap 'rm -rf "$CP_FILE" "$WORK"' EXIT
 if [[ "${FLEET_SKIP_BUILD:-}" == 1 && -s bench/fleet/target/classpath.txt ]]; then
   echo "[bench/fleet] FLEET_SKIP_BUILD=1: using the jars and classpath of the last build"
