@@ -15,9 +15,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * services each manages with the version running, and when it last spoke (the heartbeat's own
  * time). A host whose newest heartbeat is older than the deadline is silent: reported as unreached,
  * never waited for. Thread-safe; the caller verifies heartbeats before {@link #heard}.
+ *
+ * <p>Silence is measured against the newest heartbeat heard from any host, not only the clock: a
+ * trigger that hears nobody (its consumer behind, its link to Kafka cut, the heartbeat partition
+ * without a leader) cannot tell a dead host from its own deafness, so nobody falls silent until
+ * other hosts are heard again. A whole fleet that dies is then given up on by the wave timeout.
  */
 public final class Membership {
   private final Map<String, AgentHeartbeat> latest = new ConcurrentHashMap<>();
+  /** The newest heartbeat time heard from any host; null before the first. */
+  private final java.util.concurrent.atomic.AtomicReference<Instant> newest = new java.util.concurrent.atomic.AtomicReference<>();
 
   /** Hosts of one environment that manage one service, split by liveness, with what each runs. */
   public record Candidates(List<String> alive, List<String> silent, Map<String, String> running) {
@@ -31,6 +38,7 @@ public final class Membership {
   /** Keeps {@code heartbeat} when it is newer than what is known of its host. */
   public void heard(AgentHeartbeat heartbeat) {
     latest.merge(heartbeat.host(), heartbeat, (old, now) -> now.time().isBefore(old.time()) ? old : now);
+    newest.accumulateAndGet(heartbeat.time(), (a, b) -> a == null || b.isAfter(a) ? b : a);
   }
 
   /**
@@ -58,7 +66,10 @@ public final class Membership {
     return new Candidates(alive, silent, running);
   }
 
-  /** Whether {@code host} spoke within {@code deadline} of {@code now}; unknown hosts are silent. */
+  /**
+   * Whether {@code host} spoke within {@code deadline} of {@code now}, or of the newest heartbeat
+   * heard from any host when that is older; unknown hosts are silent.
+   */
   public boolean alive(String host, Instant now, Duration deadline) {
     AgentHeartbeat h = latest.get(host);
     return h != null && alive(h, now, deadline);
@@ -106,8 +117,10 @@ public final class Membership {
     return latest.size();
   }
 
-  private static boolean alive(AgentHeartbeat h, Instant now, Duration deadline) {
-    return !h.time().isBefore(now.minus(deadline)) && !"stopping".equals(h.state());
+  private boolean alive(AgentHeartbeat h, Instant now, Duration deadline) {
+    Instant heard = newest.get();
+    Instant reference = heard == null || heard.isAfter(now) ? now : heard;
+    return !h.time().isBefore(reference.minus(deadline)) && !"stopping".equals(h.state());
   }
 
   private static boolean manages(AgentHeartbeat h, String service) {

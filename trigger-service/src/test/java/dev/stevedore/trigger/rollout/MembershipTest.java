@@ -50,6 +50,26 @@ class MembershipTest {
     assertThat(members.reportedAfter("a", "web", NOW.minusSeconds(1))).isEqualTo("v1");
     assertThat(members.reportedAfter("a", "web", NOW)).isNull();
     assertThat(members.alive("zzz", NOW, DEADLINE)).isFalse();
+    // 91 s later with nobody heard since: the trigger cannot tell a dead host from its own deafness
+    assertThat(members.fleet("production", "web", Map.of(), NOW.plusSeconds(91), DEADLINE).alive("a")).isTrue();
+    members.heard(beat("b", "staging", NOW.plusSeconds(91), Map.of(), "api"));
     assertThat(members.fleet("production", "web", Map.of(), NOW.plusSeconds(91), DEADLINE).alive("a")).isFalse();
+  }
+
+  @Test
+  void aTriggerThatHearsNobodyDeclaresNobodySilentAndAClockAheadDoesNotAgeTheOthers() {
+    members.heard(beat("a", "production", NOW, Map.of(), "web"));
+    members.heard(beat("b", "production", NOW.minusSeconds(30), Map.of(), "web"));
+    // its heartbeat feed stalled for ten minutes (link to Kafka cut): both still count as alive
+    Instant later = NOW.plusSeconds(600);
+    assertThat(members.candidates("production", "web", Map.of(), later, DEADLINE).alive()).containsExactly("a", "b");
+    // the feed is back and a is heard: b, 10 minutes quiet against a's heartbeat, is silent now
+    members.heard(beat("a", "production", later, Map.of(), "web"));
+    assertThat(members.candidates("production", "web", Map.of(), later, DEADLINE).silent()).containsExactly("b");
+    // a host whose clock runs a day ahead does not make every other host look silent
+    Membership m = new Membership();
+    m.heard(beat("fast", "production", NOW.plus(Duration.ofDays(1)), Map.of(), "web"));
+    m.heard(beat("c", "production", NOW.minusSeconds(60), Map.of(), "web"));
+    assertThat(m.candidates("production", "web", Map.of(), NOW, DEADLINE).alive()).containsExactly("c", "fast");
   }
 }
