@@ -26,6 +26,7 @@ import dev.stevedore.trigger.core.TriggerMetrics;
 import dev.stevedore.trigger.history.DeploymentHistory;
 import dev.stevedore.trigger.history.HistoryFeed;
 import dev.stevedore.trigger.history.HistoryVerticle;
+import dev.stevedore.trigger.history.ReadBack;
 import dev.stevedore.trigger.history.SignedHere;
 import dev.stevedore.trigger.hooks.BranchRules;
 import dev.stevedore.trigger.hooks.GenericHooks;
@@ -176,9 +177,11 @@ public final class TriggerService {
               .onSuccess(m -> rollouts.tell(c -> c.recorded(signed))).mapEmpty();
         },
         rolloutSettings.enabled(), clock, windows);
+    // A retry of a request whose publish timed out waits until the history has read the topic (issue #19).
+    ReadBack readBack = history.isPresent() ? new ReadBack(vertx, ReadBack.endOffsets(clients.admin()), 50) : null;
     Submitter submitter = new Submitter(factory, sink,
         new RecentIds(config.limits().recentDeployments()), metrics, config.limits().publishTimeoutMs(),
-        history.<Predicate<String>>map(h -> h::knows).orElse(id -> false));
+        history.<Predicate<String>>map(h -> h::knows).orElse(id -> false), readBack == null ? null : readBack::caughtUp);
     GenericHooks generic = new GenericHooks(config.generic(), config.limits().replayWindowSeconds(), clock);
     // The timer starts before the API, which needs its ScheduleService. Schedules live on the
     // schedule topic; the schedule group's assignment says which instance fires which.
@@ -226,7 +229,7 @@ public final class TriggerService {
               if (Topics.FLEET_BLOCKLIST.equals(topic) && key != null) {
                 blocklist.lifted(key);
               }
-            })))
+            }, readBack)))
         .compose(v -> warm)
         .compose(v -> deployed.add(timer))
         .compose(v -> {

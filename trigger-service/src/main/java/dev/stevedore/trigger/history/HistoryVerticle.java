@@ -33,6 +33,7 @@ public final class HistoryVerticle extends VerticleBase {
   private final Map<String, Consumer<StevedoreEvent>> feeds;
   private final java.util.function.BiConsumer<String, String> tombstones;
   private final EventCodec codec;
+  private final ReadBack readBack;
   private KafkaConsumer<String, byte[]> consumer;
 
   /** @param feed what decides which decoded events reach the history (see {@link HistoryFeed}) */
@@ -46,6 +47,13 @@ public final class HistoryVerticle extends VerticleBase {
    */
   public HistoryVerticle(KafkaSettings settings, String instanceId, Map<String, Consumer<StevedoreEvent>> feeds,
       EventCodec codec, java.util.function.BiConsumer<String, String> tombstones) {
+    this(settings, instanceId, feeds, codec, tombstones, null);
+  }
+
+  /** @param readBack told the position of every record read from the requests topic; null: none */
+  public HistoryVerticle(KafkaSettings settings, String instanceId, Map<String, Consumer<StevedoreEvent>> feeds,
+      EventCodec codec, java.util.function.BiConsumer<String, String> tombstones, ReadBack readBack) {
+    this.readBack = readBack;
     this.settings = settings;
     this.instanceId = instanceId;
     this.feeds = Map.copyOf(feeds);
@@ -73,6 +81,17 @@ public final class HistoryVerticle extends VerticleBase {
   }
 
   private void handle(KafkaConsumerRecord<String, byte[]> record) {
+    try {
+      accept(record);
+    } finally {
+      // after the feed: a wait that ends here finds the record's deployment id in the history
+      if (readBack != null && Topics.REQUESTS.equals(record.topic())) {
+        readBack.read(record.partition(), record.offset());
+      }
+    }
+  }
+
+  private void accept(KafkaConsumerRecord<String, byte[]> record) {
     if (record.value() == null) {
       tombstones.accept(record.topic(), record.key());
       return;

@@ -101,6 +101,92 @@ class SubmitterTest {
   }
 
   @Test
+  void aRetryWhileTheTimedOutAttemptIsStillUnderWayWaitsForItAndOneThatLandsLateIsADuplicate() throws Exception {
+    hold = true;
+    Submitter s = submitter(200);
+    String id = "55555555-5555-5555-8555-555555555555";
+    Throwable first = failureOf(s.submit(List.of(intent(id))));
+    assertThat(first).as("the answer gives up after 200 ms").isInstanceOf(TimeoutException.class);
+    // the CI retries while the producer still retries the first send: no second copy
+    Future<List<Submitter.Submitted>> retry = s.submit(List.of(intent(id)));
+    assertThat(sent).hasSize(1);
+    pending.get(0).complete(); // the first attempt lands after all
+    assertThat(retry.await(5, TimeUnit.SECONDS).get(0).duplicate()).isTrue();
+    assertThat(s.submit(List.of(intent(id))).await(5, TimeUnit.SECONDS).get(0).duplicate()).isTrue();
+    assertThat(sent).hasSize(1);
+  }
+
+  @Test
+  void aRetryOfAnAttemptThatFailedInDoubtPublishesOnlyIfTheHistoryReadToTheEndDoesNotKnowIt() throws Exception {
+    hold = true;
+    java.util.Set<String> onTopic = new java.util.HashSet<>();
+    java.util.concurrent.atomic.AtomicReference<Future<Void>> readBack = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicInteger waits = new java.util.concurrent.atomic.AtomicInteger();
+    String[] landed = {"66666666-6666-5666-8666-666666666666"};
+    Submitter s = new Submitter(new RequestFactory(new RequestSigner(keys, new EventCodec())::sign, "t1",
+        Clock.systemUTC()), sink, new RecentIds(100), new TriggerMetrics(new SimpleMeterRegistry(),
+        CircuitBreaker.ofDefaults("k")), 2000, onTopic::contains, ms -> {
+          waits.incrementAndGet();
+          Future<Void> answer = readBack.get();
+          if (answer.succeeded()) {
+            onTopic.add(landed[0]); // reading to the end, the history meets the first attempt's record
+          }
+          return answer;
+        });
+    String lost = "77777777-7777-5777-8777-777777777777";
+    Future<List<Submitter.Submitted>> a = s.submit(List.of(intent(landed[0])));
+    Future<List<Submitter.Submitted>> b = s.submit(List.of(intent(lost)));
+    pending.get(0).fail(new TimeoutException("Expiring 1 record(s): 5000 ms has passed since batch creation"));
+    pending.get(1).fail(new TimeoutException("Expiring 1 record(s): 5000 ms has passed since batch creation"));
+    assertThat(failureOf(a)).hasMessageContaining("Expiring");
+    assertThat(failureOf(b)).hasMessageContaining("Expiring");
+    hold = false;
+    // the history cannot say yet: another 503, nothing sent
+    readBack.set(Future.failedFuture("the history has not read the requests topic to its end yet"));
+    assertThat(failureOf(s.submit(List.of(intent(landed[0]))))).hasMessageContaining("not known yet");
+    assertThat(sent).hasSize(2);
+    // it has read to the end: the first was written by the broker after all, the second was not
+    readBack.set(Future.succeededFuture());
+    assertThat(s.submit(List.of(intent(landed[0]))).await(5, TimeUnit.SECONDS).get(0).duplicate()).isFalse();
+    assertThat(sent).as("not sent again").hasSize(2);
+    assertThat(s.submit(List.of(intent(lost))).await(5, TimeUnit.SECONDS).get(0).duplicate()).isFalse();
+    assertThat(sent).hasSize(3);
+    assertThat(sent.get(2).id()).as("the same event").isEqualTo(sent.get(1).id());
+    assertThat(waits.get()).isEqualTo(3);
+    // settled: no more waiting for either
+    assertThat(s.submit(List.of(intent(lost))).await(5, TimeUnit.SECONDS).get(0).duplicate()).isTrue();
+    assertThat(s.submit(List.of(intent(landed[0]))).await(5, TimeUnit.SECONDS).get(0).duplicate()).isTrue();
+    assertThat(waits.get()).isEqualTo(3);
+  }
+
+  @Test
+  void aPublishRefusedByTheOpenBreakerWasNeverSentSoItsRetryDoesNotWait() throws Exception {
+    CircuitBreaker breaker = CircuitBreaker.ofDefaults("kafka");
+    breaker.transitionToOpenState();
+    boolean[] open = {true};
+    RequestSink guarded = request -> open[0]
+        ? dev.stevedore.common.resilience.VertxCircuitBreaker.guard(breaker, () -> sink.publish(request))
+        : sink.publish(request);
+    Submitter s = new Submitter(new RequestFactory(new RequestSigner(keys, new EventCodec())::sign, "t1",
+        Clock.systemUTC()), guarded, new RecentIds(100), new TriggerMetrics(new SimpleMeterRegistry(), breaker), 2000,
+        id -> false, ms -> Future.failedFuture("must not be asked"));
+    String id = "88888888-8888-5888-8888-888888888888";
+    assertThat(failureOf(s.submit(List.of(intent(id))))).isNotNull();
+    open[0] = false;
+    assertThat(s.submit(List.of(intent(id))).await(5, TimeUnit.SECONDS).get(0).duplicate()).isFalse();
+    assertThat(sent).hasSize(1);
+  }
+
+  static Throwable failureOf(Future<?> f) {
+    try {
+      f.await(5, TimeUnit.SECONDS);
+      return null;
+    } catch (Exception e) {
+      return e;
+    }
+  }
+
+  @Test
   void aPublishThatNeverAnswersTimesOut() throws Exception {
     hold = true;
     Submitter s = submitter(200);
