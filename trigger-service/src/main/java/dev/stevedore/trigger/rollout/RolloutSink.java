@@ -109,6 +109,6 @@ public final class RolloutSink implements RequestSink {
         + window.opensAt().map(Instant::toString).orElse("none within a year") : "requested";
     return record.apply(machine.pending(r.deploymentId(), r.environment(), r.service(), r.version(), policy, r.time(),
         r.trigger(), r.requestedBy(), r.reason(), r.commit(), r.branch(), r.repository(), windowOverride.orElse(null),
-        detail, now));
+        detail, now, trace));
   }
 }
