@@ -72,7 +72,7 @@ class ApiIT {
   @Test
   void anApiDeploysTraceparentGoesOnItsRequest() throws Exception {
     String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
-    HttpResponse<String> r = deploy("{\"service\":\"traced-api-svc\",\"environment\":\"staging\",\"version\":\"v1\"}",
+    HttpResponse<String> r = deploy("{\"service\":\"traced-api-svc\",\"environment\":\"staging\",\"version\":\"v1\",\"reason\":\"traced\"}",
         Map.of("Authorization", DEPLOYER.get("Authorization"), "traceparent", traceparent));
     assertThat(r.statusCode()).isEqualTo(202);
     String id = new JsonObject(r.body()).getString("deploymentId");
