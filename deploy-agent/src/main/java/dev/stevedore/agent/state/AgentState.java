@@ -187,8 +187,13 @@ public final class AgentState {
     public String waitReason;
     /** The last step event number used ("step:<n>:<name>"), across attempts. */
     public int stepNumber;
-    /** The request's W3C trace context (null: none); the events of a resumed attempt carry it too. */
+    /**
+     * The request's W3C trace context (null: none, and left out of the file, which an agent
+     * before it then reads as it wrote it); the events of a resumed attempt carry it too.
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public String traceparent;
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public String tracestate;
 
     public Desired() {}
