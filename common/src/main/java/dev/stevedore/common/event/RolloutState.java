@@ -24,6 +24,10 @@ import java.util.List;
  * @param supersededBy the rollout that replaced this one
  * @param windowOverride who started it outside the environment's deploy windows, and why
  *     ({@code by <requester>: <reason>}); absent when the windows were respected
+ * @param traceparent the W3C trace context of the HTTP request that started it (see
+ *     {@link TraceContext}); its wave requests carry it as their {@code traceparent} extension
+ *     attribute. Optional and signed with the rest; a state without it is what it was before
+ * @param tracestate the {@code tracestate} beside it; only with a {@code traceparent}
  */
 public record RolloutState(
     String id,
@@ -53,6 +57,8 @@ public record RolloutState(
     String detail,
     String supersededBy,
     String windowOverride,
+    String traceparent,
+    String tracestate,
     String keyId,
     String signature)
     implements RolloutEvent, SignedRequest<RolloutState> {
@@ -106,8 +112,18 @@ public record RolloutState(
     detail = Fields.optional("detail", Fields.tail(detail, Fields.MAX_TEXT));
     supersededBy = Fields.optional("supersededBy", supersededBy);
     windowOverride = Fields.optional("windowOverride", Fields.tail(windowOverride, Fields.MAX_TEXT));
+    if (traceparent != null) {
+      new TraceContext(traceparent, tracestate); // refuses what the trigger would not have taken
+    } else if (tracestate != null) {
+      throw new IllegalArgumentException("tracestate without traceparent");
+    }
     keyId = Fields.optional("keyId", keyId);
     signature = Fields.optional("signature", signature);
+  }
+
+  /** The trace context of the request that started it, if any. */
+  public java.util.Optional<TraceContext> trace() {
+    return TraceContext.of(traceparent, tracestate);
   }
 
   @Override
@@ -124,6 +140,6 @@ public record RolloutState(
   public RolloutState withSignature(String keyId, String signature) {
     return new RolloutState(id, source, time, rolloutId, environment, service, version, seq, phase, policy,
         requestedAt, trigger, requestedBy, reason, commit, branch, repository, waves, currentWave, waveStartedAt,
-        bakeUntil, paused, hosts, unreached, detail, supersededBy, windowOverride, keyId, signature);
+        bakeUntil, paused, hosts, unreached, detail, supersededBy, windowOverride, traceparent, tracestate, keyId, signature);
   }
 }

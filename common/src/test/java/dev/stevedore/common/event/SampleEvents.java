@@ -43,7 +43,8 @@ public final class SampleEvents {
             new RolloutState.HostState("web-3", 1, "v1", "pending", null),
             new RolloutState.HostState("web-4", 1, "v1", "pending", null),
             new RolloutState.HostState("web-5", 1, "v1", "pending", null)),
-        List.of("web-6"), "canary healthy, baking until promotion", null, null, null, null);
+        List.of("web-6"), "canary healthy, baking until promotion", null, null,
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "rojo=00f067aa0ba902b7", null, null);
   }
 
   public static List<StevedoreEvent> rolloutEvents() {

@@ -64,6 +64,8 @@ import org.junit.jupiter.api.Test;
  */
 class CloudEventsInteropIT {
   private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  private static final dev.stevedore.common.event.TraceContext TRACE =
+      new dev.stevedore.common.event.TraceContext(TRACEPARENT, "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
   private static final EventCodec CODEC = new EventCodec();
   static KafkaTestSupport kafka;
   static Vertx vertx;
@@ -98,7 +100,7 @@ class CloudEventsInteropIT {
       String topic = topicOf(event);
       // Every other event carries a trace context, passed on as an extension attribute.
       if (sent.size() % 2 == 0) {
-        publisher.publish(topic, run, event, Map.of("traceparent", TRACEPARENT)).await(60, TimeUnit.SECONDS);
+        publisher.publish(topic, run, event, TRACE.extensions()).await(60, TimeUnit.SECONDS);
       } else {
         publisher.publish(topic, run, event).await(60, TimeUnit.SECONDS);
       }
@@ -145,10 +147,20 @@ class CloudEventsInteropIT {
       assertThat(data).as(what).isEqualTo(expectedData);
       boolean traced = i++ % 2 == 0;
       assertThat(ce.getExtension("traceparent")).as(what).isEqualTo(traced ? TRACEPARENT : null);
+      // The SDK's own distributed-tracing extension reads both attributes as the trigger wrote them.
+      io.cloudevents.core.extensions.DistributedTracingExtension tracing = io.cloudevents.core.provider.ExtensionProvider
+          .getInstance().parseExtension(io.cloudevents.core.extensions.DistributedTracingExtension.class, ce);
+      if (traced) {
+        assertThat(tracing).as(what).isNotNull();
+        assertThat(tracing.getTraceparent()).as(what).isEqualTo(TRACEPARENT);
+        assertThat(tracing.getTracestate()).as(what).isEqualTo(TRACE.tracestate());
+      } else {
+        assertThat(tracing == null || tracing.getTraceparent() == null).as(what).isTrue();
+      }
       // Intact: what the SDK read, written back by the SDK, is the same event for Stevedore.
       DecodedEvent back = CODEC.decodeEvent(json.serialize(ce));
       assertThat(back.event()).as(what).isEqualTo(event);
-      assertThat(back.extensions()).as(what).isEqualTo(traced ? Map.of("traceparent", TRACEPARENT) : Map.of());
+      assertThat(back.extensions()).as(what).isEqualTo(traced ? TRACE.extensions() : Map.of());
       if (back.event() instanceof DeployRequested request) {
         assertThat(new RequestVerifier(List.of(trigger.getPublic()), CODEC).rejection(request)).isNull();
       }

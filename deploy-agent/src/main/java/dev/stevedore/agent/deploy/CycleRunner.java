@@ -135,14 +135,14 @@ public final class CycleRunner {
           Logs.withDeployment(a.job().deploymentId(), () ->
               LOG.info("deployment {}: step {} {} in {} ms{}", a.job().deploymentId(), step.name(), r.ok() ? "ok" : "FAILED",
               r.durationMs(), r.ok() ? "" : " (" + r.reason() + (r.transientFailure() ? "; not the version's fault" : "") + ")"));
-          sink.emit(events.step(a.job(), number, step.name(), r));
+          sink.emit(events.step(a.job(), number, step.name(), r), a.job().extensions());
           return r;
         });
   }
 
   /** Queues a step event that is not a driver step ({@code waiting}, {@code restarted}). */
   void note(DeployJob job, AgentState.Desired progress, String name, StepResult r) {
-    sink.emit(events.step(job, ++progress.stepNumber, name, r));
+    sink.emit(events.step(job, ++progress.stepNumber, name, r), job.extensions());
   }
 
   private Future<Void> save() {

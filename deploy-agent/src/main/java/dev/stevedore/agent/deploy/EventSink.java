@@ -8,7 +8,15 @@ import dev.stevedore.common.event.AgentEvent;
  */
 public interface EventSink {
   /** Queues an event; it reaches disk with the next state save. */
-  void emit(AgentEvent event);
+  default void emit(AgentEvent event) {
+    emit(event, java.util.Map.of());
+  }
+
+  /**
+   * Queues an event with CloudEvents extension attributes: the {@code traceparent}/{@code tracestate}
+   * of the request it answers ({@link DeployJob#extensions()}), nothing else.
+   */
+  void emit(AgentEvent event, java.util.Map<String, String> extensions);
 
   /** The state (and with it every queued event) reached disk: publishing may go on. */
   void saved();
@@ -22,8 +30,8 @@ public interface EventSink {
   static EventSink into(dev.stevedore.agent.state.Outbox outbox) {
     return new EventSink() {
       @Override
-      public void emit(AgentEvent event) {
-        outbox.add(dev.stevedore.common.kafka.Topics.EVENTS, event.deploymentId(), event);
+      public void emit(AgentEvent event, java.util.Map<String, String> extensions) {
+        outbox.add(dev.stevedore.common.kafka.Topics.EVENTS, event.deploymentId(), event, extensions);
       }
 
       @Override

@@ -329,7 +329,7 @@ public final class Reconciler implements DesiredVersions {
       Attempt a = new Attempt(job, config.services().get(service), driver, record, intent, d);
       if (!d.announced) {
         d.announced = true;
-        sink.emit(events.started(job, a.fromVersion(), a.service().strategy().word()));
+        sink.emit(events.started(job, a.fromVersion(), a.service().strategy().word()), job.extensions());
       }
       Logs.withDeployment(job.deploymentId(), () ->
           LOG.info("deployment {}: {} -> {}, attempt {} (trigger {})", job.deploymentId(), service, job.version(), d.attempts,
@@ -387,7 +387,7 @@ public final class Reconciler implements DesiredVersions {
     record.unblock(job.version());
     end(a, Phase.IDLE);
     long ms = a.elapsedMs(clock.millis());
-    sink.emit(events.succeeded(job, a.progress(), running.digest(), ms));
+    sink.emit(events.succeeded(job, a.progress(), running.digest(), ms), job.extensions());
     Logs.withDeployment(job.deploymentId(), () ->
         LOG.info("deployment {}: {} now runs {} ({} ms, {} attempt(s))", job.deploymentId(), job.service(), job.version(), ms,
         a.progress().attempts));
@@ -402,7 +402,8 @@ public final class Reconciler implements DesiredVersions {
   /** Ended for a reason of the version's, before anything switched (or with nothing to restore). */
   private Future<Void> failed(Attempt a, String step, StepResult r, String reason) {
     end(a, Phase.IDLE);
-    sink.emit(events.failed(a.job(), a.progress(), step, r, reason, a.fromVersion(), a.elapsedMs(clock.millis())));
+    sink.emit(events.failed(a.job(), a.progress(), step, r, reason, a.fromVersion(), a.elapsedMs(clock.millis())),
+        a.job().extensions());
     Logs.withDeployment(a.job().deploymentId(), () ->
         LOG.warn("deployment {}: failed at {}: {}", a.job().deploymentId(), step, reason));
     count(a.job().service(), "failed");
@@ -416,7 +417,8 @@ public final class Reconciler implements DesiredVersions {
     Instant now = clock.instant();
     record.block(a.job().version(), reason, a.job().deploymentId(), now, now.plus(config.resilience().blockFor()));
     end(a, healthy ? Phase.IDLE : Phase.FAILED);
-    sink.emit(events.rolledBack(a.job(), a.progress(), from.version, failedStep, reason, healthy, a.elapsedMs(clock.millis())));
+    sink.emit(events.rolledBack(a.job(), a.progress(), from.version, failedStep, reason, healthy, a.elapsedMs(clock.millis())),
+        a.job().extensions());
     Logs.withDeployment(a.job().deploymentId(), () ->
         LOG.warn("deployment {}: rolled back to {} (healthy: {}): {}", a.job().deploymentId(), from.version, healthy, reason));
     count(a.job().service(), "rolled-back");
@@ -512,7 +514,7 @@ public final class Reconciler implements DesiredVersions {
     Logs.withDeployment(job.deploymentId(), () ->
         LOG.info("deployment {}: skipped ({})", job.deploymentId(), reason));
     state().markProcessed(job.deploymentId(), config.processedLimit());
-    sink.emit(events.skipped(job, reason));
+    sink.emit(events.skipped(job, reason), job.extensions());
     count(job.service(), "skipped");
   }
 

@@ -59,8 +59,8 @@ public final class OutboxRelay implements EventSink {
 
   /** Queues an agent event on the events topic, keyed by its deployment id. */
   @Override
-  public void emit(AgentEvent event) {
-    outbox.add(Topics.EVENTS, event.deploymentId(), event);
+  public void emit(AgentEvent event, java.util.Map<String, String> extensions) {
+    outbox.add(Topics.EVENTS, event.deploymentId(), event, extensions);
   }
 
   @Override

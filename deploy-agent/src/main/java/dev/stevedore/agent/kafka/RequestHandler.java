@@ -144,7 +144,8 @@ public final class RequestHandler {
     }
     Decision decision = Admission.decide(request, config, state, reconciler.holds(request.deploymentId()), clock.instant(),
         fleet);
-    DeployJob job = DeployJob.of(request, config.eventSource());
+    DeployJob job = DeployJob.of(request, config.eventSource(),
+        dev.stevedore.common.event.TraceContext.fromExtensions(codec.extensions(request)));
     if (decision instanceof Decision.Ignore ignore) {
       Logs.withDeployment(request.deploymentId(), () ->
           LOG.debug("deployment {}: ignored ({})", request.deploymentId(), ignore.why()));

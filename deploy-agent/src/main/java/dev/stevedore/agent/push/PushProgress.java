@@ -61,8 +61,8 @@ public final class PushProgress implements EventSink {
   }
 
   @Override
-  public void emit(AgentEvent event) {
-    delegate.emit(event);
+  public void emit(AgentEvent event, java.util.Map<String, String> extensions) {
+    delegate.emit(event, extensions);
     if (!tracked.contains(event.deploymentId())) {
       return;
     }

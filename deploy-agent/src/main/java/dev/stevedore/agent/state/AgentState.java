@@ -187,6 +187,14 @@ public final class AgentState {
     public String waitReason;
     /** The last step event number used ("step:<n>:<name>"), across attempts. */
     public int stepNumber;
+    /**
+     * The request's W3C trace context (null: none, and left out of the file, which an agent
+     * before it then reads as it wrote it); the events of a resumed attempt carry it too.
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public String traceparent;
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public String tracestate;
 
     public Desired() {}
 
@@ -199,6 +207,8 @@ public final class AgentState {
       d.trigger = job.trigger();
       d.eventSource = job.eventSource();
       d.force = job.force();
+      d.traceparent = job.trace().map(dev.stevedore.common.event.TraceContext::traceparent).orElse(null);
+      d.tracestate = job.trace().map(dev.stevedore.common.event.TraceContext::tracestate).orElse(null);
       return d;
     }
 
@@ -220,7 +230,8 @@ public final class AgentState {
 
     public DeployJob job(String service) {
       return new DeployJob(deploymentId, service, environment, version,
-          requestTime == null ? null : Instant.parse(requestTime), trigger, eventSource, force);
+          requestTime == null ? null : Instant.parse(requestTime), trigger, eventSource, force,
+          dev.stevedore.common.event.TraceContext.of(traceparent, tracestate));
     }
   }
 

@@ -27,12 +27,20 @@ public final class Outbox {
   }
 
   public void add(String topic, String key, StevedoreEvent event) {
+    add(topic, key, event, java.util.Map.of());
+  }
+
+  /**
+   * With CloudEvents extension attributes (the request's trace context), encoded into the outbox
+   * with the event: an event published after a restart carries them as well.
+   */
+  public void add(String topic, String key, StevedoreEvent event, java.util.Map<String, ?> extensions) {
     for (AgentState.OutboxEntry e : state.outbox) {
       if (e.eventId.equals(event.id())) {
         return;
       }
     }
     state.outbox.add(new AgentState.OutboxEntry(event.id(), topic, key,
-        new String(codec.encode(sign.apply(event)), StandardCharsets.UTF_8)));
+        new String(codec.encode(sign.apply(event), extensions), StandardCharsets.UTF_8)));
   }
 }

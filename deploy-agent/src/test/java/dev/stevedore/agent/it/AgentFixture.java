@@ -160,8 +160,14 @@ public final class AgentFixture {
   }
 
   public static DeployRequested send(KafkaTestSupport kafka, DeployRequested request) {
+    return send(kafka, request, Map.of());
+  }
+
+  /** Signed, with CloudEvents extension attributes (outside what is signed, as the trigger writes them). */
+  public static DeployRequested send(KafkaTestSupport kafka, DeployRequested request, Map<String, ?> extensions) {
     DeployRequested signed = SIGNER.sign(request);
-    kafka.send(Topics.REQUESTS, signed.partitionKey(), new String(CODEC.encode(signed), StandardCharsets.UTF_8));
+    kafka.send(Topics.REQUESTS, signed.partitionKey(),
+        new String(CODEC.encode(signed, extensions), StandardCharsets.UTF_8));
     return signed;
   }
 

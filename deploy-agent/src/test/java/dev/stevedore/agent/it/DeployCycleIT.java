@@ -72,13 +72,17 @@ class DeployCycleIT {
     return host;
   }
 
+  static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
   @Test
   void aSignedRequestDeploysTheNewVersionAndReportsEveryStep(@TempDir Path dir) throws Exception {
     java.nio.file.Files.createDirectories(dir.resolve("demo"));
     String host = startAgent(dir, "recreate");
     try (HttpProbe probe = HttpProbe.start(demo.url("/version"), Duration.ofMillis(20))) {
       assertThat(probe.awaitBody("v1", Duration.ofSeconds(20))).isTrue();
-      DeployRequested request = send(kafka, request("demo", "v2", host));
+      // The request's trace context is passed on; another extension attribute of it is not.
+      DeployRequested request = send(kafka, request("demo", "v2", host),
+          Map.of("traceparent", TRACEPARENT, "tracestate", "congo=t61rcWkgMzE", "evilext", "copied?"));
 
       Outcome outcome = events.awaitOutcome(request.deploymentId(), Duration.ofSeconds(90));
       assertThat(outcome).isInstanceOf(DeploySucceeded.class);
@@ -93,7 +97,12 @@ class DeployCycleIT {
       DeployRequested marker = send(kafka, request("demo", "v2", host));
       events.awaitOutcome(marker.deploymentId(), Duration.ofSeconds(60));
       assertThat(events.of(request.deploymentId())).hasSize(before);
+      // The marker came without a trace context: its events carry none.
+      assertThat(extensionsOf(marker.deploymentId())).isNotEmpty().allSatisfy(x -> assertThat(x).isEmpty());
     }
+    // Every event of the deployment (started, each step, the outcome) carries the request's trace context, nothing else.
+    assertThat(extensionsOf(request0(host))).hasSize(6).allSatisfy(x -> assertThat(x).containsExactlyInAnyOrderEntriesOf(
+        Map.of("traceparent", TRACEPARENT, "tracestate", "congo=t61rcWkgMzE")));
     List<AgentEvent> all = events.of(request0(host));
     assertThat(all).hasSizeGreaterThan(0);
     assertThat(all.get(0)).isInstanceOf(DeployStarted.class);
@@ -106,6 +115,17 @@ class DeployCycleIT {
     assertThat(all.stream().filter(e -> e instanceof DeployStep).allMatch(e -> ((DeployStep) e).ok())).isTrue();
     assertThat(all.stream().filter(e -> e instanceof Outcome)).hasSize(1);
     assertThat(all.get(all.size() - 1).id()).isEqualTo(DeploymentIds.eventId(started.deploymentId(), host, "outcome"));
+  }
+
+  /** The extension attributes of each record of a deployment on the events topic, as published. */
+  private static List<Map<String, Object>> extensionsOf(String deploymentId) {
+    return events.records().stream().filter(r -> deploymentId.equals(r.key())).map(r -> {
+      try {
+        return AgentFixture.CODEC.decodeEvent(r.value().getBytes(java.nio.charset.StandardCharsets.UTF_8)).extensions();
+      } catch (dev.stevedore.common.event.EventDecodingException e) {
+        throw new AssertionError(e);
+      }
+    }).toList();
   }
 
   private String request0(String host) {

@@ -41,6 +41,27 @@ class StateStoreTest {
     assertThat(read.outbox).extracting(e -> e.eventId).containsExactly("e1");
   }
 
+  /** A deployment resumed after a restart is the job it was: its trace context included. */
+  @Test
+  void theDesiredVersionKeepsTheRequestsTraceContextAcrossARestart(@TempDir Path dir) throws Exception {
+    var worker = vertx.createSharedWorkerExecutor("state-test", 1);
+    StateStore store = StateStore.open(vertx, dir, worker).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    var trace = new dev.stevedore.common.event.TraceContext("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "rojo=00f067aa0ba902b7");
+    var job = new dev.stevedore.agent.deploy.DeployJob("d1", "web", "prod", "v2", java.time.Instant.now(), "manual",
+        "stevedore://agent/h1", false, java.util.Optional.of(trace));
+    store.state().service("web").desired = AgentState.Desired.of(job);
+    store.state().service("api").desired = AgentState.Desired.of(new dev.stevedore.agent.deploy.DeployJob("d2", "api",
+        "prod", "v3", java.time.Instant.now(), "manual", "stevedore://agent/h1"));
+    store.save().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+    AgentState read = StateStore.read(dir);
+    assertThat(read.services.get("web").desired.job("web")).isEqualTo(job);
+    assertThat(read.services.get("web").desired.job("web").extensions())
+        .containsEntry("traceparent", trace.traceparent()).containsEntry("tracestate", "rojo=00f067aa0ba902b7");
+    assertThat(read.services.get("api").desired.job("api").trace()).isEmpty();
+  }
+
   @Test
   void refusesACorruptFileWithAClearMessage(@TempDir Path dir) throws IOException {
     Files.writeString(dir.resolve(StateStore.FILE), "{ not json");

@@ -1,6 +1,7 @@
 package dev.stevedore.trigger.core;
 
 import dev.stevedore.common.event.RolloutPolicy;
+import dev.stevedore.common.event.TraceContext;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -8,6 +9,9 @@ import java.util.Optional;
  * What a hook or an API call asks for, before it is signed: validated names and version, the
  * deterministic deployment id, where it came from, and whether it is forced ({@code force}: deploy
  * even where the version already runs).
+ *
+ * @param trace the W3C trace context of the HTTP request that asked for it, passed on as the
+ *     {@code traceparent}/{@code tracestate} extension attributes of {@code deploy.requested}
  */
 public record DeployIntent(
     Trigger trigger,
@@ -22,11 +26,27 @@ public record DeployIntent(
     String reason,
     boolean force,
     Optional<RolloutPolicy> rollout,
-    Optional<String> windowOverride) {
+    Optional<String> windowOverride,
+    Optional<TraceContext> trace) {
 
   public DeployIntent {
     rollout = rollout == null ? Optional.empty() : rollout;
     windowOverride = windowOverride == null ? Optional.empty() : windowOverride;
+    trace = trace == null ? Optional.empty() : trace;
+  }
+
+  /** Without a trace context. */
+  public DeployIntent(Trigger trigger, String deploymentId, String service, String environment, String version,
+      String commit, String branch, String repository, String requestedBy, String reason, boolean force,
+      Optional<RolloutPolicy> rollout, Optional<String> windowOverride) {
+    this(trigger, deploymentId, service, environment, version, commit, branch, repository, requestedBy, reason, force,
+        rollout, windowOverride, Optional.empty());
+  }
+
+  /** The same intent, asked for within the trace {@code trace}. */
+  public DeployIntent withTrace(Optional<TraceContext> trace) {
+    return new DeployIntent(trigger, deploymentId, service, environment, version, commit, branch, repository,
+        requestedBy, reason, force, rollout, windowOverride, trace);
   }
 
   /** Without a deploy-window override. */

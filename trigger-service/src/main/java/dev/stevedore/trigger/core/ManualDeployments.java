@@ -1,6 +1,7 @@
 package dev.stevedore.trigger.core;
 
 import dev.stevedore.common.event.DeploymentIds;
+import dev.stevedore.common.event.TraceContext;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.history.DeploymentHistory;
 import dev.stevedore.trigger.schedule.Schedule;
@@ -79,6 +80,14 @@ public final class ManualDeployments {
 
   /** {@code caller}: the API token's name; {@code delivery}: the idempotency key (or a fresh id). */
   public Future<Accepted> deploy(String caller, String delivery, DeployRequest request) {
+    return deploy(caller, delivery, request, Optional.empty());
+  }
+
+  /**
+   * With the W3C trace context of the API request, passed on with the request it publishes (a
+   * deployment held for later is a trace of its own: schedules do not keep it).
+   */
+  public Future<Accepted> deploy(String caller, String delivery, DeployRequest request, Optional<TraceContext> trace) {
     String id = DeploymentIds.of("manual:" + caller, delivery);
     String by = "api:" + caller;
     Instant now = clock.instant();
@@ -92,12 +101,18 @@ public final class ManualDeployments {
     String reason = windowOverride.map(w -> request.reason() + " (deploy window overridden " + w + ")")
         .orElse(request.reason());
     DeployIntent intent = new DeployIntent(DeployIntent.Trigger.MANUAL, id, request.service(), request.environment(),
-        request.version(), null, null, null, by, reason, request.force(), request.rollout(), windowOverride);
+        request.version(), null, null, null, by, reason, request.force(), request.rollout(), windowOverride, trace);
     return submitter.submit(List.of(intent)).map(done -> new Accepted(id, done.get(0).duplicate(), Optional.empty()));
   }
 
   /** 501 without history, 404 for an unknown deployment, 409 when nothing succeeded before it. */
   public Future<RolledBack> rollback(String caller, String delivery, RollbackRequest request) {
+    return rollback(caller, delivery, request, Optional.empty());
+  }
+
+  /** With the W3C trace context of the API request, passed on with the rollback request. */
+  public Future<RolledBack> rollback(String caller, String delivery, RollbackRequest request,
+      Optional<TraceContext> trace) {
     if (history.isEmpty()) {
       return Future.failedFuture(HttpProblem.of(501, "rollback needs history.enabled: true"));
     }
@@ -114,7 +129,7 @@ public final class ManualDeployments {
     String id = DeploymentIds.of("rollback:" + caller, of + "/" + delivery);
     String why = request.reason().orElse("rollback of deployment " + of + " to " + version);
     DeployIntent intent = new DeployIntent(DeployIntent.Trigger.ROLLBACK, id, d.service(), d.environment(), version,
-        null, null, null, "api:" + caller, why);
+        null, null, null, "api:" + caller, why).withTrace(trace);
     return submitter.submit(List.of(intent)).map(done -> new RolledBack(id, done.get(0).duplicate(), of, version,
         target.previous().deploymentId()));
   }

@@ -2,6 +2,7 @@ package dev.stevedore.trigger.core;
 
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.RolloutPolicy;
+import dev.stevedore.common.event.TraceContext;
 import io.vertx.core.Future;
 import java.util.Optional;
 
@@ -20,5 +21,19 @@ public interface RequestSink {
    */
   default Future<Void> publish(DeployRequested request, Optional<RolloutPolicy> rollout, Optional<String> windowOverride) {
     return publish(request, rollout);
+  }
+
+  /**
+   * With the W3C trace context of the HTTP request that asked for it too, which the request
+   * carries as its {@code traceparent}/{@code tracestate} extension attributes; plain sinks drop it.
+   */
+  default Future<Void> publish(DeployRequested request, Optional<RolloutPolicy> rollout, Optional<String> windowOverride,
+      Optional<TraceContext> trace) {
+    return publish(request, rollout, windowOverride);
+  }
+
+  /** Straight to the requests topic, with the trace context's extension attributes; plain sinks drop it. */
+  default Future<Void> publishTraced(DeployRequested request, Optional<TraceContext> trace) {
+    return publish(request);
   }
 }

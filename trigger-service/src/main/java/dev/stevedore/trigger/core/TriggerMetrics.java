@@ -45,6 +45,19 @@ public final class TriggerMetrics {
         .register(registry)).increment();
   }
 
+  /**
+   * A {@code traceparent} header seen on a webhook or API request: {@code taken} (it goes on the
+   * request), {@code ignored} (not a valid W3C version 00 one), {@code tracestate-dropped} (the
+   * {@code traceparent} was taken, the {@code tracestate} beside it was not valid).
+   */
+  public void traceHeader(String source, String result) {
+    counters.computeIfAbsent("trace\n" + source + '\n' + result, k -> Counter.builder("stevedore.trigger.trace.headers")
+        .description("W3C trace context headers on webhook and API requests, by source and result")
+        .tag("source", source)
+        .tag("result", result)
+        .register(registry)).increment();
+  }
+
   /** A rollout state recorded by this instance's coordinator, counted by the phase it entered. */
   public void rolloutRecorded(String phase) {
     counters.computeIfAbsent("rollout\n" + phase, k -> Counter.builder("stevedore.trigger.rollout.states")

@@ -130,7 +130,7 @@ public final class ApiRoutes {
 
   private Future<Reply> deploy(RoutingContext ctx, ApiToken token) {
     DeployRequest request = DeployRequest.parse(Responses.body(ctx), clock.instant());
-    return deployments.deploy(token.name(), delivery(ctx), request).map(a -> {
+    return deployments.deploy(token.name(), delivery(ctx), request, guards.trace(ctx)).map(a -> {
       JsonObject body = new JsonObject().put("deploymentId", a.deploymentId()).put("duplicate", a.duplicate());
       a.schedule().ifPresent(s -> body.put("scheduled", true).put("schedule", toJson(s)));
       return Reply.of(202, body);
@@ -139,7 +139,7 @@ public final class ApiRoutes {
 
   private Future<Reply> rollback(RoutingContext ctx, ApiToken token) {
     RollbackRequest request = RollbackRequest.parse(uuid(ctx.pathParam("id")), Responses.body(ctx));
-    return deployments.rollback(token.name(), delivery(ctx), request).map(r -> Reply.of(202, new JsonObject()
+    return deployments.rollback(token.name(), delivery(ctx), request, guards.trace(ctx)).map(r -> Reply.of(202, new JsonObject()
         .put("deploymentId", r.deploymentId()).put("duplicate", r.duplicate())
         .put("rollbackOf", r.rollbackOf()).put("version", r.version())
         .put("previousDeploymentId", r.previousDeploymentId())));

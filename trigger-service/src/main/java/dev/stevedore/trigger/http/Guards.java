@@ -2,6 +2,7 @@ package dev.stevedore.trigger.http;
 
 import dev.stevedore.common.resilience.VertxCircuitBreaker;
 import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.common.event.TraceContext;
 import dev.stevedore.common.runtime.Problems;
 import dev.stevedore.trigger.core.TriggerMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -10,7 +11,10 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every trigger route shares, each written once: the metric label of the request, the rate
@@ -20,6 +24,7 @@ import java.util.function.Supplier;
  */
 final class Guards {
   private static final String METRIC = "stevedore.metric";
+  private static final Logger LOG = LoggerFactory.getLogger(Guards.class);
 
   private final RateLimits rateLimits;
   private final FailureBudget failures;
@@ -42,6 +47,29 @@ final class Guards {
       ctx.put(METRIC, label);
       ctx.next();
     };
+  }
+
+  /**
+   * The W3C trace context of the request ({@code traceparent}, {@code tracestate}), read strictly;
+   * a wrong header is ignored (counted, logged at debug without its value), never an error.
+   */
+  Optional<TraceContext> trace(RoutingContext ctx) {
+    var headers = ctx.request().headers();
+    var reading = TraceContext.read(
+        headers.getAll(TraceContext.TRACEPARENT),
+        headers.getAll(TraceContext.TRACESTATE));
+    String source = label(ctx);
+    if (reading instanceof TraceContext.Reading.Invalid bad) {
+      metrics.traceHeader(source, "ignored");
+      LOG.debug("{} request: traceparent ignored ({})", source, bad.why());
+    } else if (reading instanceof TraceContext.Reading.Valid ok) {
+      metrics.traceHeader(source, "taken");
+      ok.droppedTracestate().ifPresent(why -> {
+        metrics.traceHeader(source, "tracestate-dropped");
+        LOG.debug("{} request: tracestate dropped ({})", source, why);
+      });
+    }
+    return reading.taken();
   }
 
   /** The rate limit of a fixed source. */

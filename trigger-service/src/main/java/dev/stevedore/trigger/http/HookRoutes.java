@@ -1,5 +1,6 @@
 package dev.stevedore.trigger.http;
 
+import dev.stevedore.common.event.TraceContext;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.runtime.Problems;
 import dev.stevedore.trigger.TriggerConfig.GenericHook;
@@ -17,6 +18,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The webhook endpoints. Each request goes: the failure budget of its address (failed attempts per
@@ -70,7 +72,7 @@ public final class HookRoutes {
     router.post("/hooks/" + name).handler(body).handler(ctx -> guards.answer(ctx, () -> {
       HookDecision decision = parser.decide(new WebhookParsers.Request(headers(ctx), Responses.body(ctx)));
       guards.requireRate(name); // authenticated: only now does the request count against the source
-      return decide(decision);
+      return decide(decision, guards.trace(ctx));
     }));
   }
 
@@ -90,12 +92,12 @@ public final class HookRoutes {
 
   private void generic(RoutingContext ctx) {
     GenericHook hook = ctx.get(HOOK);
-    guards.answer(ctx, () -> submit(List.of(generic.intent(hook, headers(ctx), Responses.body(ctx)))));
+    guards.answer(ctx, () -> submit(List.of(generic.intent(hook, headers(ctx), Responses.body(ctx))), guards.trace(ctx)));
   }
 
-  private Future<Reply> decide(HookDecision decision) {
+  private Future<Reply> decide(HookDecision decision, Optional<TraceContext> trace) {
     if (decision instanceof HookDecision.Deploy deploy) {
-      return submit(deploy.intents());
+      return submit(deploy.intents(), trace);
     }
     if (decision instanceof HookDecision.Ignore ignore) {
       return Future.succeededFuture(new Reply(202, new JsonObject().put("ignored", ignore.reason()), "ignored"));
@@ -103,8 +105,9 @@ public final class HookRoutes {
     return Future.succeededFuture(new Reply(200, new JsonObject().put("pong", true), "ping"));
   }
 
-  private Future<Reply> submit(List<DeployIntent> intents) {
-    return submitter.submit(intents).map(done -> new Reply(202, accepted(done),
+  /** Every intent of the delivery carries its trace context (W3C headers, when valid). */
+  private Future<Reply> submit(List<DeployIntent> intents, Optional<TraceContext> trace) {
+    return submitter.submit(intents.stream().map(i -> i.withTrace(trace)).toList()).map(done -> new Reply(202, accepted(done),
         done.stream().allMatch(Submitted::duplicate) ? "duplicate" : "accepted"));
   }
 

@@ -1,6 +1,7 @@
 package dev.stevedore.trigger.rollout;
 
 import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.TraceContext;
 import dev.stevedore.common.event.RolloutEvent;
 import dev.stevedore.common.event.RolloutState;
 import dev.stevedore.common.event.VersionBlocked;
@@ -27,7 +28,12 @@ public final class KafkaRolloutOutbox implements RolloutCoordinator.Outbox {
 
   @Override
   public Future<Void> request(DeployRequested signed) {
-    return publisher.publish(Topics.REQUESTS, signed.partitionKey(), signed).mapEmpty();
+    return request(signed, java.util.Optional.empty());
+  }
+
+  @Override
+  public Future<Void> request(DeployRequested signed, java.util.Optional<TraceContext> trace) {
+    return publisher.publish(Topics.REQUESTS, signed.partitionKey(), signed, TraceContext.extensions(trace)).mapEmpty();
   }
 
   @Override

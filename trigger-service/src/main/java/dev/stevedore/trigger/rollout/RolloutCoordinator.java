@@ -2,6 +2,7 @@ package dev.stevedore.trigger.rollout;
 
 import dev.stevedore.common.event.AgentHeartbeat;
 import dev.stevedore.common.event.DeployRequested;
+import dev.stevedore.common.event.TraceContext;
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.event.Outcome;
 import dev.stevedore.common.event.RolloutEvent;
@@ -52,6 +53,11 @@ public final class RolloutCoordinator {
     Future<Void> record(RolloutState signed);
 
     Future<Void> request(DeployRequested signed);
+
+    /** With the trace context of the request that started the rollout, as extension attributes. */
+    default Future<Void> request(DeployRequested signed, java.util.Optional<TraceContext> trace) {
+      return request(signed);
+    }
 
     Future<Void> announce(RolloutEvent signed);
 
@@ -403,14 +409,14 @@ public final class RolloutCoordinator {
       return outbox.request(signer.sign(new DeployRequested(RolloutMachine.waveRequestId(s.rolloutId(), w.wave()),
           source, w.at(), s.rolloutId(), s.service(), s.environment(), s.version(), s.commit(), s.branch(),
           s.repository(), s.requestedBy(), s.trigger(), s.reason(), new Target(s.environment(), w.hosts(), Map.of()),
-          null, null)));
+          null, null)), s.trace());
     }
     if (a instanceof RolloutMachine.PublishRollback r) {
       String id = RolloutMachine.rollbackId(s.rolloutId(), r.version());
       return outbox.request(signer.sign(new DeployRequested(DeploymentIds.eventId(id, "trigger", "requested"),
           source, r.at(), id, s.service(), s.environment(), r.version(), null, null, null, "rollout:" + s.rolloutId(),
           "rollback", "rollout " + s.rolloutId() + " of " + s.version() + " halted: " + s.detail(),
-          new Target(s.environment(), r.hosts(), Map.of()), null, null)));
+          new Target(s.environment(), r.hosts(), Map.of()), null, null)), s.trace());
     }
     if (a instanceof RolloutMachine.Block b) {
       return outbox.block(signer.sign(new VersionBlocked(DeploymentIds.eventId(s.rolloutId(), "trigger", "blocked"),

@@ -19,6 +19,7 @@ import dev.stevedore.common.event.RolloutSuperseded;
 import dev.stevedore.common.event.RolloutWave;
 import dev.stevedore.common.event.RolloutWaveFinished;
 import dev.stevedore.common.event.RolloutWaveStarted;
+import dev.stevedore.common.event.TraceContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -99,16 +100,26 @@ public final class RolloutMachine {
         branch, repository, null, "requested", now);
   }
 
-  /**
-   * The same, with a deploy-window override ({@code by <requester>: <why>}, null: none) and why it
-   * is pending (such as waiting for a window).
-   */
+  /** The same, with a deploy-window override and why it is pending, without a trace context. */
   public RolloutState pending(String rolloutId, String environment, String service, String version,
       RolloutPolicy policy, Instant requestedAt, String trigger, String requestedBy, String reason, String commit,
       String branch, String repository, String windowOverride, String detail, Instant now) {
+    return pending(rolloutId, environment, service, version, policy, requestedAt, trigger, requestedBy, reason, commit,
+        branch, repository, windowOverride, detail, now, java.util.Optional.empty());
+  }
+
+  /**
+   * The same, with a deploy-window override ({@code by <requester>: <why>}, null: none) and why it
+   * is pending (such as waiting for a window), and the trace context of the request (its waves carry it).
+   */
+  public RolloutState pending(String rolloutId, String environment, String service, String version,
+      RolloutPolicy policy, Instant requestedAt, String trigger, String requestedBy, String reason, String commit,
+      String branch, String repository, String windowOverride, String detail, Instant now,
+      java.util.Optional<TraceContext> trace) {
     return new RolloutState(DeploymentIds.eventId(rolloutId, "state", "0"), source, now, rolloutId, environment,
         service, version, 0, Phase.PENDING.word(), policy, requestedAt, trigger, requestedBy, reason, commit, branch,
-        repository, List.of(), -1, null, null, false, List.of(), List.of(), detail, null, windowOverride, null, null);
+        repository, List.of(), -1, null, null, false, List.of(), List.of(), detail, null, windowOverride,
+        trace.map(TraceContext::traceparent).orElse(null), trace.map(TraceContext::tracestate).orElse(null), null, null);
   }
 
   /**
@@ -614,7 +625,7 @@ public final class RolloutMachine {
           base.rolloutId(), base.environment(), base.service(), base.version(), seq, phase.word(), base.policy(),
           base.requestedAt(), base.trigger(), base.requestedBy(), base.reason(), base.commit(), base.branch(),
           base.repository(), waves, currentWave, waveStartedAt, bakeUntil, paused, new ArrayList<>(hosts.values()),
-          unreached, detail, supersededBy, base.windowOverride(), null, null);
+          unreached, detail, supersededBy, base.windowOverride(), base.traceparent(), base.tracestate(), null, null);
     }
 
     Step step(List<Action> actions, String why) {

@@ -4,6 +4,7 @@ import dev.stevedore.common.event.RolloutStrategy;
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.RolloutPolicy;
 import dev.stevedore.common.event.RolloutState;
+import dev.stevedore.common.event.TraceContext;
 import dev.stevedore.common.event.VersionBlocked;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.trigger.core.RequestSink;
@@ -64,6 +65,13 @@ public final class RolloutSink implements RequestSink {
 
   @Override
   public Future<Void> publish(DeployRequested r, Optional<RolloutPolicy> override, Optional<String> windowOverride) {
+    return publish(r, override, windowOverride, Optional.empty());
+  }
+
+  /** {@code trace} goes on a request published now, and into a pending rollout's state (its waves carry it). */
+  @Override
+  public Future<Void> publish(DeployRequested r, Optional<RolloutPolicy> override, Optional<String> windowOverride,
+      Optional<TraceContext> trace) {
     boolean rollback = "rollback".equals(r.trigger());
     Optional<VersionBlocked> block = blocklist.block(r.environment(), r.service(), r.version());
     if (block.isPresent() && !rollback) {
@@ -77,7 +85,7 @@ public final class RolloutSink implements RequestSink {
       if (override.isPresent() && !enabled) {
         return Future.failedFuture(HttpProblem.badRequest("rollouts are disabled on this trigger (rollouts.enabled)"));
       }
-      return direct.publish(r);
+      return direct.publishTraced(r, trace);
     }
     RolloutPolicy policy;
     try {
@@ -94,13 +102,13 @@ public final class RolloutSink implements RequestSink {
           + "; a deployer may override with \"windowOverride\": \"<reason>\""));
     }
     if (policy.strategy() == RolloutStrategy.ALL_AT_ONCE && !closed) {
-      return direct.publish(r);
+      return direct.publishTraced(r, trace);
     }
     // Outside a window (wait), or overridden: a pending rollout that records it; all-at-once is one wave.
     String detail = closed ? "waiting for a deploy window (" + window.reason() + "), next opening "
         + window.opensAt().map(Instant::toString).orElse("none within a year") : "requested";
     return record.apply(machine.pending(r.deploymentId(), r.environment(), r.service(), r.version(), policy, r.time(),
         r.trigger(), r.requestedBy(), r.reason(), r.commit(), r.branch(), r.repository(), windowOverride.orElse(null),
-        detail, now));
+        detail, now, trace));
   }
 }

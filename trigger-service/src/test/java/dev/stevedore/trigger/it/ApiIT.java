@@ -70,6 +70,19 @@ class ApiIT {
   }
 
   @Test
+  void anApiDeploysTraceparentGoesOnItsRequest() throws Exception {
+    String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
+    HttpResponse<String> r = deploy("{\"service\":\"traced-api-svc\",\"environment\":\"staging\",\"version\":\"v1\",\"reason\":\"traced\"}",
+        Map.of("Authorization", DEPLOYER.get("Authorization"), "traceparent", traceparent));
+    assertThat(r.statusCode()).isEqualTo(202);
+    String id = new JsonObject(r.body()).getString("deploymentId");
+    byte[] value = RequestsTopic.records(bootstrap).stream().map(org.apache.kafka.clients.consumer.ConsumerRecord::value)
+        .filter(v -> new String(v, java.nio.charset.StandardCharsets.UTF_8).contains(id)).findFirst().orElseThrow();
+    assertThat(new dev.stevedore.common.event.EventCodec().decodeEvent(value).extensions())
+        .containsExactly(Map.entry("traceparent", traceparent));
+  }
+
+  @Test
   void manualDeployIsPublishedSignedWithTheTokenNameAndReason() throws Exception {
     HttpResponse<String> r = deploy("{\"service\":\"manual-svc\",\"environment\":\"staging\",\"version\":\"v9\","
         + "\"reason\":\"hotfix for INC-42\"}", Map.of("Authorization", DEPLOYER.get("Authorization"),

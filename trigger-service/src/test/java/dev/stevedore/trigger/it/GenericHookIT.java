@@ -75,6 +75,61 @@ class GenericHookIT {
         .isTrue();
   }
 
+  static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+  /** The record of a deployment on the requests topic, with its extension attributes. */
+  static dev.stevedore.common.event.DecodedEvent requestRecord(String deploymentId) throws Exception {
+    ConsumerRecord<String, byte[]> record = RequestsTopic.records(bootstrap).stream()
+        .filter(r -> new String(r.value()).contains(deploymentId)).findFirst().orElseThrow();
+    return new EventCodec().decodeEvent(record.value());
+  }
+
+  @Test
+  void aTraceparentHeaderGoesOnTheSignedRequestAsItsExtensionAttribute() throws Exception {
+    HttpResponse<String> response = trigger.postJson("/hooks/generic/" + TestTrigger.GENERIC_TOKEN,
+        "{\"service\":\"traced-svc\",\"environment\":\"staging\",\"version\":\"v1\"}",
+        Map.of("Idempotency-Key", "traced-1", "traceparent", TRACEPARENT, "tracestate", "rojo=00f067aa0ba902b7, congo=t61rcWkgMzE"));
+    assertThat(response.statusCode()).isEqualTo(202);
+
+    var decoded = requestRecord(new JsonObject(response.body()).getString("deploymentId"));
+    assertThat(decoded.extensions()).containsExactlyInAnyOrderEntriesOf(
+        Map.of("traceparent", TRACEPARENT, "tracestate", "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"));
+    // Signed as ever: the extension attributes are outside what is signed, so agents of any version verify it.
+    RequestVerifier verifier = new RequestVerifier(List.of(trigger.running.publicKey()), new EventCodec());
+    assertThat(verifier.rejection((DeployRequested) decoded.event())).isNull();
+  }
+
+  @Test
+  void aWrongOrHostileTraceHeaderIsIgnoredAndTheDeployStillAccepted() throws Exception {
+    Map<String, String> wrong = Map.of(
+        "upper-case", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01",
+        "all-zero", "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+        "injection", TRACEPARENT + "\",\"evil\":\"x",
+        "oversized", TRACEPARENT + "-" + "a".repeat(4000),
+        "future-version", "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    for (Map.Entry<String, String> header : wrong.entrySet()) {
+      HttpResponse<String> response = trigger.postJson("/hooks/generic/" + TestTrigger.GENERIC_TOKEN,
+          "{\"service\":\"untraced-svc\",\"environment\":\"staging\",\"version\":\"v1\"}",
+          Map.of("Idempotency-Key", "untraced-" + header.getKey(), "traceparent", header.getValue(),
+              "tracestate", "a=b"));
+      assertThat(response.statusCode()).as(header.getKey()).isEqualTo(202);
+      var decoded = requestRecord(new JsonObject(response.body()).getString("deploymentId"));
+      assertThat(decoded.extensions()).as(header.getKey()).isEmpty();
+      assertThat(decoded.event()).isInstanceOf(DeployRequested.class);
+    }
+    // A valid traceparent with a hostile tracestate: the traceparent is taken, the tracestate dropped.
+    HttpResponse<String> response = trigger.postJson("/hooks/generic/" + TestTrigger.GENERIC_TOKEN,
+        "{\"service\":\"untraced-svc\",\"environment\":\"staging\",\"version\":\"v2\"}",
+        Map.of("Idempotency-Key", "half-traced", "traceparent", TRACEPARENT,
+            "tracestate", "a=b,A=x,\"}evil=\"" + "v".repeat(600)));
+    assertThat(response.statusCode()).isEqualTo(202);
+    assertThat(requestRecord(new JsonObject(response.body()).getString("deploymentId")).extensions())
+        .containsExactly(Map.entry("traceparent", TRACEPARENT));
+    String metrics = trigger.getOps("/metrics").body();
+    assertThat(metrics).containsPattern("stevedore_trigger_trace_headers_total\\{[^}]*result=\"ignored\"[^}]*\\} 5\\.0")
+        .containsPattern("stevedore_trigger_trace_headers_total\\{[^}]*result=\"tracestate-dropped\"[^}]*\\} 1\\.0");
+  }
+
   @Test
   void wrongTokenLooksLikeAnUnknownPathAndPublishesNothing() throws Exception {
     String json = "{\"service\":\"wrong-token-svc\",\"environment\":\"staging\",\"version\":\"v1\"}";

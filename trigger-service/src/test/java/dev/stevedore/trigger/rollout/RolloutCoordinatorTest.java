@@ -41,6 +41,8 @@ class RolloutCoordinatorTest {
   boolean requestsDown;
   final Membership membership = new Membership();
   final RolloutMachine machine = new RolloutMachine("t1");
+  /** The trace context each request was published with, by event id. */
+  final Map<String, dev.stevedore.common.event.TraceContext> traces = new java.util.HashMap<>();
 
   final RolloutCoordinator.Outbox outbox = new RolloutCoordinator.Outbox() {
     Future<Void> write(Object o) {
@@ -54,6 +56,12 @@ class RolloutCoordinatorTest {
     @Override
     public Future<Void> record(RolloutState signed) {
       return write(signed);
+    }
+
+    @Override
+    public Future<Void> request(DeployRequested signed, java.util.Optional<dev.stevedore.common.event.TraceContext> trace) {
+      trace.ifPresent(t -> traces.put(signed.id(), t));
+      return request(signed);
     }
 
     @Override
@@ -110,6 +118,40 @@ class RolloutCoordinatorTest {
     assertThat(wave.target().hosts()).containsExactly("h1");
     assertThat(wave.deploymentId()).isEqualTo(ID);
     assertThat(wave.id()).isEqualTo(RolloutMachine.waveRequestId(ID, 0));
+  }
+
+  @Test
+  void theWavesOfARolloutCarryTheTraceOfTheRequestThatStartedItAndItsStateKeepsItSigned() {
+    fleet(3);
+    var trace = new dev.stevedore.common.event.TraceContext("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "rojo=00f067aa0ba902b7");
+    RolloutPolicy canary = new RolloutPolicy(RolloutStrategy.CANARY, 1, null, null, 50, null, 1, null, 0, true, 300);
+    RolloutState pending = signer.sign(machine.pending(ID, "production", "web", "v2", canary, NOW, "manual", "api:ci",
+        "release", null, null, null, null, "requested", NOW, java.util.Optional.of(trace)));
+    coordinator().recorded(pending);
+    RolloutState running = of(RolloutState.class).get(0);
+    assertThat(running.trace()).contains(trace);
+    assertThat(RequestVerifierHolder.verifies(running)).isTrue();
+    DeployRequested wave = of(DeployRequested.class).get(0);
+    assertThat(traces).containsEntry(wave.id(), trace);
+    // The trace is signed with the state: altering it breaks the signature.
+    RolloutState altered = new RolloutState(running.id(), running.source(), running.time(), running.rolloutId(),
+        running.environment(), running.service(), running.version(), running.seq(), running.phase(), running.policy(),
+        running.requestedAt(), running.trigger(), running.requestedBy(), running.reason(), running.commit(),
+        running.branch(), running.repository(), running.waves(), running.currentWave(), running.waveStartedAt(),
+        running.bakeUntil(), running.paused(), running.hosts(), running.unreached(), running.detail(),
+        running.supersededBy(), running.windowOverride(), "00-11111111111111111111111111111111-00f067aa0ba902b7-01",
+        null, running.keyId(), running.signature());
+    assertThat(RequestVerifierHolder.verifies(altered)).isFalse();
+  }
+
+  @Test
+  void aStateWithoutTraceIsSignedOverTheSameBytesAsBefore() {
+    String canonical = new String(CODEC.canonicalBytes(pending().unsigned()), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(canonical).doesNotContain("traceparent").doesNotContain("tracestate");
+    fleet(3);
+    coordinator().recorded(pending());
+    assertThat(traces).isEmpty();
   }
 
   @Test

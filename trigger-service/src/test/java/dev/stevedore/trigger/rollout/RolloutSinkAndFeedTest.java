@@ -74,6 +74,17 @@ class RolloutSinkAndFeedTest {
   }
 
   @Test
+  void aRequestThatBecomesARolloutKeepsItsTraceContextInTheState() {
+    var trace = new dev.stevedore.common.event.TraceContext("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        null);
+    assertThat(sink(true).publish(request("production", "v2", "generic"), Optional.empty(), Optional.empty(),
+        Optional.of(trace)).succeeded()).isTrue();
+    assertThat(sink(true).publish(request("production", "v3", "generic"), Optional.empty(), Optional.empty(),
+        Optional.empty()).succeeded()).isTrue();
+    assertThat(recorded).extracting(RolloutState::trace).containsExactly(Optional.of(trace), Optional.empty());
+  }
+
+  @Test
   void outsideItsWindowsARequestWaitsAsAPendingRolloutEvenForAllAtOnce() {
     assertThat(windowed().publish(request("production", "v2", "generic")).succeeded()).isTrue();
     assertThat(windowed().publish(request("qa", "v2", "generic")).succeeded()).isTrue(); // all-at-once there
