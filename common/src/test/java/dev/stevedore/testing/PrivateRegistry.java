@@ -1,7 +1,5 @@
-package dev.stevedore.agent.it;
+package dev.stevedore.testing;
 
-import dev.stevedore.testing.DockerTestSupport;
-import dev.stevedore.testing.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
