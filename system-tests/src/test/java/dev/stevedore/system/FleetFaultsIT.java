@@ -38,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -70,7 +72,7 @@ class FleetFaultsIT {
 
   @TempDir static Path dir;
   static KafkaTestSupport kafka;
-  static PgCluster pg;
+  static volatile PgCluster pg;
   static PrivateRegistry registry;
   static String repository;
   static String env;
@@ -100,8 +102,17 @@ class FleetFaultsIT {
   static void start() throws Exception {
     kafka = KafkaTestSupport.shared();
     kafka.createTopics(FleetRolloutIT.fleetTopics());
-    pg = PgCluster.create();
-    pg.start();
+    // The slow preparations run side by side: initdb, and each host's first `compose up` below.
+    CompletableFuture<PgCluster> database = CompletableFuture.supplyAsync(() -> {
+      try {
+        pg = PgCluster.create();   // set at once: @AfterAll removes it whatever fails later
+        pg.start();
+        return pg;
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    });
+    List<CompletableFuture<Void>> projects = new ArrayList<>();
     registry = new PrivateRegistry(dir.resolve("registry"));
     registry.push(DockerTestSupport.demoImage("v1"), "stevedore-demo", "v1");
     // v2 only in the registry: every host's pull of it must reach the registry
@@ -115,7 +126,7 @@ class FleetFaultsIT {
     Path privateKey = Files.writeString(dir.resolve("trigger.pem"), Ed25519Keys.toPem(keys.getPrivate()));
     Path publicKey = Files.writeString(dir.resolve("trigger.pub.pem"), Ed25519Keys.toPem(keys.getPublic()));
     String bootstrap = kafka.bootstrapServers();
-    List<Future<Void>> starts = new ArrayList<>();
+    List<AgentConfig> agentConfigs = new ArrayList<>();
     for (int i = 0; i < HOSTS; i++) {
       String id = "faults-" + run + "-" + i;
       Path project = Files.createDirectories(dir.resolve(id + "-project"));
@@ -133,7 +144,7 @@ class FleetFaultsIT {
               labels:
                 stevedore.test: "true"
           """.formatted(repository, host.port()));
-      host.compose("v1", "up", "-d");
+      projects.add(CompletableFuture.runAsync(() -> host.compose("v1", "up", "-d")));
       // The second wave's host pauses before each pull (PAUSE): the test stops the registry meanwhile.
       String hooks = i == 1 ? "testHooks: {pauseAt: \"before:pull\", pauseFor: %s}".formatted(PAUSE) : "";
       AgentConfig config = load(AgentConfig.class, "agent-defaults.yml", id, """
@@ -157,8 +168,16 @@ class FleetFaultsIT {
               healthCheck: {type: http, url: "%s", expectedStatus: 200, interval: PT0.1S, deadline: PT30S}
           """.formatted(id, env, bootstrap, publicKey, host.state(), hooks, SERVICE, project, host.projectName(),
           repository, host.url()));
-      starts.add(AgentService.start(host.vertx(), config).onSuccess(a -> host.agent()[0] = a).mapEmpty());
+      agentConfigs.add(config);
       hosts.add(host);
+    }
+    database.get(3, TimeUnit.MINUTES);
+    CompletableFuture.allOf(projects.toArray(CompletableFuture[]::new)).get(3, TimeUnit.MINUTES);
+    // v1 runs before the agents start, as an operator started it
+    List<Future<Void>> starts = new ArrayList<>();
+    for (int i = 0; i < HOSTS; i++) {
+      Host host = hosts.get(i);
+      starts.add(AgentService.start(host.vertx(), agentConfigs.get(i)).onSuccess(a -> host.agent()[0] = a).mapEmpty());
     }
     AuditConfig auditConfig = load(AuditConfig.class, "audit-defaults.yml", "audit", """
         http: {host: 127.0.0.1, port: 0}
