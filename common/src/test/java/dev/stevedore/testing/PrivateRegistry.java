@@ -89,11 +89,17 @@ public final class PrivateRegistry implements AutoCloseable {
     localTags.remove(image);
   }
 
+  /** Stops it and removes every local tag of its images: those it pushed and those agents pulled from it. */
   @Override
   public void close() throws InterruptedException {
     stop();
     for (String t : localTags) {
       DockerTestSupport.docker("rmi", t);
+    }
+    ProcessResult pulled = DockerTestSupport.docker("images", "--format", "{{.Repository}}:{{.Tag}}",
+        "--filter", "reference=" + host() + "/*");
+    if (pulled.ok()) {
+      pulled.out().lines().filter(l -> l.startsWith(host() + "/")).forEach(t -> DockerTestSupport.docker("rmi", t));
     }
   }
 }

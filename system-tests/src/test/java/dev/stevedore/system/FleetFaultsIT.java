@@ -229,7 +229,6 @@ class FleetFaultsIT {
           List.of(DockerTestSupport.composeBinary(), "-p", h.projectName(), "down", "-v", "--remove-orphans"));
     }
     if (registry != null) {
-      DockerTestSupport.docker("rmi", repository + ":v2");   // pulled by the agents
       registry.close();
     }
     if (pg != null) {
