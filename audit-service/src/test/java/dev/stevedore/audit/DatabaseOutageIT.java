@@ -7,9 +7,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.audit.testing.AuditHarness;
-import dev.stevedore.audit.testing.PgCluster;
 import dev.stevedore.common.event.StevedoreEvent;
 import dev.stevedore.testing.KafkaTestSupport;
+import dev.stevedore.testing.PgCluster;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +35,7 @@ class DatabaseOutageIT {
       pg.start();
       // Batches of 20 events: what arrives during the outage is several batches, so the batch that
       // fails is rewound together with the next one, polled while it was being stored.
-      AuditConfig config = AuditHarness.config(kafka, pg.config(), "audit-outage-" + UUID.randomUUID(), 20);
+      AuditConfig config = AuditHarness.config(kafka, AuditHarness.database(pg), "audit-outage-" + UUID.randomUUID(), 20);
       var running = AuditHarness.start(vertx, config);
       int port = running.port();
       String run = UUID.randomUUID().toString().substring(0, 8);

@@ -43,7 +43,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,11 +85,7 @@ class DeployWindowIT {
   @BeforeAll
   static void start() throws Exception {
     kafka = KafkaTestSupport.shared();
-    kafka.createTopics(List.of(new NewTopic(Topics.REQUESTS, 3, (short) 1), new NewTopic(Topics.EVENTS, 3, (short) 1),
-        new NewTopic(Topics.DEAD_LETTERS, 1, (short) 1), new NewTopic(Topics.ROLLOUT_EVENTS, 3, (short) 1),
-        new NewTopic(Topics.HEARTBEATS, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-        new NewTopic(Topics.ROLLOUT_STATE, 3, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-        new NewTopic(Topics.FLEET_BLOCKLIST, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))));
+    kafka.createTopics(FleetRolloutIT.fleetTopics());
     Path origin = Files.createDirectories(dir.resolve("origin.git"));
     Path author = Files.createDirectories(dir.resolve("author"));
     git(origin, "init", "-q", "--bare");

@@ -130,11 +130,7 @@ class FleetRolloutIT {
   @BeforeAll
   static void fleet() throws Exception {
     kafka = KafkaTestSupport.shared();
-    kafka.createTopics(List.of(new NewTopic(Topics.REQUESTS, 3, (short) 1), new NewTopic(Topics.EVENTS, 3, (short) 1),
-        new NewTopic(Topics.DEAD_LETTERS, 1, (short) 1), new NewTopic(Topics.ROLLOUT_EVENTS, 3, (short) 1),
-        new NewTopic(Topics.HEARTBEATS, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-        new NewTopic(Topics.ROLLOUT_STATE, 3, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-        new NewTopic(Topics.FLEET_BLOCKLIST, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))));
+    kafka.createTopics(fleetTopics());
     Path origin = Files.createDirectories(dir.resolve("origin.git"));
     Path author = Files.createDirectories(dir.resolve("author"));
     git(origin, "init", "-q", "--bare");
@@ -207,6 +203,15 @@ class FleetRolloutIT {
                        autoPromote: true, waveTimeoutSeconds: 60}
         """.formatted(bootstrap, privateKey, publicKey, TOKEN, dir.resolve("trigger-data"), run));
     trigger = done(TriggerService.start(vertx, config));
+  }
+
+  /** The topics a trigger with rollouts, agents and the audit service use, on the shared single broker. */
+  static List<NewTopic> fleetTopics() {
+    return List.of(new NewTopic(Topics.REQUESTS, 3, (short) 1), new NewTopic(Topics.EVENTS, 3, (short) 1),
+        new NewTopic(Topics.DEAD_LETTERS, 1, (short) 1), new NewTopic(Topics.ROLLOUT_EVENTS, 3, (short) 1),
+        new NewTopic(Topics.HEARTBEATS, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+        new NewTopic(Topics.ROLLOUT_STATE, 3, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+        new NewTopic(Topics.FLEET_BLOCKLIST, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
   }
 
   @AfterAll

@@ -45,7 +45,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
@@ -118,11 +117,7 @@ class FleetTakeoverIT {
       throws Exception {
     KafkaTestSupport kafka = KafkaTestSupport.shared();
     String bootstrap = kafka.bootstrapServers();
-    kafka.createTopics(List.of(new NewTopic(Topics.REQUESTS, 3, (short) 1), new NewTopic(Topics.EVENTS, 3, (short) 1),
-        new NewTopic(Topics.DEAD_LETTERS, 1, (short) 1), new NewTopic(Topics.ROLLOUT_EVENTS, 3, (short) 1),
-        new NewTopic(Topics.HEARTBEATS, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-        new NewTopic(Topics.ROLLOUT_STATE, 3, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-        new NewTopic(Topics.FLEET_BLOCKLIST, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))));
+    kafka.createTopics(FleetRolloutIT.fleetTopics());
     String run = UUID.randomUUID().toString().substring(0, 8);
     String env = "takeover-" + run;
     String key = env + "/" + SERVICE;

@@ -9,10 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.audit.AuditConfig;
 import dev.stevedore.audit.Events;
 import dev.stevedore.audit.testing.AuditHarness;
-import dev.stevedore.audit.testing.PgCluster;
 import dev.stevedore.common.event.StevedoreEvent;
 import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.testing.KafkaTestSupport;
+import dev.stevedore.testing.PgCluster;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -44,13 +44,13 @@ class ReadOnlyDatabaseIT {
     Vertx vertx = Vertx.vertx();
     try (PgCluster pg = PgCluster.create()) {
       pg.start();
-      AuditConfig config = AuditHarness.config(kafka, pg.config(), "audit-read-only-" + UUID.randomUUID(), 20);
+      AuditConfig config = AuditHarness.config(kafka, AuditHarness.database(pg), "audit-read-only-" + UUID.randomUUID(), 20);
       var running = AuditHarness.start(vertx, config);
       String run = UUID.randomUUID().toString().substring(0, 8);
       String service = "read-only-" + run;
       List<StevedoreEvent> first = deployments(run, service, 0, 10);
       List<StevedoreEvent> second = deployments(run, service, 10, 40);
-      try (Connection admin = DriverManager.getConnection(pg.config().url(), "postgres", null);
+      try (Connection admin = DriverManager.getConnection(pg.jdbcUrl(), "postgres", null);
            Statement st = admin.createStatement()) {
         AuditHarness.publish(kafka, first);
         await().atMost(Duration.ofSeconds(60)).until(() -> count(st, service) == first.size());

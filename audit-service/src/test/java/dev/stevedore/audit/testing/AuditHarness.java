@@ -10,6 +10,7 @@ import dev.stevedore.common.event.StevedoreEvent;
 import dev.stevedore.common.kafka.KafkaSettings;
 import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.testing.KafkaTestSupport;
+import dev.stevedore.testing.PgCluster;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,6 +45,11 @@ public final class AuditHarness {
         database,
         new AuditConfig.Auth(TOKEN, List.of()),
         new AuditConfig.Api(50, 500, 90));
+  }
+
+  /** The audit database settings for a throwaway cluster (user postgres, trust authentication). */
+  public static AuditConfig.Database database(PgCluster pg) {
+    return new AuditConfig.Database(pg.jdbcUrl(), null, "postgres", null, 4, 2000, 1000);
   }
 
   public static AuditService.RunningAudit start(Vertx vertx, AuditConfig config) throws Exception {

@@ -17,6 +17,7 @@ import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.testing.DockerTestSupport;
 import dev.stevedore.testing.HttpProbe;
 import dev.stevedore.testing.KafkaTestSupport;
+import dev.stevedore.testing.PrivateRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;

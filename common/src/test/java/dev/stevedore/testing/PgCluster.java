@@ -1,7 +1,5 @@
-package dev.stevedore.audit.testing;
+package dev.stevedore.testing;
 
-import dev.stevedore.audit.AuditConfig;
-import dev.stevedore.testing.FreePorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,9 +68,9 @@ public final class PgCluster implements AutoCloseable {
     pg(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), 60);
   }
 
-  public AuditConfig.Database config() {
-    return new AuditConfig.Database("jdbc:postgresql://127.0.0.1:" + port + "/postgres", null, "postgres", null, 4,
-        2000, 1000);
+  /** The JDBC URL of its {@code postgres} database (user {@code postgres}, no password). */
+  public String jdbcUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
   }
 
   private void pg(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {

@@ -1,7 +1,5 @@
-package dev.stevedore.agent.it;
+package dev.stevedore.testing;
 
-import dev.stevedore.testing.DockerTestSupport;
-import dev.stevedore.testing.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -91,11 +89,17 @@ public final class PrivateRegistry implements AutoCloseable {
     localTags.remove(image);
   }
 
+  /** Stops it and removes every local tag of its images: those it pushed and those agents pulled from it. */
   @Override
   public void close() throws InterruptedException {
     stop();
     for (String t : localTags) {
       DockerTestSupport.docker("rmi", t);
+    }
+    ProcessResult pulled = DockerTestSupport.docker("images", "--format", "{{.Repository}}:{{.Tag}}",
+        "--filter", "reference=" + host() + "/*");
+    if (pulled.ok()) {
+      pulled.out().lines().filter(l -> l.startsWith(host() + "/")).forEach(t -> DockerTestSupport.docker("rmi", t));
     }
   }
 }
