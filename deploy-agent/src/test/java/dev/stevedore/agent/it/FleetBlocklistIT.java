@@ -120,10 +120,25 @@ class FleetBlocklistIT {
     String host = AgentFixture.hostId();
     Vertx vertx = Vertx.vertx();
     RunningAgent agent = null;
+    RunningAgent neighbour = null;
     try (EventCollector events = new EventCollector(kafka, Topics.EVENTS);
          EventCollector deadLetters = new EventCollector(kafka, Topics.DEAD_LETTERS)) {
       agent = AgentFixture.start(vertx, config(kafka, host, dir.resolve("state"), Map.of(service, siteConfig)));
       RunningAgent running = agent;
+      // A second agent in the same Vert.x (as in the fleet simulator): each /status is its own host's.
+      Path site2 = dir.resolve("site2");
+      git(dir, "clone", "-q", origin.toString(), site2.toString());
+      String host2 = AgentFixture.hostId();
+      neighbour = AgentFixture.start(vertx, config(kafka, host2, dir.resolve("state2"), Map.of(service,
+          new ServiceConfig(dev.stevedore.agent.config.DriverKind.GIT, null, null, null, null, null, null, null, Map.of(),
+              null, true, null, siteConfig.healthCheck(), null,
+              new ServiceConfig.GitConfig(site2.toString(), "origin", "main", List.of("true")), null))));
+      for (int i = 0; i < 6; i++) {
+        assertThat(status(agent).getString("host")).isEqualTo(host);
+        assertThat(status(neighbour).getString("host")).isEqualTo(host2);
+      }
+      neighbour.stop().toCompletionStage().toCompletableFuture().get(70, TimeUnit.SECONDS);
+      neighbour = null;
       await().atMost(T).until(() -> status(running).getBoolean("fleetBlocklistRead", false));
       assertThat(status(agent).getJsonArray("fleetBlocks").getList())
           .containsExactly(VersionBlocked.blocklistKey(ENV, service, "v2"));
@@ -172,6 +187,9 @@ class FleetBlocklistIT {
       assertThat(events.awaitOutcome(v2Again.deploymentId(), T)).isInstanceOf(DeploySucceeded.class);
       assertThat(Files.readString(site.resolve("version"))).isEqualTo("v2");
     } finally {
+      if (neighbour != null) {
+        neighbour.stop().toCompletionStage().toCompletableFuture().get(70, TimeUnit.SECONDS);
+      }
       if (agent != null) {
         agent.stop().toCompletionStage().toCompletableFuture().get(70, TimeUnit.SECONDS);
       }
