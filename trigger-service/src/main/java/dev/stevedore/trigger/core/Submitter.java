@@ -185,7 +185,9 @@ public final class Submitter {
         Logs.withDeployment(id, () ->
             LOG.debug("deployment {} not published: circuit open", id)); // the breaker's transitions are logged
       } else {
-        inDoubt.add(id);
+        if (!(ar.cause() instanceof HttpProblem)) {
+          inDoubt.add(id); // a refusal (blocked version, closed window) was decided before any send
+        }
         Logs.withDeployment(id, () ->
             LOG.warn("deployment {} not published: {}", id, ar.cause().toString()));
       }

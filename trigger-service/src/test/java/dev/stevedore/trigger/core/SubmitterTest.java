@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.common.event.DeployRequested;
 import dev.stevedore.common.event.EventCodec;
+import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
 import dev.stevedore.common.security.RequestVerifier;
@@ -175,6 +176,18 @@ class SubmitterTest {
     open[0] = false;
     assertThat(s.submit(List.of(intent(id))).await(5, TimeUnit.SECONDS).get(0).duplicate()).isFalse();
     assertThat(sent).hasSize(1);
+  }
+
+  @Test
+  void aRefusalDecidedBeforeAnySendIsNotInDoubtItsRetryIsRefusedAgainWithoutWaiting() throws Exception {
+    RequestSink refusing = request -> Future.failedFuture(HttpProblem.of(409, "production is closed for deploys now"));
+    Submitter s = new Submitter(new RequestFactory(new RequestSigner(keys, new EventCodec())::sign, "t1",
+        Clock.systemUTC()), refusing, new RecentIds(100), new TriggerMetrics(new SimpleMeterRegistry(),
+        CircuitBreaker.ofDefaults("k")), 2000, id -> false, ms -> Future.failedFuture("must not be asked"));
+    String id = "99999999-9999-5999-8999-999999999999";
+    assertThat(failureOf(s.submit(List.of(intent(id))))).hasMessageContaining("closed");
+    assertThat(failureOf(s.submit(List.of(intent(id))))).as("409 again, not 'not known yet'")
+        .hasMessageContaining("closed");
   }
 
   static Throwable failureOf(Future<?> f) {
