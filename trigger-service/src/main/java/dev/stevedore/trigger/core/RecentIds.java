@@ -3,7 +3,7 @@ package dev.stevedore.trigger.core;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A bounded, thread-safe memory of acknowledged deployment ids (least recently seen dropped first). */
+/** A bounded, thread-safe memory of deployment ids (least recently seen dropped first). */
 public final class RecentIds {
   private final Map<String, Boolean> ids;
 
@@ -24,5 +24,9 @@ public final class RecentIds {
 
   public synchronized void add(String id) {
     ids.put(id, Boolean.TRUE);
+  }
+
+  public synchronized void remove(String id) {
+    ids.remove(id);
   }
 }

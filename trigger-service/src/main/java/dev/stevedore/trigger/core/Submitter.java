@@ -9,9 +9,6 @@ import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.LinkedHashMap;
-import java.util.Collections;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -51,15 +48,7 @@ public final class Submitter {
    * is on the topic (a send timed out while a leader failed over: the broker may have written
    * it). A retry of one first waits until the history has read the topic to its end.
    */
-  private final Set<String> inDoubt = Collections.newSetFromMap(Collections.synchronizedMap(
-      new LinkedHashMap<>(64, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-          return size() > 10_000;
-        }
-      }));
+  private final RecentIds inDoubt = new RecentIds(10_000);
 
   /** Waits until the history has read the requests topic to its current end; see {@code history.ReadBack}. */
   @FunctionalInterface
@@ -185,8 +174,9 @@ public final class Submitter {
         Logs.withDeployment(id, () ->
             LOG.debug("deployment {} not published: circuit open", id)); // the breaker's transitions are logged
       } else {
+        // a refusal (HttpProblem: blocked version, closed window) was decided before any send
         if (!(ar.cause() instanceof HttpProblem)) {
-          inDoubt.add(id); // a refusal (blocked version, closed window) was decided before any send
+          inDoubt.add(id);
         }
         Logs.withDeployment(id, () ->
             LOG.warn("deployment {} not published: {}", id, ar.cause().toString()));
