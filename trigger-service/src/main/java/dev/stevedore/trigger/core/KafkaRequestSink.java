@@ -1,12 +1,10 @@
 package dev.stevedore.trigger.core;
 
 import dev.stevedore.common.event.DeployRequested;
-import dev.stevedore.common.event.RolloutPolicy;
 import dev.stevedore.common.event.TraceContext;
 import dev.stevedore.common.kafka.EventPublisher;
 import dev.stevedore.common.kafka.Topics;
 import io.vertx.core.Future;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /** Publishes to {@code stevedore.deploy.requests} keyed {@code environment/service}. */
@@ -24,21 +22,11 @@ public final class KafkaRequestSink implements RequestSink {
     this.published = published;
   }
 
-  @Override
-  public Future<Void> publish(DeployRequested request) {
-    return publishTraced(request, Optional.empty());
-  }
-
-  @Override
-  public Future<Void> publish(DeployRequested request, Optional<RolloutPolicy> rollout, Optional<String> windowOverride,
-      Optional<TraceContext> trace) {
-    return publishTraced(request, trace);
-  }
-
   /** The trace context goes on the record as extension attributes, outside what is signed (see docs/events.md). */
   @Override
-  public Future<Void> publishTraced(DeployRequested request, Optional<TraceContext> trace) {
+  public Future<Void> publish(DeployRequested request, PublishOptions options) {
     published.accept(request);
-    return publisher.publish(Topics.REQUESTS, request.partitionKey(), request, TraceContext.extensions(trace)).mapEmpty();
+    return publisher.publish(Topics.REQUESTS, request.partitionKey(), request, TraceContext.extensions(options.trace()))
+        .mapEmpty();
   }
 }

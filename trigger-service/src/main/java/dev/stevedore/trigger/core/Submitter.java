@@ -157,7 +157,7 @@ public final class Submitter {
     long start = System.nanoTime();
     Future<Void> published;
     try {
-      published = sink.publish(request, intent.rollout(), intent.windowOverride(), intent.trace());
+      published = sink.publish(request, new PublishOptions(intent.rollout(), intent.windowOverride(), intent.trace()));
     } catch (RuntimeException e) {
       published = Future.failedFuture(e);
     }

@@ -7,6 +7,7 @@ import dev.stevedore.common.event.RolloutState;
 import dev.stevedore.common.event.TraceContext;
 import dev.stevedore.common.event.VersionBlocked;
 import dev.stevedore.common.runtime.HttpProblem;
+import dev.stevedore.trigger.core.PublishOptions;
 import dev.stevedore.trigger.core.RequestSink;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -53,25 +54,16 @@ public final class RolloutSink implements RequestSink {
     this.clock = clock;
   }
 
+  /**
+   * {@code options.trace()} goes on a request published now, and into a pending rollout's state (its
+   * waves carry it); {@code options.rollout()} overrides the policy within the configured bounds;
+   * {@code options.windowOverride()} starts it outside the environment's deploy windows.
+   */
   @Override
-  public Future<Void> publish(DeployRequested request) {
-    return publish(request, Optional.empty());
-  }
-
-  @Override
-  public Future<Void> publish(DeployRequested r, Optional<RolloutPolicy> override) {
-    return publish(r, override, Optional.empty());
-  }
-
-  @Override
-  public Future<Void> publish(DeployRequested r, Optional<RolloutPolicy> override, Optional<String> windowOverride) {
-    return publish(r, override, windowOverride, Optional.empty());
-  }
-
-  /** {@code trace} goes on a request published now, and into a pending rollout's state (its waves carry it). */
-  @Override
-  public Future<Void> publish(DeployRequested r, Optional<RolloutPolicy> override, Optional<String> windowOverride,
-      Optional<TraceContext> trace) {
+  public Future<Void> publish(DeployRequested r, PublishOptions options) {
+    Optional<RolloutPolicy> override = options.rollout();
+    Optional<String> windowOverride = options.windowOverride();
+    Optional<TraceContext> trace = options.trace();
     boolean rollback = "rollback".equals(r.trigger());
     Optional<VersionBlocked> block = blocklist.block(r.environment(), r.service(), r.version());
     if (block.isPresent() && !rollback) {
@@ -85,7 +77,7 @@ public final class RolloutSink implements RequestSink {
       if (override.isPresent() && !enabled) {
         return Future.failedFuture(HttpProblem.badRequest("rollouts are disabled on this trigger (rollouts.enabled)"));
       }
-      return direct.publishTraced(r, trace);
+      return direct.publish(r, PublishOptions.traced(trace));
     }
     RolloutPolicy policy;
     try {
@@ -102,7 +94,7 @@ public final class RolloutSink implements RequestSink {
           + "; a deployer may override with \"windowOverride\": \"<reason>\""));
     }
     if (policy.strategy() == RolloutStrategy.ALL_AT_ONCE && !closed) {
-      return direct.publishTraced(r, trace);
+      return direct.publish(r, PublishOptions.traced(trace));
     }
     // Outside a window (wait), or overridden: a pending rollout that records it; all-at-once is one wave.
     String detail = closed ? "waiting for a deploy window (" + window.reason() + "), next opening "

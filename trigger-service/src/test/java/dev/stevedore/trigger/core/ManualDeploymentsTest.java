@@ -42,7 +42,7 @@ class ManualDeploymentsTest {
   @BeforeEach
   void start() throws Exception {
     submitter = new Submitter(new RequestFactory(new RequestSigner(keys, new EventCodec())::sign,
-        "t1", Clock.systemUTC()), request -> {
+        "t1", Clock.systemUTC()), (request, options) -> {
           sent.add(request);
           return Future.succeededFuture();
         }, new RecentIds(100), new TriggerMetrics(new SimpleMeterRegistry(), CircuitBreaker.ofDefaults("k")), 1000);

@@ -30,7 +30,7 @@ class SubmitterTest {
   boolean hold;
 
   /** A sink that records what it gets; held requests wait for the test to complete them. */
-  final RequestSink sink = request -> {
+  final RequestSink sink = (request, options) -> {
     synchronized (sent) {
       sent.add(request);
     }
@@ -165,7 +165,7 @@ class SubmitterTest {
     CircuitBreaker breaker = CircuitBreaker.ofDefaults("kafka");
     breaker.transitionToOpenState();
     boolean[] open = {true};
-    RequestSink guarded = request -> open[0]
+    RequestSink guarded = (request, options) -> open[0]
         ? dev.stevedore.common.resilience.VertxCircuitBreaker.guard(breaker, () -> sink.publish(request))
         : sink.publish(request);
     Submitter s = new Submitter(new RequestFactory(new RequestSigner(keys, new EventCodec())::sign, "t1",
@@ -180,7 +180,7 @@ class SubmitterTest {
 
   @Test
   void aRefusalDecidedBeforeAnySendIsNotInDoubtItsRetryIsRefusedAgainWithoutWaiting() throws Exception {
-    RequestSink refusing = request -> Future.failedFuture(HttpProblem.of(409, "production is closed for deploys now"));
+    RequestSink refusing = (request, options) -> Future.failedFuture(HttpProblem.of(409, "production is closed for deploys now"));
     Submitter s = new Submitter(new RequestFactory(new RequestSigner(keys, new EventCodec())::sign, "t1",
         Clock.systemUTC()), refusing, new RecentIds(100), new TriggerMetrics(new SimpleMeterRegistry(),
         CircuitBreaker.ofDefaults("k")), 2000, id -> false, ms -> Future.failedFuture("must not be asked"));

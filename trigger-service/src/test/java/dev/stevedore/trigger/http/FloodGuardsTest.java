@@ -69,7 +69,7 @@ class FloodGuardsTest {
     CircuitBreaker breaker = CircuitBreaker.ofDefaults("kafka");
     TriggerMetrics metrics = new TriggerMetrics(new SimpleMeterRegistry(), breaker);
     Submitter submitter = new Submitter(new RequestFactory(new RequestSigner(Ed25519Keys.generate(), new EventCodec())::sign,
-        "t", Clock.systemUTC()), r -> {
+        "t", Clock.systemUTC()), (r, options) -> {
           sent.add(r);
           return Future.succeededFuture();
         }, new RecentIds(100), metrics, 300);

@@ -62,7 +62,7 @@ class LogRedactionTest {
     // A signer that fails unexpectedly: an internal error (500), logged with its stack trace.
     Submitter submitter = new Submitter(new RequestFactory(r -> {
       throw new IllegalStateException("signer broke");
-    }, "t", Clock.systemUTC()), r -> Future.succeededFuture(), new RecentIds(100), metrics, 300);
+    }, "t", Clock.systemUTC()), (r, options) -> Future.succeededFuture(), new RecentIds(100), metrics, 300);
     ScheduleTimer timer = dev.stevedore.trigger.schedule.MemoryScheduleLog.timer(dir, 3_600_000, 10, s -> Future.failedFuture("not here"), Clock.systemUTC());
     vertx.deployVerticle(timer).await(10, TimeUnit.SECONDS);
     TriggerRoutes routes = new TriggerRoutes(config, new GenericHooks(config.generic(), 300, Clock.systemUTC()),

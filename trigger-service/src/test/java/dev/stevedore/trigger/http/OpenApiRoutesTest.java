@@ -66,7 +66,7 @@ class OpenApiRoutesTest {
     CircuitBreaker breaker = CircuitBreaker.ofDefaults("kafka");
     TriggerMetrics metrics = new TriggerMetrics(new SimpleMeterRegistry(), breaker);
     Submitter submitter = new Submitter(new RequestFactory(new RequestSigner(Ed25519Keys.generate(), new EventCodec())::sign,
-        "t", Clock.systemUTC()), request -> Future.succeededFuture(), new RecentIds(100), metrics, 1000);
+        "t", Clock.systemUTC()), (request, options) -> Future.succeededFuture(), new RecentIds(100), metrics, 1000);
     ScheduleTimer timer = dev.stevedore.trigger.schedule.MemoryScheduleLog.timer(dir, 3_600_000, 10,
         s -> Future.failedFuture("not here"), Clock.systemUTC());
     vertx.deployVerticle(timer).await(10, TimeUnit.SECONDS);

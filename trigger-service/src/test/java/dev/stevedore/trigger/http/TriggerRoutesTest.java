@@ -67,7 +67,7 @@ class TriggerRoutesTest {
             new TriggerConfig.ApiToken("alice", DEPLOYER, List.of(TriggerConfig.Role.DEPLOYER)),
             new TriggerConfig.ApiToken("bob", VIEWER, List.of(TriggerConfig.Role.VIEWER)))),
         null, new TriggerConfig.Limits(1024, 5, 0, 300, 0, 7), null);
-    RequestSink sink = request -> {
+    RequestSink sink = (request, options) -> {
       sent.add(request);
       return brokerSilent ? Promise.<Void>promise().future() : Future.succeededFuture();
     };

@@ -1,6 +1,7 @@
 package dev.stevedore.trigger.rollout;
 
 import dev.stevedore.common.event.RolloutStrategy;
+import dev.stevedore.trigger.core.PublishOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.common.event.AgentHeartbeat;
@@ -46,7 +47,7 @@ class RolloutSinkAndFeedTest {
     RolloutPolicy canary = new RolloutPolicy(RolloutStrategy.CANARY, 1, null, null, 50, null, 1, null, 60, true, 300);
     RolloutSettings settings = new RolloutSettings(enabled, 0, 0, null,
         Map.of("production", new RolloutSettings.EnvironmentPolicy(canary, Map.of())), null);
-    return new RolloutSink(r -> {
+    return new RolloutSink((r, options) -> {
       direct.add(r);
       return Future.succeededFuture();
     }, blocklist, new RolloutPolicies(settings), new RolloutMachine("t1"), s -> {
@@ -64,7 +65,7 @@ class RolloutSinkAndFeedTest {
         Map.of("production", new RolloutSettings.Windows("wait", List.of(lunch)),
             "staging", new RolloutSettings.Windows("refuse", List.of(lunch)),
             "qa", new RolloutSettings.Windows("wait", List.of(lunch))));
-    return new RolloutSink(r -> {
+    return new RolloutSink((r, options) -> {
       direct.add(r);
       return Future.succeededFuture();
     }, blocklist, new RolloutPolicies(settings), new RolloutMachine("t1"), s -> {
@@ -77,10 +78,9 @@ class RolloutSinkAndFeedTest {
   void aRequestThatBecomesARolloutKeepsItsTraceContextInTheState() {
     var trace = new dev.stevedore.common.event.TraceContext("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
         null);
-    assertThat(sink(true).publish(request("production", "v2", "generic"), Optional.empty(), Optional.empty(),
-        Optional.of(trace)).succeeded()).isTrue();
-    assertThat(sink(true).publish(request("production", "v3", "generic"), Optional.empty(), Optional.empty(),
-        Optional.empty()).succeeded()).isTrue();
+    assertThat(sink(true).publish(request("production", "v2", "generic"),
+        PublishOptions.traced(Optional.of(trace))).succeeded()).isTrue();
+    assertThat(sink(true).publish(request("production", "v3", "generic"), PublishOptions.NONE).succeeded()).isTrue();
     assertThat(recorded).extracting(RolloutState::trace).containsExactly(Optional.of(trace), Optional.empty());
   }
 
@@ -111,11 +111,11 @@ class RolloutSinkAndFeedTest {
 
   @Test
   void aDeployerOverrideGoesThroughAndIsRecordedAndRollbacksAreNeverHeld() {
-    assertThat(windowed().publish(request("staging", "v2", "manual"), Optional.empty(),
-        Optional.of("by api:ops: outage")).succeeded()).isTrue();
+    assertThat(windowed().publish(request("staging", "v2", "manual"),
+        PublishOptions.NONE.withWindowOverride("by api:ops: outage")).succeeded()).isTrue();
     assertThat(direct).hasSize(1); // all-at-once, overridden: straight to the agents
-    assertThat(windowed().publish(request("production", "v2", "manual"), Optional.empty(),
-        Optional.of("by api:ops: outage")).succeeded()).isTrue();
+    assertThat(windowed().publish(request("production", "v2", "manual"),
+        PublishOptions.NONE.withWindowOverride("by api:ops: outage")).succeeded()).isTrue();
     assertThat(recorded).singleElement().satisfies(s -> {
       assertThat(s.windowOverride()).isEqualTo("by api:ops: outage");
       assertThat(s.detail()).isEqualTo("requested");
@@ -192,10 +192,10 @@ class RolloutSinkAndFeedTest {
   @Test
   void anOverrideOutsideTheBoundsIsA400AndOverridesNeedRolloutsEnabled() {
     RolloutPolicy greedy = new RolloutPolicy(RolloutStrategy.ROLLING, null, null, null, 90, null, null, null, null, null, null);
-    Future<Void> refused = sink(true).publish(request("production", "v2", "manual"), Optional.of(greedy));
+    Future<Void> refused = sink(true).publish(request("production", "v2", "manual"), PublishOptions.rollout(greedy));
     assertThat(((HttpProblem) refused.cause()).status()).isEqualTo(400);
     assertThat(refused.cause().getMessage()).contains("wavePercent 90 exceeds the bound 50");
-    Future<Void> disabled = sink(false).publish(request("production", "v2", "manual"), Optional.of(greedy));
+    Future<Void> disabled = sink(false).publish(request("production", "v2", "manual"), PublishOptions.rollout(greedy));
     assertThat(((HttpProblem) disabled.cause()).status()).isEqualTo(400);
     assertThat(direct).isEmpty();
   }
