@@ -82,8 +82,9 @@ public final class FleetBench {
     List<Integer> sizes = List.of(10, 50, 200);
     int rounds = 5;
     long stepMs = 100;
-    int fetchMaxWaitMs = 500;
+    int fetchMaxWaitMs = 5000; // the agent's default (kafka.fetchMaxWaitMs)
     int idleSeconds = 20;
+    int blocks = 2;
     List<Integer> matrixSizes = List.of();
     boolean rollout = true;
     boolean matrixOnly = false;
@@ -103,6 +104,7 @@ public final class FleetBench {
         case "--no-rollout" -> rollout = false;
         case "--matrix-only" -> matrixOnly = true;
         case "--restart-percent" -> restartPercent = Double.parseDouble(args[++i]);
+        case "--blocks" -> blocks = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -137,7 +139,7 @@ public final class FleetBench {
               fetchMaxWaitMs, brokerPid, idleSeconds);
           bench.rollout = rollout;
           bench.restartPercent = restartPercent;
-          bench.run(rounds);
+          bench.run(rounds, blocks);
           if (matrixSizes.contains(n)) {
             IdleMatrix.run(kafka.bootstrapServers(), brokerPid, n, idleSeconds);
           }
@@ -427,9 +429,10 @@ public final class FleetBench {
       return HexFormat.of().formatHex(b);
     }
 
-    void run(int rounds) throws Exception {
-      for (int block = 0; block < 2; block++) {
-        agentsBlock(rounds, block == 0);
+    /** {@code blocks} pairs A B (2: A B A B); idle CPU in the first pair, the restart in the last A. */
+    void run(int rounds, int blocks) throws Exception {
+      for (int block = 0; block < blocks; block++) {
+        agentsBlock(rounds, block == 0, block == blocks - 1);
         floorBlock(rounds, block == 0);
       }
       report();
@@ -437,7 +440,7 @@ public final class FleetBench {
 
     // ---- A: real agents ---------------------------------------------------------------------------
 
-    void agentsBlock(int rounds, boolean measureIdle) throws Exception {
+    void agentsBlock(int rounds, boolean measureIdle, boolean last) throws Exception {
       long t0 = System.nanoTime();
       List<RunningAgent> agents = startAgents();
       double startMs = (System.nanoTime() - t0) / 1e6;
@@ -455,7 +458,7 @@ public final class FleetBench {
       if (rollout) {
         rolloutRounds.add(rolloutRound(Duration.ofSeconds(600)));
       }
-      if (!measureIdle && restartPercent > 0) {
+      if (last && restartPercent > 0) {
         restarts.add(restart(agents));
       }
       stop(agents);
