@@ -85,6 +85,7 @@ public final class FleetBench {
     int fetchMaxWaitMs = 5000; // the agent's default (kafka.fetchMaxWaitMs)
     int idleSeconds = 20;
     int blocks = 2;
+    boolean direct = true;
     List<Integer> matrixSizes = List.of();
     boolean rollout = true;
     boolean matrixOnly = false;
@@ -105,6 +106,7 @@ public final class FleetBench {
         case "--matrix-only" -> matrixOnly = true;
         case "--restart-percent" -> restartPercent = Double.parseDouble(args[++i]);
         case "--blocks" -> blocks = Integer.parseInt(args[++i]);
+        case "--via-docker-proxy" -> direct = false;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -115,33 +117,39 @@ public final class FleetBench {
     // The broker with C2 (the test default is C1 only, for start-up): its CPU is one of the figures.
     KafkaContainer container = KafkaTestSupport.newContainer(null)
         .withEnv("KAFKA_JVM_PERFORMANCE_OPTS", "-XX:+UseSerialGC -Djava.awt.headless=true");
+    // Clients reach the broker at the container's own address on the bridge, not through the host
+    // port Docker maps: that port is served by docker-proxy, a user-space relay, which stopped (its
+    // process gone, every connection refused) under 500 agents' 1,500 connections here. A fleet's
+    // hosts talk to the broker directly; so do these.
+    container.withListener("0.0.0.0:" + DIRECT_PORT, () -> containerIp(container) + ":" + DIRECT_PORT);
     try (KafkaTestSupport kafka = KafkaTestSupport.start(container)) {
       long brokerPid = DockerClientFactory.instance().client().inspectContainerCmd(container.getContainerId()).exec()
           .getState().getPidLong();
+      String bootstrap = direct ? containerIp(container) + ":" + DIRECT_PORT : kafka.bootstrapServers();
       if (matrixOnly) { // bare consumers only: no trigger, no agents
         kafka.createTopics(Topics.REQUESTS);
         for (int n : sizes) {
-          IdleMatrix.run(kafka.bootstrapServers(), brokerPid, n, idleSeconds);
+          IdleMatrix.run(bootstrap, brokerPid, n, idleSeconds);
         }
         kafka.close(); // removes the broker container (exit skips the try's close)
         System.exit(0);
       }
-      Trigger trigger = Trigger.start(jar, kafka.bootstrapServers(), work.resolve("trigger"), sizes);
+      Trigger trigger = Trigger.start(jar, bootstrap, work.resolve("trigger"), sizes);
       // One JVM stands for N hosts: each host has its own blocking pool, so the shared one is sized for
       // the fleet (state writes and fsyncs of N agents would otherwise queue behind 20 threads).
       Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setWorkerPoolSize(Integer.getInteger("fleet.workers", 64)));
-      try (Outcomes outcomes = new Outcomes(kafka.bootstrapServers())) {
+      try (Outcomes outcomes = new Outcomes(bootstrap)) {
         System.out.printf(Locale.ROOT, "fleet bench: trigger (own JVM) -> Kafka %s (container, pid %d) -> agents in this "
-            + "JVM; step %d ms, fetch.max.wait.ms %d, %d rounds per block, blocks A B A B; work dir %s%n",
-            KafkaTestSupport.imageName(), brokerPid, stepMs, fetchMaxWaitMs, rounds, work);
+            + "JVM at %s; step %d ms, fetch.max.wait.ms %d, %d rounds per block, %d pair(s) of blocks A B; work dir %s%n",
+            KafkaTestSupport.imageName(), brokerPid, bootstrap, stepMs, fetchMaxWaitMs, rounds, blocks, work);
         for (int n : sizes) {
-          Bench bench = new Bench(vertx, kafka.bootstrapServers(), trigger, outcomes, work.resolve("n" + n), n, stepMs,
+          Bench bench = new Bench(vertx, bootstrap, trigger, outcomes, work.resolve("n" + n), n, stepMs,
               fetchMaxWaitMs, brokerPid, idleSeconds);
           bench.rollout = rollout;
           bench.restartPercent = restartPercent;
           bench.run(rounds, blocks);
           if (matrixSizes.contains(n)) {
-            IdleMatrix.run(kafka.bootstrapServers(), brokerPid, n, idleSeconds);
+            IdleMatrix.run(bootstrap, brokerPid, n, idleSeconds);
           }
         }
       } finally {
@@ -150,6 +158,12 @@ public final class FleetBench {
       }
     }
     System.exit(0);
+  }
+
+  static final int DIRECT_PORT = 19092;
+
+  static String containerIp(KafkaContainer container) {
+    return container.getContainerInfo().getNetworkSettings().getNetworks().values().iterator().next().getIpAddress();
   }
 
   /** The trigger service in its own JVM, as in production; trusts one GitHub secret, signs with an ephemeral key. */
