@@ -4,8 +4,11 @@
 # driver that takes a fixed time per step), against N bare kafka-clients consumers (own group
 # each) as the floor, blocks A B A B; broker CPU with N idle agents. Needs dockerd and the
 # stevedore/kafka image (scripts/prepare-test-env.sh); starts and removes its own broker.
-# Usage: bench/fleet/run.sh [--sizes 10,50,200] [--rounds 5] [--step-ms 100] [--fetch-max-wait-ms 500]
-#                           [--idle-seconds 20]
+# Usage: bench/fleet/run.sh [--sizes 10,50,200] [--rounds 5] [--step-ms 100] [--fetch-max-wait-ms 5000]
+#                           [--idle-seconds 20] [--blocks 2] [--restart-percent 10] [--no-rollout]
+# --blocks 1 runs A B once (large sizes: 1,000 agents take minutes to start); idle CPU in the first pair,
+# the restart in the last A block. FLEET_JAVA_OPTS=-Xmx8g for 1,000 agents. Clients reach the broker at its
+# container address (no docker-proxy); --via-docker-proxy uses the mapped host port instead.
 # FLEET_WORK_PARENT=/dev/shm puts the agents' state directories on tmpfs (one shared disk is not a fleet's).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

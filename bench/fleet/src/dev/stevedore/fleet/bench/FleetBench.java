@@ -82,8 +82,10 @@ public final class FleetBench {
     List<Integer> sizes = List.of(10, 50, 200);
     int rounds = 5;
     long stepMs = 100;
-    int fetchMaxWaitMs = 500;
+    int fetchMaxWaitMs = 5000; // the agent's default (kafka.fetchMaxWaitMs)
     int idleSeconds = 20;
+    int blocks = 2;
+    boolean direct = true;
     List<Integer> matrixSizes = List.of();
     boolean rollout = true;
     boolean matrixOnly = false;
@@ -103,6 +105,8 @@ public final class FleetBench {
         case "--no-rollout" -> rollout = false;
         case "--matrix-only" -> matrixOnly = true;
         case "--restart-percent" -> restartPercent = Double.parseDouble(args[++i]);
+        case "--blocks" -> blocks = Integer.parseInt(args[++i]);
+        case "--via-docker-proxy" -> direct = false;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -113,33 +117,39 @@ public final class FleetBench {
     // The broker with C2 (the test default is C1 only, for start-up): its CPU is one of the figures.
     KafkaContainer container = KafkaTestSupport.newContainer(null)
         .withEnv("KAFKA_JVM_PERFORMANCE_OPTS", "-XX:+UseSerialGC -Djava.awt.headless=true");
+    // Clients reach the broker at the container's own address on the bridge, not through the host
+    // port Docker maps: that port is served by docker-proxy, a user-space relay, which stopped (its
+    // process gone, every connection refused) under 500 agents' 1,500 connections here. A fleet's
+    // hosts talk to the broker directly; so do these.
+    container.withListener("0.0.0.0:" + DIRECT_PORT, () -> containerIp(container) + ":" + DIRECT_PORT);
     try (KafkaTestSupport kafka = KafkaTestSupport.start(container)) {
       long brokerPid = DockerClientFactory.instance().client().inspectContainerCmd(container.getContainerId()).exec()
           .getState().getPidLong();
+      String bootstrap = direct ? containerIp(container) + ":" + DIRECT_PORT : kafka.bootstrapServers();
       if (matrixOnly) { // bare consumers only: no trigger, no agents
         kafka.createTopics(Topics.REQUESTS);
         for (int n : sizes) {
-          IdleMatrix.run(kafka.bootstrapServers(), brokerPid, n, idleSeconds);
+          IdleMatrix.run(bootstrap, brokerPid, n, idleSeconds);
         }
         kafka.close(); // removes the broker container (exit skips the try's close)
         System.exit(0);
       }
-      Trigger trigger = Trigger.start(jar, kafka.bootstrapServers(), work.resolve("trigger"), sizes);
+      Trigger trigger = Trigger.start(jar, bootstrap, work.resolve("trigger"), sizes);
       // One JVM stands for N hosts: each host has its own blocking pool, so the shared one is sized for
       // the fleet (state writes and fsyncs of N agents would otherwise queue behind 20 threads).
       Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setWorkerPoolSize(Integer.getInteger("fleet.workers", 64)));
-      try (Outcomes outcomes = new Outcomes(kafka.bootstrapServers())) {
+      try (Outcomes outcomes = new Outcomes(bootstrap)) {
         System.out.printf(Locale.ROOT, "fleet bench: trigger (own JVM) -> Kafka %s (container, pid %d) -> agents in this "
-            + "JVM; step %d ms, fetch.max.wait.ms %d, %d rounds per block, blocks A B A B; work dir %s%n",
-            KafkaTestSupport.imageName(), brokerPid, stepMs, fetchMaxWaitMs, rounds, work);
+            + "JVM at %s; step %d ms, fetch.max.wait.ms %d, %d rounds per block, %d pair(s) of blocks A B; work dir %s%n",
+            KafkaTestSupport.imageName(), brokerPid, bootstrap, stepMs, fetchMaxWaitMs, rounds, blocks, work);
         for (int n : sizes) {
-          Bench bench = new Bench(vertx, kafka.bootstrapServers(), trigger, outcomes, work.resolve("n" + n), n, stepMs,
+          Bench bench = new Bench(vertx, bootstrap, trigger, outcomes, work.resolve("n" + n), n, stepMs,
               fetchMaxWaitMs, brokerPid, idleSeconds);
           bench.rollout = rollout;
           bench.restartPercent = restartPercent;
-          bench.run(rounds);
+          bench.run(rounds, blocks);
           if (matrixSizes.contains(n)) {
-            IdleMatrix.run(kafka.bootstrapServers(), brokerPid, n, idleSeconds);
+            IdleMatrix.run(bootstrap, brokerPid, n, idleSeconds);
           }
         }
       } finally {
@@ -148,6 +158,12 @@ public final class FleetBench {
       }
     }
     System.exit(0);
+  }
+
+  static final int DIRECT_PORT = 19092;
+
+  static String containerIp(KafkaContainer container) {
+    return container.getContainerInfo().getNetworkSettings().getNetworks().values().iterator().next().getIpAddress();
   }
 
   /** The trigger service in its own JVM, as in production; trusts one GitHub secret, signs with an ephemeral key. */
@@ -427,9 +443,10 @@ public final class FleetBench {
       return HexFormat.of().formatHex(b);
     }
 
-    void run(int rounds) throws Exception {
-      for (int block = 0; block < 2; block++) {
-        agentsBlock(rounds, block == 0);
+    /** {@code blocks} pairs A B (2: A B A B); idle CPU in the first pair, the restart in the last A. */
+    void run(int rounds, int blocks) throws Exception {
+      for (int block = 0; block < blocks; block++) {
+        agentsBlock(rounds, block == 0, block == blocks - 1);
         floorBlock(rounds, block == 0);
       }
       report();
@@ -437,7 +454,7 @@ public final class FleetBench {
 
     // ---- A: real agents ---------------------------------------------------------------------------
 
-    void agentsBlock(int rounds, boolean measureIdle) throws Exception {
+    void agentsBlock(int rounds, boolean measureIdle, boolean last) throws Exception {
       long t0 = System.nanoTime();
       List<RunningAgent> agents = startAgents();
       double startMs = (System.nanoTime() - t0) / 1e6;
@@ -455,7 +472,7 @@ public final class FleetBench {
       if (rollout) {
         rolloutRounds.add(rolloutRound(Duration.ofSeconds(600)));
       }
-      if (!measureIdle && restartPercent > 0) {
+      if (last && restartPercent > 0) {
         restarts.add(restart(agents));
       }
       stop(agents);

@@ -49,12 +49,22 @@ public final class EventCodec {
       Set.of("specversion", "id", "source", "type", "time", "subject", "datacontenttype", "data");
   private static final Set<String> META_FIELDS = Set.of("id", "source", "time");
 
+  // One pair per process: mappers are thread-safe once built, and each builds its serializers on
+  // first use (a JVM that hosts many agents, the fleet simulator, paid that once per agent).
+  private static final ObjectMapper MAPPER = JsonMappers.events(false);
+  private static final ObjectMapper CANONICAL = JsonMappers.events(true);
+
   private final ObjectMapper mapper;
   private final ObjectMapper canonical;
 
   public EventCodec() {
-    this.mapper = JsonMappers.events(false);
-    this.canonical = JsonMappers.events(true);
+    this.mapper = MAPPER;
+    this.canonical = CANONICAL;
+  }
+
+  /** The mapper that writes canonical forms (sorted members); for tests that compare the forms. */
+  static ObjectMapper canonicalMapper() {
+    return CANONICAL;
   }
 
   /** The mapper used for event payloads; share it rather than making new ones. */
@@ -136,9 +146,27 @@ public final class EventCodec {
   }
 
   private byte[] canonical(ObjectNode envelope) throws IOException {
-    // Through plain maps, which ORDER_MAP_ENTRIES_BY_KEYS sorts at every depth.
-    Object plain = canonical.treeToValue(envelope, Object.class);
+    com.fasterxml.jackson.core.util.ByteArrayBuilder out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(1024);
+    try (com.fasterxml.jackson.core.JsonGenerator g = canonical.createGenerator(out)) {
+      if (!CanonicalJson.write(g, envelope)) {
+        return sortedThroughMaps(canonical, envelope);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * The canonical form the long way: through plain maps, which ORDER_MAP_ENTRIES_BY_KEYS sorts at
+   * every depth. What {@link CanonicalJson} must equal byte for byte, and its fallback.
+   */
+  static byte[] sortedThroughMaps(ObjectMapper canonical, JsonNode tree) throws IOException {
+    Object plain = canonical.treeToValue(tree, Object.class);
     return canonical.writeValueAsBytes(plain);
+  }
+
+  /** The tree {@link #canonicalBytes} writes (tests compare the one-pass writer with the older path over it). */
+  ObjectNode canonicalTree(StevedoreEvent event) {
+    return envelope(event, EventType::typeName);
   }
 
   private ObjectNode envelope(StevedoreEvent event, java.util.function.Function<EventType, String> typeName) {
