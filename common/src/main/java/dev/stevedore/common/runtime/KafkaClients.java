@@ -34,6 +34,30 @@ public final class KafkaClients {
     return vertx.executeBlocking(() -> KafkaConsumer.create(vertx, config), false);
   }
 
+  /**
+   * Closes {@code consumer}, waiting for it at most {@code wait}. A fetch the broker holds (up to the
+   * consumer's {@code fetch.max.wait.ms}, 5 s for an agent) holds the close too: the broker answers
+   * one request per connection at a time, and the close's own requests queue behind it. Past
+   * {@code wait} the returned future completes and the close goes on on the consumer's thread;
+   * nothing depends on it (offsets are committed as records finish, not at close).
+   */
+  public static Future<Void> close(Vertx vertx, KafkaConsumer<?, ?> consumer, java.time.Duration wait, String name) {
+    io.vertx.core.Promise<Void> stopped = io.vertx.core.Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, wait.toMillis()), id -> {
+      if (stopped.tryComplete()) {
+        LOG.debug("{}: not closed within {} ms (a held fetch); the close goes on in the background", name, wait.toMillis());
+      }
+    });
+    consumer.close().onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.failed()) {
+        LOG.warn("{}: close failed: {}", name, ar.cause().toString());
+      }
+      stopped.tryComplete();
+    });
+    return stopped.future();
+  }
+
   public static Future<KafkaAdminClient> admin(Vertx vertx, Map<String, String> config) {
     return vertx.executeBlocking(() -> KafkaAdminClient.create(vertx, config), false);
   }

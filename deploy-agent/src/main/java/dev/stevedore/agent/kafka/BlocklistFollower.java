@@ -194,6 +194,7 @@ public final class BlocklistFollower {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    return consumer == null ? Future.succeededFuture() : consumer.close();
+    return consumer == null ? Future.succeededFuture()
+        : dev.stevedore.common.runtime.KafkaClients.close(vertx, consumer, RequestConsumer.CLOSE_WAIT, "fleet blocklist consumer");
   }
 }

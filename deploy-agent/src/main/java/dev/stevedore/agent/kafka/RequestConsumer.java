@@ -39,6 +39,8 @@ public final class RequestConsumer {
   private final Vertx vertx;
   private final AgentConfig config;
   private final RequestHandler handler;
+  /** How long a stop waits for the consumer's close (a fetch the broker holds delays it up to kafka.fetchMaxWaitMs). */
+  static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(1);
   private final OffsetTracker offsets = new OffsetTracker();
   private KafkaConsumer<String, byte[]> consumer;
   private Set<TopicPartition> assigned = Set.of();
@@ -145,6 +147,7 @@ public final class RequestConsumer {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    return consumer == null ? Future.succeededFuture() : consumer.close();
+    return consumer == null ? Future.succeededFuture()
+        : dev.stevedore.common.runtime.KafkaClients.close(vertx, consumer, CLOSE_WAIT, "requests consumer");
   }
 }

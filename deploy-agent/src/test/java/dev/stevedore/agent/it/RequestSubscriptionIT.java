@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.stevedore.agent.RunningAgent;
 import dev.stevedore.agent.config.AgentConfig;
 import dev.stevedore.agent.config.RequestPolicy;
+import dev.stevedore.common.kafka.KafkaSettings;
 import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.testing.KafkaTestSupport;
 import io.vertx.core.Vertx;
@@ -91,6 +92,37 @@ class RequestSubscriptionIT {
       agent.stop().await(70, TimeUnit.SECONDS);
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aStopDoesNotWaitOutTheFetchesTheBrokerHolds(@TempDir Path dir) throws Exception {
+    // With a long fetch wait the broker holds each consumer's fetch until a record arrives or the
+    // wait ends; a consumer's close queues behind it. The agent's stop does not wait that long.
+    String host = AgentFixture.hostId();
+    AgentConfig base = AgentFixture.config(kafka, host, dir.resolve("state"), Map.of());
+    KafkaSettings k = base.kafka();
+    AgentConfig config = new AgentConfig(base.hostId(), base.environment(), base.labels(),
+        new KafkaSettings(k.bootstrapServers(), k.clientId(), k.requestTimeoutMs(), k.deliveryTimeoutMs(), 30_000,
+            k.properties()),
+        base.trustedKeys(), base.stateDirectory(), base.composeCommand(), base.dockerCommand(), base.httpHost(),
+        base.httpPort(), base.heartbeatInterval(), base.processedLimit(), base.resilience(), base.testHooks(),
+        base.services(), base.requests());
+    Vertx vertx = Vertx.vertx();
+    try {
+      RunningAgent agent = AgentFixture.start(vertx, config);
+      Thread.sleep(3_000); // its consumer now waits in a fetch the broker holds for up to 30 s
+      // A record that arrives meanwhile is delivered at once: the broker answers the held fetch ...
+      long sent = System.nanoTime();
+      AgentFixture.send(kafka, AgentFixture.request("web", "v1", host));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(committed(host)).isEqualTo(ends()));
+      assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(20));
+      Thread.sleep(500); // ... and afterwards both consumers wait in fetches the broker holds for 30 s
+      long t0 = System.nanoTime();
+      agent.stop().await(70, TimeUnit.SECONDS);
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("stop").isLessThan(Duration.ofSeconds(10));
+    } finally {
+      vertx.close().await(40, TimeUnit.SECONDS);
     }
   }
 
