@@ -94,10 +94,14 @@ public record TriggerConfig(
    * @param durationMs how long it may run (at most {@link #MAX_DURATION_MS}: the start must end
    *     within 60 s)
    * @param requests how many webhooks it may send
+   * @param untilSteady end earlier, once its rate has stopped rising: the best second of the last
+   *     {@link #STEADY_SECONDS} seconds is no more than 5 % above the best of the {@link
+   *     #STEADY_SECONDS} before (the JIT has compiled what the path needs)
    */
-  public record WarmUp(long durationMs, int requests) {
+  public record WarmUp(long durationMs, int requests, boolean untilSteady) {
     public static final long MAX_DURATION_MS = 45_000;
-    public static final WarmUp NONE = new WarmUp(0, 0);
+    public static final int STEADY_SECONDS = 5;
+    public static final WarmUp NONE = new WarmUp(0, 0, false);
 
     public WarmUp {
       if (durationMs < 0 || durationMs > MAX_DURATION_MS) {
@@ -107,6 +111,11 @@ public record TriggerConfig(
       if (requests < 0) {
         throw new IllegalArgumentException("warmUp.requests must be 0 (no count budget) or more, not " + requests);
       }
+    }
+
+    /** Exactly the budget given (not ended earlier when steady). */
+    public WarmUp(long durationMs, int requests) {
+      this(durationMs, requests, false);
     }
 
     public boolean enabled() {

@@ -6,7 +6,13 @@ import dev.stevedore.common.runtime.ConnectionLimits;
 import dev.stevedore.common.runtime.HttpServerVerticle;
 import dev.stevedore.common.security.Ed25519Keys;
 import dev.stevedore.common.security.RequestSigner;
+import dev.stevedore.common.event.EventDecodingException;
+import dev.stevedore.common.event.TraceContext;
+import dev.stevedore.common.security.RequestVerifier;
 import dev.stevedore.trigger.core.RecentIds;
+import dev.stevedore.trigger.history.DeploymentHistory;
+import dev.stevedore.trigger.history.HistoryFeed;
+import dev.stevedore.trigger.history.SignedHere;
 import dev.stevedore.trigger.core.RequestFactory;
 import dev.stevedore.trigger.core.RequestSink;
 import dev.stevedore.trigger.core.Submitter;
@@ -42,8 +48,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.helpers.NOPLogger;
@@ -55,14 +64,16 @@ import org.slf4j.helpers.NOPLogger;
  * well-formed webhooks (GitHub pushes, and GitLab pushes and generic hooks when those sources are
  * configured; half of them resent, as duplicates) over loopback, from a real Vert.x HTTP client to
  * a real Vert.x HTTP server on an ephemeral 127.0.0.1 port, through the real router, guards, HMAC
- * checks, parsers, branch rules, submitter, rollout sink, signing and encoding, before the
+ * checks, parsers, branch rules, submitter, rollout sink, signing and encoding, and back through
+ * decoding and a history as the service's history consumer reads each request, before the
  * service's own port listens.
  *
  * <p>Nothing of it is shared with the service: its own hook secrets and branch rules (repository
  * {@code stevedore/warm-up}), its own guards (rate limits, failure budget), metrics registry,
- * id memory, circuit breaker, blocklist and rollout machine, and a signing key of its own made for
- * it (the service's key signs nothing here). Its sink encodes each request and drops it: nothing
- * reaches Kafka. Its submitter logs nowhere (thousands of lines otherwise). Never fails the start:
+ * id memory, circuit breaker, blocklist, rollout machine and history, and a signing key of its own
+ * made for it (the service's key signs nothing here). Its sink encodes each request, reads it back
+ * into its own history and drops it: nothing reaches Kafka. Its submitter logs nowhere (thousands
+ * of lines otherwise). Never fails the start:
  * a warm-up that cannot listen or answers wrongly is logged and the start goes on.
  */
 final class WebhookWarmUp {
@@ -151,9 +162,19 @@ final class WebhookWarmUp {
 
   private Submitter submitter(KeyPair keys) {
     RequestFactory factory = new RequestFactory(new RequestSigner(keys, codec), config.instanceId(), clock);
-    // Encoded as the publisher would, then dropped.
+    // What happens to a published request, without Kafka: encoded as the publisher does, then
+    // decoded and fed to a history of the warm-up's own, as the service's history reads it back.
+    DeploymentHistory history = new DeploymentHistory(config.history().perService(), 10_000);
+    SignedHere signedHere = new SignedHere(4_096);
+    HistoryFeed feed = new HistoryFeed(history, new RequestVerifier(List.of(keys.getPublic()), codec),
+        config.agents().verifier(codec), signedHere);
     RequestSink discard = request -> {
-      codec.encode(request);
+      signedHere.remember(request);
+      try {
+        feed.accept(codec.decode(codec.encode(request, TraceContext.extensions(Optional.empty()))));
+      } catch (EventDecodingException e) {
+        return Future.failedFuture(e);
+      }
       return Future.succeededFuture();
     };
     var settings = config.rollouts();
@@ -162,7 +183,20 @@ final class WebhookWarmUp {
         new DeployWindows(settings.windows()));
     return new Submitter(factory, sink, new RecentIds(10_000), new TriggerMetrics(
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), EventPublisher.defaultBreaker("warm-up")),
-        config.limits().publishTimeoutMs(), id -> false, null, NOPLogger.NOP_LOGGER);
+        config.limits().publishTimeoutMs(), id -> false, null, quietLogger());
+  }
+
+  /**
+   * A logger that writes nothing, of the same class as the service's (logback's, with its level
+   * off): the compiled code of the submitter's log calls stays valid for the service's logger.
+   */
+  private static Logger quietLogger() {
+    Logger quiet = LoggerFactory.getLogger(WebhookWarmUp.class.getName() + ".requests");
+    if (quiet instanceof ch.qos.logback.classic.Logger logback) {
+      logback.setLevel(ch.qos.logback.classic.Level.OFF);
+      return quiet;
+    }
+    return NOPLogger.NOP_LOGGER;
   }
 
   /** {@code IN_FLIGHT} chains of requests, each sending the next when its answer is read, until the budget ends. */
@@ -179,7 +213,16 @@ final class WebhookWarmUp {
     AtomicLong started = new AtomicLong();
     AtomicLong answered = new AtomicLong();
     AtomicLong unexpected = new AtomicLong();
-    long[] perSecond = new long[(int) (budget.boundMs() / 1000) + 2];
+    AtomicLongArray perSecond = new AtomicLongArray((int) (budget.boundMs() / 1000) + 2);
+    AtomicBoolean steady = new AtomicBoolean();
+    long steadyTimer = !budget.untilSteady() ? -1 : vertx.setPeriodic(1_000, t -> {
+      int second = (int) ((System.nanoTime() - t0) / 1_000_000_000L);
+      if (!steady.get() && steady(perSecond, second)) {
+        LOG.info("warm-up: steady after {} s (no more than 5 % faster than {} s before)", second,
+            TriggerConfig.WarmUp.STEADY_SECONDS);
+        steady.set(true);
+      }
+    });
     long[] progress = {0, t0};
     long timer = vertx.setPeriodic(PROGRESS_MS, t -> {
       long now = System.nanoTime();
@@ -193,14 +236,15 @@ final class WebhookWarmUp {
     for (int i = 0; i < IN_FLIGHT; i++) {
       Promise<Void> done = Promise.promise();
       chains.add(done.future());
-      next(client, kinds, started, answered, unexpected, perSecond, t0, deadline, maxRequests, done);
+      next(client, kinds, started, answered, unexpected, perSecond, steady, t0, deadline, maxRequests, done);
     }
     return Future.join(chains).transform(ar -> {
       vertx.cancelTimer(timer);
+      vertx.cancelTimer(steadyTimer);
       long millis = (System.nanoTime() - t0) / 1_000_000;
-      int full = (int) Math.min(perSecond.length, millis / 1000);
-      Result r = new Result(answered.get(), unexpected.get(), millis, full > 0 ? perSecond[0] : answered.get(),
-          full > 0 ? perSecond[full - 1] : answered.get());
+      int full = (int) Math.min(perSecond.length(), millis / 1000);
+      Result r = new Result(answered.get(), unexpected.get(), millis, full > 0 ? perSecond.get(0) : answered.get(),
+          full > 0 ? perSecond.get(full - 1) : answered.get());
       LOG.info("warm-up done: {} requests in {} ms; {}/s in its first second, {}/s in its last{}", r.requests(),
           r.millis(), r.firstPerSecond(), r.lastPerSecond(), r.unexpected() == 0 ? ""
               : "; " + r.unexpected() + " answered otherwise than 202 (a bug of the warm-up, not of the service)");
@@ -209,9 +253,9 @@ final class WebhookWarmUp {
   }
 
   private void next(HttpClient client, List<Kind> kinds, AtomicLong started, AtomicLong answered, AtomicLong unexpected,
-      long[] perSecond, long t0, long deadline, long maxRequests, Promise<Void> done) {
+      AtomicLongArray perSecond, AtomicBoolean steady, long t0, long deadline, long maxRequests, Promise<Void> done) {
     long n = started.getAndIncrement();
-    if (n >= maxRequests || System.nanoTime() >= deadline) {
+    if (n >= maxRequests || System.nanoTime() >= deadline || steady.get()) {
       done.tryComplete();
       return;
     }
@@ -226,8 +270,8 @@ final class WebhookWarmUp {
         .onComplete(ar -> {
           answered.incrementAndGet();
           int second = (int) ((System.nanoTime() - t0) / 1_000_000_000L);
-          if (second < perSecond.length) {
-            perSecond[second]++;
+          if (second < perSecond.length()) {
+            perSecond.incrementAndGet(second);
           }
           if (ar.failed() || ar.result() != 202) {
             if (unexpected.getAndIncrement() == 0) {
@@ -235,8 +279,26 @@ final class WebhookWarmUp {
                   : kind.path(), ar.failed() ? ar.cause().toString() : String.valueOf(ar.result()));
             }
           }
-          next(client, kinds, started, answered, unexpected, perSecond, t0, deadline, maxRequests, done);
+          next(client, kinds, started, answered, unexpected, perSecond, steady, t0, deadline, maxRequests, done);
         });
+  }
+
+  /**
+   * Whether the rate has stopped rising by the end of {@code second} full seconds: the best second
+   * of the last {@code STEADY_SECONDS} is no more than 5 % above the best of the ones before them.
+   */
+  static boolean steady(AtomicLongArray perSecond, int second) {
+    int w = TriggerConfig.WarmUp.STEADY_SECONDS;
+    if (second < 2 * w || second > perSecond.length()) {
+      return false;
+    }
+    long recent = 0;
+    long before = 0;
+    for (int i = second - w; i < second; i++) {
+      recent = Math.max(recent, perSecond.get(i));
+      before = Math.max(before, perSecond.get(i - w));
+    }
+    return before > 0 && recent * 100 <= before * 105;
   }
 
   /** A push to main of the warm-up repository; {@code v} makes its commit (the same {@code v}: a duplicate). */

@@ -61,6 +61,9 @@ class TriggerMainIT {
         "  publicKeyOut: " + dir.resolve("pub.pem"),
         "schedules:",
         "  dataDir: " + dir.resolve("data"),
+        "warmUp:", // short, from the file: the default (20 s) is for production
+        "  durationMs: 10000",
+        "  requests: 150",
         ""));
     Process p = launch(config);
     try {
@@ -69,6 +72,9 @@ class TriggerMainIT {
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
       assertThat(Files.readString(dir.resolve("pub.pem"))).startsWith("-----BEGIN PUBLIC KEY-----");
+      // The warm-up ran before the port listened, within the file's budget (the count came first).
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Files.readString(dir.resolve("out.log")))
+          .contains("warm-up done: 150 requests").contains("warmed up with 150 webhooks"));
       p.destroy(); // SIGTERM
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(Files.readString(dir.resolve("out.log"))).contains("stopping").contains("stopped");
