@@ -92,7 +92,7 @@ public record TriggerConfig(
    * It ends at the first budget reached; a budget of 0 is not used; both 0: no warm-up.
    *
    * @param durationMs how long it may run (at most {@link #MAX_DURATION_MS}: the start must end
-   *     within 60 s)
+   *     within 90 s, {@code TriggerMain})
    * @param requests how many webhooks it may send
    * @param untilSteady end earlier, once its rate has stopped rising: the best second of the last
    *     {@link #STEADY_SECONDS} seconds is no more than 5 % above the best of the {@link
@@ -106,7 +106,7 @@ public record TriggerConfig(
     public WarmUp {
       if (durationMs < 0 || durationMs > MAX_DURATION_MS) {
         throw new IllegalArgumentException("warmUp.durationMs must be from 0 (no time budget) to " + MAX_DURATION_MS
-            + " (the start must end within 60 s), not " + durationMs);
+            + " (the start must end within 90 s), not " + durationMs);
       }
       if (requests < 0) {
         throw new IllegalArgumentException("warmUp.requests must be 0 (no count budget) or more, not " + requests);

@@ -116,9 +116,10 @@ final class WebhookWarmUp {
     if (!budget.enabled()) {
       return Future.succeededFuture(Result.NONE);
     }
-    // The keys and the server are made off the event loop's critical path: key generation is quick.
-    return vertx.executeBlocking(Ed25519Keys::generate).compose(keys -> {
-      List<Kind> kinds = kinds();
+    // Everything is made on a worker (key generation, Bouncy Castle's and Jackson's class loading:
+    // seconds under load), only the server is deployed from the event loop.
+    return vertx.executeBlocking(() -> {
+      KeyPair keys = Ed25519Keys.generate();
       Submitter submitter = submitter(keys);
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       var breaker = EventPublisher.defaultBreaker("warm-up");
@@ -133,15 +134,15 @@ final class WebhookWarmUp {
           "warm-up", null)));
       WebhookParsers parsers = new WebhookParsers(new GitHubHooks(secret, rules), new GitLabHooks(secret, rules));
       var routes = TriggerRoutes.hooksOnly(limits, generic, parsers, submitter, metrics, breaker);
-      HttpServerVerticle server = new HttpServerVerticle(
+      return new HttpServerVerticle(
           HttpServerVerticle.publicApi("127.0.0.1", 0).setIdleTimeout(60), (vx, router) -> routes.accept(router),
           e -> null, new ConnectionLimits(config.http().maxConnections(), config.http().requestTimeoutMs()));
-      return vertx.deployVerticle(server).compose(id -> drive(server.port(), kinds, budget)
-          .eventually(() -> vertx.undeploy(id).recover(e -> Future.succeededFuture())));
-    }).recover(e -> {
-      LOG.warn("warm-up failed, the service starts without it: {}", e.toString());
-      return Future.succeededFuture(Result.NONE);
-    });
+    }).compose(server -> vertx.deployVerticle(server).compose(id -> drive(server.port(), kinds(), budget)
+        .eventually(() -> vertx.undeploy(id).recover(e -> Future.succeededFuture()))))
+        .recover(e -> {
+          LOG.warn("warm-up failed, the service starts without it: {}", e.toString());
+          return Future.succeededFuture(Result.NONE);
+        });
   }
 
   /** The sources this service has configured (at least GitHub's kind: it warms the HTTP stack for any). */

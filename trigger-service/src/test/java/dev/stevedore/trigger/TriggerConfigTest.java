@@ -77,7 +77,7 @@ class TriggerConfigTest {
     assertThatThrownBy(() -> load(Map.of("STEVEDORE_WARM_UP_DURATION_MS", "-1")))
         .hasMessageContaining("warmUp.durationMs").hasMessageContaining("not -1");
     assertThatThrownBy(() -> load(Map.of("STEVEDORE_WARM_UP_DURATION_MS", "60000")))
-        .hasMessageContaining("warmUp.durationMs").hasMessageContaining("45000").hasMessageContaining("60 s");
+        .hasMessageContaining("warmUp.durationMs").hasMessageContaining("45000").hasMessageContaining("90 s");
     assertThatThrownBy(() -> load(Map.of("STEVEDORE_WARM_UP_REQUESTS", "-5")))
         .hasMessageContaining("warmUp.requests").hasMessageContaining("not -5");
     assertThatThrownBy(() -> load(Map.of("STEVEDORE_WARM_UP_DURATION_MS", "20s")))
