@@ -121,7 +121,7 @@ public final class TestTrigger implements AutoCloseable {
         new TriggerConfig.Schedules(dataDir.resolve("schedules").toString(), 200, 100),
         new TriggerConfig.Limits(64 * 1024, ratePerSecond, 300, 4_000, 10_000, 5),
         new TriggerConfig.History(true, 100))
-        // short: every IT runs with the warm-up on; the default (20 s) is for production
+        // short: every IT runs with the warm-up on; the default (up to 30 s) is for production
         .withWarmUp(new TriggerConfig.WarmUp(2_000, 100));
   }
 
