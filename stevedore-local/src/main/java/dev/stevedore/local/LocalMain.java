@@ -138,6 +138,7 @@ public final class LocalMain {
     TriggerConfig triggerConfig = load(TriggerConfig.class, "trigger-defaults.yml", configs.resolve("trigger.yml"),
         kafkaYaml + trustYaml + """
         http: {host: 127.0.0.1, port: %d, opsPort: %d}
+        warmUp: {durationMs: 3000} # one developer's webhooks: a short start-up warm-up (production: up to 30 s)
         signing: {privateKeyFile: "%s", publicKeyFile: "%s"}
         generic:
           - name: local

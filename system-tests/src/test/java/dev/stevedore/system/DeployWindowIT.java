@@ -139,6 +139,7 @@ class DeployWindowIT {
         Duration.between(minute.toInstant(), freezeEnds));
     TriggerConfig config = load(TriggerConfig.class, "trigger-defaults.yml", "trigger", """
         http: {host: 127.0.0.1, port: 0, opsPort: 0}
+        warmUp: {durationMs: 1000, requests: 200} # short: the default (up to 30 s) is for production
         kafka: {bootstrapServers: "%s"}
         signing:
           privateKeyFile: %s

@@ -338,6 +338,7 @@ class FleetTakeoverIT {
         instanceId: %s
         kafka: {bootstrapServers: "%s"}
         http: {host: 127.0.0.1, port: %d, opsPort: 0}
+        warmUp: {durationMs: 1000, requests: 200}
         signing:
           privateKeyFile: %s
           publicKeyFile: %s

@@ -113,6 +113,7 @@ final class SystemUnderTest implements AutoCloseable {
     String bootstrap = kafka.bootstrapServers();
     TriggerConfig triggerConfig = load(TriggerConfig.class, "trigger-defaults.yml", """
         http: {host: 127.0.0.1, port: 0, opsPort: 0}
+        warmUp: {durationMs: 1000, requests: 200} # short: the default (up to 30 s) is for production
         kafka: {bootstrapServers: "%s"}
         signing:
           privateKeyFile: %s

@@ -27,7 +27,8 @@ public record TriggerConfig(
     Limits limits,
     History history,
     AgentTrust agents,
-    RolloutSettings rollouts) {
+    RolloutSettings rollouts,
+    WarmUp warmUp) {
   /** Every secret (URL tokens, bearer tokens, the GitHub secret, the GitLab token, HMAC secrets) is at least this long. */
   public static final int MIN_TOKEN_LENGTH = 16;
 
@@ -45,6 +46,20 @@ public record TriggerConfig(
       Schedules schedules, Limits limits, History history, AgentTrust agents) {
     this(instanceId, http, kafka, topics, signing, generic, github, gitlab, repositories, api, schedules, limits,
         history, agents, null);
+  }
+
+  /** Without a warm-up budget: no warm-up (a configuration built in code; the defaults file sets one). */
+  public TriggerConfig(String instanceId, Http http, KafkaSettings kafka, TopicSetup topics, Signing signing,
+      List<GenericHook> generic, GitHub github, GitLab gitlab, List<Repository> repositories, Api api,
+      Schedules schedules, Limits limits, History history, AgentTrust agents, RolloutSettings rollouts) {
+    this(instanceId, http, kafka, topics, signing, generic, github, gitlab, repositories, api, schedules, limits,
+        history, agents, rollouts, null);
+  }
+
+  /** {@code c} with another warm-up budget. */
+  public TriggerConfig withWarmUp(WarmUp budget) {
+    return new TriggerConfig(instanceId, http, kafka, topics, signing, generic, github, gitlab, repositories, api,
+        schedules, limits, history, agents, rollouts, budget);
   }
 
   public TriggerConfig {
@@ -66,6 +81,51 @@ public record TriggerConfig(
     history = history == null ? new History(true, 0) : history;
     agents = agents == null ? AgentTrust.none() : agents;
     rollouts = rollouts == null ? RolloutSettings.defaults() : rollouts;
+    warmUp = warmUp == null ? WarmUp.NONE : warmUp;
+  }
+
+  /**
+   * The start-up warm-up (issue #14): before the webhook port listens and before {@code
+   * /health/ready} says ready, synthetic webhooks go over loopback through a separate instance of
+   * the real HTTP server, router, guards, parsers, branch rules, signing and encoding, into a sink
+   * that discards them, so that the JIT has compiled that path before the first real delivery.
+   * It ends at the first budget reached; a budget of 0 is not used; both 0: no warm-up.
+   *
+   * @param durationMs how long it may run (at most {@link #MAX_DURATION_MS}: the start must end
+   *     within 90 s, {@code TriggerMain})
+   * @param requests how many webhooks it may send
+   * @param untilSteady end earlier, once its rate has stopped rising: the best second of the last
+   *     {@link #STEADY_SECONDS} seconds is no more than 5 % above the best of the {@link
+   *     #STEADY_SECONDS} before (the JIT has compiled what the path needs)
+   */
+  public record WarmUp(long durationMs, int requests, boolean untilSteady) {
+    public static final long MAX_DURATION_MS = 45_000;
+    public static final int STEADY_SECONDS = 5;
+    public static final WarmUp NONE = new WarmUp(0, 0, false);
+
+    public WarmUp {
+      if (durationMs < 0 || durationMs > MAX_DURATION_MS) {
+        throw new IllegalArgumentException("warmUp.durationMs must be from 0 (no time budget) to " + MAX_DURATION_MS
+            + " (the start must end within 90 s), not " + durationMs);
+      }
+      if (requests < 0) {
+        throw new IllegalArgumentException("warmUp.requests must be 0 (no count budget) or more, not " + requests);
+      }
+    }
+
+    /** Exactly the budget given (not ended earlier when steady). */
+    public WarmUp(long durationMs, int requests) {
+      this(durationMs, requests, false);
+    }
+
+    public boolean enabled() {
+      return durationMs > 0 || requests > 0;
+    }
+
+    /** The time bound: {@code durationMs}, or {@link #MAX_DURATION_MS} when only a count is set. */
+    public long boundMs() {
+      return durationMs > 0 ? durationMs : MAX_DURATION_MS;
+    }
   }
 
   /**

@@ -30,7 +30,8 @@ public final class TriggerMain {
     return Launcher.of(PROGRAM,
             file -> ConfigLoader.fromSystem().load(TriggerConfig.class, DEFAULTS, file),
             TriggerService::start)
-        .startTimeout(Duration.ofSeconds(60))
+        // the start-up warm-up may take up to 45 s of it (TriggerConfig.WarmUp.MAX_DURATION_MS)
+        .startTimeout(Duration.ofSeconds(90))
         .stopTimeout(Duration.ofSeconds(15));
   }
 }

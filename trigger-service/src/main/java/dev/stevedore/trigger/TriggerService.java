@@ -88,10 +88,6 @@ public final class TriggerService {
   private static final Logger LOG = LoggerFactory.getLogger(TriggerService.class);
   /** Published requests remembered until the history reads them back: some seconds of a burst (about 1 kB each). */
   private static final int SIGNED_HERE_CAPACITY = 16_384;
-  /** Start-up warm-up of the webhook path: at most this many rounds, and no longer than this (ms). */
-  private static final int WARM_UP_ROUNDS = 2_000;
-  private static final long WARM_UP_MAX_MS = 1_500;
-
   private TriggerService() {}
 
   public static Future<RunningTrigger> start(Vertx vertx, TriggerConfig config) {
@@ -205,10 +201,11 @@ public final class TriggerService {
     }
 
     Deployments deployed = new Deployments(vertx);
+    WebhookWarmUp.Result[] warmedUp = {WebhookWarmUp.Result.NONE};
     // The first delivery after a start must not pay for one-time work (issue #12's flood benchmark:
     // 1.2-4.7 s for the first deliveries of a fresh trigger, with or without a flood): done before
     // the webhook port listens.
-    Future<Void> warm = warmUp(vertx, clients, factory, topicsCreated);
+    Future<WebhookWarmUp.Result> warm = warmUp(vertx, clients, clock, topicsCreated);
     // One reader of the topics every instance needs whole: the history, and what the coordinator hears.
     Consumer<StevedoreEvent> historyFeed = history.<Consumer<StevedoreEvent>>map(h ->
         new HistoryFeed(h, ownKeys, agentKeys, signedHere)).orElse(e -> { });
@@ -231,7 +228,11 @@ public final class TriggerService {
               }
             }, readBack)))
         .compose(v -> warm)
-        .compose(v -> deployed.add(timer))
+        .compose(w -> {
+          warmedUp[0] = w;
+          warmUpMeters(registry, w);
+          return deployed.add(timer);
+        })
         .compose(v -> {
           scheduleMeters(registry, timer, scheduleLog);
           Unblocks unblocks = new Unblocks(new RequestSigner(clients.keys(), clients.codec())::sign,
@@ -276,65 +277,44 @@ public final class TriggerService {
           return deployed.add(management).map(x -> new int[] {port, management.port()});
         })
         .map(ports -> {
-          LOG.info("trigger {} listening on port {} ({} generic hooks), management on {}:{}", config.instanceId(),
-              ports[0], config.generic().size(), config.http().opsHost(), ports[1]);
+          LOG.info("trigger {} listening on port {} ({} generic hooks), management on {}:{}; warmed up with {} "
+              + "webhooks in {} ms", config.instanceId(), ports[0], config.generic().size(), config.http().opsHost(),
+              ports[1], warmedUp[0].requests(), warmedUp[0].millis());
           return new RunningTrigger(ports[0], ports[1], clients.keys().getPublic(), () -> stop(deployed, clients));
         })
         .recover(e -> stop(deployed, clients).transform(ignored -> Future.failedFuture(e)));
   }
 
   /**
-   * One-time work of the first delivery, done at start: the GitHub hook's HMAC check and JSON
-   * parsing of a synthetic push (for a repository no rule names: ignored), signing and encoding a
-   * request that is never published (on a worker: class loading and compilation; repeated up to
-   * {@code WARM_UP_ROUNDS} times within {@code WARM_UP_MAX_MS}), and the
+   * One-time work of the first deliveries, done at start: the webhook path through its own HTTP
+   * server over loopback ({@link WebhookWarmUp}, within {@code warmUp}'s budget), then the
    * producer's metadata of the requests topic (once the topics exist, waiting at most the publish
    * timeout for them). Never fails the start: a broker that does not answer within the publish
    * timeout only leaves the first send to fetch it.
    */
-  private static Future<Void> warmUp(Vertx vertx, Clients clients, RequestFactory factory, Future<Void> topics) {
+  private static Future<WebhookWarmUp.Result> warmUp(Vertx vertx, Clients clients, Clock clock, Future<Void> topics) {
     long t0 = System.nanoTime();
-    Future<Void> local = vertx.executeBlocking(() -> {
-      // Repeated (bounded in count and time) so that the JIT has compiled the path (HMAC, JSON,
-      // Ed25519 signing, encoding) before the first delivery, not while serving it (issue #14).
-      long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(WARM_UP_MAX_MS);
-      int rounds = 0;
-      do {
-        warmUpOnce(clients, factory, rounds);
-        rounds++;
-      } while (rounds < WARM_UP_ROUNDS && System.nanoTime() < until);
-      LOG.debug("warm-up: {} rounds of the webhook path", rounds);
-      return (Void) null;
-    });
+    Future<WebhookWarmUp.Result> local = new WebhookWarmUp(vertx, clients.config(), clients.codec(), clock).run();
     // Bounded: an unreachable broker delays the start by at most the publish timeout (twice).
     long bound = clients.config().limits().publishTimeoutMs();
-    return local.compose(v -> topics.timeout(bound, java.util.concurrent.TimeUnit.MILLISECONDS))
+    return local.compose(r -> topics.timeout(bound, java.util.concurrent.TimeUnit.MILLISECONDS)
         .compose(v -> clients.publisher().prepare(Topics.REQUESTS))
         .onSuccess(n -> LOG.info("warmed up in {} ms ({} partitions of {})", (System.nanoTime() - t0) / 1_000_000, n,
             Topics.REQUESTS))
         .onFailure(e -> LOG.info("warm-up incomplete after {} ms: {}", (System.nanoTime() - t0) / 1_000_000,
             e.toString()))
-        .<Void>mapEmpty().recover(e -> Future.succeededFuture());
+        .map(r).recover(e -> Future.succeededFuture(r)));
   }
 
-  /** One synthetic GitHub push through HMAC check and parsing, one request signed and encoded (never published). */
-  private static void warmUpOnce(Clients clients, RequestFactory factory, int round) {
-    WebhookParsers.Provider github = clients.parsers().github();
-    if (github != null && clients.config().github().secret() != null) {
-      byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + "0".repeat(40) + "\",\"warm_up\":" + round + ","
-          + "\"repository\":{\"full_name\":\"stevedore/warm-up\"},\"pusher\":{\"name\":\"warm-up\"}}")
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      String signature = dev.stevedore.trigger.hooks.Hmac.header(clients.config().github().secret(), body);
-      github.decide(new WebhookParsers.Request(name -> switch (name.toLowerCase(java.util.Locale.ROOT)) {
-        case "x-hub-signature-256" -> signature;
-        case "x-github-event" -> "push";
-        case "x-github-delivery" -> "warm-up";
-        default -> null;
-      }, body));
-    }
-    clients.codec().encode(factory.build(new dev.stevedore.trigger.core.DeployIntent(
-        dev.stevedore.trigger.core.DeployIntent.Trigger.MANUAL, java.util.UUID.randomUUID().toString(), "warm-up",
-        "warm-up", "v1", null, null, null, "warm-up", "warm-up (never published)")));
+  /**
+   * {@code stevedore_trigger_warmup_seconds} (how long the start-up warm-up took) and {@code
+   * stevedore_trigger_warmup_requests} (how many webhooks it sent over loopback).
+   */
+  private static void warmUpMeters(PrometheusMeterRegistry registry, WebhookWarmUp.Result warm) {
+    Gauge.builder("stevedore.trigger.warmup.seconds", warm, w -> w.millis() / 1000.0)
+        .description("how long the start-up warm-up of the webhook path took").register(registry);
+    Gauge.builder("stevedore.trigger.warmup.requests", warm, w -> (double) w.requests())
+        .description("webhooks the start-up warm-up sent over loopback (never published)").register(registry);
   }
 
   /**

@@ -53,6 +53,37 @@ class TriggerConfigTest {
         .hasMessageContaining("http.opsPort");
   }
 
+  @Test
+  void theWarmUpBudgetComesFromTheDefaultsTheFileAndTheEnvironment() throws Exception {
+    assertThat(load(Map.of()).warmUp()).isEqualTo(new TriggerConfig.WarmUp(30_000, 0, true));
+    Path file = Files.writeString(dir.resolve("warm.yml"), "warmUp:\n  durationMs: 5000\n  requests: 300\n");
+    TriggerConfig fromFile = new ConfigLoader(Map.of("STEVEDORE_KAFKA_BOOTSTRAP_SERVERS", "b:9092"))
+        .load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(file));
+    assertThat(fromFile.warmUp()).isEqualTo(new TriggerConfig.WarmUp(5_000, 300, true));
+    TriggerConfig fromEnv = new ConfigLoader(Map.of("STEVEDORE_KAFKA_BOOTSTRAP_SERVERS", "b:9092",
+        "STEVEDORE_WARM_UP_DURATION_MS", "0", "STEVEDORE_WARM_UP_REQUESTS", "50",
+        "STEVEDORE_WARM_UP_UNTIL_STEADY", "false"))
+        .load(TriggerConfig.class, TriggerMain.DEFAULTS, Optional.of(file));
+    assertThat(fromEnv.warmUp()).isEqualTo(new TriggerConfig.WarmUp(0, 50, false));
+    assertThat(fromEnv.warmUp().boundMs()).as("a count alone is still bounded in time").isEqualTo(45_000);
+    assertThat(load(Map.of("STEVEDORE_WARM_UP_DURATION_MS", "0")).warmUp().enabled()).isFalse();
+    assertThat(new TriggerConfig("t", null, new dev.stevedore.common.kafka.KafkaSettings("b:9092", "t", 0, 0, 0,
+        Map.of()), null, null, null, null, null, null, null, null, null, null).warmUp())
+        .as("a configuration built in code without a budget has no warm-up").isEqualTo(TriggerConfig.WarmUp.NONE);
+  }
+
+  @Test
+  void aWarmUpBudgetOutOfRangeIsAStartUpErrorNamingItsKey() {
+    assertThatThrownBy(() -> load(Map.of("STEVEDORE_WARM_UP_DURATION_MS", "-1")))
+        .hasMessageContaining("warmUp.durationMs").hasMessageContaining("not -1");
+    assertThatThrownBy(() -> load(Map.of("STEVEDORE_WARM_UP_DURATION_MS", "60000")))
+        .hasMessageContaining("warmUp.durationMs").hasMessageContaining("45000").hasMessageContaining("90 s");
+    assertThatThrownBy(() -> load(Map.of("STEVEDORE_WARM_UP_REQUESTS", "-5")))
+        .hasMessageContaining("warmUp.requests").hasMessageContaining("not -5");
+    assertThatThrownBy(() -> load(Map.of("STEVEDORE_WARM_UP_DURATION_MS", "20s")))
+        .hasMessageContaining("durationMs");
+  }
+
   private static TriggerConfig load(Map<String, String> env) {
     Map<String, String> all = new java.util.HashMap<>(env);
     all.put("STEVEDORE_KAFKA_BOOTSTRAP_SERVERS", "broker:9092");

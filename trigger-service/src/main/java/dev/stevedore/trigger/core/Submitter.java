@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * 503 is on the topic once, not once per attempt (issue #19, ClusterFaultIT).
  */
 public final class Submitter {
-  private static final Logger LOG = LoggerFactory.getLogger(Submitter.class);
+  private final Logger log;
 
   /** The outcome of one intent. */
   public record Submitted(String deploymentId, String service, String environment, String version, boolean duplicate) {}
@@ -73,6 +73,13 @@ public final class Submitter {
    */
   public Submitter(RequestFactory factory, RequestSink sink, RecentIds recent, TriggerMetrics metrics,
       long timeoutMs, Predicate<String> seenOnTopic, ReadBack readBack) {
+    this(factory, sink, recent, metrics, timeoutMs, seenOnTopic, readBack, LoggerFactory.getLogger(Submitter.class));
+  }
+
+  /** @param log where each request's lines go (the start-up warm-up's submitter logs nowhere) */
+  public Submitter(RequestFactory factory, RequestSink sink, RecentIds recent, TriggerMetrics metrics,
+      long timeoutMs, Predicate<String> seenOnTopic, ReadBack readBack, Logger log) {
+    this.log = log;
     this.seenOnTopic = seenOnTopic;
     this.readBack = readBack;
     this.factory = factory;
@@ -106,14 +113,14 @@ public final class Submitter {
       // topic to its end and does not know the id. Not knowing in time is another 503.
       return readBack.caughtUp(timeoutMs).transform(ar -> {
         if (ar.failed()) {
-          Logs.withDeployment(id, () -> LOG.info("deployment {}: not known yet whether an earlier attempt is on Kafka: {}",
+          Logs.withDeployment(id, () -> log.info("deployment {}: not known yet whether an earlier attempt is on Kafka: {}",
               id, ar.cause().getMessage()));
           return Future.failedFuture(new IllegalStateException("not known yet whether an earlier attempt of deployment "
               + id + " is on Kafka; retry"));
         }
         inDoubt.remove(id);
         if (recent.contains(id) || seenOnTopic.test(id)) {
-          Logs.withDeployment(id, () -> LOG.info("deployment {}: the attempt that timed out is on the topic after all",
+          Logs.withDeployment(id, () -> log.info("deployment {}: the attempt that timed out is on the topic after all",
               id));
           recent.add(id);
           return Future.succeededFuture(submitted(intent, false));
@@ -127,7 +134,7 @@ public final class Submitter {
   private Future<Submitted> duplicate(DeployIntent intent) {
     String id = intent.deploymentId();
     Logs.withDeployment(id, () ->
-        LOG.info("deployment {} is a duplicate (already acknowledged), not published again", id));
+        log.info("deployment {} is a duplicate (already acknowledged), not published again", id));
     return Future.succeededFuture(submitted(intent, true));
   }
 
@@ -143,7 +150,7 @@ public final class Submitter {
     Future<Void> running = inflight.putIfAbsent(id, promise.future());
     if (running != null) {
       Logs.withDeployment(id, () ->
-          LOG.info("deployment {} is a duplicate (being published), waiting for the first", id));
+          log.info("deployment {} is a duplicate (being published), waiting for the first", id));
       return running.timeout(timeoutMs, TimeUnit.MILLISECONDS).map(v -> submitted(intent, true));
     }
     DeployRequested request;
@@ -168,18 +175,18 @@ public final class Submitter {
         recent.add(id);
         inDoubt.remove(id);
         Logs.withDeployment(id, () ->
-            LOG.info("deployment {} requested: {} {} -> {} (trigger {}, by {})", id, intent.environment(),
+            log.info("deployment {} requested: {} {} -> {} (trigger {}, by {})", id, intent.environment(),
             intent.service(), intent.version(), intent.trigger().word(), intent.requestedBy()));
       } else if (VertxCircuitBreaker.isOpen(ar.cause())) {
         Logs.withDeployment(id, () ->
-            LOG.debug("deployment {} not published: circuit open", id)); // the breaker's transitions are logged
+            log.debug("deployment {} not published: circuit open", id)); // the breaker's transitions are logged
       } else {
         // a refusal (HttpProblem: blocked version, closed window) was decided before any send
         if (!(ar.cause() instanceof HttpProblem)) {
           inDoubt.add(id);
         }
         Logs.withDeployment(id, () ->
-            LOG.warn("deployment {} not published: {}", id, ar.cause().toString()));
+            log.warn("deployment {} not published: {}", id, ar.cause().toString()));
       }
       inflight.remove(id);
       promise.handle(ar);

@@ -38,6 +38,19 @@ public final class TriggerRoutes implements Consumer<Router> {
         rollouts);
   }
 
+  /**
+   * Only the webhook routes, over guards of their own (rate limits, failure budget): the start-up
+   * warm-up's router, which shares no state with the service's.
+   */
+  public static Consumer<Router> hooksOnly(TriggerConfig.Limits limits, GenericHooks generic, WebhookParsers parsers,
+      Submitter submitter, TriggerMetrics metrics, CircuitBreaker breaker) {
+    Guards guards = new Guards(new RateLimits(limits.ratePerSecond()),
+        new FailureBudget(limits.failedAttemptsPerMinute(), System::currentTimeMillis), metrics, breaker,
+        limits.retryAfterSeconds());
+    HookRoutes hooks = new HookRoutes(generic, parsers, submitter, guards, limits.bodyLimitBytes());
+    return hooks::mount;
+  }
+
   /** The OpenAPI description of these routes, served at {@link OpenApiRoute#PATH}. */
   public static final String OPENAPI = "openapi/trigger.yaml";
 

@@ -66,7 +66,7 @@ public final class TestTrigger implements AutoCloseable {
   /** {@code c} with another signing key (several instances of one trigger share their key). */
   public static TriggerConfig withSigning(TriggerConfig c, TriggerConfig.Signing signing) {
     return new TriggerConfig(c.instanceId(), c.http(), c.kafka(), c.topics(), signing, c.generic(), c.github(), c.gitlab(),
-        c.repositories(), c.api(), c.schedules(), c.limits(), c.history(), c.agents());
+        c.repositories(), c.api(), c.schedules(), c.limits(), c.history(), c.agents()).withWarmUp(c.warmUp());
   }
 
   /** A signing key pair as PEM texts, to give several instances the same key. */
@@ -120,7 +120,9 @@ public final class TestTrigger implements AutoCloseable {
             new TriggerConfig.ApiToken("bob", VIEWER_TOKEN, List.of(TriggerConfig.Role.VIEWER)))),
         new TriggerConfig.Schedules(dataDir.resolve("schedules").toString(), 200, 100),
         new TriggerConfig.Limits(64 * 1024, ratePerSecond, 300, 4_000, 10_000, 5),
-        new TriggerConfig.History(true, 100));
+        new TriggerConfig.History(true, 100))
+        // short: every IT runs with the warm-up on; the default (up to 30 s) is for production
+        .withWarmUp(new TriggerConfig.WarmUp(2_000, 100));
   }
 
   /** A GET on the management port ({@code /health/*}, {@code /metrics}). */

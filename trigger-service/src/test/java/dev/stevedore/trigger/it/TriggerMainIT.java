@@ -61,6 +61,9 @@ class TriggerMainIT {
         "  publicKeyOut: " + dir.resolve("pub.pem"),
         "schedules:",
         "  dataDir: " + dir.resolve("data"),
+        "warmUp:", // short, from the file: the default (up to 30 s) is for production
+        "  durationMs: 20000",
+        "  requests: 150",
         ""));
     Process p = launch(config);
     try {
@@ -69,6 +72,15 @@ class TriggerMainIT {
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
       assertThat(Files.readString(dir.resolve("pub.pem"))).startsWith("-----BEGIN PUBLIC KEY-----");
+      // The warm-up ran before the service listened, within the file's budget (150 requests, or
+      // fewer when 20 s end first on a loaded machine).
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Files.readString(dir.resolve("out.log")))
+          .contains("warmed up with"));
+      java.util.regex.Matcher done = java.util.regex.Pattern.compile("warm-up done: (\\d+) requests")
+          .matcher(Files.readString(dir.resolve("out.log")));
+      assertThat(done.find()).isTrue();
+      assertThat(Integer.parseInt(done.group(1))).isBetween(1, 150);
+      assertThat(Files.readString(dir.resolve("out.log"))).contains("warmed up with " + done.group(1) + " webhooks");
       p.destroy(); // SIGTERM
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(Files.readString(dir.resolve("out.log"))).contains("stopping").contains("stopped");
