@@ -48,7 +48,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -169,10 +168,10 @@ final class WebhookWarmUp {
     SignedHere signedHere = new SignedHere(4_096);
     HistoryFeed feed = new HistoryFeed(history, new RequestVerifier(List.of(keys.getPublic()), codec),
         config.agents().verifier(codec), signedHere);
-    RequestSink discard = request -> {
+    RequestSink discard = (request, options) -> {
       signedHere.remember(request);
       try {
-        feed.accept(codec.decode(codec.encode(request, TraceContext.extensions(Optional.empty()))));
+        feed.accept(codec.decode(codec.encode(request, TraceContext.extensions(options.trace()))));
       } catch (EventDecodingException e) {
         return Future.failedFuture(e);
       }
