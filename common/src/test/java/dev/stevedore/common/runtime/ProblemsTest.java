@@ -85,9 +85,31 @@ class ProblemsTest {
     assertThat(notFound.contentType()).isEqualTo("application/problem+json");
     assertThat(notFound.body().getString("title")).isEqualTo("Not Found");
     assertThat(call(HttpMethod.DELETE, "/refused", null).status()).isEqualTo(405);
-    Answer tooLarge = call(HttpMethod.POST, "/small", "0123456789");
+    Answer tooLarge = tooLarge();
     assertThat(tooLarge.status()).isEqualTo(413);
     assertThat(tooLarge.body().getString("detail")).isEqualTo("body larger than the limit");
+  }
+
+  /**
+   * The oversized POST, tried up to three times on new connections: the server answers 413 before it
+   * has read the body and closes the connection; when the body arrives after that close, the kernel
+   * resets the connection and the client may never complete the request (CI, 1 of some hundred
+   * runs: a 10 s timeout; 0 of 500 here in a loop). What is checked is the answer when there is one.
+   */
+  private static Answer tooLarge() throws Exception {
+    Exception last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        return client.request(HttpMethod.POST, server.actualPort(), "127.0.0.1", "/small")
+            .compose(r -> r.send("0123456789"))
+            .compose(r -> r.body().map(b -> new Answer(r.statusCode(), r.getHeader("content-type"),
+                r.getHeader("Retry-After"), b.length() == 0 ? new JsonObject() : b.toJsonObject())))
+            .await(5, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        last = e;
+      }
+    }
+    throw last;
   }
 
   @Test
