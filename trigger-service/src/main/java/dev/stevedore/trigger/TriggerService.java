@@ -311,9 +311,10 @@ public final class TriggerService {
    * stevedore_trigger_warmup_requests} (how many webhooks it sent over loopback).
    */
   private static void warmUpMeters(PrometheusMeterRegistry registry, WebhookWarmUp.Result warm) {
-    Gauge.builder("stevedore.trigger.warmup.seconds", warm, w -> w.millis() / 1000.0)
+    // strongReference: a gauge holds its object weakly, and nothing else keeps the result (read NaN after a GC)
+    Gauge.builder("stevedore.trigger.warmup.seconds", warm, w -> w.millis() / 1000.0).strongReference(true)
         .description("how long the start-up warm-up of the webhook path took").register(registry);
-    Gauge.builder("stevedore.trigger.warmup.requests", warm, w -> (double) w.requests())
+    Gauge.builder("stevedore.trigger.warmup.requests", warm, w -> (double) w.requests()).strongReference(true)
         .description("webhooks the start-up warm-up sent over loopback (never published)").register(registry);
   }
 

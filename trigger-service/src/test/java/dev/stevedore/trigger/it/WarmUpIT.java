@@ -46,7 +46,9 @@ class WarmUpIT {
     offsetsBefore = endOffsets();
     trigger = TestTrigger.start(TestTrigger.config(bootstrap, dir, 1, TestTrigger.repositories())
         .withWarmUp(new TriggerConfig.WarmUp(0, WARM_UP_REQUESTS)));
-    // Read before any test sends anything: what the start (and its warm-up) left behind.
+    // Read before any test sends anything: what the start (and its warm-up) left behind, after a GC
+    // (the gauges' object was held only weakly once, and read NaN on CI).
+    System.gc();
     offsetsAfterStart = endOffsets();
     metricsAfterStart = trigger.getOps("/metrics").body();
   }
