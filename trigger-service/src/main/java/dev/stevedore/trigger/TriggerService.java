@@ -201,7 +201,6 @@ public final class TriggerService {
     }
 
     Deployments deployed = new Deployments(vertx);
-    WebhookWarmUp.Result[] warmedUp = {WebhookWarmUp.Result.NONE};
     // The first delivery after a start must not pay for one-time work (issue #12's flood benchmark:
     // 1.2-4.7 s for the first deliveries of a fresh trigger, with or without a flood): done before
     // the webhook port listens.
@@ -229,7 +228,6 @@ public final class TriggerService {
             }, readBack)))
         .compose(v -> warm)
         .compose(w -> {
-          warmedUp[0] = w;
           warmUpMeters(registry, w);
           return deployed.add(timer);
         })
@@ -279,7 +277,7 @@ public final class TriggerService {
         .map(ports -> {
           LOG.info("trigger {} listening on port {} ({} generic hooks), management on {}:{}; warmed up with {} "
               + "webhooks in {} ms", config.instanceId(), ports[0], config.generic().size(), config.http().opsHost(),
-              ports[1], warmedUp[0].requests(), warmedUp[0].millis());
+              ports[1], warm.result().requests(), warm.result().millis()); // warm ended before the ports opened
           return new RunningTrigger(ports[0], ports[1], clients.keys().getPublic(), () -> stop(deployed, clients));
         })
         .recover(e -> stop(deployed, clients).transform(ignored -> Future.failedFuture(e)));

@@ -30,9 +30,7 @@ public final class TriggerRoutes implements Consumer<Router> {
       ManualDeployments deployments, ScheduleService schedules, TriggerMetrics metrics, CircuitBreaker breaker,
       Clock clock, RolloutApi rollouts) {
     TriggerConfig.Limits limits = config.limits();
-    Guards guards = new Guards(new RateLimits(limits.ratePerSecond()),
-        new FailureBudget(limits.failedAttemptsPerMinute(), System::currentTimeMillis), metrics, breaker,
-        limits.retryAfterSeconds());
+    Guards guards = guards(limits, metrics, breaker);
     this.hooks = new HookRoutes(generic, parsers, submitter, guards, limits.bodyLimitBytes());
     this.api = new ApiRoutes(config.api().tokens(), deployments, schedules, guards, clock, limits.bodyLimitBytes(),
         rollouts);
@@ -44,11 +42,16 @@ public final class TriggerRoutes implements Consumer<Router> {
    */
   public static Consumer<Router> hooksOnly(TriggerConfig.Limits limits, GenericHooks generic, WebhookParsers parsers,
       Submitter submitter, TriggerMetrics metrics, CircuitBreaker breaker) {
-    Guards guards = new Guards(new RateLimits(limits.ratePerSecond()),
+    HookRoutes hooks = new HookRoutes(generic, parsers, submitter, guards(limits, metrics, breaker),
+        limits.bodyLimitBytes());
+    return hooks::mount;
+  }
+
+  /** The guards of one set of routes (rate limits, failure budget, breaker), from {@code limits}. */
+  private static Guards guards(TriggerConfig.Limits limits, TriggerMetrics metrics, CircuitBreaker breaker) {
+    return new Guards(new RateLimits(limits.ratePerSecond()),
         new FailureBudget(limits.failedAttemptsPerMinute(), System::currentTimeMillis), metrics, breaker,
         limits.retryAfterSeconds());
-    HookRoutes hooks = new HookRoutes(generic, parsers, submitter, guards, limits.bodyLimitBytes());
-    return hooks::mount;
   }
 
   /** The OpenAPI description of these routes, served at {@link OpenApiRoute#PATH}. */
