@@ -82,7 +82,8 @@ public final class FleetBench {
     List<Integer> sizes = List.of(10, 50, 200);
     int rounds = 5;
     long stepMs = 100;
-    int fetchMaxWaitMs = 5000; // the agent's default (kafka.fetchMaxWaitMs)
+    int fetchMaxWaitMs = 20000; // the agent's default (kafka.fetchMaxWaitMs)
+    String subscription = "assign"; // the large-fleet model (docs/scale.md); the agent's default is group
     int idleSeconds = 20;
     int blocks = 2;
     boolean direct = true;
@@ -107,6 +108,7 @@ public final class FleetBench {
         case "--restart-percent" -> restartPercent = Double.parseDouble(args[++i]);
         case "--blocks" -> blocks = Integer.parseInt(args[++i]);
         case "--via-docker-proxy" -> direct = false;
+        case "--subscription" -> subscription = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -134,6 +136,9 @@ public final class FleetBench {
         kafka.close(); // removes the broker container (exit skips the try's close)
         System.exit(0);
       }
+      double[] alone = idleCpu(brokerPid, idleSeconds);
+      System.out.printf(Locale.ROOT, "IDLE00 over %d s, no client at all | broker %.1f %% of one core | load %s%n",
+          idleSeconds, alone[0], ProcCpu.loadAverage());
       Trigger trigger = Trigger.start(jar, bootstrap, work.resolve("trigger"), sizes);
       // One JVM stands for N hosts: each host has its own blocking pool, so the shared one is sized for
       // the fleet (state writes and fsyncs of N agents would otherwise queue behind 20 threads).
@@ -142,9 +147,16 @@ public final class FleetBench {
         System.out.printf(Locale.ROOT, "fleet bench: trigger (own JVM) -> Kafka %s (container, pid %d) -> agents in this "
             + "JVM at %s; step %d ms, fetch.max.wait.ms %d, %d rounds per block, %d pair(s) of blocks A B; work dir %s%n",
             KafkaTestSupport.imageName(), brokerPid, bootstrap, stepMs, fetchMaxWaitMs, rounds, blocks, work);
+        // The broker's own idle cost with this harness's fixed clients (the trigger's consumers, the
+        // outcome reader), before any agent: what N agents add is measured against it.
+        double[] base = idleCpu(brokerPid, idleSeconds);
+        System.out.printf(Locale.ROOT, "IDLE0 over %d s, no agent yet | broker %.1f %% of one core with the trigger and "
+            + "this bench's outcome reader only | this JVM %.1f %% | load %s%n", idleSeconds, base[0], base[1],
+            ProcCpu.loadAverage());
         for (int n : sizes) {
           Bench bench = new Bench(vertx, bootstrap, trigger, outcomes, work.resolve("n" + n), n, stepMs,
               fetchMaxWaitMs, brokerPid, idleSeconds);
+          bench.subscription = subscription;
           bench.rollout = rollout;
           bench.restartPercent = restartPercent;
           bench.run(rounds, blocks);
@@ -161,6 +173,18 @@ public final class FleetBench {
   }
 
   static final int DIRECT_PORT = 19092;
+
+  /** {broker %, this JVM %} of one core over idleSeconds, after a few seconds of quiet. */
+  static double[] idleCpu(long brokerPid, int idleSeconds) throws InterruptedException {
+    Thread.sleep(5_000);
+    long self = ProcessHandle.current().pid();
+    double b0 = ProcCpu.millis(brokerPid);
+    double s0 = ProcCpu.millis(self);
+    long t0 = System.nanoTime();
+    Thread.sleep(idleSeconds * 1000L);
+    double wall = (System.nanoTime() - t0) / 1e6;
+    return new double[] {100 * (ProcCpu.millis(brokerPid) - b0) / wall, 100 * (ProcCpu.millis(self) - s0) / wall};
+  }
 
   static String containerIp(KafkaContainer container) {
     return container.getContainerInfo().getNetworkSettings().getNetworks().values().iterator().next().getIpAddress();
@@ -411,6 +435,7 @@ public final class FleetBench {
     final List<double[]> restarts = new ArrayList<>(); // k, stop ms, start ms, next round last started, broker cpu %, bench cpu %
     boolean rollout = true;
     double restartPercent = 10;
+    String subscription = "assign";
     double idleBrokerAgents = -1;
     double idleSelfAgents = -1;
     double idleBrokerFloor = -1;
@@ -587,7 +612,7 @@ public final class FleetBench {
           "trustedKeys: [\"" + trigger.publicKey + "\"]",
           "stateDirectory: \"" + state + "\"",
           "httpPort: -1",
-          "requests: {subscription: assign}",   // the large-fleet model (docs/scale.md); the agent's default is group
+          "requests: {subscription: " + subscription + "}",
           "services:",
           "  " + SERVICE + ":",
           "    driver: git",
@@ -718,14 +743,7 @@ public final class FleetBench {
 
     /** {broker %, this JVM %} of one core over idleSeconds, after a few seconds of quiet. */
     double[] idle() throws InterruptedException {
-      Thread.sleep(5_000);
-      long self = ProcessHandle.current().pid();
-      double b0 = ProcCpu.millis(brokerPid);
-      double s0 = ProcCpu.millis(self);
-      long t0 = System.nanoTime();
-      Thread.sleep(idleSeconds * 1000L);
-      double wall = (System.nanoTime() - t0) / 1e6;
-      return new double[] {100 * (ProcCpu.millis(brokerPid) - b0) / wall, 100 * (ProcCpu.millis(self) - s0) / wall};
+      return idleCpu(brokerPid, idleSeconds);
     }
 
     static int started(AtomicLongArray m) {

@@ -78,15 +78,9 @@ final class IdleMatrix {
         System.out.println("  NOTE idle matrix " + o + ": not every consumer was ready within 180 s");
       }
       double joined = (System.nanoTime() - t0) / 1e6;
-      Thread.sleep(5_000);
-      long self = ProcessHandle.current().pid();
-      double b0 = ProcCpu.millis(brokerPid);
-      double s0 = ProcCpu.millis(self);
-      long w0 = System.nanoTime();
-      Thread.sleep(idleSeconds * 1000L);
-      double wall = (System.nanoTime() - w0) / 1e6;
-      double broker = 100 * (ProcCpu.millis(brokerPid) - b0) / wall;
-      double jvm = 100 * (ProcCpu.millis(self) - s0) / wall;
+      double[] idle = FleetBench.idleCpu(brokerPid, idleSeconds);
+      double broker = idle[0];
+      double jvm = idle[1];
       System.out.printf(Locale.ROOT, "IDLEOPT n=%d %s fetch.max.wait.ms %d | ready in %.0f ms, %d of %d consumers failed | idle "
           + "over %d s: broker %.1f %%, consumers' JVM %.1f %% of one core | load %s%n", n, o.name(), o.fetchMaxWaitMs(), joined,
           failed.get(), n, idleSeconds, broker, jvm, ProcCpu.loadAverage());

@@ -65,6 +65,13 @@ public record AgentConfig(
     if (kafka == null) {
       throw new IllegalArgumentException("kafka.bootstrapServers is required");
     }
+    int consumerRequestTimeout = consumerRequestTimeoutMs(kafka);
+    if (kafka.fetchMaxWaitMs() >= consumerRequestTimeout) {
+      // A fetch the broker may hold longer than the client waits for its answer times out while
+      // idle: the client drops the connection and starts over, every fetch wait.
+      throw new IllegalArgumentException("kafka.fetchMaxWaitMs (" + kafka.fetchMaxWaitMs()
+          + ") must be below the consumers' request.timeout.ms (" + consumerRequestTimeout + ")");
+    }
     labels = labels(labels);
     trustedKeys = trustedKeys == null ? List.of() : List.copyOf(trustedKeys);
     if (stateDirectory == null || stateDirectory.isBlank()) {
@@ -94,6 +101,16 @@ public record AgentConfig(
     requests = requests == null ? RequestPolicy.defaults() : requests;
     registryAuth = registryAuth == null ? RegistryAuthConfig.defaults() : registryAuth;
     push = push == null ? PushConfig.defaults() : push;
+  }
+
+  /** The consumers' {@code request.timeout.ms}: {@code kafka.properties} may set it, Kafka's default is 30 s. */
+  static int consumerRequestTimeoutMs(KafkaSettings kafka) {
+    String set = kafka.properties().get("request.timeout.ms");
+    try {
+      return set == null ? 30_000 : Integer.parseInt(set.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("kafka.properties.request.timeout.ms must be a number of ms, not '" + set + "'");
+    }
   }
 
   /** With the default registry credentials lookup and push settings. */

@@ -22,13 +22,13 @@ public record RequestPolicy(Duration maxClockSkew, Duration maxAge, Subscription
     /**
      * {@code assign()} every partition of the requests topic (looked up again every few minutes) and
      * commit to the group without joining it: no join at start, no group heartbeats while idle (the
-     * broker's idle cost per host is its fetches only). The default.
+     * broker's idle cost per host is its fetches only). For large fleets.
      */
     ASSIGN,
     /**
      * {@code subscribe()} as the single static member ({@code group.instance.id} = host id) of the
      * group: a second process started with the same host id elsewhere fences the first; joins at
-     * start and heartbeats every {@code heartbeat.interval.ms} (3 s).
+     * start and heartbeats every 15 s. The default.
      */
     GROUP;
 

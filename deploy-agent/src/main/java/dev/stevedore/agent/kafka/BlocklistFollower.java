@@ -105,8 +105,13 @@ public final class BlocklistFollower {
       Set<TopicPartition> parts = infos.stream().map(PartitionInfo::getPartition)
           .map(p -> new TopicPartition(Topics.FLEET_BLOCKLIST, p)).collect(Collectors.toSet());
       partitions = List.copyOf(parts);
-      return consumer.assign(parts).compose(v -> consumer.endOffsets(parts)).map(endOffsets -> {
+      // The ends first, then assign: once assigned, the consumer's fetch is held by the broker for
+      // up to its fetch wait when nothing is new, and the broker answers a connection's requests
+      // in order, so a lookup sent after it would wait that long.
+      return consumer.endOffsets(parts).compose(endOffsets -> {
         endOffsets.forEach((tp, end) -> ends.put(tp.getPartition(), end));
+        return consumer.assign(parts);
+      }).map(v -> {
         timer = vertx.setPeriodic(50, id -> checkCaughtUp());
         return null;
       });

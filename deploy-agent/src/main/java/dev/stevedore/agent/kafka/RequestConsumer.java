@@ -35,6 +35,8 @@ public final class RequestConsumer {
   private static final Logger LOG = LoggerFactory.getLogger(RequestConsumer.class);
   static final long PARTITION_CHECK_MS = 300_000;
   static final long RETRY_MS = 2_000;
+  /** The static member's group heartbeat ({@code heartbeat.interval.ms}), within Kafka's 45 s session timeout. */
+  static final int HEARTBEAT_INTERVAL_MS = 15_000;
 
   private final Vertx vertx;
   private final AgentConfig config;
@@ -53,14 +55,23 @@ public final class RequestConsumer {
     this.handler = handler;
   }
 
-  public Future<Void> start() {
+  /** The requests consumer's client configuration for this host's subscription model. */
+  static Map<String, String> options(AgentConfig config) {
     Map<String, String> options = KafkaOptions.consumer(config.kafka().withClientId(config.kafka().clientId() + "-" + config.hostId()),
         config.consumerGroup());
-    boolean group = config.requests().subscription() == RequestPolicy.Subscription.GROUP;
-    if (group) {
+    if (config.requests().subscription() == RequestPolicy.Subscription.GROUP) {
       options.put("group.instance.id", config.hostId());
+      // The group has one member, so a heartbeat only says it is alive; every 15 s within the
+      // 45 s session (Kafka's 3 s would be most of an idle agent's requests to the broker).
+      options.putIfAbsent("heartbeat.interval.ms", String.valueOf(HEARTBEAT_INTERVAL_MS));
     }
     options.putIfAbsent("max.poll.records", "100");
+    return options;
+  }
+
+  public Future<Void> start() {
+    Map<String, String> options = options(config);
+    boolean group = config.requests().subscription() == RequestPolicy.Subscription.GROUP;
     return KafkaClients.consumer(vertx, options).compose(created -> { consumer = created; // made on a worker
     consumer.exceptionHandler(e -> LOG.warn("requests consumer: {}", e.getMessage()));
     consumer.partitionsRevokedHandler(parts -> parts.forEach(p -> offsets.forget(p.getPartition())));

@@ -76,6 +76,22 @@ class AgentConfigTest {
   }
 
   @Test
+  void fetchWaitMustStayBelowTheConsumersRequestTimeout(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("agent.yml");
+    Files.writeString(file, "hostId: web-1\n");
+    // the default: a 20 s idle fetch within Kafka's 30 s request timeout
+    assertThat(AgentConfigs.load(Optional.of(file), Map.of()).kafka().fetchMaxWaitMs()).isEqualTo(20_000);
+    assertThatThrownBy(() -> AgentConfigs.load(Optional.of(file), Map.of("STEVEDORE_KAFKA_FETCH_MAX_WAIT_MS", "30000")))
+        .hasMessageContaining("kafka.fetchMaxWaitMs (30000) must be below the consumers' request.timeout.ms (30000)");
+    Path lower = dir.resolve("lower.yml");
+    Files.writeString(lower, "hostId: web-1\nkafka: {properties: {request.timeout.ms: \"10000\"}}\n");
+    assertThatThrownBy(() -> AgentConfigs.load(Optional.of(lower), Map.of()))
+        .hasMessageContaining("(20000) must be below the consumers' request.timeout.ms (10000)");
+    assertThat(AgentConfigs.load(Optional.of(lower), Map.of("STEVEDORE_KAFKA_FETCH_MAX_WAIT_MS", "5000"))
+        .kafka().fetchMaxWaitMs()).isEqualTo(5_000);
+  }
+
+  @Test
   void trustedKeysNeedAtLeastOneKey() {
     assertThatThrownBy(() -> TrustedKeys.parse(java.util.List.of())).hasMessageContaining("at least one");
     assertThatThrownBy(() -> TrustedKeys.parse(java.util.List.of("-----BEGIN nonsense")))
