@@ -117,8 +117,14 @@ public final class FleetBench {
     }
     work = work == null ? Files.createTempDirectory("fleet-bench") : work;
     // The broker with C2 (the test default is C1 only, for start-up): its CPU is one of the figures.
+    // Configured like docker-compose.yml's broker, not like the tests' (which heartbeat every 0.5 s
+    // to notice a killed broker fast): Kafka's broker heartbeat and session, and the controller's
+    // no-op record every 5 s.
     KafkaContainer container = KafkaTestSupport.newContainer(null)
-        .withEnv("KAFKA_JVM_PERFORMANCE_OPTS", "-XX:+UseSerialGC -Djava.awt.headless=true");
+        .withEnv("KAFKA_JVM_PERFORMANCE_OPTS", "-XX:+UseSerialGC -Djava.awt.headless=true")
+        .withEnv("KAFKA_BROKER_HEARTBEAT_INTERVAL_MS", "2000")
+        .withEnv("KAFKA_BROKER_SESSION_TIMEOUT_MS", "9000")
+        .withEnv("KAFKA_METADATA_MAX_IDLE_INTERVAL_MS", System.getProperty("fleet.metadataIdleMs", "5000"));
     // Clients reach the broker at the container's own address on the bridge, not through the host
     // port Docker maps: that port is served by docker-proxy, a user-space relay, which stopped (its
     // process gone, every connection refused) under 500 agents' 1,500 connections here. A fleet's

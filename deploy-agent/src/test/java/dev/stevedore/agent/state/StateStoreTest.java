@@ -62,6 +62,44 @@ class StateStoreTest {
     assertThat(read.services.get("api").desired.job("api").trace()).isEmpty();
   }
 
+  /** Group commit: saves asked for in one task share a write, and so do those asked for during a write. */
+  @Test
+  void savesShareWritesAndEachWaitsForItsChangesToBeOnDisk(@TempDir Path dir) throws Exception {
+    var worker = vertx.createSharedWorkerExecutor("state-group", 1);
+    StateStore store = StateStore.open(vertx, dir, worker).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+    java.util.List<io.vertx.core.Future<Void>> saves = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.CompletableFuture<Void> asked = new java.util.concurrent.CompletableFuture<>();
+    context.runOnContext(v -> {
+      // The one worker thread is busy: the first write waits behind this.
+      worker.executeBlocking(() -> hold.await(10, TimeUnit.SECONDS), false);
+      for (int i = 1; i <= 3; i++) { // one task, three saves: one write
+        store.state().markProcessed("a" + i, 100);
+        saves.add(store.save());
+      }
+      context.runOnContext(w -> {
+        // a later task, while the first write waits for the worker: these share the second write
+        for (int i = 1; i <= 3; i++) {
+          store.state().markProcessed("b" + i, 100);
+          saves.add(store.save());
+        }
+        asked.complete(null);
+      });
+    });
+    asked.get(5, TimeUnit.SECONDS);
+    assertThat(saves).noneMatch(io.vertx.core.Future::isComplete); // nothing is on disk yet
+    hold.countDown();
+    io.vertx.core.Future.all(saves).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(store.writes()).isEqualTo(2);
+    assertThat(StateStore.read(dir).processed).containsExactly("a1", "a2", "a3", "b1", "b2", "b3");
+    // From another thread: the save goes to the store's context and completes once written.
+    store.state().markProcessed("c1", 100);
+    store.save().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(store.writes()).isEqualTo(3);
+    assertThat(StateStore.read(dir).processed).endsWith("c1");
+  }
+
   @Test
   void refusesACorruptFileWithAClearMessage(@TempDir Path dir) throws IOException {
     Files.writeString(dir.resolve(StateStore.FILE), "{ not json");
