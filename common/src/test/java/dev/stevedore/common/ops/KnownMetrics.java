@@ -35,7 +35,7 @@ public final class KnownMetrics {
           "stevedore_audit_query_latency_seconds_bucket"),
       "agent", List.of("stevedore_agent_deployments_total", "stevedore_agent_attempts_total",
           "stevedore_agent_deploy_duration_seconds_bucket", "stevedore_agent_service_diverged",
-          "stevedore_agent_service_diverged_seconds"),
+          "stevedore_agent_service_diverged_seconds", "stevedore_agent_state_writes_total"),
       "proxy", List.of("stevedore_proxy_requests_total", "stevedore_proxy_upstream_errors_total",
           "stevedore_proxy_no_upstream_total", "stevedore_proxy_in_flight", "stevedore_proxy_active",
           "stevedore_proxy_switches_total"));

@@ -90,6 +90,10 @@ public final class Reconciler implements DesiredVersions {
     this.sink = sink;
     this.metrics = metrics;
     this.clock = clock;
+    // The store is held strongly by this reconciler, which lives as long as the agent.
+    io.micrometer.core.instrument.FunctionCounter.builder("stevedore.agent.state.writes", store, StateStore::writes)
+        .description("Writes of the state file (each an fsync'd atomic replace; saves asked for together share one)")
+        .register(metrics);
     for (String service : config.services().keySet()) {
       Gauge.builder("stevedore.agent.service.diverged", () -> desired(service) == null ? 0 : 1)
           .description("1 while the service's desired version is not the one that runs")
