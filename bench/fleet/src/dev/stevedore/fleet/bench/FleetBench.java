@@ -441,7 +441,7 @@ public final class FleetBench {
     final List<double[]> restarts = new ArrayList<>(); // k, stop ms, start ms, next round last started, broker cpu %, bench cpu %
     boolean rollout = true;
     double restartPercent = 10;
-    String subscription = "assign";
+    String subscription; // set by main (--subscription)
     double idleBrokerAgents = -1;
     double idleSelfAgents = -1;
     double idleBrokerFloor = -1;

@@ -39,7 +39,8 @@ public final class StateStore {
   private Promise<Void> waiting;
   /** A write is on the worker, or one is queued to start at the end of the current task. */
   private boolean busy;
-  private long writes;
+  /** Read by the metrics scrape on another thread. */
+  private volatile long writes;
 
   private StateStore(Path directory, WorkerExecutor worker, AgentState state, Context context) {
     this.directory = directory;
@@ -48,7 +49,10 @@ public final class StateStore {
     this.context = context;
   }
 
-  /** Reads the state file (or starts empty) on the worker. */
+  /**
+   * Reads the state file (or starts empty) on the worker. Call it on the context that changes the
+   * state (the agent's event loop): snapshots are taken there, and saves from elsewhere go there.
+   */
   public static Future<StateStore> open(Vertx vertx, Path directory, WorkerExecutor worker) {
     Context context = vertx.getOrCreateContext();
     return worker.executeBlocking(() -> {
