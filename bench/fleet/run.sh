@@ -4,7 +4,7 @@
 # driver that takes a fixed time per step), against N bare kafka-clients consumers (own group
 # each) as the floor, blocks A B A B; broker CPU with N idle agents. Needs dockerd and the
 # stevedore/kafka image (scripts/prepare-test-env.sh); starts and removes its own broker.
-# Usage: bench/fleet/run.sh [--sizes 10,50,200] [--rounds 5] [--step-ms 100] [--fetch-max-wait-ms 20000]
+# Usage: bench/fleet/run.sh [--sizes 10,50,200] [--rounds 5] [--warmup-rounds 5] [--step-ms 100] [--fetch-max-wait-ms 20000]
 #                           [--idle-seconds 20] [--blocks 2] [--restart-percent 10] [--no-rollout] [--subscription assign|group]
 # --blocks 1 runs A B once (large sizes: 1,000 agents take minutes to start); idle CPU in the first pair,
 # the restart in the last A block. FLEET_JAVA_OPTS=-Xmx8g for 1,000 agents. Clients reach the broker at its

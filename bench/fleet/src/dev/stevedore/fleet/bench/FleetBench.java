@@ -62,7 +62,7 @@ import org.testcontainers.kafka.KafkaContainer;
  * receiving the request). Blocks alternate A (agents) B (floor) A B; idle CPU of the broker with N
  * idle agents, and with N idle bare consumers.
  *
- * <p>Usage: FleetBench --jar trigger-all.jar [--sizes 10,50,200] [--rounds 5] [--step-ms 100]
+ * <p>Usage: FleetBench --jar trigger-all.jar [--sizes 10,50,200] [--rounds 5] [--warmup-rounds 5] [--step-ms 100]
  * [--fetch-max-wait-ms 500] [--idle-seconds 20] [--idle-matrix-sizes 200,1000] [--matrix-only] [--no-rollout]
  * [--restart-percent 10] [--work DIR]
  */
@@ -81,6 +81,7 @@ public final class FleetBench {
     String jar = null;
     List<Integer> sizes = List.of(10, 50, 200);
     int rounds = 5;
+    int warmupRounds = 5;
     long stepMs = 100;
     int fetchMaxWaitMs = 20000; // the agent's default (kafka.fetchMaxWaitMs)
     String subscription = "assign"; // the large-fleet model (docs/scale.md); the agent's default is group
@@ -97,6 +98,7 @@ public final class FleetBench {
         case "--jar" -> jar = args[++i];
         case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).map(String::trim).map(Integer::valueOf).toList();
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--warmup-rounds" -> warmupRounds = Integer.parseInt(args[++i]);
         case "--step-ms" -> stepMs = Long.parseLong(args[++i]);
         case "--fetch-max-wait-ms" -> fetchMaxWaitMs = Integer.parseInt(args[++i]);
         case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[++i]);
@@ -165,6 +167,7 @@ public final class FleetBench {
           bench.subscription = subscription;
           bench.rollout = rollout;
           bench.restartPercent = restartPercent;
+          bench.warmupRounds = warmupRounds;
           bench.run(rounds, blocks);
           if (matrixSizes.contains(n)) {
             IdleMatrix.run(bootstrap, brokerPid, n, idleSeconds);
@@ -441,6 +444,7 @@ public final class FleetBench {
     final List<double[]> restarts = new ArrayList<>(); // k, stop ms, start ms, next round last started, broker cpu %, bench cpu %
     boolean rollout = true;
     double restartPercent = 10;
+    int warmupRounds = 5;
     String subscription; // set by main (--subscription)
     double idleBrokerAgents = -1;
     double idleSelfAgents = -1;
@@ -474,6 +478,23 @@ public final class FleetBench {
       return HexFormat.of().formatHex(b);
     }
 
+    /**
+     * Rounds that are not counted, after the first: the JIT compiles the agents' path over the first
+     * hundreds of requests (in one JVM for N hosts, the C2 compiler used 0.3-1.4 s of CPU per round of
+     * 200 agents in the first rounds), and the floor gets the same number of rounds.
+     */
+    void warmUp(String block, java.util.concurrent.Callable<double[]> round) throws Exception {
+      if (warmupRounds <= 0) {
+        return;
+      }
+      StringBuilder last = new StringBuilder();
+      for (int r = 0; r < warmupRounds; r++) {
+        last.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", round.call()[1]));
+      }
+      System.out.printf(Locale.ROOT, "  %s n=%d: %d warm-up rounds (not counted), last host %s ms%n", block, n, warmupRounds,
+          last);
+    }
+
     /** {@code blocks} pairs A B (2: A B A B); idle CPU in the first pair, the restart in the last A. */
     void run(int rounds, int blocks) throws Exception {
       for (int block = 0; block < blocks; block++) {
@@ -492,6 +513,7 @@ public final class FleetBench {
       double[] warm = agentRound(Duration.ofSeconds(180));
       System.out.printf(Locale.ROOT, "  A n=%d: %d agents started in %.0f ms; first request reached all (group joins, "
           + "history) after %.0f ms more%n", n, agents.size(), startMs, warm[1]);
+      warmUp("A", () -> agentRound(Duration.ofSeconds(60)));
       if (measureIdle) {
         double[] idle = idle();
         idleBrokerAgents = idle[0];
@@ -706,7 +728,8 @@ public final class FleetBench {
         notes.add("n=" + n + " floor: not every consumer got its partitions within 180 s");
       }
       System.out.printf(Locale.ROOT, "  B n=%d: %d bare consumers joined in %.0f ms%n", n, n, (System.nanoTime() - t0) / 1e6);
-      floorRound(Duration.ofSeconds(60)); // warm-up
+      floorRound(Duration.ofSeconds(60)); // the first request after the joins
+      warmUp("B", () -> floorRound(Duration.ofSeconds(60)));
       if (measureIdle) {
         double[] idle = idle();
         idleBrokerFloor = idle[0];

@@ -247,6 +247,39 @@ class ReconcilerTest {
     assertThat(steps("d1")).containsExactly("pull", "down", "up", "health-check");
   }
 
+  /**
+   * The desired version and the attempt's journal go to disk in one write, and the first step
+   * runs only once that write is done: one fsync before a deployment starts, not two in a row.
+   */
+  @Test
+  void theFirstStepRunsAfterOneWriteThatHoldsBothTheDesiredVersionAndTheJournal() throws Exception {
+    currentIsV1();
+    io.vertx.core.Promise<Void> hold = io.vertx.core.Promise.promise();
+    holdPull = hold;
+    long before = store.writes();
+    AgentState[] onDiskAtFirstStep = new AgentState[1];
+    gate = (when, step) -> {
+      if (when.equals("before") && step.equals("pull") && onDiskAtFirstStep[0] == null) {
+        try {
+          onDiskAtFirstStep[0] = StateStore.read(dir);
+        } catch (java.io.IOException e) {
+          return Future.failedFuture(e);
+        }
+      }
+      return Future.succeededFuture();
+    };
+    build(0);
+    submit(job("d1", "v2"));
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ran.contains("pull"));
+    assertThat(store.writes() - before).isEqualTo(1);
+    AgentState.ServiceRecord atStep = onDiskAtFirstStep[0].service("demo");
+    assertThat(atStep.desired.version).isEqualTo("v2");
+    assertThat(atStep.intent.deploymentId).isEqualTo("d1");
+    assertThat(atStep.intent.step).isEqualTo("pull");
+    run(() -> hold.complete());
+    assertThat(awaitOutcome("d1")).isInstanceOf(DeploySucceeded.class);
+  }
+
   @Test
   void aVersionThatIsNotFoundFailsAtOnceAndIsNotBlocked() throws Exception {
     currentIsV1();
