@@ -12,6 +12,7 @@ import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.StevedoreEvent;
 import dev.stevedore.common.kafka.Topics;
 import dev.stevedore.testing.KafkaTestSupport;
+import dev.stevedore.agent.state.StateStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.File;
@@ -442,6 +443,7 @@ public final class FleetBench {
     final List<String> notes = new ArrayList<>();
     final List<double[]> rolloutRounds = new ArrayList<>(); // first started, last started, rollout.succeeded, last done
     final List<double[]> restarts = new ArrayList<>(); // k, stop ms, start ms, next round last started, broker cpu %, bench cpu %
+    final List<Double> durableWrites = new ArrayList<>(); // per A B pair: N hosts' one write each, all at once (ms)
     boolean rollout = true;
     double restartPercent = 10;
     int warmupRounds = 5;
@@ -500,8 +502,42 @@ public final class FleetBench {
       for (int block = 0; block < blocks; block++) {
         agentsBlock(rounds, block == 0, block == blocks - 1);
         floorBlock(rounds, block == 0);
+        durableWrites.add(durableWrites());
       }
       report();
+    }
+
+    /**
+     * The disk's floor for N hosts on one disk: N {@link StateStore}s (each its own state thread, as
+     * the agents), one save each, all at once; ms until the last is on disk. Every agent makes one
+     * such write before its first step, so on one shared disk the last host's start cannot come
+     * sooner than this after its record arrives. Median of 3.
+     */
+    double durableWrites() throws Exception {
+      Path base = dir.resolve("disk-" + UUID.randomUUID().toString().substring(0, 8));
+      List<StateStore> stores = new ArrayList<>();
+      List<io.vertx.core.WorkerExecutor> workers = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        Path d = base.resolve("h" + i);
+        Files.createDirectories(d);
+        io.vertx.core.WorkerExecutor w = vertx.createSharedWorkerExecutor("fleet-disk-" + i, 1);
+        workers.add(w);
+        stores.add(StateStore.open(vertx, d, w).await(60, TimeUnit.SECONDS));
+      }
+      double[] ms = new double[3];
+      for (int r = 0; r < ms.length; r++) {
+        long t0 = System.nanoTime();
+        List<Future<Void>> saved = stores.stream().map(StateStore::save).toList();
+        Future.all(saved).await(60, TimeUnit.SECONDS);
+        ms[r] = (System.nanoTime() - t0) / 1e6;
+      }
+      workers.forEach(io.vertx.core.WorkerExecutor::close);
+      double[] sorted = ms.clone();
+      Arrays.sort(sorted);
+      double median = pct(sorted, 50);
+      System.out.printf(Locale.ROOT, "  D n=%d: one state-file write per host, all at once: %.0f, %.0f, %.0f ms%n", n, ms[0],
+          ms[1], ms[2]);
+      return median;
     }
 
     // ---- A: real agents ---------------------------------------------------------------------------
@@ -677,7 +713,13 @@ public final class FleetBench {
       long t0 = sent[0];
       double accepted = sent[1];
       long deadline = System.nanoTime() + timeout.toNanos();
+      double toStart = Double.NaN; // this JVM's CPU from before the webhook until every host started
+      double toStartBroker = Double.NaN;
       while (System.nanoTime() < deadline && (started(m) < n || outcomes.count(v) < n)) {
+        if (Double.isNaN(toStart) && started(m) == n) {
+          toStart = ProcCpu.millis(ProcessHandle.current().pid()) - c0;
+          toStartBroker = ProcCpu.millis(brokerPid) - b0;
+        }
         Thread.sleep(5);
       }
       if (started(m) < n || outcomes.count(v) < n) {
@@ -685,7 +727,8 @@ public final class FleetBench {
             v.substring(0, 8), started(m), n, outcomes.count(v), timeout));
       }
       return new double[] {ms(min(m), t0), ms(max(m), t0), ms(outcomes.last(v), t0), accepted,
-          (ProcCpu.millis(ProcessHandle.current().pid()) - c0) / n, (ProcCpu.millis(brokerPid) - b0) / n};
+          (ProcCpu.millis(ProcessHandle.current().pid()) - c0) / n, (ProcCpu.millis(brokerPid) - b0) / n,
+          toStart / n, toStartBroker / n};
     }
 
     // ---- B: bare consumers, own group each --------------------------------------------------------
@@ -822,6 +865,9 @@ public final class FleetBench {
           pct(aDone, 50), pct(aDone, 99), pct(a202, 50), pct(fFirst, 50), pct(fFirst, 99), pct(fLast, 50),
           pct(fLast, 99), pct(f202, 50), pct(aLast, 50) / pct(fLast, 50), pct(aLast, 99) / pct(fLast, 99),
           ProcCpu.loadAverage());
+      System.out.printf(Locale.ROOT, "DISK n=%d | one state-file write per host, all at once (median of 3, per pair of "
+          + "blocks): %s ms | state directories under %s%n", n, durableWrites.stream()
+          .map(d -> String.format(Locale.ROOT, "%.0f", d)).collect(java.util.stream.Collectors.joining(", ")), dir);
       System.out.printf(Locale.ROOT, "IDLE n=%d over %d s | broker %% of one core: %.1f with agents, %.1f with bare "
           + "consumers | this JVM: %.1f agents, %.1f bare consumers | load %s%n", n, idleSeconds, idleBrokerAgents,
           idleBrokerFloor, idleSelfAgents, idleSelfFloor, ProcCpu.loadAverage());
@@ -837,6 +883,15 @@ public final class FleetBench {
       System.out.printf(Locale.ROOT, "CPU n=%d per host per request (ms of CPU, median of rounds; whole round) | agents' JVM "
           + "%.2f, broker %.2f | bare consumers' JVM %.2f, broker %.2f%n", n, pct(column(agentRounds, 4), 50),
           pct(column(agentRounds, 5), 50), pct(column(floorRounds, 4), 50), pct(column(floorRounds, 5), 50));
+      // The part of it spent before the last host's first step: N times this, over two cores, is the
+      // least time the agents' own work (and the broker's) takes when nothing else runs.
+      System.out.printf(Locale.ROOT, "CPU-TO-START n=%d per host, from the webhook until every host started (median of "
+          + "rounds) | agents' JVM %.2f ms, broker %.2f ms (bare consumers until the last got it: %.2f, %.2f) | x N = "
+          + "%.0f ms + %.0f ms of CPU, %.0f ms on %d cores%n", n,
+          pct(column(agentRounds, 6), 50), pct(column(agentRounds, 7), 50), pct(column(floorRounds, 4), 50),
+          pct(column(floorRounds, 5), 50), n * pct(column(agentRounds, 6), 50),
+          n * pct(column(agentRounds, 7), 50), n * (pct(column(agentRounds, 6), 50) + pct(column(agentRounds, 7), 50))
+              / Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors());
       System.out.println("  agent rounds (first, last started, last done, 202 ms): " + rows(agentRounds));
       System.out.println("  floor rounds (first, last received, -, 202 ms): " + rows(floorRounds));
       notes.forEach(s -> System.out.println("  NOTE " + s));
