@@ -84,6 +84,8 @@ public final class RolloutCoordinator {
   private final Map<String, Map<String, Outcome>> outcomes = bounded();
   private final Set<String> busy = new HashSet<>();
   private final Set<String> again = new HashSet<>();
+  /** Commands that arrived while their key's step was being recorded: decided when it is done, in arrival order. */
+  private final Map<String, List<Runnable>> queued = new HashMap<>();
   /**
    * Actions of a recorded state that did not complete (a broker failing over timed a wave request
    * out, say), by key: performed again, in order, before the key's next step. The state already
@@ -193,8 +195,12 @@ public final class RolloutCoordinator {
       return Future.failedFuture(new NotCoordinator(key));
     }
     if (busy.contains(key)) {
-      // A step of this rollout is being recorded: the command would act on a stale state.
-      return Future.failedFuture(new NotCoordinator(key, "is recording a step of " + key + " right now"));
+      // A step of this rollout is being recorded: deciding now would act on a stale state. Decide once it is on
+      // the topic (a bounded wait: the record completes or fails within the producer's delivery timeout).
+      io.vertx.core.Promise<RolloutState> decided = io.vertx.core.Promise.promise();
+      queued.computeIfAbsent(key, k -> new ArrayList<>())
+          .add(() -> command(rolloutId, command, by, why).onComplete(decided));
+      return decided.future();
     }
     Step step;
     try {
@@ -212,10 +218,6 @@ public final class RolloutCoordinator {
 
     NotCoordinator(String key) {
       super("this trigger instance does not coordinate " + key + " now; retry (another instance owns it)");
-    }
-
-    NotCoordinator(String key, String what) {
-      super("this trigger instance " + what + "; retry");
     }
   }
 
@@ -286,6 +288,12 @@ public final class RolloutCoordinator {
       busy.remove(key);
       if (ar.failed()) {
         LOG.warn("rollout of {}: {} (retried on the next tick)", key, ar.cause().toString());
+      }
+      // Waiting commands before the next step, so a busy rollout cannot starve them; the first one to run takes the
+      // key again and the others wait for it in turn.
+      List<Runnable> commands = queued.remove(key);
+      if (commands != null) {
+        commands.forEach(Runnable::run);
       }
       if (again.remove(key)) {
         advance(key);

@@ -44,6 +44,10 @@ class RolloutCoordinatorTest {
   /** The trace context each request was published with, by event id. */
   final Map<String, dev.stevedore.common.event.TraceContext> traces = new java.util.HashMap<>();
 
+  /** While set, a state record is sent but not acknowledged until the test completes its promise. */
+  boolean holdRecords;
+  final List<io.vertx.core.Promise<Void>> unacknowledged = new ArrayList<>();
+
   final RolloutCoordinator.Outbox outbox = new RolloutCoordinator.Outbox() {
     Future<Void> write(Object o) {
       if (kafkaDown) {
@@ -55,6 +59,12 @@ class RolloutCoordinatorTest {
 
     @Override
     public Future<Void> record(RolloutState signed) {
+      if (holdRecords) {
+        written.add(signed);
+        io.vertx.core.Promise<Void> ack = io.vertx.core.Promise.promise();
+        unacknowledged.add(ack);
+        return ack.future();
+      }
       return write(signed);
     }
 
@@ -169,6 +179,36 @@ class RolloutCoordinatorTest {
     assertThat(c.command(ID, RolloutMachine.Command.PAUSE, "api:a", null).cause())
         .isInstanceOf(RolloutCoordinator.NotCoordinator.class);
     assertThat(written).isEmpty();
+  }
+
+  @Test
+  void aCommandThatArrivesWhileAStepIsBeingRecordedIsDecidedOnTheRecordedStateOnceItIsAcknowledged() {
+    fleet(3);
+    RolloutCoordinator c = coordinator();
+    c.recorded(pending());
+    holdRecords = true;
+    // The canary host succeeds: the coordinator records the next state and waits for the broker's ack.
+    c.heard(new dev.stevedore.common.event.DeploySucceeded("o1", "stevedore://agent/h1", NOW, ID, "h1", "web",
+        "production", "v2", null, 100, 1, 0L));
+    assertThat(unacknowledged).hasSize(1);
+    RolloutState next = of(RolloutState.class).get(of(RolloutState.class).size() - 1);
+    assertThat(next.seq()).isEqualTo(2);
+    assertThat(next.paused()).isFalse();
+
+    Future<RolloutState> pause = c.command(ID, RolloutMachine.Command.PAUSE, "api:ops", "look first");
+    Future<RolloutState> again = c.command(ID, RolloutMachine.Command.PAUSE, "api:ops", "twice");
+    assertThat(pause.isComplete()).as("neither refused nor decided on the state before the ack").isFalse();
+    assertThat(again.isComplete()).isFalse();
+    holdRecords = false;
+    unacknowledged.get(0).complete();
+
+    assertThat(pause.succeeded()).as(String.valueOf(pause.cause())).isTrue();
+    assertThat(pause.result().paused()).isTrue();
+    assertThat(pause.result().seq()).isEqualTo(3);
+    assertThat(of(RolloutState.class).get(of(RolloutState.class).size() - 1).paused()).isTrue();
+    // The second one is decided after the first: the rollout is paused already.
+    assertThat(again.failed()).isTrue();
+    assertThat(again.cause()).isInstanceOf(IllegalStateException.class).hasMessageContaining("paused already");
   }
 
   @Test
