@@ -8,9 +8,12 @@
 # Needs dockerd and the stevedore/kafka image (scripts/prepare-test-env.sh), and the Debian package
 # webhook (installed here with apt-get when missing). Loopback only.
 # Usage: bench/trigger/run.sh [--window 60] [--late 240] [--rounds 2] [--rate 1000] [--concurrency 32]
-#          [--variant NAME=JVM-OPTIONS]... [--no-peer] [--no-floor]
+#          [--variant NAME=[jar=PATH] [java=PATH] [env:NAME=VALUE] JVM-OPTIONS]... [--no-peer] [--no-floor]
+#          [--idle-after-ready SECONDS]
 #   quick:  bench/trigger/run.sh --window 20 --late 60
 #   JVM options compared in the same run: --variant default= --variant c1=-XX:TieredStopAtLevel=1
+#   another build or JVM in the same run: --variant main=jar=/tmp/main-trigger-all.jar
+#          --variant jdk25=java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java -XX:AOTCache=/tmp/trigger.aot
 #   the earlier one-process phases (warm-up, fixed rates, 128 in flight):
 #          bench/trigger/run.sh --phases [--seconds 10] [--concurrency 128] [--rates 500,1000,2000] [--warmup 20]
 set -euo pipefail
