@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Audit store benchmark: ingest events/s and filtered-page p50/p99 over N stored events,
-# on SQLite and/or PostgreSQL. Prints the machine and the figures.
+# on SQLite and/or PostgreSQL, beside its peer: the same events as a plain batched INSERT into one
+# table of the same database (passes A B A B; BENCH_PEER=0: the store alone, one pass).
+# Prints the machine and the figures.
 #   bench/audit/run.sh [sqlite|postgres|both] [EVENTS=1000000] [BATCH=1000] [QUERIES=500]
 # PostgreSQL: scripts/start-postgres.sh first (or BENCH_PG_URL=jdbc:postgresql://...).
 set -euo pipefail

@@ -20,8 +20,14 @@ import dev.stevedore.common.event.DeploySucceeded;
 import dev.stevedore.common.event.DeploymentIds;
 import dev.stevedore.common.event.EventCodec;
 import dev.stevedore.common.event.StevedoreEvent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +40,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 
 /**
  * Audit store benchmark: loads N events through the batched insert path (EventWriter, the one
@@ -41,16 +48,28 @@ import java.util.function.Supplier;
  * measures filtered deployment pages (the query the list API runs, plus JSON encoding) and
  * reports p50/p99.
  *
+ * <p>Beside it, its peer: the same events, batches and database settings, inserted with a plain
+ * JDBC batched INSERT (one transaction per batch) into one table of what the store keeps per
+ * event at the least (event id primary key, type, time, canonical JSON): no hash chain, no
+ * projections, no dedupe beyond the primary key. Passes run A B A B (store, plain, store, plain),
+ * each on a fresh database, so a drift of the machine shows; the queries and the chain walk run
+ * on the first store pass's data. {@code BENCH_PEER=0}: the store alone, one pass.
+ *
  * <pre>java AuditBench sqlite|postgres EVENTS [BATCH] [QUERIES]</pre>
  * PostgreSQL: BENCH_PG_URL (default jdbc:postgresql://127.0.0.1:55432/stevedore), user/password
- * stevedore; each run uses a fresh schema and drops it afterwards.
+ * stevedore; each pass uses a fresh schema and drops it afterwards.
  */
 public final class AuditBench {
   static final String[] SERVICES = new String[20];
   static final String[] ENVIRONMENTS = {"prod", "staging", "qa", "dev"};
   static final int HOSTS = 200;
+  static final String PG_URL = System.getenv().getOrDefault("BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:55432/stevedore");
   static final String PG_DATA = System.getenv().getOrDefault("BENCH_PG_DATA", "/var/lib/stevedore/pg");
   static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
+  /** The peer's table: what the store keeps per event at the least. */
+  static final String PLAIN_TABLE = "CREATE TABLE plain_events (event_id TEXT NOT NULL PRIMARY KEY, "
+      + "type TEXT NOT NULL, event_time BIGINT NOT NULL, payload TEXT NOT NULL)";
+  static final String PLAIN_INSERT = "INSERT INTO plain_events (event_id, type, event_time, payload) VALUES (?,?,?,?)";
 
   static {
     for (int i = 0; i < SERVICES.length; i++) {
@@ -63,49 +82,127 @@ public final class AuditBench {
     long events = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000;
     int batch = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
     int queries = args.length > 3 ? Integer.parseInt(args[3]) : 500;
+    boolean peer = !"0".equals(System.getenv().getOrDefault("BENCH_PEER", "1"));
 
-    AuditConfig.Database config;
-    String schema = null;
-    java.nio.file.Path sqliteDir = null;
-    if (kind.equals("postgres")) {
-      String url = System.getenv().getOrDefault("BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:55432/stevedore");
-      schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-      try (Connection c = DriverManager.getConnection(url, "stevedore", "stevedore"); Statement st = c.createStatement()) {
-        st.execute("CREATE SCHEMA " + schema);
-      }
-      config = new AuditConfig.Database(url + "?currentSchema=" + schema, null, "stevedore", "stevedore", 4, 10000, 0);
-    } else {
-      sqliteDir = java.nio.file.Files.createTempDirectory("audit-bench");
-      config = new AuditConfig.Database(null, sqliteDir.resolve("audit.db").toString(), null, null, 4, 10000, 0);
-    }
     System.out.printf("== %s: %,d events, batches of %d, %d queries per filter, load %s ==%n", kind, events, batch,
         queries, load());
     EventCodec codec = new EventCodec();
-    try (Database db = Database.openBlocking(config)) {
-      EventWriter writer = new EventWriter(db.writerDataSource(), db.dialect(), codec.mapper(), Clock.systemUTC());
-      QueryRepository repo = new QueryRepository(db.dataSource(), db.dialect(), codec.mapper());
-      decodeRate(codec);
-      ingest(writer, codec, events, batch);
-      analyze(db);
-      System.out.println("queries (repository + JSON encoding of the page; cpu = this thread's CPU time,"
-          + " which for PostgreSQL excludes the server's), load " + load());
-      query(repo, queries);
-      long t0 = System.nanoTime();
-      var report = repo.verifyChain();
-      System.out.printf("verify: %s, %,d rows in %.1f s%n", report.ok() ? "ok" : "BROKEN " + report.reason(),
-          report.checked(), (System.nanoTime() - t0) / 1e9);
-    } finally {
-      if (sqliteDir != null) {
-        try (var files = java.nio.file.Files.walk(sqliteDir)) {
-          System.out.printf("database file: %,d MB%n", java.nio.file.Files.size(sqliteDir.resolve("audit.db")) >> 20);
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    decodeRate(codec);
+    if (peer) {
+      System.out.printf("passes A B A B, each on a fresh %s: A = the audit store (EventWriter.store), B = its peer,"
+          + " a plain batched INSERT of the same events into one table (event id primary key, type, time, payload)%n",
+          kind.equals("postgres") ? "schema" : "database file");
+    }
+    List<Pass> passes = new ArrayList<>();
+    for (int i = 1; i <= (peer ? 4 : 1); i++) {
+      boolean store = i % 2 == 1;
+      String label = peer ? (store ? "A" : "B") + i + " " + (store ? "store" : "plain") : "store";
+      try (Fresh fresh = Fresh.open(kind, label)) {
+        Database db = fresh.db();
+        Sink sink;
+        if (store) {
+          EventWriter writer = new EventWriter(db.writerDataSource(), db.dialect(), codec.mapper(), Clock.systemUTC());
+          sink = b -> writer.store(b).stored();
+        } else {
+          try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute(PLAIN_TABLE);
+          }
+          sink = b -> plainInsert(db.writerDataSource(), b);
+        }
+        if (peer) {
+          System.out.printf("-- pass %s, load %s%n", label, load());
+        }
+        Ingest result = ingest(sink, codec, events, batch);
+        passes.add(new Pass(label, store, result, load()));
+        if (i == 1) {
+          QueryRepository repo = new QueryRepository(db.dataSource(), db.dialect(), codec.mapper());
+          analyze(db);
+          System.out.println("queries (repository + JSON encoding of the page; cpu = this thread's CPU time,"
+              + " which for PostgreSQL excludes the server's), load " + load());
+          query(repo, queries);
+          long t0 = System.nanoTime();
+          var report = repo.verifyChain();
+          System.out.printf("verify: %s, %,d rows in %.1f s%n", report.ok() ? "ok" : "BROKEN " + report.reason(),
+              report.checked(), (System.nanoTime() - t0) / 1e9);
         }
       }
-      if (schema != null) {
-        String url = System.getenv().getOrDefault("BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:55432/stevedore");
-        try (Connection c = DriverManager.getConnection(url, "stevedore", "stevedore"); Statement st = c.createStatement()) {
-          st.execute("DROP SCHEMA " + schema + " CASCADE");
+    }
+    if (peer) {
+      summary(kind, events, batch, passes);
+    }
+  }
+
+  /** The peer: one plain batched INSERT of the batch's rows, in one transaction. */
+  static int plainInsert(DataSource ds, List<StoredEvent> batch) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(PLAIN_INSERT)) {
+        for (StoredEvent e : batch) {
+          ps.setString(1, e.event().id());
+          ps.setString(2, e.event().type().typeName());
+          ps.setLong(3, e.event().time().toEpochMilli());
+          ps.setString(4, new String(e.canonical(), StandardCharsets.UTF_8));
+          ps.addBatch();
         }
+        ps.executeBatch();
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+      return batch.size();
+    }
+  }
+
+  /** A fresh, migrated database: a new SQLite file, or a new PostgreSQL schema; removed on close. */
+  record Fresh(String label, Database db, Path sqliteDir, String schema) implements AutoCloseable {
+    static Fresh open(String kind, String label) throws Exception {
+      if (kind.equals("postgres")) {
+        String schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection(PG_URL, "stevedore", "stevedore"); Statement st = c.createStatement()) {
+          st.execute("CREATE SCHEMA " + schema);
+        }
+        try {
+          return new Fresh(label, Database.openBlocking(new AuditConfig.Database(PG_URL + "?currentSchema=" + schema, null,
+              "stevedore", "stevedore", 4, 10000, 0)), null, schema);
+        } catch (RuntimeException e) {
+          dropSchema(schema);
+          throw e;
+        }
+      }
+      Path dir = Files.createTempDirectory("audit-bench");
+      return new Fresh(label, Database.openBlocking(new AuditConfig.Database(null, dir.resolve("audit.db").toString(),
+          null, null, 4, 10000, 0)), dir, null);
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        if (schema != null) {
+          try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+               ResultSet rs = st.executeQuery("SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                   + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'")) {
+            rs.next();
+            System.out.printf("database size (%s): %,d MB (tables with their indexes)%n", label, rs.getLong(1) >> 20);
+          }
+        }
+      } finally {
+        db.close();
+        if (sqliteDir != null) {
+          try (var files = Files.walk(sqliteDir)) {
+            System.out.printf("database file (%s): %,d MB%n", label, Files.size(sqliteDir.resolve("audit.db")) >> 20);
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+          }
+        }
+        if (schema != null) {
+          dropSchema(schema);
+        }
+      }
+    }
+
+    static void dropSchema(String schema) throws SQLException {
+      try (Connection c = DriverManager.getConnection(PG_URL, "stevedore", "stevedore"); Statement st = c.createStatement()) {
+        st.execute("DROP SCHEMA " + schema + " CASCADE");
       }
     }
   }
@@ -131,13 +228,33 @@ public final class AuditBench {
     System.out.printf("decode + canonicalize (one thread): %,.0f events/s%n", encoded.size() / s);
   }
 
-  static void ingest(EventWriter writer, EventCodec codec, long total, int batchSize) throws Exception {
+  /** Stores one batch and says how many events were new. */
+  interface Sink {
+    int store(List<StoredEvent> batch) throws Exception;
+  }
+
+  /**
+   * An ingest pass: store time, CPU of the storing thread and of this whole JVM within the store
+   * calls, PostgreSQL server CPU (clock ticks of 10 ms, 0 for SQLite) over the pass.
+   */
+  record Ingest(long events, long nanos, long threadCpuNanos, long jvmCpuNanos, long serverTicks, long p50Millis,
+                long p99Millis) {
+    double rate() {
+      return events / (nanos / 1e9);
+    }
+  }
+
+  record Pass(String label, boolean store, Ingest ingest, String loadAfter) {}
+
+  static Ingest ingest(Sink sink, EventCodec codec, long total, int batchSize) throws Exception {
     Generator g = new Generator(42);
     long stored = 0;
     long storeNanos = 0;
     long storeCpuNanos = 0;
+    long jvmCpuNanos = 0;
     long serverTicks0 = postgresCpuTicks();
     var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     long windowStart = System.nanoTime();
     long windowStored = 0;
     long[] batchMillis = new long[(int) (total / batchSize) + 1];
@@ -149,15 +266,17 @@ public final class AuditBench {
         StevedoreEvent e = g.next();
         batch.add(new StoredEvent(e, codec.canonicalBytes(e)));
       }
+      long p0 = os.getProcessCpuTime();
       long t0 = System.nanoTime();
       long c0 = threads.getCurrentThreadCpuTime();
-      var result = writer.store(batch);
+      int result = sink.store(batch);
       long dt = System.nanoTime() - t0;
       storeCpuNanos += threads.getCurrentThreadCpuTime() - c0;
+      jvmCpuNanos += os.getProcessCpuTime() - p0;
       storeNanos += dt;
       batchMillis[batches++] = dt / 1_000_000;
-      if (result.stored() != n) {
-        throw new IllegalStateException("expected " + n + " new events, stored " + result.stored());
+      if (result != n) {
+        throw new IllegalStateException("expected " + n + " new events, stored " + result);
       }
       stored += n;
       windowStored += n;
@@ -180,6 +299,58 @@ public final class AuditBench {
       System.out.printf("ingest CPU of all postgres server processes meanwhile: %.1f s; client thread + server: %,.0f events per CPU-second%n",
           serverSeconds, stored / (storeCpuNanos / 1e9 + serverSeconds));
     }
+    return new Ingest(stored, storeNanos, storeCpuNanos, jvmCpuNanos, Math.max(0, serverTicks), sorted[batches / 2],
+        sorted[(int) (batches * 0.99)]);
+  }
+
+  /** Per pass, then store against plain over both pairs of passes, and pair by pair. */
+  static void summary(String kind, long events, int batch, List<Pass> passes) {
+    boolean server = kind.equals("postgres");
+    System.out.printf("summary %s, %,d events, batches of %d (CPU in µs per event: thread = the storing thread,"
+        + " jvm = this whole JVM during the store calls%s)%n", kind, events, batch, server ? ", server = all postgres processes over the pass" : "");
+    System.out.printf("  %-9s %10s %9s %9s %7s %7s%s  %s%n", "pass", "events/s", "p50 ms", "p99 ms", "thread", "jvm",
+        server ? String.format(" %7s", "server") : "", "load after");
+    for (Pass p : passes) {
+      Ingest r = p.ingest();
+      System.out.printf("  %-9s %,10.0f %9d %9d %7.1f %7.1f%s  %s%n", p.label(), r.rate(), r.p50Millis(), r.p99Millis(),
+          perEvent(r.threadCpuNanos(), r.events()), perEvent(r.jvmCpuNanos(), r.events()),
+          server ? String.format(" %7.1f", perEvent(r.serverTicks() * 10_000_000L, r.events())) : "", p.loadAfter());
+    }
+    Ingest store = total(passes, true);
+    Ingest plain = total(passes, false);
+    StringBuilder pairs = new StringBuilder();
+    for (int i = 0; i + 1 < passes.size(); i += 2) {
+      pairs.append(pairs.length() == 0 ? "" : ", ").append(String.format("%.2f", passes.get(i).ingest().rate()
+          / passes.get(i + 1).ingest().rate()));
+    }
+    System.out.printf("summary %s: store %,.0f events/s, plain INSERT %,.0f events/s (store time over both passes);"
+        + " store/plain %.2f (pairs %s); CPU per event store/plain: thread %.1f/%.1f µs (x%.1f), jvm %.1f/%.1f µs (x%.1f)%s%n",
+        kind, store.rate(), plain.rate(), store.rate() / plain.rate(), pairs,
+        perEvent(store.threadCpuNanos(), store.events()), perEvent(plain.threadCpuNanos(), plain.events()),
+        (double) store.threadCpuNanos() / plain.threadCpuNanos(),
+        perEvent(store.jvmCpuNanos(), store.events()), perEvent(plain.jvmCpuNanos(), plain.events()),
+        (double) store.jvmCpuNanos() / plain.jvmCpuNanos(),
+        server ? String.format(", server %.1f/%.1f µs (x%.1f)", perEvent(store.serverTicks() * 10_000_000L, store.events()),
+            perEvent(plain.serverTicks() * 10_000_000L, plain.events()), (double) store.serverTicks() / plain.serverTicks()) : "");
+  }
+
+  static Ingest total(List<Pass> passes, boolean store) {
+    long events = 0, nanos = 0, thread = 0, jvm = 0, ticks = 0;
+    for (Pass p : passes) {
+      if (p.store() == store) {
+        Ingest r = p.ingest();
+        events += r.events();
+        nanos += r.nanos();
+        thread += r.threadCpuNanos();
+        jvm += r.jvmCpuNanos();
+        ticks += r.serverTicks();
+      }
+    }
+    return new Ingest(events, nanos, thread, jvm, ticks, 0, 0);
+  }
+
+  static double perEvent(long nanos, long events) {
+    return nanos / 1e3 / events;
   }
 
   static void analyze(Database db) throws Exception {
