@@ -6,10 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.runtime.JsonMappers;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Set;
 
@@ -82,12 +78,7 @@ public final class JsonBodies {
   }
 
   private static void requireUtf8(byte[] body) {
-    try {
-      StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(body));
-    } catch (CharacterCodingException e) {
+    if (!dev.stevedore.common.event.Utf8.isValid(body)) {
       throw HttpProblem.badRequest("the body is not valid UTF-8");
     }
   }

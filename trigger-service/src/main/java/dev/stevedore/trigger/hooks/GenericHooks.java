@@ -28,6 +28,7 @@ public final class GenericHooks {
   public static final String TIMESTAMP = "X-Stevedore-Timestamp";
 
   private static final Set<String> FIELDS = Set.of("service", "environment", "version", "commit", "branch");
+  private static final java.util.regex.Pattern UNIX_SECONDS = java.util.regex.Pattern.compile("^[0-9]{1,12}$");
 
   private final List<GenericHook> hooks;
   private final long replayWindowSeconds;
@@ -93,7 +94,7 @@ public final class GenericHooks {
     if (signature == null || timestamp == null) {
       throw HttpProblem.unauthorized("this hook requires " + SIGNATURE + " and " + TIMESTAMP);
     }
-    if (!timestamp.matches("^[0-9]{1,12}$")) {
+    if (!UNIX_SECONDS.matcher(timestamp).matches()) {
       throw HttpProblem.unauthorized(TIMESTAMP + " must be unix seconds");
     }
     if (!Hmac.verifies(hook.hmacSecret(), signature, timestamp.getBytes(StandardCharsets.US_ASCII),
