@@ -122,6 +122,20 @@ public final class PeerBench {
     throw new IllegalStateException("no CPU accounting found for container " + id);
   }
 
+  /** The trigger's {@code stevedore_trigger_history_lag} from its /metrics, or why not. */
+  static String historyLag(int opsPort) {
+    try {
+      var http = java.net.http.HttpClient.newHttpClient();
+      String text = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + opsPort
+          + "/metrics")).timeout(java.time.Duration.ofSeconds(5)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      return text.lines().filter(l -> l.startsWith("stevedore_trigger_history_lag ")).map(l -> l.substring(30))
+          .findFirst().orElse("(not exposed)");
+    } catch (java.io.IOException | InterruptedException e) {
+      return "(not read: " + e + ")";
+    }
+  }
+
   /** Busy CPU of the whole machine so far (all but idle and iowait), ms, from /proc/stat. */
   static long machineBusyMillis() throws java.io.IOException {
     String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0);
@@ -144,7 +158,7 @@ public final class PeerBench {
   }
 
   /** @param broker the broker's container id (its CPU is the subject's too), null when there is none */
-  record Running(Process process, int port, AutoCloseable cleanup, String broker) {}
+  record Running(Process process, int port, AutoCloseable cleanup, String broker, int opsPort) {}
 
   /** Seconds of no load after a subject is ready, before its early window: what it and its broker use idle. */
   static int idleAfterReady;
@@ -341,13 +355,14 @@ public final class PeerBench {
     }
     try {
       long started = System.nanoTime();
-      Window early = window(vertx, client, payload, signature, pid, running.broker(), window, rate, concurrency);
+      Window early = window(vertx, client, payload, signature, pid, running.broker(), running.opsPort(), window, rate,
+          concurrency);
       long filler = late - TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
       if (filler > 0) {
         WebhookBench.closedLoop(vertx, client, payload, signature, concurrency, (int) filler);
       }
-      Window lateWindow = window(vertx, client, payload, signature, pid, running.broker(), window, rate,
-          concurrency);
+      Window lateWindow = window(vertx, client, payload, signature, pid, running.broker(), running.opsPort(), window,
+          rate, concurrency);
       return new Window[] {early, lateWindow};
     } finally {
       client.close().await(10, TimeUnit.SECONDS);
@@ -361,7 +376,7 @@ public final class PeerBench {
   }
 
   static Window window(Vertx vertx, HttpClient client, Buffer payload, String signature, long pid, String broker,
-      int seconds, int rate, int concurrency) throws Exception {
+      int opsPort, int seconds, int rate, int concurrency) throws Exception {
     int half = Math.max(1, seconds / 2);
     long cpu0 = cpuMillis(pid);
     Map<String, Long> threads0 = threadCpu(pid);
@@ -370,6 +385,11 @@ public final class PeerBench {
     Sample before = Sample.take(pid, broker);
     Result closed = WebhookBench.closedLoop(vertx, client, payload, signature, concurrency, seconds - half);
     Parties parties = before.per(Sample.take(pid, broker), closed.ok);
+    if (opsPort > 0) {
+      // the history reads back every request published: is it keeping up at full load?
+      System.out.println("        the trigger's history lag right after the closed loop: " + historyLag(opsPort)
+          + " records (stevedore_trigger_history_lag, measured every 5 s)");
+    }
     Result fixed = WebhookBench.openLoop(vertx, client, payload, signature, rate, half, MAX_IN_FLIGHT);
     long cpu1 = cpuMillis(pid);
     Map<String, Long> threads = threadCpu(pid);
@@ -474,7 +494,7 @@ public final class PeerBench {
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
             (javaOpts.isBlank() ? "default options" : javaOpts) + (env.isEmpty() ? "" : " " + env),
             cpuMillis(p.pid()), dir.resolve("trigger.log"));
-        return new Running(p, port, kafka::stop, kafka.getContainerId());
+        return new Running(p, port, kafka::stop, kafka.getContainerId(), opsPort);
       }
     };
   }
@@ -514,7 +534,7 @@ public final class PeerBench {
             Thread.sleep(50);
           }
         }
-        return new Running(p, port, () -> { }, null);
+        return new Running(p, port, () -> { }, null, 0);
       }
     };
   }

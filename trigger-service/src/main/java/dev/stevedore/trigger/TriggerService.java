@@ -229,6 +229,11 @@ public final class TriggerService {
         .compose(v -> warm)
         .compose(w -> {
           warmUpMeters(registry, w);
+          if (readBack != null) {
+            Gauge.builder("stevedore.trigger.history.lag", readBack, ReadBack::lag).strongReference(true)
+                .description("records of the requests topic this instance's history has not read yet (every 5 s)")
+                .register(registry);
+          }
           return deployed.add(timer);
         })
         .compose(v -> {

@@ -29,7 +29,8 @@ public final class KnownMetrics {
   private static final Map<String, List<String>> OWN = Map.of(
       "trigger", List.of("stevedore_trigger_requests_total", "stevedore_trigger_publish_seconds_bucket",
           "stevedore_trigger_publish_seconds_count", "stevedore_trigger_schedules_fired_total",
-          "stevedore_trigger_schedule_records_rejected_total", "stevedore_trigger_schedule_partitions_owned"),
+          "stevedore_trigger_schedule_records_rejected_total", "stevedore_trigger_schedule_partitions_owned",
+          "stevedore_trigger_history_lag"),
       "audit", List.of("stevedore_audit_ingest_events_total", "stevedore_audit_ingest_store_failures_total",
           "stevedore_audit_ingest_batch_seconds_bucket", "stevedore_audit_ingest_lag", "stevedore_audit_ingest_paused",
           "stevedore_audit_query_latency_seconds_bucket"),

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HistoryVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HistoryVerticle.class);
+  /** How often the history's lag behind the requests topic is measured (three admin calls each time). */
+  static final long LAG_INTERVAL_MS = 5_000;
 
   private final KafkaSettings settings;
   private final String instanceId;
@@ -70,6 +72,11 @@ public final class HistoryVerticle extends VerticleBase {
       consumer = c;
       consumer.handler(this::handle);
       consumer.exceptionHandler(e -> LOG.warn("history consumer: {}", e.toString()));
+      if (readBack != null) {
+        // the lag gauge; the timer ends with the verticle
+        vertx.setPeriodic(LAG_INTERVAL_MS, id -> readBack.refreshLag()
+            .onFailure(e -> LOG.debug("history lag not refreshed: {}", e.toString())));
+      }
       // Subscribing does not wait for the broker: the trigger starts while Kafka is down.
       return consumer.subscribe(Set.copyOf(feeds.keySet()));
     });

@@ -26,6 +26,8 @@ public final class ReadBack {
   private final Vertx vertx;
   private final Supplier<Future<Map<Integer, Long>>> endOffsets;
   private final long pollMs;
+  /** Records not read yet, as of the last {@link #refreshLag()}; NaN before the first answer. */
+  private volatile double lag = Double.NaN;
 
   /** @param endOffsets the requests topic's end offset per partition, asked anew at every wait */
   public ReadBack(Vertx vertx, Supplier<Future<Map<Integer, Long>>> endOffsets, long pollMs) {
@@ -90,6 +92,33 @@ public final class ReadBack {
     } else {
       vertx.setTimer(pollMs, t -> poll(ends, deadline, done));
     }
+  }
+
+  /**
+   * How many records of the requests topic the history has not read yet, as of the last {@link
+   * #refreshLag()} (the gauge {@code stevedore_trigger_history_lag}); NaN until the topic's end was
+   * first known.
+   */
+  public double lag() {
+    return lag;
+  }
+
+  /** Asks the topic's end offsets now and sets {@link #lag()}; a failure leaves the last value. */
+  public Future<Long> refreshLag() {
+    return endOffsets.get().map(ends -> {
+      long behind = behindBy(ends, next);
+      lag = behind;
+      return behind;
+    });
+  }
+
+  /** Records between each partition's read position and its end offset, summed. */
+  static long behindBy(Map<Integer, Long> ends, Map<Integer, Long> next) {
+    long sum = 0;
+    for (Map.Entry<Integer, Long> e : ends.entrySet()) {
+      sum += Math.max(0, e.getValue() - next.getOrDefault(e.getKey(), 0L));
+    }
+    return sum;
   }
 
   /** The partitions whose read position is short of its end offset, as {@code read/end}. */

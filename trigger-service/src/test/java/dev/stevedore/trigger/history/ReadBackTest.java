@@ -26,6 +26,27 @@ class ReadBackTest {
   }
 
   @Test
+  void theLagIsTheRecordsShortOfEachEndSummedAndUnknownUntilTheEndIsKnown() throws Exception {
+    assertThat(ReadBack.behindBy(Map.of(0, 10L, 1, 0L, 2, 7L), Map.of(0, 10L, 2, 3L))).isEqualTo(4);
+    assertThat(ReadBack.behindBy(Map.of(0, 5L), Map.of(0, 9L))).isZero();
+    Map<Integer, Long> ends = new java.util.concurrent.ConcurrentHashMap<>(Map.of(0, 10L, 1, 3L));
+    boolean[] down = {false};
+    ReadBack readBack = new ReadBack(vertx, () -> down[0] ? Future.failedFuture("broker down")
+        : Future.succeededFuture(Map.copyOf(ends)), 10);
+    assertThat(readBack.lag()).isNaN();
+    readBack.read(0, 4);
+    assertThat(readBack.refreshLag().await(5, TimeUnit.SECONDS)).isEqualTo(5 + 3);
+    assertThat(readBack.lag()).isEqualTo(8.0);
+    readBack.read(0, 9);
+    readBack.read(1, 2);
+    ends.put(1, 4L);
+    assertThat(readBack.refreshLag().await(5, TimeUnit.SECONDS)).isEqualTo(1);
+    down[0] = true;
+    assertThat(readBack.refreshLag().failed()).isTrue();
+    assertThat(readBack.lag()).as("the last known value stays").isEqualTo(1.0);
+  }
+
+  @Test
   void caughtUpWaitsForTheReadsAsksTheEndAnewEachTimeAndSaysHowFarBehindItIs() throws Exception {
     AtomicInteger asked = new AtomicInteger();
     ReadBack readBack = new ReadBack(vertx, () -> {

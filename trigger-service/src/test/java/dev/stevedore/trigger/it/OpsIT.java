@@ -38,6 +38,9 @@ class OpsIT {
       assertThat(metrics).contains("stevedore_trigger_publish_seconds_count{outcome=\"acknowledged\"} 1");
       assertThat(metrics).contains("resilience4j_circuitbreaker_state{name=\"kafka\",state=\"closed\"} 1.0");
       assertThat(metrics).doesNotContain("quantile=");
+      // the history's lag behind the requests topic: unknown (NaN) until measured, then 0 once it read its end
+      await().atMost(Duration.ofSeconds(20)).until(() -> t.getOps("/metrics").body()
+          .contains("\nstevedore_trigger_history_lag 0.0\n"));
       // the real /metrics passes promtool and carries the JVM, build-info and breaker series
       dev.stevedore.common.ops.PrometheusScrape.assertServiceScrape("trigger",
           dev.stevedore.common.ops.PrometheusScrape.afterGc(() -> t.getOps("/metrics").body()));
