@@ -3,6 +3,7 @@ package dev.stevedore.trigger.core;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stevedore.common.event.Utf8;
 import dev.stevedore.common.runtime.HttpProblem;
 import dev.stevedore.common.runtime.JsonMappers;
 import java.io.IOException;
@@ -78,7 +79,7 @@ public final class JsonBodies {
   }
 
   private static void requireUtf8(byte[] body) {
-    if (!dev.stevedore.common.event.Utf8.isValid(body)) {
+    if (!Utf8.isValid(body)) {
       throw HttpProblem.badRequest("the body is not valid UTF-8");
     }
   }

@@ -32,12 +32,17 @@ public final class Validation {
     return value;
   }
 
+  /** Whether {@code value} is a commit sha: lower-case hex, 7 to 64 digits. */
+  public static boolean isCommit(String value) {
+    return value != null && COMMIT.matcher(value).matches();
+  }
+
   /** An optional commit sha: lower-case hex, 7 to 64 digits. */
   public static String commit(String value) {
     if (value == null || value.isEmpty()) {
       return null;
     }
-    if (!COMMIT.matcher(value).matches()) {
+    if (!isCommit(value)) {
       throw HttpProblem.badRequest("commit must be 7 to 64 lower-case hex digits");
     }
     return value;

@@ -36,6 +36,7 @@ public final class HistoryVerticle extends VerticleBase {
   private final java.util.function.BiConsumer<String, String> tombstones;
   private final EventCodec codec;
   private final ReadBack readBack;
+  private volatile boolean stopped;
   private KafkaConsumer<String, byte[]> consumer;
 
   /** @param feed what decides which decoded events reach the history (see {@link HistoryFeed}) */
@@ -73,17 +74,29 @@ public final class HistoryVerticle extends VerticleBase {
       consumer.handler(this::handle);
       consumer.exceptionHandler(e -> LOG.warn("history consumer: {}", e.toString()));
       if (readBack != null) {
-        // the lag gauge; the timer ends with the verticle
-        vertx.setPeriodic(LAG_INTERVAL_MS, id -> readBack.refreshLag()
-            .onFailure(e -> LOG.debug("history lag not refreshed: {}", e.toString())));
+        refreshLagLater();
       }
       // Subscribing does not wait for the broker: the trigger starts while Kafka is down.
       return consumer.subscribe(Set.copyOf(feeds.keySet()));
     });
   }
 
+  /**
+   * The lag gauge, one measurement at a time: the next is set only once this one has ended, so a
+   * broker that does not answer never piles up admin calls. The timer ends with the verticle.
+   */
+  private void refreshLagLater() {
+    if (stopped) {
+      return; // a measurement that ended after stop() sets no new timer
+    }
+    vertx.setTimer(LAG_INTERVAL_MS, id -> readBack.refreshLag()
+        .onFailure(e -> LOG.debug("history lag not refreshed: {}", e.toString()))
+        .onComplete(ar -> refreshLagLater()));
+  }
+
   @Override
   public Future<?> stop() {
+    stopped = true;
     return consumer == null ? Future.succeededFuture() : consumer.close();
   }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The generic secret-URL hook: {@code POST /hooks/generic/{token}} with
@@ -28,7 +29,7 @@ public final class GenericHooks {
   public static final String TIMESTAMP = "X-Stevedore-Timestamp";
 
   private static final Set<String> FIELDS = Set.of("service", "environment", "version", "commit", "branch");
-  private static final java.util.regex.Pattern UNIX_SECONDS = java.util.regex.Pattern.compile("^[0-9]{1,12}$");
+  private static final Pattern UNIX_SECONDS = Pattern.compile("^[0-9]{1,12}$");
 
   private final List<GenericHook> hooks;
   private final long replayWindowSeconds;

@@ -22,6 +22,7 @@ import dev.stevedore.common.security.RequestVerifier;
 import dev.stevedore.trigger.rollout.RolloutMachine.Action;
 import dev.stevedore.trigger.rollout.RolloutMachine.Step;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -197,7 +198,7 @@ public final class RolloutCoordinator {
     if (busy.contains(key)) {
       // A step of this rollout is being recorded: deciding now would act on a stale state. Decide once it is on
       // the topic (a bounded wait: the record completes or fails within the producer's delivery timeout).
-      io.vertx.core.Promise<RolloutState> decided = io.vertx.core.Promise.promise();
+      Promise<RolloutState> decided = Promise.promise();
       queued.computeIfAbsent(key, k -> new ArrayList<>())
           .add(() -> command(rolloutId, command, by, why).onComplete(decided));
       return decided.future();
